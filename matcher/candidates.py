@@ -1,0 +1,96 @@
+"""Allowed student–workplace pairs, with their integer cost.
+
+The full student × workplace matrix is never built: pairs are first pruned by
+programme (only recognised workplaces) and travel radius (a KD-tree on the
+earth's surface), then every hard rule in ``matcher.rules`` is applied exactly.
+Pairs with a measured travel time are always examined, since a measurement may
+be shorter than the estimate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from matcher.cost import Costs, pair_costs
+from matcher.rules import RULES, Pairs
+from matcher.travel import chord_km, max_estimated_km, unit_sphere_xyz
+from models.scenario import IntArray, Scenario
+
+# Float slack on the query radius; the exact travel rule decides afterwards.
+RADIUS_SLACK_KM = 1e-3
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Pairs that pass every hard rule (whatever the capacity), sorted by
+    student then workplace, with their costs."""
+
+    pairs: Pairs
+    costs: Costs
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    @property
+    def student(self) -> IntArray:
+        return self.pairs.student
+
+    @property
+    def workplace(self) -> IntArray:
+        return self.pairs.workplace
+
+
+def _nearby_pairs(scenario: Scenario) -> tuple[IntArray, IntArray]:
+    """Pairs with a recognised programme and within travel radius (a superset)."""
+    s, w = scenario.students, scenario.workplaces
+    policy = scenario.config.policy
+    n_programmes = max(len(scenario.programmes.codes), 1)
+    recognised_workplace = w.recognised // n_programmes
+    recognised_programme = w.recognised % n_programmes
+    student_xyz = unit_sphere_xyz(s.lat, s.lon)
+    workplace_xyz = unit_sphere_xyz(w.lat, w.lon)
+    found_students: list[IntArray] = []
+    found_workplaces: list[IntArray] = []
+    group_keys = s.programme * (int(s.max_travel_min.max(initial=0)) + 1) + s.max_travel_min
+    order = np.argsort(group_keys, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(group_keys[order]) != 0])
+    trees: dict[int, tuple[cKDTree, IntArray]] = {}
+    for start, stop in zip(starts, np.r_[starts[1:], len(order)], strict=True):
+        members = order[start:stop]
+        programme = int(s.programme[members[0]])
+        if programme not in trees:
+            places = recognised_workplace[recognised_programme == programme]
+            trees[programme] = (cKDTree(workplace_xyz[places]), places)
+        tree, places = trees[programme]
+        if not len(places):
+            continue
+        minutes = int(s.max_travel_min[members[0]])
+        arc = float(max_estimated_km(minutes, policy.detour_factor, policy.travel_speed_kmh))
+        radius = chord_km(arc) + RADIUS_SLACK_KM
+        near = cKDTree(student_xyz[members]).sparse_distance_matrix(
+            tree, radius, output_type="ndarray"
+        )
+        found_students.append(members[near["i"]])
+        found_workplaces.append(places[near["j"]])
+    if len(scenario.travel_keys):
+        found_students.append(scenario.travel_keys // len(w))
+        found_workplaces.append(scenario.travel_keys % len(w))
+    if not found_students:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    keys = np.unique(
+        np.concatenate(found_students) * len(w) + np.concatenate(found_workplaces)
+    )
+    return keys // len(w), keys % len(w)
+
+
+def build_candidates(scenario: Scenario) -> Candidates:
+    student, workplace = _nearby_pairs(scenario)
+    pairs = Pairs(scenario, student, workplace)
+    # Apply the rules one by one on the survivors: later rules see fewer pairs.
+    for rule in RULES.values():
+        pairs = pairs.subset(rule(pairs))
+    return Candidates(pairs, pair_costs(pairs))

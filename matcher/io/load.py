@@ -1,0 +1,393 @@
+"""Load a scenario (folder, scenario.yaml, or one document with inline tables).
+
+Every problem in every file is collected before anything is rejected, so a
+consultant fixes all mistakes in one pass.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import ValidationError
+
+from matcher.io.errors import Problem, ScenarioError
+from matcher.io.parse import TableParser, days_since_epoch
+from matcher.io.tables import inline_table, read_table_file
+from matcher.travel import postcode_centres
+from models.config import DEFAULT_TABLE_FILES, OPTIONAL_TABLES, REQUIRED_TABLES, ScenarioConfig
+from models.scenario import (
+    LANGUAGE_SUPPORT,
+    NO_DATE,
+    UNKNOWN,
+    BoolArray,
+    FloatArray,
+    IntArray,
+    MaskArray,
+    Mentors,
+    Pinned,
+    Scenario,
+    Students,
+    Vocabulary,
+    Workplaces,
+)
+from models.tables import TABLE_SPECS
+
+DOCUMENT_NAMES = ("scenario.yaml", "scenario.yml", "scenario.json")
+
+
+def _read_document(path: Path) -> tuple[Path, str, dict[str, Any] | None, list[Problem]]:
+    if path.is_dir():
+        for name in DOCUMENT_NAMES:
+            if (path / name).is_file():
+                path = path / name
+                break
+        else:
+            return path, "scenario.yaml", None, [
+                Problem(str(path), "no scenario.yaml in this folder")
+            ]
+    label = path.name
+    if not path.is_file():
+        return path.parent, label, None, [Problem(str(path), "file or folder not found")]
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+        document = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (UnicodeDecodeError, yaml.YAMLError, json.JSONDecodeError) as exc:
+        return path.parent, label, None, [Problem(label, f"cannot be read: {exc}")]
+    if not isinstance(document, dict):
+        return path.parent, label, None, [
+            Problem(label, "must be a mapping with format_version, reference_date, tables…")
+        ]
+    return path.parent, label, document, []
+
+
+def _config(document: dict[str, Any], label: str) -> tuple[ScenarioConfig | None, list[Problem]]:
+    try:
+        return ScenarioConfig.model_validate(document), []
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            key = ".".join(str(part) for part in error["loc"])
+            message = error["msg"].removeprefix("Value error, ")
+            if error["type"] == "missing":
+                message = "this setting is required"
+            elif error["type"] == "literal_error" and key == "format_version":
+                message = f"{error.get('input')!r} is not supported; this matcher reads format_version 1"
+            problems.append(Problem(label, message, column=key))
+        return None, problems
+
+
+def _tables(
+    config: ScenarioConfig, base: Path, label: str
+) -> tuple[dict[str, TableParser], list[Problem]]:
+    parsers: dict[str, TableParser] = {}
+    problems: list[Problem] = []
+    for name in REQUIRED_TABLES + OPTIONAL_TABLES:
+        given = config.tables.get(name)
+        if isinstance(given, list):
+            table_label = f"{label} tables.{name}"
+            frame, found = inline_table(given, table_label)
+        else:
+            file_name = str(given) if given is not None else DEFAULT_TABLE_FILES[name]
+            path = base / file_name
+            if given is None and name in OPTIONAL_TABLES and not path.exists():
+                continue
+            table_label = file_name
+            frame, found = read_table_file(path, table_label)
+        problems += found
+        if frame is not None:
+            parsers[name] = TableParser(frame, TABLE_SPECS[name], table_label)
+    return parsers, problems
+
+
+def _vocabulary(*groups: list[list[str]] | list[str]) -> Vocabulary:
+    codes: dict[str, None] = {}
+    for group in groups:
+        for item in group:
+            if isinstance(item, list):
+                codes.update(dict.fromkeys(item))
+            else:
+                codes[item] = None
+    return Vocabulary(tuple(codes))
+
+
+def _masks(lists: list[list[str]], vocabulary: Vocabulary) -> MaskArray:
+    index = vocabulary.index()
+    masks = np.zeros((len(lists), vocabulary.words), dtype=np.uint64)
+    for row, values in enumerate(lists):
+        for value in values:
+            bit = index[value]
+            masks[row, bit // 64] |= np.uint64(1) << np.uint64(bit % 64)
+    return masks
+
+
+def _locations(parser: TableParser) -> tuple[FloatArray, FloatArray]:
+    """lat/lon, or the postcode's municipality centre when lat/lon are absent."""
+    lat, lat_ok = parser.floats("lat")
+    lon, lon_ok = parser.floats("lon")
+    postcode = parser.stripped("postcode")
+    lat_text, lon_text = parser.stripped("lat"), parser.stripped("lon")
+    centres = postcode_centres()
+    for position in range(len(parser)):
+        has_lat, has_lon = lat_text[position] != "", lon_text[position] != ""
+        if has_lat and has_lon:
+            if lat_ok[position] and not -90 <= lat[position] <= 90:
+                parser.problem(position, "lat", f"{lat_text[position]} is outside -90…90")
+            if lon_ok[position] and not -180 <= lon[position] <= 180:
+                parser.problem(position, "lon", f"{lon_text[position]} is outside -180…180")
+            continue
+        if has_lat != has_lon:
+            missing = "lon" if has_lat else "lat"
+            parser.problem(position, missing, "lat and lon must be given together")
+            continue
+        code = str(postcode[position])
+        if not code:
+            parser.problem(position, "postcode",
+                           "a location is required: lat and lon, or a Belgian postcode")
+        elif code not in centres:
+            parser.problem(position, "postcode", f"{code!r} is not a known Belgian postcode")
+        else:
+            lat[position], lon[position] = centres[code].lat, centres[code].lon
+    return lat, lon
+
+
+def _age_on(birth_days: IntArray, known: BoolArray, reference: pd.Timestamp) -> IntArray:
+    """Whole years on the reference date; a birthday on that date counts as reached."""
+    births = pd.to_datetime(np.where(known, birth_days, 0), unit="D")
+    before_birthday = (births.month.to_numpy() > reference.month) | (
+        (births.month.to_numpy() == reference.month) & (births.day.to_numpy() > reference.day)
+    )
+    age = reference.year - births.year.to_numpy() - before_birthday.astype(np.int64)
+    return np.where(known, age, UNKNOWN).astype(np.int64)
+
+
+def _index_of(ids: np.ndarray[Any, Any]) -> dict[str, int]:
+    index: dict[str, int] = {}
+    for position, value in enumerate(ids):
+        index.setdefault(str(value), position)
+    return index
+
+
+def _lookup(parser: TableParser, column: str, index: dict[str, int], what: str) -> IntArray:
+    values = parser.raw(column)
+    found = np.full(len(values), -1, dtype=np.int64)
+    for position, value in enumerate(values):
+        if str(value).strip() == "":
+            continue
+        at = index.get(str(value), -1)
+        if at < 0:
+            parser.problem(position, column, f"{value!r} is not a known {what}")
+        found[position] = at
+    return found
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario; raise ScenarioError listing every problem."""
+    base, label, document, problems = _read_document(Path(path))
+    if document is None:
+        raise ScenarioError(problems)
+    config, problems = _config(document, label)
+    if config is None:
+        raise ScenarioError(problems)
+    parsers, problems = _tables(config, base, label)
+    if problems or any(not p.columns_ok for p in parsers.values()):
+        raise ScenarioError(problems + [q for p in parsers.values() for q in p.problems])
+    scenario = _encode(config, str(path), parsers)
+    problems = [q for p in parsers.values() for q in p.problems]
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
+
+
+def _encode(config: ScenarioConfig, source: str, parsers: dict[str, TableParser]) -> Scenario:
+    st, wp, me = parsers["students"], parsers["workplaces"], parsers["mentors"]
+    policy = config.policy
+    reference = pd.Timestamp(config.reference_date)
+    reference_days = days_since_epoch(config.reference_date)
+
+    # students
+    student_ids = st.ids("student_id", unique=True)
+    programme_text = st.text("programme")
+    phase = st.enum("phase")
+    grade_text = st.enum("grade")
+    contract_ready, ready_given = st.bools("contract_ready")
+    wishes = st.lists("sector_wishes")
+    gaps = st.lists("competence_gaps")
+    needs = st.lists("adjustments")
+    s_lat, s_lon = _locations(st)
+    max_travel, travel_given = st.ints("max_travel_min")
+    birth, birth_given = st.dates("birth_date")
+    dutch = st.cefr("dutch_level")
+    intensive, _ = st.bools("intensive_support")
+    priority, priority_given = st.ints("priority")
+    duaal = phase == "duaal"
+
+    # workplaces
+    workplace_ids = wp.ids("workplace_id", unique=True)
+    employer = wp.text("employer")
+    sector_text = wp.text("sector")
+    recognised = wp.lists("recognised_programmes")
+    until, until_given = wp.dates("recognised_until")
+    seats, _ = wp.ints("seats")
+    offers_contract, contract_given = wp.bools("offers_contract")
+    offers_guided, _ = wp.bools("offers_guided")
+    accepts_grade2, grade2_given = wp.bools("accepts_grade2")
+    offered = wp.lists("adjustments_offered")
+    competences = wp.lists("competences_offered")
+    w_lat, w_lon = _locations(wp)
+    min_age, min_age_given = wp.ints("min_age")
+    min_dutch = wp.cefr("min_dutch_level")
+
+    programmes = _vocabulary(list(programme_text), recognised)
+    sectors = _vocabulary(list(sector_text), wishes)
+    competence_vocabulary = _vocabulary(gaps, competences)
+    adjustment_vocabulary = _vocabulary(needs, offered, [LANGUAGE_SUPPORT])
+    programme_index, sector_index = programmes.index(), sectors.index()
+
+    n_programmes = max(len(programmes.codes), 1)
+    recognised_keys = np.asarray(
+        sorted(w * n_programmes + programme_index[p] for w, codes in enumerate(recognised)
+               for p in codes), dtype=np.int64)
+    longest = max((len(w) for w in wishes), default=0)
+    wish_matrix = np.full((len(wishes), max(longest, 1)), -1, dtype=np.int64)
+    for row, codes in enumerate(wishes):
+        wish_matrix[row, : len(codes)] = [sector_index[c] for c in codes]
+
+    adjustments_needed = _masks(needs, adjustment_vocabulary)
+    default_priority = np.where(
+        adjustments_needed.any(axis=1) | intensive, 1, np.where(duaal, 3, 2)
+    )
+    students = Students(
+        ids=student_ids,
+        school_id=st.raw("school_id"),
+        coach_id=st.stripped("coach_id"),
+        programme=np.asarray([programme_index[p] for p in programme_text], dtype=np.int64),
+        duaal=duaal,
+        grade=np.where(grade_text == "2", 2, 3).astype(np.int64),
+        contract_ready=np.where(ready_given, contract_ready, duaal),
+        wishes=wish_matrix,
+        wish_count=np.asarray([len(w) for w in wishes], dtype=np.int64),
+        gaps=_masks(gaps, competence_vocabulary),
+        adjustments=adjustments_needed,
+        lat=s_lat,
+        lon=s_lon,
+        max_travel_min=np.where(travel_given, max_travel, policy.default_max_travel_min),
+        age=_age_on(birth, birth_given, reference),
+        dutch_level=dutch,
+        intensive=intensive,
+        priority=np.where(priority_given, priority, default_priority).astype(np.int64),
+    )
+    workplaces = Workplaces(
+        ids=workplace_ids,
+        employer=employer,
+        sector=np.asarray([sector_index[s] for s in sector_text], dtype=np.int64),
+        recognised=recognised_keys,
+        recognised_until=np.where(until_given, until, NO_DATE).astype(np.int64),
+        seats=seats,
+        offers_contract=np.where(contract_given, offers_contract, True),
+        offers_guided=offers_guided,
+        accepts_grade2=np.where(grade2_given, accepts_grade2, True),
+        adjustments=_masks(offered, adjustment_vocabulary),
+        competences=_masks(competences, competence_vocabulary),
+        lat=w_lat,
+        lon=w_lon,
+        min_age=np.where(min_age_given, min_age, UNKNOWN).astype(np.int64),
+        min_dutch_level=min_dutch,
+    )
+
+    # mentors
+    mentor_ids = me.ids("mentor_id", unique=True)
+    workplace_index = _index_of(workplace_ids)
+    mentor_workplace = _lookup(me, "workplace_id", workplace_index, "workplace_id")
+    capacity, capacity_given = me.ints("capacity")
+    load, _ = me.ints("current_load")
+    sector_default = np.asarray(
+        [policy.mentor_capacity.for_sector(str(sector_text[w])) if w >= 0 else 0
+         for w in mentor_workplace], dtype=np.int64)
+    mentors = Mentors(
+        ids=mentor_ids,
+        workplace=mentor_workplace,
+        capacity=np.where(capacity_given, capacity, sector_default),
+        current_load=load,
+    )
+
+    student_index = _index_of(student_ids)
+    pinned = _pinned(parsers.get("placements"), student_index, workplace_index,
+                     _index_of(mentor_ids), mentor_workplace)
+    n_workplaces = len(workplaces)
+    exclusions = np.zeros(0, dtype=np.int64)
+    if "exclusions" in parsers:
+        ex = parsers["exclusions"]
+        ex.ids("student_id")
+        ex.ids("workplace_id")
+        es = _lookup(ex, "student_id", student_index, "student_id")
+        ew = _lookup(ex, "workplace_id", workplace_index, "workplace_id")
+        ok = (es >= 0) & (ew >= 0)
+        exclusions = np.unique(es[ok] * n_workplaces + ew[ok])
+    travel_keys = np.zeros(0, dtype=np.int64)
+    travel_minutes = np.zeros(0, dtype=np.int64)
+    if "travel_times" in parsers:
+        tt = parsers["travel_times"]
+        tt.ids("student_id")
+        tt.ids("workplace_id")
+        ts = _lookup(tt, "student_id", student_index, "student_id")
+        tw = _lookup(tt, "workplace_id", workplace_index, "workplace_id")
+        minutes, minutes_ok = tt.ints("minutes")
+        ok = (ts >= 0) & (tw >= 0) & minutes_ok
+        keys = ts * n_workplaces + tw
+        first_row: dict[int, int] = {}
+        for position in np.flatnonzero(ok):
+            key = int(keys[position])
+            if key in first_row:
+                tt.problem(int(position), "student_id",
+                           f"this student–workplace pair already has a travel time in row "
+                           f"{tt.rows[first_row[key]]}")
+            else:
+                first_row[key] = int(position)
+        order = np.argsort(keys[ok], kind="stable")
+        travel_keys = keys[ok][order]
+        travel_minutes = minutes[ok][order]
+
+    return Scenario(
+        config=config,
+        source=source,
+        students=students,
+        workplaces=workplaces,
+        mentors=mentors,
+        pinned=pinned,
+        exclusions=exclusions,
+        travel_keys=travel_keys,
+        travel_minutes=travel_minutes,
+        programmes=programmes,
+        sectors=sectors,
+        competences=competence_vocabulary,
+        adjustments=adjustment_vocabulary,
+        reference_days=reference_days,
+    )
+
+
+def _pinned(
+    parser: TableParser | None,
+    student_index: dict[str, int],
+    workplace_index: dict[str, int],
+    mentor_index: dict[str, int],
+    mentor_workplace: IntArray,
+) -> Pinned:
+    if parser is None:
+        empty = np.zeros(0, dtype=np.int64)
+        return Pinned(empty, empty, empty)
+    parser.ids("student_id", unique=True)
+    parser.ids("workplace_id")
+    student = _lookup(parser, "student_id", student_index, "student_id")
+    workplace = _lookup(parser, "workplace_id", workplace_index, "workplace_id")
+    mentor = _lookup(parser, "mentor_id", mentor_index, "mentor_id")
+    for position in np.flatnonzero((mentor >= 0) & (workplace >= 0)):
+        if mentor_workplace[mentor[position]] != workplace[position]:
+            parser.problem(int(position), "mentor_id",
+                           f"mentor {parser.raw('mentor_id')[position]!r} does not work at "
+                           f"workplace {parser.raw('workplace_id')[position]!r}")
+    return Pinned(student=student, workplace=workplace, mentor=mentor)

@@ -1,0 +1,179 @@
+"""Turn text columns into typed arrays, collecting every problem on the way."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from matcher.io.errors import Problem
+from models.scenario import BoolArray, FloatArray, IntArray, ObjArray
+from models.tables import CEFR_LEVELS, TableSpec
+
+TRUE_WORDS = frozenset({"true", "yes", "1", "ja"})
+FALSE_WORDS = frozenset({"false", "no", "0", "nee"})
+EPOCH = dt.date(1970, 1, 1)
+
+
+def split_list(cell: str) -> list[str]:
+    """A list cell: values separated by ';', trimmed, empties dropped, first of repeats kept."""
+    values: list[str] = []
+    for part in cell.split(";"):
+        value = part.strip()
+        if value and value not in values:
+            values.append(value)
+    return values
+
+
+def days_since_epoch(day: dt.date) -> int:
+    return (day - EPOCH).days
+
+
+class TableParser:
+    """Typed access to the columns of one table; problems accumulate in ``problems``."""
+
+    def __init__(self, frame: pd.DataFrame, spec: TableSpec, label: str) -> None:
+        self.frame = frame
+        self.spec = spec
+        self.label = label
+        self.problems: list[Problem] = []
+        self.rows = np.asarray(frame.index, dtype=np.int64)
+        for column in spec.columns:
+            if column.required and column.name not in frame.columns:
+                self.problems.append(
+                    Problem(label, "required column is missing", row=1, column=column.name)
+                )
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    @property
+    def columns_ok(self) -> bool:
+        return not self.problems
+
+    def problem(self, position: int, column: str, message: str) -> None:
+        self.problems.append(Problem(self.label, message, row=int(self.rows[position]),
+                                     column=column))
+
+    def raw(self, name: str) -> ObjArray:
+        if name not in self.frame.columns:
+            return np.full(len(self.frame), "", dtype=object)
+        return np.asarray(self.frame[name].to_numpy(dtype=object), dtype=object)
+
+    def stripped(self, name: str) -> ObjArray:
+        return np.asarray([str(v).strip() for v in self.raw(name)], dtype=object)
+
+    def _require(self, name: str, present: BoolArray) -> None:
+        column = self.spec.column(name)
+        if column.required and name in self.frame.columns:
+            for position in np.flatnonzero(~present):
+                self.problem(int(position), name, "a value is required")
+
+    def ids(self, name: str, unique: bool = False) -> ObjArray:
+        """IDs are compared exactly; only an empty cell is refused."""
+        values = self.raw(name)
+        present = np.asarray([str(v).strip() != "" for v in values], dtype=bool)
+        self._require(name, present)
+        if unique:
+            seen: dict[str, int] = {}
+            for position, value in enumerate(values):
+                if not present[position]:
+                    continue
+                if value in seen:
+                    self.problem(position, name, f"{value!r} is a duplicate; it is already "
+                                 f"used in row {self.rows[seen[value]]}")
+                else:
+                    seen[value] = position
+        return values
+
+    def text(self, name: str) -> ObjArray:
+        values = self.stripped(name)
+        self._require(name, values != "")
+        return values
+
+    def lists(self, name: str) -> list[list[str]]:
+        values = [split_list(str(v)) for v in self.raw(name)]
+        self._require(name, np.asarray([bool(v) for v in values], dtype=bool))
+        return values
+
+    def bools(self, name: str) -> tuple[BoolArray, BoolArray]:
+        """Values and a mask of cells that were filled in (empty cells take a default)."""
+        words = np.asarray([v.lower() for v in self.stripped(name)], dtype=object)
+        truthy = np.isin(words, list(TRUE_WORDS))
+        falsy = np.isin(words, list(FALSE_WORDS))
+        present = words != ""
+        self._require(name, present)
+        for position in np.flatnonzero(present & ~truthy & ~falsy):
+            self.problem(int(position), name, f"{self.stripped(name)[position]!r} is not a yes/no "
+                         "value (true/false, yes/no, 1/0, ja/nee)")
+        return truthy, present
+
+    def ints(self, name: str) -> tuple[IntArray, BoolArray]:
+        column = self.spec.column(name)
+        text = self.stripped(name)
+        present = text != ""
+        self._require(name, present)
+        numbers = pd.to_numeric(pd.Series(text, dtype=object).where(present, None),
+                                errors="coerce").to_numpy(dtype=np.float64)
+        whole = np.isfinite(numbers) & (np.floor(numbers) == numbers)
+        for position in np.flatnonzero(present & ~whole):
+            self.problem(int(position), name, f"{text[position]!r} is not a whole number")
+        values = np.where(whole, numbers, 0).astype(np.int64)
+        if column.minimum is not None:
+            for position in np.flatnonzero(present & whole & (values < column.minimum)):
+                self.problem(int(position), name,
+                             f"{text[position]!r} must be at least {column.minimum}")
+        return values, present & whole
+
+    def floats(self, name: str) -> tuple[FloatArray, BoolArray]:
+        text = self.stripped(name)
+        present = text != ""
+        self._require(name, present)
+        numbers = pd.to_numeric(pd.Series(text, dtype=object).where(present, None),
+                                errors="coerce").to_numpy(dtype=np.float64)
+        ok = np.isfinite(numbers)
+        for position in np.flatnonzero(present & ~ok):
+            self.problem(int(position), name, f"{text[position]!r} is not a number")
+        return np.where(ok, numbers, np.nan), present & ok
+
+    def dates(self, name: str) -> tuple[IntArray, BoolArray]:
+        """Dates as days since 1970-01-01 (ISO YYYY-MM-DD only)."""
+        text = self.stripped(name)
+        present = text != ""
+        self._require(name, present)
+        days = np.zeros(len(text), dtype=np.int64)
+        ok = np.zeros(len(text), dtype=bool)
+        for position in np.flatnonzero(present):
+            value = str(text[position])
+            try:
+                if len(value) != 10:
+                    raise ValueError(value)
+                days[position] = days_since_epoch(dt.date.fromisoformat(value))
+                ok[position] = True
+            except ValueError:
+                self.problem(int(position), name, f"{value!r} is not a date YYYY-MM-DD")
+        return days, ok
+
+    def cefr(self, name: str) -> IntArray:
+        """CEFR level as 1 (A1) … 6 (C2); 0 when the cell is empty (unknown)."""
+        text = self.stripped(name)
+        level = np.zeros(len(text), dtype=np.int64)
+        for rank, code in enumerate(CEFR_LEVELS, start=1):
+            level[np.asarray([t.upper() == code for t in text], dtype=bool)] = rank
+        present = text != ""
+        self._require(name, present)
+        for position in np.flatnonzero(present & (level == 0)):
+            self.problem(int(position), name, f"{text[position]!r} is not a CEFR level "
+                         f"({', '.join(CEFR_LEVELS)})")
+        return level
+
+    def enum(self, name: str) -> ObjArray:
+        column = self.spec.column(name)
+        text = self.stripped(name)
+        present = text != ""
+        self._require(name, present)
+        for position in np.flatnonzero(present & ~np.isin(text, list(column.choices))):
+            self.problem(int(position), name, f"{text[position]!r} is not one of "
+                         f"{', '.join(column.choices)}")
+        return text

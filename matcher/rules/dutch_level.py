@@ -1,0 +1,17 @@
+import numpy as np
+
+from matcher.rules.pairs import Pairs
+from models.scenario import LANGUAGE_SUPPORT, BoolArray
+
+
+def dutch_level(pairs: Pairs) -> BoolArray:
+    """The workplace sets no minimum Dutch level, or it offers language support,
+    or the student's level is at least that minimum. A student whose level is
+    unknown does not meet a set minimum."""
+    sc = pairs.scenario
+    w = sc.workplaces
+    minimum = w.min_dutch_level[pairs.workplace]
+    bit = sc.adjustments.index()[LANGUAGE_SUPPORT]
+    support = (w.adjustments[pairs.workplace, bit // 64] >> np.uint64(bit % 64)) & np.uint64(1)
+    level = sc.students.dutch_level[pairs.student]
+    return np.asarray((minimum == 0) | (support == 1) | ((level > 0) & (level >= minimum)))

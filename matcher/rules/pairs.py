@@ -1,0 +1,51 @@
+"""Student–workplace pairs on which the rules are evaluated, as aligned index arrays."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from matcher.travel import travel_minutes
+from models.scenario import IntArray, Scenario
+
+
+@dataclass(frozen=True)
+class Pairs:
+    """Pairs ``(student[i], workplace[i])`` of one scenario.
+
+    Travel minutes are computed once per pair set and shared by the travel rule
+    and the cost, so filtering and pricing never disagree.
+    """
+
+    scenario: Scenario
+    student: IntArray
+    workplace: IntArray
+    _cache: dict[str, IntArray] = field(default_factory=dict, compare=False, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.student)
+
+    @cached_property
+    def minutes(self) -> IntArray:
+        return travel_minutes(self.scenario, self.student, self.workplace)
+
+    def subset(self, keep: np.ndarray) -> Pairs:  # type: ignore[type-arg]
+        """The pairs where ``keep`` holds (a boolean mask or positions)."""
+        pairs = Pairs(self.scenario, self.student[keep], self.workplace[keep])
+        if "minutes" in self.__dict__:
+            pairs.__dict__["minutes"] = self.minutes[keep]
+        return pairs
+
+    @classmethod
+    def of_student(cls, scenario: Scenario, student: int) -> Pairs:
+        """One student against every workplace."""
+        n = len(scenario.workplaces)
+        return cls(scenario, np.full(n, student, dtype=np.int64), np.arange(n, dtype=np.int64))
+
+    @classmethod
+    def of_workplace(cls, scenario: Scenario, workplace: int) -> Pairs:
+        """Every student against one workplace."""
+        n = len(scenario.students)
+        return cls(scenario, np.arange(n, dtype=np.int64), np.full(n, workplace, dtype=np.int64))

@@ -1,0 +1,96 @@
+"""Settings of a scenario, as written in ``scenario.yaml`` (contract v1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Objective = Literal["priority-first", "placements-first"]
+FORMAT_VERSION = 1
+
+REQUIRED_TABLES = ("students", "workplaces", "mentors")
+OPTIONAL_TABLES = ("placements", "exclusions", "travel_times")
+DEFAULT_TABLE_FILES = {name: f"{name}.csv" for name in REQUIRED_TABLES + OPTIONAL_TABLES}
+
+
+class _Strict(BaseModel):
+    # Unknown keys are kept and ignored, as for table columns.
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class MentorCapacity(_Strict):
+    """Mentor capacity per sector code, used where mentors.csv has no capacity."""
+
+    default: int = Field(default=2, ge=0)
+
+    def for_sector(self, sector: str) -> int:
+        value = (self.model_extra or {}).get(sector, self.default)
+        return int(value)
+
+    @classmethod
+    def parse(cls, value: Any) -> MentorCapacity:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return cls(default=value)
+        return cls.model_validate(value)
+
+
+class Policy(_Strict):
+    objective: Objective = "priority-first"
+    default_max_travel_min: int = Field(default=45, ge=0)
+    travel_speed_kmh: float = Field(default=25.0, gt=0)
+    detour_factor: float = Field(default=1.3, gt=0)
+    mentor_capacity: MentorCapacity = Field(default_factory=MentorCapacity)
+    max_intensive_per_mentor: int = Field(default=1, ge=0)
+
+    @field_validator("mentor_capacity", mode="before")
+    @classmethod
+    def _capacity(cls, value: Any) -> Any:
+        if value is None:
+            return MentorCapacity()
+        if isinstance(value, int) and not isinstance(value, bool):
+            return {"default": value}
+        if isinstance(value, dict):
+            for sector, capacity in value.items():
+                if (
+                    not isinstance(capacity, int)
+                    or isinstance(capacity, bool)
+                    or capacity < 0
+                ):
+                    raise ValueError(
+                        f"capacity for sector {sector!r} must be a whole number ≥ 0"
+                    )
+        return value
+
+
+class Weights(_Strict):
+    wish: int = Field(default=10, ge=0, strict=True)
+    competence: int = Field(default=6, ge=0, strict=True)
+    travel: int = Field(default=1, ge=0, strict=True)
+
+
+class ScenarioConfig(_Strict):
+    format_version: Literal[1] = FORMAT_VERSION
+    name: str = "scenario"
+    reference_date: dt.date
+    tables: dict[str, Any] = Field(default_factory=dict)
+    policy: Policy = Field(default_factory=Policy)
+    weights: Weights = Field(default_factory=Weights)
+
+    @field_validator("reference_date", mode="before")
+    @classmethod
+    def _iso_date(cls, value: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError as exc:
+                raise ValueError(f"{value!r} is not a date YYYY-MM-DD") from exc
+        return value
+
+    @field_validator("policy", "weights", "tables", mode="before")
+    @classmethod
+    def _none_is_default(cls, value: Any) -> Any:
+        return {} if value is None else value

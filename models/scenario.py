@@ -1,0 +1,141 @@
+"""A validated scenario, encoded as numpy arrays for vectorised rules.
+
+Each table becomes one dataclass of equal-length arrays (one row per record, in
+file order). Codes of list columns become bitmasks (``uint64`` words) over a
+shared vocabulary, so subset and overlap tests are single array operations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from models.config import ScenarioConfig
+
+IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
+FloatArray = NDArray[np.float64]
+MaskArray = NDArray[np.uint64]
+ObjArray = NDArray[np.object_]
+
+NO_DATE = np.iinfo(np.int64).max  # a missing expiry date: never expires
+UNKNOWN = -1  # missing minimum age, unknown age
+LANGUAGE_SUPPORT = "language_support"
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Codes of one kind (sectors, competences…) in first-seen order."""
+
+    codes: tuple[str, ...]
+
+    @property
+    def words(self) -> int:
+        """uint64 words needed to hold one bit per code (at least one)."""
+        return max(1, (len(self.codes) + 63) // 64)
+
+    def index(self) -> dict[str, int]:
+        return {code: i for i, code in enumerate(self.codes)}
+
+
+@dataclass(frozen=True)
+class Students:
+    ids: ObjArray
+    school_id: ObjArray
+    coach_id: ObjArray
+    programme: IntArray  # index into Scenario.programmes
+    duaal: BoolArray
+    grade: IntArray
+    contract_ready: BoolArray
+    wishes: IntArray  # (n, max wishes) sector indices, -1 padded
+    wish_count: IntArray
+    gaps: MaskArray  # (n, competence words)
+    adjustments: MaskArray  # (n, adjustment words)
+    lat: FloatArray
+    lon: FloatArray
+    max_travel_min: IntArray
+    age: IntArray  # whole years on the reference date, UNKNOWN when no birth date
+    dutch_level: IntArray  # 1 (A1) … 6 (C2), 0 unknown
+    intensive: BoolArray
+    priority: IntArray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True)
+class Workplaces:
+    ids: ObjArray
+    employer: ObjArray
+    sector: IntArray  # index into Scenario.sectors
+    recognised: IntArray  # sorted keys workplace * n_programmes + programme
+    recognised_until: IntArray  # days since 1970-01-01, NO_DATE when open-ended
+    seats: IntArray
+    offers_contract: BoolArray
+    offers_guided: BoolArray
+    accepts_grade2: BoolArray
+    adjustments: MaskArray
+    competences: MaskArray
+    lat: FloatArray
+    lon: FloatArray
+    min_age: IntArray  # UNKNOWN when not set
+    min_dutch_level: IntArray  # 0 when not set
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True)
+class Mentors:
+    ids: ObjArray
+    workplace: IntArray  # index into workplaces
+    capacity: IntArray  # resolved: own capacity or the policy's sector default
+    current_load: IntArray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def room(self) -> IntArray:
+        """Students each mentor may still take in this plan."""
+        return np.maximum(self.capacity - self.current_load, 0)
+
+
+@dataclass(frozen=True)
+class Pinned:
+    """Existing placements (placements.csv), kept in the plan as they are."""
+
+    student: IntArray
+    workplace: IntArray
+    mentor: IntArray  # -1 when the row names no mentor
+
+    def __len__(self) -> int:
+        return len(self.student)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    config: ScenarioConfig
+    source: str
+    students: Students
+    workplaces: Workplaces
+    mentors: Mentors
+    pinned: Pinned
+    exclusions: IntArray  # sorted pair keys student * n_workplaces + workplace
+    travel_keys: IntArray  # sorted pair keys with a measured travel time
+    travel_minutes: IntArray  # minutes, aligned with travel_keys
+    programmes: Vocabulary
+    sectors: Vocabulary
+    competences: Vocabulary
+    adjustments: Vocabulary
+    reference_days: int  # reference date as days since 1970-01-01
+    extras: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    def pair_keys(self, student: IntArray, workplace: IntArray) -> IntArray:
+        return student.astype(np.int64) * len(self.workplaces) + workplace
