@@ -35,6 +35,34 @@ RULES: dict[str, Rule] = {
 }
 RULE_NAMES = tuple(RULES)
 
+# The student fields each rule reads, so a rule can be evaluated once per
+# distinct profile when counting rejections for many students. ``None``: the
+# rule depends on the individual student (location, own exclusions).
+STUDENT_FIELDS: dict[str, tuple[str, ...] | None] = {
+    "recognised_for_programme": ("programme",),
+    "placement_type": ("duaal", "contract_ready"),
+    "grade": ("grade",),
+    "adjustments": ("adjustments",),
+    "travel": None,
+    "dutch_level": ("dutch_level",),
+    "min_age": ("age",),
+    "excluded": None,
+}
+
+# Plain words for explanations: "<count> workplaces <label>".
+RULE_LABELS: dict[str, str] = {
+    "recognised_for_programme": "are not recognised for the student's programme "
+    "(or their recognition has expired)",
+    "placement_type": "do not offer the placement type the student needs "
+    "(OAO contract or begeleide leerervaring)",
+    "grade": "do not accept grade-2 students",
+    "adjustments": "do not offer every reasonable adjustment the student needs",
+    "travel": "are beyond the student's travel limit",
+    "dutch_level": "ask a higher Dutch level and offer no language support",
+    "min_age": "set a minimum age the student does not reach",
+    "excluded": "are excluded for this student",
+}
+
 
 def evaluate(pairs: Pairs) -> dict[str, BoolArray]:
     """Every rule on every pair: ``{rule name: passes}``."""
@@ -54,4 +82,5 @@ def broken_rules(pairs: Pairs) -> list[list[str]]:
     return [[name for name in RULE_NAMES if not results[name][i]] for i in range(len(pairs))]
 
 
-__all__ = ["RULES", "RULE_NAMES", "Pairs", "Rule", "broken_rules", "evaluate", "passes_all"]
+__all__ = ["RULES", "RULE_LABELS", "RULE_NAMES", "STUDENT_FIELDS", "Pairs", "Rule", "broken_rules", "evaluate", "passes_all"]
+assert set(STUDENT_FIELDS) == set(RULES) == set(RULE_LABELS)

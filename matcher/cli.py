@@ -1,0 +1,226 @@
+"""Command line: ``matcher validate | solve | explain | generate``.
+
+Exit codes: 0 success, 2 invalid input (every problem listed on stderr, no
+output written), 1 an internal error.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from matcher.io import ScenarioError, load_scenario
+from matcher.pipeline import SolveRun, SolveSettings, run_solve
+from matcher.plan import write_plan
+from matcher.solve import Backend
+from models.config import Objective
+from models.scenario import Scenario
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Leerwerkplek matcher: place dual-learning students at recognised workplaces.",
+)
+out = Console()
+err = Console(stderr=True)
+
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario folder (with scenario.yaml) or "
+                                             "a scenario document with inline tables.")]
+
+
+def _fail_input(problems: list[str]) -> NoReturn:
+    err.print(f"[bold red]The scenario has {len(problems)} problem"
+              f"{'s' if len(problems) != 1 else ''}; nothing was written.[/]")
+    for problem in problems:
+        err.print(f"  {problem}", markup=False, highlight=False)
+    raise typer.Exit(2)
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn mistakes in the input into exit 2 and anything else into exit 1, no traceback."""
+    try:
+        yield
+    except ScenarioError as exc:
+        _fail_input([str(p) for p in exc.problems])
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except OSError as exc:
+        err.print(f"[bold red]Cannot read or write a file:[/] {exc}")
+        raise typer.Exit(2) from None
+    except Exception as exc:
+        err.print(f"[bold red]Internal error[/] ({type(exc).__name__}): {exc}\n"
+                  "This is a bug in the matcher, not in your files; please report it "
+                  "with the scenario.")
+        raise typer.Exit(1) from None
+
+
+def _load(path: Path) -> Scenario:
+    with err.status(f"Reading {path}"):
+        return load_scenario(path)
+
+
+def _run(scenario: Scenario, settings: SolveSettings) -> SolveRun:
+    with err.status("Solving") as status:
+        return run_solve(scenario, settings, on_stage=lambda stage: status.update(stage))
+
+
+@app.command()
+def validate(scenario: ScenarioArg) -> None:
+    """Check a scenario and list every problem with file, row and column."""
+    with _user_errors():
+        loaded = _load(scenario)
+    out.print(f"[green]OK[/] {loaded.name}: {len(loaded.students)} students, "
+              f"{len(loaded.workplaces)} workplaces, {len(loaded.mentors)} mentors, "
+              f"{len(loaded.pinned)} existing placements.")
+
+
+@app.command(name="solve")
+def solve_command(
+    scenario: ScenarioArg,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for plan.json and CSVs.")],
+    backend: Annotated[str, typer.Option(help="flow (exact, default) or cpsat.")] = "flow",
+    objective: Annotated[str | None, typer.Option(
+        help="priority-first or placements-first; default: the scenario's policy.")] = None,
+    time_limit: Annotated[float, typer.Option(help="Seconds for the cpsat backend.")] = 60.0,
+    export_candidates: Annotated[bool, typer.Option(
+        help="Also write candidates.csv with every allowed pair and its cost.")] = False,
+    seed: Annotated[int, typer.Option(help="Random seed (cpsat).")] = 0,
+) -> None:
+    """Find the best placement plan and write plan.json, assignments.csv, unmatched.csv."""
+    if backend not in ("flow", "cpsat"):
+        err.print(f"--backend must be flow or cpsat, not {backend!r}")
+        raise typer.Exit(2)
+    if objective not in (None, "priority-first", "placements-first"):
+        err.print(f"--objective must be priority-first or placements-first, not {objective!r}")
+        raise typer.Exit(2)
+    if time_limit <= 0:
+        err.print("--time-limit must be a positive number of seconds")
+        raise typer.Exit(2)
+    with _user_errors():
+        loaded = _load(scenario)
+        chosen_backend: Backend = "cpsat" if backend == "cpsat" else "flow"
+        chosen_objective: Objective | None = (
+            None if objective is None
+            else "placements-first" if objective == "placements-first" else "priority-first"
+        )
+        run = _run(loaded, SolveSettings(chosen_backend, chosen_objective, time_limit, seed))
+        written = write_plan(run.plan, out_dir, run.candidates if export_candidates else None,
+                             loaded)
+    _print_summary(run)
+    out.print("Written: " + ", ".join(str(p) for p in written))
+
+
+def _print_summary(run: SolveRun) -> None:
+    plan = run.plan
+    table = Table(title=f"{plan.scenario}: {plan.summary.placed} of {plan.summary.students} "
+                  f"students placed ({plan.solver.status}, {plan.solver.objective})")
+    table.add_column("priority", justify="right")
+    table.add_column("students", justify="right")
+    table.add_column("placed", justify="right")
+    for level, count in plan.summary.students_by_priority.items():
+        table.add_row(level, str(count), str(plan.summary.placed_by_priority.get(level, 0)))
+    out.print(table)
+    reasons: dict[str, int] = {}
+    for u in plan.unmatched:
+        reasons[u.reason] = reasons.get(u.reason, 0) + 1
+    if reasons:
+        out.print("Unmatched: " + ", ".join(f"{n} {r}" for r, n in sorted(reasons.items())))
+    if plan.conflicts:
+        out.print(f"[yellow]{len(plan.conflicts)} existing placements break a rule or capacity "
+                  "(see conflicts in plan.json)[/]")
+
+
+@app.command()
+def explain(
+    scenario: ScenarioArg,
+    student: Annotated[str, typer.Option(help="student_id to explain.")],
+    objective: Annotated[str | None, typer.Option(
+        help="priority-first or placements-first; default: the scenario's policy.")] = None,
+    alternatives: Annotated[int, typer.Option(help="How many other workplaces to show.")] = 5,
+) -> None:
+    """Explain one student's place in the optimal plan, or why they have none."""
+    if objective not in (None, "priority-first", "placements-first"):
+        err.print(f"--objective must be priority-first or placements-first, not {objective!r}")
+        raise typer.Exit(2)
+    with _user_errors():
+        loaded = _load(scenario)
+        matches = np.flatnonzero(loaded.students.ids == student)
+        if not len(matches):
+            err.print(f"No student with student_id {student!r} in {scenario}.")
+            raise typer.Exit(2)
+        chosen: Objective | None = (
+            None if objective is None
+            else "placements-first" if objective == "placements-first" else "priority-first"
+        )
+        run = _run(loaded, SolveSettings(objective=chosen))
+    _print_student(run, int(matches[0]), alternatives)
+
+
+def _print_student(run: SolveRun, student: int, alternatives: int) -> None:
+    sc, plan = run.scenario, run.plan
+    student_id = str(sc.students.ids[student])
+    assignment = next((a for a in plan.assignments if a.student_id == student_id), None)
+    if assignment is not None:
+        b = assignment.breakdown
+        out.print(f"[bold]{student_id}[/] is placed at [bold]{assignment.workplace_id}[/] "
+                  f"with mentor {assignment.mentor_id}"
+                  f"{' (existing placement)' if assignment.pinned else ''}: cost "
+                  f"{assignment.cost} = wish {b.wish} + competence {b.competence} + travel "
+                  f"{b.travel}.")
+    else:
+        u = next(u for u in plan.unmatched if u.student_id == student_id)
+        out.print(f"[bold]{student_id}[/] is not placed ({u.reason}): {u.detail}.")
+        table = Table(title="Workplaces rejected per rule")
+        table.add_column("rule")
+        table.add_column("workplaces", justify="right")
+        for rule, count in u.rules.items():
+            table.add_row(rule, str(count))
+        out.print(table)
+    mine = np.flatnonzero(run.candidates.student == student)
+    if not len(mine):
+        return
+    total = run.candidates.costs.total[mine]
+    order = mine[np.argsort(total, kind="stable")][:alternatives]
+    table = Table(title="Workplaces that pass every rule, cheapest first")
+    for column in ("workplace", "employer", "cost", "wish", "competence", "travel", "placed here"):
+        table.add_column(column)
+    placed_at = run.solution.workplace
+    for i in order:
+        w = int(run.candidates.workplace[i])
+        b = run.candidates.costs.breakdown(int(i))
+        table.add_row(str(sc.workplaces.ids[w]), str(sc.workplaces.employer[w]),
+                      str(sum(b.values())), str(b["wish"]), str(b["competence"]),
+                      str(b["travel"]), str(int((placed_at == w).sum())))
+    out.print(table)
+
+
+@app.command()
+def generate(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write the scenario to.")],
+    students: Annotated[int, typer.Option(help="Number of students.")] = 500,
+    ratio: Annotated[float, typer.Option(help="Workplaces per student.")] = 1.5,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
+) -> None:
+    """Write a synthetic scenario calibrated on Flemish figures."""
+    from matcher.generate import GeneratorSettings, write_scenario
+
+    if students < 1 or ratio <= 0:
+        err.print("--students must be at least 1 and --ratio positive")
+        raise typer.Exit(2)
+    with _user_errors():
+        path = write_scenario(GeneratorSettings(students=students, ratio=ratio, seed=seed),
+                              out_dir)
+    out.print(f"Written {path}")
+
+
+def main() -> None:  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,222 @@
+"""Why a student is unmatched, in numbers per rule and in one plain sentence.
+
+Counts use the rule functions of ``matcher.rules`` over every workplace. To keep
+this fast for many students, a rule that reads only a few student fields is
+evaluated once per distinct profile; the travel rule only on workplaces a
+KD-tree finds within reach (all others are out of reach by geometry), and the
+exclusion rule only on the student's own exclusion rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from matcher.candidates import RADIUS_SLACK_KM, Candidates
+from matcher.rules import RULE_LABELS, RULE_NAMES, RULES, STUDENT_FIELDS, Pairs, evaluate
+from matcher.solve import Solution
+from matcher.travel import chord_km, max_estimated_km, unit_sphere_xyz
+from models.scenario import IntArray, Scenario
+
+Reason = Literal["no_feasible_workplace", "capacity"]
+# Bounds the pairs evaluated at once, to keep memory flat on large scenarios.
+CHUNK_PAIRS = 2_000_000
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    student: int
+    reason: Reason
+    detail: str
+    rules: dict[str, int]
+
+
+def _profiles(scenario: Scenario, fields: tuple[str, ...], students: IntArray) -> IntArray:
+    """Profile label per student: equal labels read equal values in ``fields``."""
+    columns = []
+    for name in fields:
+        values = np.asarray(getattr(scenario.students, name))[students]
+        columns.append(values.reshape(len(students), -1).astype(np.int64))
+    stacked = np.hstack(columns) if columns else np.zeros((len(students), 1), dtype=np.int64)
+    _, label = np.unique(stacked, axis=0, return_inverse=True)
+    return np.asarray(label).reshape(-1)
+
+
+def _chunks(n_rows: int, row_width: int) -> list[slice]:
+    step = max(1, CHUNK_PAIRS // max(row_width, 1))
+    return [slice(i, min(i + step, n_rows)) for i in range(0, n_rows, step)]
+
+
+def _rejections_by_profile(scenario: Scenario, rule: str, students: IntArray) -> IntArray:
+    fields = STUDENT_FIELDS[rule]
+    assert fields is not None
+    label = _profiles(scenario, fields, students)
+    first = np.unique(label, return_index=True)[1]
+    representatives = students[first]
+    n_w = len(scenario.workplaces)
+    counts = np.zeros(len(representatives), dtype=np.int64)
+    for part in _chunks(len(representatives), n_w):
+        who = representatives[part]
+        pairs = Pairs(scenario, np.repeat(who, n_w), np.tile(np.arange(n_w), len(who)))
+        fails = ~RULES[rule](pairs)
+        counts[part] = fails.reshape(len(who), n_w).sum(axis=1)
+    return counts[label]
+
+
+def within_reach(scenario: Scenario, students: IntArray) -> Pairs:
+    """Pairs (student, workplace) that might pass the travel rule: every
+    workplace within the estimated radius, plus measured pairs."""
+    s, w = scenario.students, scenario.workplaces
+    policy = scenario.config.policy
+    tree = cKDTree(unit_sphere_xyz(w.lat, w.lon))
+    arcs = max_estimated_km(s.max_travel_min[students], policy.detour_factor,
+                            policy.travel_speed_kmh)
+    radius = np.asarray([chord_km(float(a)) for a in arcs]) + RADIUS_SLACK_KM
+    found = tree.query_ball_point(unit_sphere_xyz(s.lat[students], s.lon[students]), radius)
+    lengths = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(found))
+    student = np.repeat(students, lengths)
+    workplace = np.fromiter((j for f in found for j in f), dtype=np.int64, count=int(lengths.sum()))
+    if len(scenario.travel_keys):
+        measured_student = scenario.travel_keys // len(w)
+        mine = np.isin(measured_student, students)
+        student = np.concatenate([student, measured_student[mine]])
+        workplace = np.concatenate([workplace, scenario.travel_keys[mine] % len(w)])
+    keys = np.unique(student * len(w) + workplace)
+    return Pairs(scenario, keys // len(w), keys % len(w))
+
+
+def rejection_counts(scenario: Scenario, students: IntArray) -> dict[str, IntArray]:
+    """For each rule, how many workplaces it rejects, per student in ``students``."""
+    n_w = len(scenario.workplaces)
+    position = np.full(len(scenario.students), -1, dtype=np.int64)
+    position[students] = np.arange(len(students))
+    counts: dict[str, IntArray] = {}
+    for rule in RULE_NAMES:
+        if STUDENT_FIELDS[rule] is not None:
+            counts[rule] = _rejections_by_profile(scenario, rule, students)
+    reach = within_reach(scenario, students)
+    passing = RULES["travel"](reach)
+    counts["travel"] = n_w - np.bincount(position[reach.student[passing]],
+                                         minlength=len(students))
+    excluded_keys = scenario.exclusions
+    ex_student = excluded_keys // max(n_w, 1)
+    mine = np.isin(ex_student, students)
+    ex_pairs = Pairs(scenario, ex_student[mine], excluded_keys[mine] % max(n_w, 1))
+    fails = ~RULES["excluded"](ex_pairs)
+    counts["excluded"] = np.bincount(position[ex_pairs.student[fails]],
+                                     minlength=len(students)).astype(np.int64)
+    return {rule: counts[rule] for rule in RULE_NAMES}
+
+
+def _recognised_pairs(scenario: Scenario, students: IntArray) -> Pairs:
+    """Each student against the workplaces that list their programme (any distance)."""
+    n_programmes = max(len(scenario.programmes.codes), 1)
+    keys = scenario.workplaces.recognised
+    programme_of_key = keys % n_programmes
+    order = np.argsort(programme_of_key, kind="stable")
+    sorted_programme = programme_of_key[order]
+    programme = scenario.students.programme[students]
+    start = np.searchsorted(sorted_programme, programme, side="left")
+    stop = np.searchsorted(sorted_programme, programme, side="right")
+    lengths = stop - start
+    student = np.repeat(students, lengths)
+    offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    workplace = keys[order][np.repeat(start, lengths) + offsets] // n_programmes
+    return Pairs(scenario, student, workplace)
+
+
+def _no_feasible_details(scenario: Scenario, students: IntArray) -> list[str]:
+    """One sentence per student with no feasible workplace: the nearest misses."""
+    pairs = _recognised_pairs(scenario, students)
+    results = evaluate(pairs) if len(pairs) else {r: np.zeros(0, dtype=bool) for r in RULE_NAMES}
+    failing = np.zeros(len(pairs), dtype=np.int64)
+    for rule in RULE_NAMES:
+        failing += ~results[rule]
+    by_student: dict[int, list[int]] = {}
+    for i, student in enumerate(pairs.student):
+        by_student.setdefault(int(student), []).append(i)
+    details = []
+    s = scenario.students
+    for student in students:
+        programme = scenario.programmes.codes[s.programme[student]]
+        limit = int(s.max_travel_min[student])
+        rows = np.asarray(by_student.get(int(student), []), dtype=np.int64)
+        listed = rows[results["recognised_for_programme"][rows]] if len(rows) else rows
+        if not len(listed):
+            details.append(f"no workplace holds a valid recognition for programme {programme}")
+            continue
+        single = listed[failing[listed] == 1]
+        travel_only = single[~results["travel"][single]]
+        if len(travel_only):
+            nearest = int(pairs.minutes[travel_only].min())
+            details.append(
+                f"no workplace within {limit} min is suitable for programme {programme}; "
+                f"{len(travel_only)} would be, the nearest {nearest} min away"
+            )
+            continue
+        if len(single):
+            rule_counts = {r: int((~results[r][single]).sum()) for r in RULE_NAMES}
+            top = max(RULE_NAMES, key=lambda r: rule_counts[r])
+            details.append(
+                f"{rule_counts[top]} workplaces recognised for programme {programme} would "
+                f"be suitable except that they {RULE_LABELS[top]}"
+            )
+            continue
+        near = listed[results["travel"][listed]]
+        if not len(near):
+            nearest = int(pairs.minutes[listed].min())
+            details.append(
+                f"no workplace within {limit} min is recognised for programme {programme}; "
+                f"the nearest is {nearest} min away"
+            )
+            continue
+        misses = {r: int((~results[r][near]).sum()) for r in RULE_NAMES}
+        top = max(RULE_NAMES, key=lambda r: misses[r])
+        details.append(
+            f"each of the {len(near)} workplaces within {limit} min recognised for programme "
+            f"{programme} breaks two or more rules; most often they {RULE_LABELS[top]}"
+        )
+    return details
+
+
+def _capacity_detail(feasible: int, without_room: int) -> str:
+    if without_room == feasible:
+        return (f"{feasible} workplace{'s' if feasible != 1 else ''} pass every rule, but "
+                f"{'none has' if feasible != 1 else 'it has no'} free seat or mentor")
+    text = (f"{feasible} workplace{'s' if feasible != 1 else ''} pass every rule, but their "
+            f"seats or mentors are taken by students with a higher priority or a better fit")
+    if without_room:
+        text += f" ({without_room} of them have no free seat or mentor at all)"
+    return text
+
+
+def explain_unmatched(
+    scenario: Scenario, candidates: Candidates, solution: Solution
+) -> list[Unmatched]:
+    """An explanation for every student the plan leaves unplaced, in student order."""
+    students = np.flatnonzero(solution.workplace < 0)
+    if not len(students):
+        return []
+    counts = rejection_counts(scenario, students)
+    feasible = np.bincount(candidates.student, minlength=len(scenario.students))
+    capacity = solution.capacity
+    room = np.where(scenario.students.intensive[candidates.student],
+                    capacity.workplace_intensive[candidates.workplace],
+                    capacity.workplace_room[candidates.workplace])
+    no_room = np.bincount(candidates.student[room <= 0], minlength=len(scenario.students))
+    hopeless = students[feasible[students] == 0]
+    details = dict(zip(hopeless.tolist(), _no_feasible_details(scenario, hopeless), strict=True))
+    explained = []
+    for i, student in enumerate(students):
+        rules = {rule: int(counts[rule][i]) for rule in RULE_NAMES}
+        if feasible[student] == 0:
+            explained.append(Unmatched(int(student), "no_feasible_workplace",
+                                       details[int(student)], rules))
+        else:
+            explained.append(Unmatched(int(student), "capacity",
+                                       _capacity_detail(int(feasible[student]),
+                                                        int(no_room[student])), rules))
+    return explained

@@ -1,0 +1,153 @@
+"""Turn a solution into the contract's plan, and write plan.json and the CSVs.
+
+Files are written to a temporary folder first and moved into place only when
+all of them are complete, so a failure never leaves a partial plan behind.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from matcher.candidates import Candidates
+from matcher.cost import pair_costs
+from matcher.explain import explain_unmatched
+from matcher.rules import RULE_NAMES, Pairs, broken_rules
+from matcher.solve import Solution
+from models.plan import (
+    Assignment,
+    Breakdown,
+    Conflict,
+    Plan,
+    SolverInfo,
+    Summary,
+    UnmatchedStudent,
+)
+from models.scenario import Scenario
+
+CAPACITY_CONFLICT = "capacity"
+
+
+def _priority_counts(priorities: np.ndarray) -> dict[str, int]:  # type: ignore[type-arg]
+    counts = Counter(int(p) for p in priorities)
+    return {str(level): counts[level] for level in sorted(counts)}
+
+
+def build_plan(scenario: Scenario, candidates: Candidates, solution: Solution) -> Plan:
+    s, w, m, pinned = scenario.students, scenario.workplaces, scenario.mentors, scenario.pinned
+    pinned_pairs = Pairs(scenario, pinned.student, pinned.workplace)
+    pinned_costs = pair_costs(pinned_pairs)
+    pinned_row = {int(student): i for i, student in enumerate(pinned.student)}
+
+    assignments: list[Assignment] = []
+    for student in np.flatnonzero(solution.workplace >= 0):
+        mentor = int(solution.mentor[student])
+        if int(student) in pinned_row:
+            i = pinned_row[int(student)]
+            breakdown = pinned_costs.breakdown(i)
+        else:
+            breakdown = candidates.costs.breakdown(int(solution.candidate[student]))
+        assignments.append(Assignment(
+            student_id=str(s.ids[student]),
+            workplace_id=str(w.ids[solution.workplace[student]]),
+            mentor_id=str(m.ids[mentor]) if mentor >= 0 else None,
+            cost=sum(breakdown.values()),
+            breakdown=Breakdown(**breakdown),
+            pinned=True if int(student) in pinned_row else None,
+        ))
+
+    conflicts: list[Conflict] = []
+    for i, rules in enumerate(broken_rules(pinned_pairs)):
+        if solution.capacity.pinned_overfull[i]:
+            rules = [*rules, CAPACITY_CONFLICT]
+        if rules:
+            conflicts.append(Conflict(student_id=str(s.ids[pinned.student[i]]),
+                                      workplace_id=str(w.ids[pinned.workplace[i]]), rules=rules))
+
+    unmatched = [
+        UnmatchedStudent(student_id=str(s.ids[u.student]), reason=u.reason, detail=u.detail,
+                         rules=u.rules)
+        for u in explain_unmatched(scenario, candidates, solution)
+    ]
+    placed = solution.workplace >= 0
+    return Plan(
+        scenario=scenario.name,
+        solver=SolverInfo(
+            backend=solution.backend,
+            status=solution.status,
+            seconds=round(solution.seconds, 3),
+            objective=solution.objective,
+            bound=solution.bound if solution.status == "feasible" else None,
+        ),
+        summary=Summary(
+            students=len(s),
+            placed=int(placed.sum()),
+            placed_by_priority=_priority_counts(s.priority[placed]),
+            students_by_priority=_priority_counts(s.priority),
+        ),
+        assignments=assignments,
+        conflicts=conflicts,
+        unmatched=unmatched,
+    )
+
+
+def plan_json(plan: Plan) -> str:
+    return json.dumps(plan.model_dump(mode="json", exclude_none=True), ensure_ascii=False,
+                      indent=2) + "\n"
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def write_plan(
+    plan: Plan,
+    out_dir: Path,
+    candidates: Candidates | None = None,
+    scenario: Scenario | None = None,
+) -> list[Path]:
+    """Write plan.json, assignments.csv, unmatched.csv (and candidates.csv)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".writing-") as tmp:
+        staging = Path(tmp)
+        (staging / "plan.json").write_text(plan_json(plan), encoding="utf-8")
+        _write_csv(
+            staging / "assignments.csv",
+            ["student_id", "workplace_id", "mentor_id", "cost", "wish", "competence", "travel",
+             "pinned"],
+            [[a.student_id, a.workplace_id, a.mentor_id or "", a.cost, a.breakdown.wish,
+              a.breakdown.competence, a.breakdown.travel, "true" if a.pinned else "false"]
+             for a in plan.assignments],
+        )
+        _write_csv(
+            staging / "unmatched.csv",
+            ["student_id", "reason", "detail", *RULE_NAMES],
+            [[u.student_id, u.reason, u.detail, *(u.rules[r] for r in RULE_NAMES)]
+             for u in plan.unmatched],
+        )
+        if candidates is not None and scenario is not None:
+            costs = candidates.costs
+            total = costs.total
+            _write_csv(
+                staging / "candidates.csv",
+                ["student_id", "workplace_id", "cost", "wish", "competence", "travel"],
+                [[scenario.students.ids[si], scenario.workplaces.ids[wi], int(total[i]),
+                  int(costs.wish[i]), int(costs.competence[i]), int(costs.travel[i])]
+                 for i, (si, wi) in enumerate(zip(candidates.student, candidates.workplace,
+                                                   strict=True))],
+            )
+        written = []
+        for path in sorted(staging.iterdir()):
+            target = out_dir / path.name
+            shutil.move(str(path), target)
+            written.append(target)
+    return written

@@ -1,0 +1,67 @@
+"""Room left at each workplace once pinned placements are counted.
+
+Mentor choice inside one workplace never limits who can be placed: with room
+``r_m`` per mentor and intensive room ``g_m = min(max_intensive − pinned
+intensive, r_m)``, a workplace can take ``n`` students of whom ``k`` need
+intensive support exactly when ``n ≤ seats``, ``n ≤ Σ r_m`` and ``k ≤ Σ g_m``
+(fill the intensive students first up to ``g_m`` per mentor, then the rest).
+So both solvers decide workplaces on these per-workplace totals and
+``matcher.solve.mentors`` names the mentors afterwards. This is equivalent to
+the source → student → workplace → mentor → sink network with a per-mentor
+gate for intensive students, and smaller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from models.scenario import BoolArray, IntArray, Scenario
+
+
+@dataclass(frozen=True)
+class Capacity:
+    mentor_room: IntArray  # per mentor: students it may still take (may be < 0 if pinned overfill)
+    mentor_intensive: IntArray  # per mentor: intensive students it may still take
+    workplace_room: IntArray  # per workplace: students the solver may still place (≥ 0)
+    workplace_intensive: IntArray  # per workplace: of which with intensive support (≥ 0)
+    pinned_overfull: BoolArray  # per pinned row: a seat or mentor limit is exceeded
+
+
+def _per(index: IntArray, size: int, weights: IntArray | None = None) -> IntArray:
+    return np.bincount(index, weights=weights, minlength=size).astype(np.int64)
+
+
+def residual_capacity(scenario: Scenario) -> Capacity:
+    w, m, pinned = scenario.workplaces, scenario.mentors, scenario.pinned
+    n_w, n_m = len(w), len(m)
+    max_intensive = scenario.config.policy.max_intensive_per_mentor
+    intensive = scenario.students.intensive[pinned.student].astype(np.int64)
+    named = pinned.mentor >= 0
+
+    mentor_room = m.room - _per(pinned.mentor[named], n_m)
+    mentor_intensive = max_intensive - _per(pinned.mentor[named], n_m, intensive[named])
+    usable_room = np.maximum(mentor_room, 0)
+    usable_intensive = np.maximum(np.minimum(mentor_intensive, mentor_room), 0)
+
+    seats = w.seats - _per(pinned.workplace, n_w)
+    unnamed_at = pinned.workplace[~named]
+    room = _per(m.workplace, n_w, usable_room) - _per(unnamed_at, n_w)
+    intensive_room = _per(m.workplace, n_w, usable_intensive) - _per(
+        unnamed_at, n_w, intensive[~named]
+    )
+
+    overfull = (seats[pinned.workplace] < 0) | (room[pinned.workplace] < 0)
+    overfull |= (intensive == 1) & (intensive_room[pinned.workplace] < 0)
+    overfull[named] |= mentor_room[pinned.mentor[named]] < 0
+    overfull[named] |= (intensive[named] == 1) & (mentor_intensive[pinned.mentor[named]] < 0)
+
+    total = np.maximum(np.minimum(seats, room), 0)
+    return Capacity(
+        mentor_room=mentor_room,
+        mentor_intensive=mentor_intensive,
+        workplace_room=total,
+        workplace_intensive=np.maximum(np.minimum(intensive_room, total), 0),
+        pinned_overfull=overfull,
+    )

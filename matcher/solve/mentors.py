@@ -1,0 +1,48 @@
+"""Name a mentor for every placed student (see ``matcher.solve.capacity``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from matcher.solve.capacity import Capacity
+from models.scenario import IntArray, Scenario
+
+
+def assign_mentors(scenario: Scenario, placed_at: IntArray, capacity: Capacity) -> IntArray:
+    """Mentor index for each student placed by the solver or pinned without a mentor.
+
+    ``placed_at`` holds a workplace per student (-1 when unplaced); pinned rows
+    with a named mentor keep it. Intensive students are seated first, each mentor
+    taking at most its intensive room, then the others fill the remaining room,
+    mentors in file order. A pinned overfill (already a conflict) goes to the
+    workplace's first mentor.
+    """
+    s, m, pinned = scenario.students, scenario.mentors, scenario.pinned
+    mentor_of = np.full(len(s), -1, dtype=np.int64)
+    mentor_of[pinned.student] = pinned.mentor
+    room = np.maximum(capacity.mentor_room, 0).copy()
+    intensive_room = np.maximum(np.minimum(capacity.mentor_intensive, room), 0).copy()
+    mentors_at: dict[int, list[int]] = {}
+    for mentor, workplace in enumerate(m.workplace):
+        mentors_at.setdefault(int(workplace), []).append(mentor)
+
+    waiting = np.flatnonzero((placed_at >= 0) & (mentor_of < 0))
+    # intensive first (sorted key False < True, so negate), then by student order
+    order = waiting[np.lexsort((waiting, ~s.intensive[waiting]))]
+    for student in order:
+        mentors = mentors_at.get(int(placed_at[student]), [])
+        if not mentors:
+            continue
+        chosen = -1
+        for mentor in mentors:
+            if room[mentor] > 0 and (not s.intensive[student] or intensive_room[mentor] > 0):
+                chosen = mentor
+                break
+        if chosen < 0:
+            chosen = mentors[0]
+        else:
+            room[chosen] -= 1
+            if s.intensive[student]:
+                intensive_room[chosen] -= 1
+        mentor_of[student] = chosen
+    return mentor_of
