@@ -33,6 +33,8 @@ def check_plan(scenario: Scenario, plan: dict[str, Any]) -> list[str]:
                                                         strict=True)}
     assignments = plan.get("assignments", [])
     unmatched = plan.get("unmatched", [])
+    capacity_conflicts = {c["student_id"] for c in plan.get("conflicts", [])
+                          if "capacity" in c.get("rules", [])}
 
     seen = Counter([a["student_id"] for a in assignments] + [u["student_id"] for u in unmatched])
     for student_id, times in seen.items():
@@ -53,7 +55,9 @@ def check_plan(scenario: Scenario, plan: dict[str, Any]) -> list[str]:
         mentor_id = a.get("mentor_id")
         mi = mentor_at.get(mentor_id, -1) if mentor_id is not None else -1
         if mi < 0:
-            errors.append(f"{a['student_id']}: names no mentor of the scenario ({mentor_id!r})")
+            if not (si in pinned_workplace and a["student_id"] in capacity_conflicts):
+                errors.append(f"{a['student_id']}: names no mentor of the scenario "
+                              f"({mentor_id!r})")
         elif m.workplace[mi] != wi:
             errors.append(f"{a['student_id']}: mentor {mentor_id} does not work at {a['workplace_id']}")
         if si in pinned_workplace:

@@ -99,6 +99,9 @@ def _tables(
             table_label = file_name
             frame, found = read_table_file(path, table_label)
         problems += found
+        if frame is not None and frame.empty and len(frame.columns) == 0:
+            # an empty inline list: a table with no rows, not one without columns
+            frame = pd.DataFrame(columns=[c.name for c in TABLE_SPECS[name].columns], dtype=object)
         if frame is not None:
             parsers[name] = TableParser(frame, TABLE_SPECS[name], table_label)
     return parsers, problems
@@ -190,13 +193,24 @@ def load_scenario(path: str | Path) -> Scenario:
     base, label, document, problems = _read_document(Path(path))
     if document is None:
         raise ScenarioError(problems)
+    return scenario_from_document(document, base=base, label=label, source=str(path))
+
+
+def scenario_from_document(
+    document: dict[str, Any],
+    base: Path | None = None,
+    label: str = "scenario",
+    source: str = "scenario",
+) -> Scenario:
+    """Validate a scenario document; tables are inline records or files under ``base``."""
+    base = base if base is not None else Path.cwd()
     config, problems = _config(document, label)
     if config is None:
         raise ScenarioError(problems)
     parsers, problems = _tables(config, base, label)
     if problems or any(not p.columns_ok for p in parsers.values()):
         raise ScenarioError(problems + [q for p in parsers.values() for q in p.problems])
-    scenario = _encode(config, str(path), parsers)
+    scenario = _encode(config, source, parsers)
     problems = [q for p in parsers.values() for q in p.problems]
     if problems:
         raise ScenarioError(problems)

@@ -1,0 +1,75 @@
+"""Hypothesis strategies: tiny random scenarios that exercise every rule and limit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+from models.scenario import Scenario
+from tests.builders import mentor, scenario, student, workplace
+
+PROGRAMMES = ("LOG", "BOUW")
+SECTORS = ("logistiek", "bouw", "retail")
+COMPETENCES = ("c1", "c2", "c3")
+
+
+@st.composite
+def tiny_scenarios(
+    draw: st.DrawFn, max_students: int = 6, max_workplaces: int = 4, pinned: bool = True
+) -> Scenario:
+    n_students = draw(st.integers(1, max_students))
+    n_workplaces = draw(st.integers(1, max_workplaces))
+    students: list[dict[str, Any]] = []
+    for i in range(n_students):
+        students.append(student(
+            f"S{i}",
+            programme=draw(st.sampled_from(PROGRAMMES)),
+            phase=draw(st.sampled_from(("aanloop", "duaal"))),
+            grade=draw(st.sampled_from((2, 3))),
+            sector_wishes=";".join(draw(st.lists(st.sampled_from(SECTORS), max_size=3,
+                                                 unique=True))),
+            competence_gaps=";".join(draw(st.lists(st.sampled_from(COMPETENCES), max_size=3,
+                                                   unique=True))),
+            adjustments=draw(st.sampled_from(("", "", "", "rolstoel"))),
+            intensive_support=draw(st.sampled_from((False, False, True))),
+            lat=51.0 + draw(st.integers(0, 12)) / 100,
+            lon=4.4,
+            priority=draw(st.sampled_from(("", "", 1, 2, 3, 5))),
+            max_travel_min=draw(st.sampled_from(("", 30, 60))),
+        ))
+    workplaces: list[dict[str, Any]] = []
+    mentors: list[dict[str, Any]] = []
+    for j in range(n_workplaces):
+        wid = f"W{j}"
+        workplaces.append(workplace(
+            wid,
+            sector=draw(st.sampled_from(SECTORS)),
+            recognised_programmes=draw(st.sampled_from(("LOG;BOUW", "LOG;BOUW", "LOG", "BOUW"))),
+            seats=draw(st.integers(0, 3)),
+            offers_contract=draw(st.sampled_from((True, True, True, False))),
+            offers_guided=draw(st.booleans()),
+            accepts_grade2=draw(st.sampled_from((True, True, True, False))),
+            adjustments_offered=draw(st.sampled_from(("", "rolstoel"))),
+            competences_offered=";".join(draw(st.lists(st.sampled_from(COMPETENCES),
+                                                       max_size=3, unique=True))),
+            lat=51.0 + draw(st.integers(0, 12)) / 100,
+            lon=4.4,
+        ))
+        for k in range(draw(st.sampled_from((0, 1, 1, 2)))):
+            mentors.append(mentor(f"M{j}-{k}", wid, capacity=draw(st.integers(0, 3)),
+                                  current_load=draw(st.sampled_from(("", 0, 1)))))
+    placements = None
+    if pinned and draw(st.booleans()):
+        s = draw(st.integers(0, n_students - 1))
+        w = draw(st.integers(0, n_workplaces - 1))
+        own = [m["mentor_id"] for m in mentors if m["workplace_id"] == f"W{w}"]
+        mentor_id = draw(st.sampled_from(["", *own]))
+        placements = [{"student_id": f"S{s}", "workplace_id": f"W{w}", "mentor_id": mentor_id}]
+    return scenario(
+        students, workplaces, mentors, placements=placements,
+        policy={"max_intensive_per_mentor": draw(st.integers(0, 2)),
+                "default_max_travel_min": 45},
+        weights={"wish": draw(st.integers(0, 10)), "competence": draw(st.integers(0, 6)),
+                 "travel": draw(st.integers(0, 2))},
+    )
