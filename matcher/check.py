@@ -59,7 +59,8 @@ def check_plan(scenario: Scenario, plan: dict[str, Any]) -> list[str]:
                 errors.append(f"{a['student_id']}: names no mentor of the scenario "
                               f"({mentor_id!r})")
         elif m.workplace[mi] != wi:
-            errors.append(f"{a['student_id']}: mentor {mentor_id} does not work at {a['workplace_id']}")
+            errors.append(f"{a['student_id']}: mentor {mentor_id} does not work at "
+                          f"{a['workplace_id']}")
         if si in pinned_workplace:
             if not a.get("pinned"):
                 errors.append(f"{a['student_id']}: pinned placement not marked pinned")
@@ -144,9 +145,9 @@ def _capacity_errors(
         over = len(students) > w.seats[workplace]
         if not (m.workplace == workplace).any():
             over = True
-        for me in np.flatnonzero(m.workplace == workplace):
-            taken = at_mentor.get(int(me), [])
-            over |= len(taken) > m.room[me]
+        for position in np.flatnonzero(m.workplace == workplace):
+            taken = at_mentor.get(int(position), [])
+            over |= len(taken) > m.room[position]
             over |= sum(bool(s.intensive[x]) for x in taken) > limit
         if over and (workplace not in excused or not set(students) <= pinned_students):
             errors.append(f"workplace {w.ids[workplace]}: seats, mentor capacity or the "

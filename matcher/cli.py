@@ -196,10 +196,10 @@ def _print_student(run: SolveRun, student: int, alternatives: int) -> None:
     placed_at = run.solution.workplace
     for i in order:
         w = int(run.candidates.workplace[i])
-        b = run.candidates.costs.breakdown(int(i))
+        parts = run.candidates.costs.breakdown(int(i))
         table.add_row(str(sc.workplaces.ids[w]), str(sc.workplaces.employer[w]),
-                      str(sum(b.values())), str(b["wish"]), str(b["competence"]),
-                      str(b["travel"]), str(int((placed_at == w).sum())))
+                      str(sum(parts.values())), str(parts["wish"]), str(parts["competence"]),
+                      str(parts["travel"]), str(int((placed_at == w).sum())))
     out.print(table)
 
 

@@ -45,7 +45,7 @@ def uncovered_gaps(pairs: Pairs) -> IntArray:
     """Competence gaps of the student that the workplace does not offer."""
     s, w = pairs.scenario.students, pairs.scenario.workplaces
     missing = s.gaps[pairs.student] & ~w.competences[pairs.workplace]
-    return np.bitwise_count(missing).sum(axis=1, dtype=np.int64)
+    return np.asarray(np.bitwise_count(missing).sum(axis=1, dtype=np.int64))
 
 
 def pair_costs(pairs: Pairs) -> Costs:

@@ -238,26 +238,49 @@ def _rng(seed: int, stream: str) -> np.random.Generator:
     return np.random.default_rng([seed, zlib.crc32(stream.encode("utf-8"))])
 
 
-def _pick(rng: np.random.Generator, n: int, weights: tuple[float, ...] | FloatArray) -> IntArray:
-    """Indices drawn with the given (unnormalised) weights; one uniform per row."""
+def _uniforms(seed: int, stream: str, n: int, k: int) -> FloatArray:
+    """``(n, k)`` uniforms in [0, 1) from one draw of the stream's generator.
+
+    One draw per stream, filled row by row, so row ``i`` is the same whatever
+    ``n`` is: this is what keeps a table's first rows independent of its size.
+    """
+    return _rng(seed, stream).random((n, k))
+
+
+def _pick(u: FloatArray, weights: tuple[float, ...] | FloatArray) -> IntArray:
+    """Per uniform in ``u``, an index drawn with the given (unnormalised) weights."""
     cumulative = np.cumsum(np.asarray(weights, dtype=np.float64))
     cumulative /= cumulative[-1]
-    return np.minimum(np.searchsorted(cumulative, rng.random(n), side="right"),
+    return np.minimum(np.searchsorted(cumulative, u, side="right"),
                       len(cumulative) - 1).astype(np.int64)
 
 
-def _random_orders(rng: np.random.Generator, sizes: IntArray, width: int,
-                   first: IntArray | None = None) -> IntArray:
-    """Per row, a random order of ``range(sizes[row])`` padded to ``width`` (pads last).
+def _uniform_index(u: FloatArray, counts: IntArray) -> IntArray:
+    """Per row, a uniform whole number in ``range(counts[row])``."""
+    return np.minimum((u * counts).astype(np.int64), counts - 1)
+
+
+def _random_orders(keys: FloatArray, sizes: IntArray, first: IntArray | None = None) -> IntArray:
+    """Per row, a random order of ``range(sizes[row])`` from uniform ``keys`` of shape
+    ``(n, width)``, padded to ``width`` (pads last).
 
     ``first`` (optional, -1 for none) forces that item to the front of its row.
     """
-    keys = rng.random((len(sizes), width))
+    keys = keys.copy()
+    width = keys.shape[1]
     keys[np.arange(width)[None, :] >= sizes[:, None]] = 2.0
     if first is not None:
         rows = np.flatnonzero(first >= 0)
         keys[rows, first[rows]] = -1.0
     return np.argsort(keys, axis=1, kind="stable").astype(np.int64)
+
+
+def _weighted_adjustments(seed: int, stream: str, n: int) -> TextArray:
+    """Per row, the adjustment codes in a random order that favours common codes
+    (Efraimidis–Spirakis keys ``u ** (1 / weight)``, largest first)."""
+    keys = _uniforms(seed, stream, n, len(ADJUSTMENTS)) ** (1 / np.asarray(ADJUSTMENT_WEIGHTS))
+    order = np.argsort(-keys, axis=1, kind="stable")
+    return np.asarray(np.asarray(ADJUSTMENTS, dtype=object)[order], dtype=object)
 
 
 def _join(codes: TextArray, counts: IntArray) -> list[str]:
@@ -365,11 +388,6 @@ def _geography(seed: int, students: int, towns: _Towns) -> _Geography:
     )
 
 
-def _uniform_index(rng: np.random.Generator, counts: IntArray) -> IntArray:
-    """Per row, a uniform whole number in ``range(counts[row])``."""
-    return np.minimum((rng.random(len(counts)) * counts).astype(np.int64), counts - 1)
-
-
 @dataclass(frozen=True)
 class _Places:
     lat: FloatArray  # where the row is, as the matcher will see it
@@ -390,13 +408,13 @@ class _Places:
 def _places(seed: int, table: str, n: int, geo: _Geography) -> _Places:
     """Province by population, a hub of it, a town near the hub, a jitter around
     the town centre; some rows give the postcode only."""
-    rng = _rng(seed, f"{table}.location")
+    u = _uniforms(seed, f"{table}.location", n, 4)
     towns = geo.towns
-    province = _pick(rng, n, tuple(w for _, w in PROVINCES))
-    hub = geo.hub_start[province] + _uniform_index(rng, geo.hub_count[province])
-    town = geo.reach[geo.reach_start[hub] + _uniform_index(rng, geo.reach_count[hub])]
-    offset = rng.normal(0.0, JITTER_KM, (n, 2))
-    postcode_only = rng.random(n) < SHARE_POSTCODE_ONLY
+    province = _pick(u[:, 0], tuple(w for _, w in PROVINCES))
+    hub = geo.hub_start[province] + _uniform_index(u[:, 1], geo.hub_count[province])
+    town = geo.reach[geo.reach_start[hub] + _uniform_index(u[:, 2], geo.reach_count[hub])]
+    postcode_only = u[:, 3] < SHARE_POSTCODE_ONLY
+    offset = _rng(seed, f"{table}.jitter").normal(0.0, JITTER_KM, (n, 2))
     lat = towns.lat[town] + offset[:, 0] / KM_PER_DEGREE
     lon = towns.lon[town] + offset[:, 1] / (KM_PER_DEGREE * np.cos(np.radians(towns.lat[town])))
     # Keep the values as written (5 decimals), so travel computed here equals the matcher's.
@@ -443,10 +461,9 @@ def _catalogue() -> _Catalogue:
     )
 
 
-def _programme_of(rng: np.random.Generator, sector: IntArray, cat: _Catalogue) -> IntArray:
+def _programme_of(u: FloatArray, sector: IntArray, cat: _Catalogue) -> IntArray:
     """A programme of each row's sector; the first listed is the most common
     (weights 1, 1/2, 1/3, …), as a sector's flagship training has most learners."""
-    u = rng.random(len(sector))
     harmonic = np.asarray([1.0 / (k + 1) for k in range(MAX_PROGRAMMES)])
     cumulative = np.cumsum(harmonic)
     total = cumulative[cat.programme_count[sector] - 1]
@@ -481,62 +498,59 @@ class _Students:
 def _students(settings: GeneratorSettings, cat: _Catalogue, geo: _Geography) -> _Students:
     n, seed = settings.students, settings.seed
 
-    rng = _rng(seed, "students.programme")
-    sector = _pick(rng, n, cat.sector_weights)
-    programme = _programme_of(rng, sector, cat)
+    u = _uniforms(seed, "students.programme", n, 2)
+    sector = _pick(u[:, 0], cat.sector_weights)
+    programme = _programme_of(u[:, 1], sector, cat)
 
     # About a third in grade 2, of whom 80 % aanloop; 20 % of grade 3 gives 40 % overall.
-    rng = _rng(seed, "students.phase")
-    grade = np.where(rng.random(n) < 1 / 3, 2, 3).astype(np.int64)
-    aanloop = rng.random(n) < np.where(grade == 2, 0.8, 0.2)
-    ready_given = aanloop & (rng.random(n) < 0.25)  # empty elsewhere: the default applies
+    u = _uniforms(seed, "students.phase", n, 3)
+    grade = np.where(u[:, 0] < 1 / 3, 2, 3).astype(np.int64)
+    aanloop = u[:, 1] < np.where(grade == 2, 0.8, 0.2)
+    ready_given = aanloop & (u[:, 2] < 0.25)  # empty elsewhere: the default applies
 
-    rng = _rng(seed, "students.wishes")
-    wish_count = _pick(rng, n, (0.2, 0.35, 0.3, 0.15))
-    own_first = np.where(rng.random(n) < 0.8, sector, -1)
-    order = _random_orders(rng, np.full(n, len(SECTORS), dtype=np.int64), len(SECTORS),
-                           first=own_first)
+    # 0–3 wished sectors; most who wish put their own programme's sector first.
+    u = _uniforms(seed, "students.wishes", n, 2)
+    wish_count = _pick(u[:, 0], (0.2, 0.35, 0.3, 0.15))
+    own_first = np.where(u[:, 1] < 0.8, sector, -1)
+    order = _random_orders(_uniforms(seed, "students.wishes.order", n, len(SECTORS)),
+                           np.full(n, len(SECTORS), dtype=np.int64), first=own_first)
     wishes = _join(cat.sector_codes[order[:, :3]], wish_count)
 
-    rng = _rng(seed, "students.gaps")
-    gap_count = _pick(rng, n, (0.2, 0.25, 0.25, 0.2, 0.1))
-    order = _random_orders(rng, np.full(n, COMPETENCES_PER_PROGRAMME, dtype=np.int64),
-                           COMPETENCES_PER_PROGRAMME)
+    gap_count = _pick(_uniforms(seed, "students.gaps", n, 1)[:, 0], (0.2, 0.25, 0.25, 0.2, 0.1))
+    order = _random_orders(_uniforms(seed, "students.gaps.order", n, COMPETENCES_PER_PROGRAMME),
+                           np.full(n, COMPETENCES_PER_PROGRAMME, dtype=np.int64))
     gaps = _join(cat.competences[programme[:, None], order[:, :4]], gap_count)
 
-    rng = _rng(seed, "students.adjustments")
-    needs = rng.random(n) < 0.10
-    adjustment_count = np.where(needs, np.where(rng.random(n) < 0.8, 1, 2), 0).astype(np.int64)
-    adjustment_keys = rng.random((n, len(ADJUSTMENTS))) ** (1 / np.asarray(ADJUSTMENT_WEIGHTS))
-    adjustment_order = np.argsort(-adjustment_keys, axis=1, kind="stable")  # weighted order
-    adjustments = _join(np.asarray(ADJUSTMENTS, dtype=object)[adjustment_order[:, :2]],
+    u = _uniforms(seed, "students.adjustments", n, 3)
+    needs = u[:, 0] < 0.10
+    adjustment_count = np.where(needs, np.where(u[:, 1] < 0.8, 1, 2), 0).astype(np.int64)
+    adjustments = _join(_weighted_adjustments(seed, "students.adjustments.order", n),
                         adjustment_count)
-    intensive = rng.random(n) < 0.03
+    intensive = u[:, 2] < 0.03
 
     places = _places(seed, "students", n, geo)
 
-    rng = _rng(seed, "students.travel")
-    limit_kind = _pick(rng, n, (0.8, 0.1, 0.1))
+    limit_kind = _pick(_uniforms(seed, "students.travel", n, 1)[:, 0], (0.8, 0.1, 0.1))
     own_limit = np.asarray([0, 30, 60], dtype=np.int64)[limit_kind]
     limit = np.where(limit_kind == 0, DEFAULT_MAX_TRAVEL_MIN, own_limit).astype(np.int64)
 
     # Ages 15–16 in grade 2 and 16–20 in grade 3 on the reference date, as day
     # offsets between birth-date bounds, so the ages are exact.
-    rng = _rng(seed, "students.birth")
+    u = _uniforms(seed, "students.birth", n, 2)
     reference = np.datetime64(REFERENCE_DATE.isoformat(), "D")
     bounds = {2: ("2009-09-02", "2011-09-01"), 3: ("2005-09-02", "2010-03-01")}
     earliest = np.where(grade == 2, np.datetime64(bounds[2][0]), np.datetime64(bounds[3][0]))
     latest = np.where(grade == 2, np.datetime64(bounds[2][1]), np.datetime64(bounds[3][1]))
     span = (latest - earliest).astype(np.int64) + 1
-    birth = earliest + (rng.random(n) * span).astype(np.int64).astype("timedelta64[D]")
-    birth_known = rng.random(n) >= 0.04
+    birth = earliest + _uniform_index(u[:, 0], span).astype("timedelta64[D]")
+    birth_known = u[:, 1] >= 0.04
     birth_text = np.datetime_as_string(birth, unit="D").astype(object)
     assert (birth <= reference).all()
 
-    rng = _rng(seed, "students.dutch")
-    dutch = np.asarray(CEFR, dtype=object)[_pick(rng, n, DUTCH_WEIGHTS)]
-    dutch_known = rng.random(n) >= 0.08
-    priority_given = rng.random(n) < 0.01  # a coach's explicit protection, rare
+    u = _uniforms(seed, "students.dutch", n, 3)
+    dutch = np.asarray(CEFR, dtype=object)[_pick(u[:, 0], DUTCH_WEIGHTS)]
+    dutch_known = u[:, 1] >= 0.08
+    priority_given = u[:, 2] < 0.01  # a coach's explicit protection, rare
 
     schools, coaches = _schools_and_coaches(seed, places, geo)
 
@@ -572,15 +586,13 @@ def _schools_and_coaches(seed: int, places: _Places,
     k = min(2, n_schools)
     _, nearest = tree.query(unit_sphere_xyz(places.lat, places.lon), k=k)
     nearest = np.asarray(nearest, dtype=np.int64).reshape(n, k)
-    rng = _rng(seed, "students.school")
-    second = (rng.random(n) < 0.3) & (k > 1)
+    u = _uniforms(seed, "students.school", n, 2)
+    second = (u[:, 0] < 0.3) & (k > 1)
     school = np.where(second, nearest[:, k - 1], nearest[:, 0])
     per_school = np.bincount(school, minlength=n_schools)
     coaches_per_school = np.maximum(1, np.ceil(per_school / 15).astype(np.int64))
     coach_start = np.cumsum(np.r_[0, coaches_per_school[:-1]]).astype(np.int64)
-    coach = coach_start[school] + np.minimum(
-        (rng.random(n) * coaches_per_school[school]).astype(np.int64),
-        coaches_per_school[school] - 1)
+    coach = coach_start[school] + _uniform_index(u[:, 1], coaches_per_school[school])
     school_ids = np.asarray(_ids("SCH", n_schools, 3), dtype=object)
     coach_ids = np.asarray(_ids("C", int(coaches_per_school.sum()), 4), dtype=object)
     return list(school_ids[school]), list(coach_ids[coach])
@@ -603,56 +615,56 @@ def _workplaces(settings: GeneratorSettings, cat: _Catalogue, geo: _Geography) -
 
     # The first recognised programme follows the students' programme mix; others
     # of the same sector are added at random.
-    rng = _rng(seed, "workplaces.programmes")
-    sector = _pick(rng, n, cat.sector_weights)
-    main = _programme_of(rng, sector, cat) - cat.programme_start[sector]
-    count = np.minimum(_pick(rng, n, (0.5, 0.35, 0.15)) + 1, cat.programme_count[sector])
-    order = _random_orders(rng, cat.programme_count[sector], MAX_PROGRAMMES, first=main)[:, :3]
+    u = _uniforms(seed, "workplaces.programmes", n, 3)
+    sector = _pick(u[:, 0], cat.sector_weights)
+    main = _programme_of(u[:, 1], sector, cat) - cat.programme_start[sector]
+    count = np.minimum(_pick(u[:, 2], (0.5, 0.35, 0.15)) + 1, cat.programme_count[sector])
+    order = _random_orders(_uniforms(seed, "workplaces.programmes.order", n, MAX_PROGRAMMES),
+                           cat.programme_count[sector], first=main)[:, :3]
     programmes = np.where(np.arange(3)[None, :] < count[:, None],
                           cat.programme_start[sector][:, None] + order, -1).astype(np.int64)
     recognised = _join(cat.programme_codes[np.maximum(programmes, 0)], count)
 
-    rng = _rng(seed, "workplaces.employer")
-    prefix = cat.prefixes[sector, (rng.random(n) * 4).astype(np.int64)]
-    surname = np.asarray(SURNAMES, dtype=object)[(rng.random(n) * len(SURNAMES)).astype(np.int64)]
+    u = _uniforms(seed, "workplaces.employer", n, 2)
+    prefix = cat.prefixes[sector, (u[:, 0] * cat.prefixes.shape[1]).astype(np.int64)]
+    surname = np.asarray(SURNAMES, dtype=object)[(u[:, 1] * len(SURNAMES)).astype(np.int64)]
     employer = prefix + " " + surname
 
     # ~5 % expired (in the year before the reference date), ~45 % open-ended,
     # the rest valid for one to five more years.
-    rng = _rng(seed, "workplaces.recognition")
-    kind = _pick(rng, n, (0.05, 0.45, 0.50))
+    u = _uniforms(seed, "workplaces.recognition", n, 2)
+    kind = _pick(u[:, 0], (0.05, 0.45, 0.50))
     reference = np.datetime64(REFERENCE_DATE.isoformat(), "D")
-    offset = np.where(kind == 0, -1 - (rng.random(n) * 365).astype(np.int64),
-                      (rng.random(n) * 5 * 365).astype(np.int64))
+    offset = np.where(kind == 0, -1 - (u[:, 1] * 365).astype(np.int64),
+                      (u[:, 1] * 5 * 365).astype(np.int64))
     until = np.datetime_as_string(reference + offset.astype("timedelta64[D]"), unit="D")
     until_text = np.where(kind == 1, "", until.astype(object))
 
-    rng = _rng(seed, "workplaces.offer")
-    seats = (_pick(rng, n, (0.6, 0.3, 0.1)) + 1).astype(np.int64)
-    guided = rng.random(n) < 0.4
-    contract = ~guided | (rng.random(n) >= 0.3)  # some guided-only places, never neither
-    grade2 = rng.random(n) < 0.7
+    u = _uniforms(seed, "workplaces.offer", n, 4)
+    seats = (_pick(u[:, 0], (0.6, 0.3, 0.1)) + 1).astype(np.int64)
+    guided = u[:, 1] < 0.4
+    contract = ~guided | (u[:, 2] >= 0.3)  # some guided-only places, never neither
+    grade2 = u[:, 3] < 0.7
 
-    rng = _rng(seed, "workplaces.adjustments")
-    offers = rng.random(n) < 0.2
-    offered_count = np.where(offers, _pick(rng, n, (0.5, 0.3, 0.2)) + 1, 0).astype(np.int64)
-    keys = rng.random((n, len(ADJUSTMENTS))) ** (1 / np.asarray(ADJUSTMENT_WEIGHTS))
-    offered = _join(np.asarray(ADJUSTMENTS, dtype=object)[np.argsort(-keys, axis=1,
-                                                                     kind="stable")],
+    u = _uniforms(seed, "workplaces.adjustments", n, 2)
+    offered_count = np.where(u[:, 0] < 0.2, _pick(u[:, 1], (0.5, 0.3, 0.2)) + 1,
+                             0).astype(np.int64)
+    offered = _join(_weighted_adjustments(seed, "workplaces.adjustments.order", n),
                     offered_count)
 
-    rng = _rng(seed, "workplaces.competences")
-    competence_count = (_pick(rng, n, (0.25, 0.25, 0.25, 0.25)) + 2).astype(np.int64)
-    order = _random_orders(rng, np.full(n, COMPETENCES_PER_PROGRAMME, dtype=np.int64),
-                           COMPETENCES_PER_PROGRAMME)
+    competence_count = (_pick(_uniforms(seed, "workplaces.competences", n, 1)[:, 0],
+                              (0.25, 0.25, 0.25, 0.25)) + 2).astype(np.int64)
+    order = _random_orders(
+        _uniforms(seed, "workplaces.competences.order", n, COMPETENCES_PER_PROGRAMME),
+        np.full(n, COMPETENCES_PER_PROGRAMME, dtype=np.int64))
     competences = _join(cat.competences[programmes[:, :1], order[:, :5]], competence_count)
 
     places = _places(seed, "workplaces", n, geo)
 
-    rng = _rng(seed, "workplaces.requirements")
-    min_age = rng.random(n) < 0.05
-    dutch_set = rng.random(n) < 0.10
-    dutch = np.asarray(CEFR, dtype=object)[_pick(rng, n, (0, 0.3, 0.5, 0.2))]
+    u = _uniforms(seed, "workplaces.requirements", n, 3)
+    min_age = u[:, 0] < 0.05
+    dutch_set = u[:, 1] < 0.10
+    dutch = np.asarray(CEFR, dtype=object)[_pick(u[:, 2], (0, 0.3, 0.5, 0.2))]
 
     frame = pd.DataFrame({
         "workplace_id": _ids("W", n),
@@ -684,14 +696,13 @@ class _Mentors:
 def _mentors(settings: GeneratorSettings, sectors: TextArray) -> _Mentors:
     """1–2 mentors per workplace (about 3 % have none); mostly the policy's capacity."""
     n, seed = len(sectors), settings.seed
-    rng = _rng(seed, "mentors")
-    per_workplace = _pick(rng, n, (0.03, 0.67, 0.30)).astype(np.int64)
+    per_workplace = _pick(_uniforms(seed, "mentors", n, 1)[:, 0], (0.03, 0.67, 0.30))
     workplace = np.repeat(np.arange(n, dtype=np.int64), per_workplace)
     m = len(workplace)
-    rng = _rng(seed, "mentors.capacity")
-    capacity_given = rng.random(m) >= 0.7
-    capacity = (_pick(rng, m, (0.3, 0.5, 0.2)) + 1).astype(np.int64)
-    load = (rng.random(m) < 0.15).astype(np.int64)
+    u = _uniforms(seed, "mentors.capacity", m, 3)
+    capacity_given = u[:, 0] >= 0.7
+    capacity = (_pick(u[:, 1], (0.3, 0.5, 0.2)) + 1).astype(np.int64)
+    load = (u[:, 2] < 0.15).astype(np.int64)
     default = np.where(sectors[workplace] == "zorg", 1, 2)
     room = np.maximum(np.where(capacity_given, capacity, default) - load, 0).astype(np.int64)
     frame = pd.DataFrame({
@@ -762,10 +773,10 @@ def _extras(settings: GeneratorSettings, st: _Students, wp: _Workplaces, me: _Me
 
     # Placements: about 1 % of students, duaal grade 3 without special needs,
     # each at the nearest free workplace recognised for their programme.
-    rng = _rng(seed, "placements")
-    chosen = np.flatnonzero((rng.random(n) < 0.02) & st.duaal & (st.grade == 3)
+    u = _uniforms(seed, "placements", n, 2)
+    chosen = np.flatnonzero((u[:, 0] < 0.02) & st.duaal & (st.grade == 3)
                             & ~st.needs_adjustment & ~st.intensive)
-    name_mentor = rng.random(n) < 0.5
+    name_mentor = u[:, 1] < 0.5
     usable = wp.usable_for_pin & (workplace_room >= 1)
     options = _nearest(st, wp, chosen, recognised_at, 5, usable)
     minutes = _minutes(np.repeat(st.places.lat[chosen], 5), np.repeat(st.places.lon[chosen], 5),
@@ -790,9 +801,9 @@ def _extras(settings: GeneratorSettings, st: _Students, wp: _Workplaces, me: _Me
 
     def one_nearby(stream: str, share: float, exclude: BoolArray) -> tuple[IntArray, IntArray]:
         """Some students, each with one of the three nearest workplaces of their programme."""
-        rng = _rng(seed, stream)
-        who = np.flatnonzero((rng.random(n) < share) & ~exclude)
-        pick = (rng.random(n)[who] * 3).astype(np.int64)
+        u = _uniforms(seed, stream, n, 2)
+        who = np.flatnonzero((u[:, 0] < share) & ~exclude)
+        pick = (u[who, 1] * 3).astype(np.int64)
         near = _nearest(st, wp, who, recognised_at, 3, everywhere)
         workplace = near[np.arange(len(who)), pick]
         workplace = np.where(workplace >= 0, workplace, near[:, 0])
@@ -801,7 +812,7 @@ def _extras(settings: GeneratorSettings, st: _Students, wp: _Workplaces, me: _Me
 
     ex_s, ex_w = one_nearby("exclusions", 0.005, pinned)
     reasons = np.asarray(EXCLUSION_REASONS, dtype=object)[
-        _uniform_index(_rng(seed, "exclusions.reason"),
+        _uniform_index(_uniforms(seed, "exclusions.reason", n, 1)[ex_s, 0],
                        np.full(len(ex_s), len(EXCLUSION_REASONS), dtype=np.int64))]
     excluded = np.zeros(n, dtype=bool)
     excluded[ex_s] = True
@@ -809,7 +820,7 @@ def _extras(settings: GeneratorSettings, st: _Students, wp: _Workplaces, me: _Me
     # Measured times scatter around the estimate: some pairs become reachable, others not.
     estimate = _minutes(st.places.lat[tt_s], st.places.lon[tt_s],
                         wp.places.lat[tt_w], wp.places.lon[tt_w])
-    factor = 0.6 + 0.8 * _rng(seed, "travel_times.factor").random(len(tt_s))
+    factor = 0.6 + 0.8 * _uniforms(seed, "travel_times.factor", n, 1)[tt_s, 0]
     measured = np.maximum(1, np.round(estimate * factor)).astype(np.int64)
 
     return {

@@ -42,7 +42,9 @@ def postcode_centres() -> dict[str, PostcodeCentre]:
         }
 
 
-def haversine_km(lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray) -> FloatArray:
+def haversine_km(
+    lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray
+) -> FloatArray:
     """Great-circle distance in km on a sphere of radius 6371.0 km."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
     dlat = p2 - p1

@@ -71,7 +71,7 @@ class Weights(_Strict):
 
 
 class ScenarioConfig(_Strict):
-    format_version: Literal[1] = FORMAT_VERSION
+    format_version: Literal[1] = 1
     name: str = "scenario"
     reference_date: dt.date
     tables: dict[str, Any] = Field(default_factory=dict)

@@ -138,4 +138,5 @@ class Scenario:
         return self.config.name
 
     def pair_keys(self, student: IntArray, workplace: IntArray) -> IntArray:
-        return student.astype(np.int64) * len(self.workplaces) + workplace
+        keys: IntArray = student.astype(np.int64) * len(self.workplaces) + workplace
+        return keys

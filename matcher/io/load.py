@@ -76,7 +76,8 @@ def _config(document: dict[str, Any], label: str) -> tuple[ScenarioConfig | None
             if error["type"] == "missing":
                 message = "this setting is required"
             elif error["type"] == "literal_error" and key == "format_version":
-                message = f"{error.get('input')!r} is not supported; this matcher reads format_version 1"
+                message = (f"{error.get('input')!r} is not supported; "
+                           "this matcher reads format_version 1")
             problems.append(Problem(label, message, column=key))
         return None, problems
 

@@ -49,6 +49,9 @@ STUDENT_FIELDS: dict[str, tuple[str, ...] | None] = {
     "excluded": None,
 }
 
+if not set(STUDENT_FIELDS) == set(RULES):
+    raise ImportError("STUDENT_FIELDS must name every rule")
+
 # Plain words for explanations: "<count> workplaces <label>".
 RULE_LABELS: dict[str, str] = {
     "recognised_for_programme": "are not recognised for the student's programme "
@@ -82,5 +85,14 @@ def broken_rules(pairs: Pairs) -> list[list[str]]:
     return [[name for name in RULE_NAMES if not results[name][i]] for i in range(len(pairs))]
 
 
-__all__ = ["RULES", "RULE_LABELS", "RULE_NAMES", "STUDENT_FIELDS", "Pairs", "Rule", "broken_rules", "evaluate", "passes_all"]
-assert set(STUDENT_FIELDS) == set(RULES) == set(RULE_LABELS)
+__all__ = [
+    "RULES",
+    "RULE_LABELS",
+    "RULE_NAMES",
+    "STUDENT_FIELDS",
+    "Pairs",
+    "Rule",
+    "broken_rules",
+    "evaluate",
+    "passes_all",
+]

@@ -69,6 +69,6 @@ def solve_cpsat(
     return CpSatResult(
         chosen=chosen,
         optimal=status == cp_model.OPTIMAL,
-        objective=int(round(solver.objective_value)),
+        objective=round(solver.objective_value),
         bound=int(np.ceil(solver.best_objective_bound - 1e-6)),
     )

@@ -1,0 +1,118 @@
+"""The independent checker rejects every way a plan can break the contract."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from matcher.check import check_plan
+from matcher.pipeline import SolveSettings, run_solve
+from models.scenario import Scenario
+from tests.builders import mentor, scenario, student, workplace
+
+
+@pytest.fixture(scope="module")
+def solved() -> tuple[Scenario, dict[str, Any]]:
+    sc = scenario(
+        [student("S1", sector_wishes="retail;logistiek"), student("S2"),
+         student("S3", intensive_support=True), student("S4", intensive_support=True),
+         student("S5", programme="ZORG")],
+        [workplace("W1", seats=2), workplace("W2", seats=1, sector="retail"),
+         workplace("W3", seats=1, recognised_programmes="BOUW")],
+        [mentor("M1", "W1", capacity=2), mentor("M2", "W2", capacity=1),
+         mentor("M3", "W3", capacity=1)],
+    )
+    plan = run_solve(sc, SolveSettings()).plan.model_dump(mode="json", exclude_none=True)
+    return sc, plan
+
+
+def test_the_solver_plan_is_valid(solved: tuple[Scenario, dict[str, Any]]) -> None:
+    sc, plan = solved
+    assert check_plan(sc, plan) == []
+    assert plan["summary"]["placed"] == 3
+
+
+def _drop_first_assignment(p: dict[str, Any]) -> None:
+    p["assignments"].pop(0)
+
+
+def _duplicate_student(p: dict[str, Any]) -> None:
+    p["unmatched"].append({**p["unmatched"][0]})
+
+
+def _wrong_cost(p: dict[str, Any]) -> None:
+    p["assignments"][0]["cost"] += 1
+
+
+def _wrong_breakdown(p: dict[str, Any]) -> None:
+    p["assignments"][0]["breakdown"]["wish"] += 1
+
+
+def _to_unrecognised_workplace(p: dict[str, Any]) -> None:
+    a = p["assignments"][0]
+    a["workplace_id"], a["mentor_id"] = "W3", "M3"
+
+
+def _foreign_mentor(p: dict[str, Any]) -> None:
+    a = next(a for a in p["assignments"] if a["workplace_id"] == "W1")
+    a["mentor_id"] = "M2"
+
+
+def _overfill_seats(p: dict[str, Any]) -> None:
+    student_id = p["unmatched"][0]["student_id"]
+    p["unmatched"].pop(0)
+    p["assignments"].append({"student_id": student_id, "workplace_id": "W2",
+                             "mentor_id": "M2", "cost": 0,
+                             "breakdown": {"wish": 0, "competence": 0, "travel": 0}})
+
+
+def _two_intensive_with_one_mentor(p: dict[str, Any]) -> None:
+    for a in p["assignments"]:
+        if a["student_id"] in ("S3", "S4"):
+            a["workplace_id"], a["mentor_id"] = "W1", "M1"
+
+
+def _wrong_reason(p: dict[str, Any]) -> None:
+    u = p["unmatched"][0]
+    u["reason"] = "capacity" if u["reason"] == "no_feasible_workplace" else "no_feasible_workplace"
+
+
+def _wrong_rule_count(p: dict[str, Any]) -> None:
+    p["unmatched"][0]["rules"]["travel"] += 1
+
+
+def _wrong_summary(p: dict[str, Any]) -> None:
+    p["summary"]["placed"] += 1
+
+
+def _marked_pinned(p: dict[str, Any]) -> None:
+    p["assignments"][0]["pinned"] = True
+
+
+BREAKS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "a student is missing": _drop_first_assignment,
+    "a student appears twice": _duplicate_student,
+    "a cost is wrong": _wrong_cost,
+    "a breakdown is wrong": _wrong_breakdown,
+    "a hard rule is broken": _to_unrecognised_workplace,
+    "a mentor of another workplace": _foreign_mentor,
+    "seats are exceeded": _overfill_seats,
+    "the intensive-support limit is exceeded": _two_intensive_with_one_mentor,
+    "the unmatched reason is wrong": _wrong_reason,
+    "a rule count is wrong": _wrong_rule_count,
+    "the summary is wrong": _wrong_summary,
+    "a free placement is marked pinned": _marked_pinned,
+}
+
+
+@pytest.mark.parametrize("name", list(BREAKS))
+def test_checker_rejects_a_broken_plan(
+    solved: tuple[Scenario, dict[str, Any]], name: str
+) -> None:
+    sc, plan = solved
+    broken = copy.deepcopy(plan)
+    BREAKS[name](broken)
+    assert check_plan(sc, broken), f"the checker accepted a plan where {name}"

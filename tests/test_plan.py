@@ -1,0 +1,125 @@
+"""Pinned placements, conflicts and the plan's shape (contract: placements.csv, plan.json)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from matcher.check import check_plan
+from matcher.pipeline import SolveSettings, run_solve
+from models.scenario import Scenario
+from tests.builders import mentor, scenario, student, workplace
+
+
+def _plan(sc: Scenario, **settings: Any) -> dict[str, Any]:
+    plan = run_solve(sc, SolveSettings(**settings)).plan.model_dump(mode="json", exclude_none=True)
+    assert check_plan(sc, plan) == []
+    return plan
+
+
+def _by_student(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {a["student_id"]: a for a in plan["assignments"]}
+
+
+def test_pinned_placement_is_kept_and_uses_the_seat() -> None:
+    sc = scenario([student("S1", priority=1), student("S2", priority=3)],
+                  [workplace("W1", seats=1)],
+                  placements=[{"student_id": "S2", "workplace_id": "W1", "mentor_id": ""}])
+    plan = _plan(sc)
+    assert _by_student(plan)["S2"]["pinned"] is True
+    assert _by_student(plan)["S2"]["mentor_id"] == "M-W1"
+    assert [u["student_id"] for u in plan["unmatched"]] == ["S1"]
+    assert plan["unmatched"][0]["reason"] == "capacity"
+
+
+def test_pinned_placement_keeps_its_named_mentor() -> None:
+    sc = scenario([student("S1")], [workplace("W1", seats=2)],
+                  [mentor("MA", "W1", capacity=1), mentor("MB", "W1", capacity=1)],
+                  placements=[{"student_id": "S1", "workplace_id": "W1", "mentor_id": "MB"}])
+    assert _by_student(_plan(sc))["S1"]["mentor_id"] == "MB"
+
+
+def test_pinned_row_breaking_a_rule_is_kept_and_listed_as_conflict() -> None:
+    sc = scenario([student("S1", programme="ZORG", adjustments="rolstoel")],
+                  [workplace("W1", seats=1)],
+                  placements=[{"student_id": "S1", "workplace_id": "W1"}])
+    plan = _plan(sc)
+    assert _by_student(plan)["S1"]["pinned"] is True
+    assert plan["conflicts"] == [{"student_id": "S1", "workplace_id": "W1",
+                                  "rules": ["recognised_for_programme", "adjustments"]}]
+
+
+def test_pinned_rows_overfilling_a_workplace_are_kept_as_capacity_conflicts() -> None:
+    sc = scenario([student("S1"), student("S2"), student("S3")], [workplace("W1", seats=1)],
+                  placements=[{"student_id": "S1", "workplace_id": "W1"},
+                              {"student_id": "S2", "workplace_id": "W1"}])
+    plan = _plan(sc)
+    assert {c["student_id"] for c in plan["conflicts"]} == {"S1", "S2"}
+    assert all(c["rules"] == ["capacity"] for c in plan["conflicts"])
+    assert [u["student_id"] for u in plan["unmatched"]] == ["S3"]
+
+
+def test_pinned_cost_is_the_arc_cost_whatever_it_is() -> None:
+    sc = scenario([student("S1", sector_wishes="retail;bouw")],
+                  [workplace("W1", sector="logistiek")],
+                  placements=[{"student_id": "S1", "workplace_id": "W1"}],
+                  weights={"wish": 10, "competence": 6, "travel": 1})
+    a = _by_student(_plan(sc))["S1"]
+    assert a["breakdown"] == {"wish": 20, "competence": 0, "travel": 0}
+    assert a["cost"] == 20
+
+
+def test_every_student_appears_exactly_once() -> None:
+    sc = scenario([student(f"S{i}") for i in range(6)], [workplace("W1", seats=2)])
+    plan = _plan(sc)
+    ids = [a["student_id"] for a in plan["assignments"]] + [
+        u["student_id"] for u in plan["unmatched"]]
+    assert sorted(ids) == [f"S{i}" for i in range(6)]
+
+
+def test_priority_first_protects_priority_1_even_at_a_higher_cost() -> None:
+    sc = scenario([student("S1", priority=1, lat=51.05), student("S2", priority=3)],
+                  [workplace("W1", seats=1)])
+    assert [a["student_id"] for a in _plan(sc)["assignments"]] == ["S1"]
+    assert [a["student_id"] for a in _plan(sc, objective="placements-first")["assignments"]] == [
+        "S2"]
+
+
+def test_priority_first_prefers_one_protected_student_to_two_others() -> None:
+    # S1 (priority 1) can only go to W1; S2 and S3 both fit W1 or W2 but there is one seat each.
+    sc = scenario(
+        [student("S1", priority=1), student("S2", priority=3), student("S3", priority=3,
+                                                                         programme="BOUW")],
+        [workplace("W1", seats=1, recognised_programmes="LOG;BOUW"),
+         workplace("W2", seats=1, recognised_programmes="BOUW")],
+    )
+    placed = {a["student_id"] for a in _plan(sc)["assignments"]}
+    assert "S1" in placed and len(placed) == 2
+
+
+def test_intensive_support_students_need_separate_mentors() -> None:
+    sc = scenario([student("S1", intensive_support=True), student("S2", intensive_support=True)],
+                  [workplace("W1", seats=2)], [mentor("M1", "W1", capacity=2)],
+                  policy={"max_intensive_per_mentor": 1})
+    assert len(_plan(sc)["assignments"]) == 1
+    sc2 = scenario([student("S1", intensive_support=True), student("S2", intensive_support=True)],
+                   [workplace("W1", seats=2)],
+                   [mentor("M1", "W1", capacity=1), mentor("M2", "W1", capacity=1)],
+                   policy={"max_intensive_per_mentor": 1})
+    mentors = {a["mentor_id"] for a in _plan(sc2)["assignments"]}
+    assert mentors == {"M1", "M2"}
+
+
+def test_mentor_current_load_and_sector_default_capacity() -> None:
+    sc = scenario([student(f"S{i}") for i in range(4)],
+                  [workplace("W1", seats=9, sector="zorg")],
+                  [mentor("M1", "W1", current_load=1)],
+                  policy={"mentor_capacity": {"default": 2, "zorg": 3}})
+    assert len(_plan(sc)["assignments"]) == 2
+
+
+def test_workplace_without_mentor_takes_nobody() -> None:
+    sc = scenario([student("S1")], [workplace("W1", seats=3)], mentors=[])
+    plan = _plan(sc)
+    assert plan["assignments"] == []
+    assert plan["unmatched"][0]["reason"] == "capacity"
+    assert "no free seat or mentor" in plan["unmatched"][0]["detail"]
