@@ -40,7 +40,7 @@ def _fail_input(problems: list[str]) -> NoReturn:
     err.print(f"[bold red]The scenario has {len(problems)} problem"
               f"{'s' if len(problems) != 1 else ''}; nothing was written.[/]")
     for problem in problems:
-        err.print(f"  {problem}", markup=False, highlight=False)
+        err.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 

@@ -6,7 +6,9 @@ consultant fixes all mistakes in one pass.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -58,11 +60,27 @@ def _read_document(path: Path) -> tuple[Path, str, dict[str, Any] | None, list[P
         document = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (UnicodeDecodeError, yaml.YAMLError, json.JSONDecodeError) as exc:
         return path.parent, label, None, [Problem(label, f"cannot be read: {exc}")]
+    except ValueError:
+        # PyYAML raises a bare ValueError for an impossible date such as 2026-13-01
+        return path.parent, label, None, [_impossible_date(text, label)]
     if not isinstance(document, dict):
         return path.parent, label, None, [
             Problem(label, "must be a mapping with format_version, reference_date, tables…")
         ]
     return path.parent, label, document, []
+
+
+def _impossible_date(text: str, label: str) -> Problem:
+    for line in text.splitlines():
+        match = re.match(r"\s*([\w.-]+)\s*:\s*(\d{4}-\d{1,2}-\d{1,2})\s*(#.*)?$", line)
+        if not match:
+            continue
+        try:
+            dt.date.fromisoformat(match.group(2))
+        except ValueError:
+            return Problem(label, f"{match.group(2)!r} is not a real date (YYYY-MM-DD)",
+                           column=match.group(1))
+    return Problem(label, "contains an impossible date; write dates as YYYY-MM-DD")
 
 
 def _config(document: dict[str, Any], label: str) -> tuple[ScenarioConfig | None, list[Problem]]:
@@ -131,6 +149,11 @@ def _masks(lists: list[list[str]], vocabulary: Vocabulary) -> MaskArray:
 
 def _locations(parser: TableParser) -> tuple[FloatArray, FloatArray]:
     """lat/lon, or the postcode's municipality centre when lat/lon are absent."""
+    if len(parser) and not {"lat", "lon", "postcode"} & set(parser.frame.columns):
+        parser.problems.append(Problem(parser.label, "a location is required: columns lat and "
+                                       "lon, or a column postcode", row=1, column="lat"))
+        nothing = np.zeros(len(parser))
+        return nothing, nothing.copy()
     lat, lat_ok = parser.floats("lat")
     lon, lon_ok = parser.floats("lon")
     postcode = parser.stripped("postcode")
@@ -176,9 +199,17 @@ def _index_of(ids: np.ndarray[Any, Any]) -> dict[str, int]:
     return index
 
 
-def _lookup(parser: TableParser, column: str, index: dict[str, int], what: str) -> IntArray:
+def _lookup(
+    parser: TableParser, column: str, index: dict[str, int], what: str, target: TableParser
+) -> IntArray:
+    """Row positions in ``target`` of the ids in ``column``; -1 where unknown or empty."""
     values = parser.raw(column)
     found = np.full(len(values), -1, dtype=np.int64)
+    key = target.spec.key
+    if target.missing or column not in parser.frame.columns or (
+        key is not None and key not in target.frame.columns
+    ):
+        return found  # already reported: the referenced table or column is missing
     for position, value in enumerate(values):
         if str(value).strip() == "":
             continue
@@ -207,15 +238,36 @@ def scenario_from_document(
     base = base if base is not None else Path.cwd()
     config, problems = _config(document, label)
     if config is None:
-        raise ScenarioError(problems)
-    parsers, problems = _tables(config, base, label)
-    if problems or any(not p.columns_ok for p in parsers.values()):
-        raise ScenarioError(problems + [q for p in parsers.values() for q in p.problems])
+        # Keep going with default settings so mistakes in the tables are listed too.
+        config = _fallback_config(document)
+    parsers, table_problems = _tables(config, base, label)
+    problems += table_problems
+    for name in REQUIRED_TABLES + OPTIONAL_TABLES:
+        if name not in parsers and (name in REQUIRED_TABLES or name in config.tables):
+            parsers[name] = _empty_parser(name, missing=True)
     scenario = _encode(config, source, parsers)
-    problems = [q for p in parsers.values() for q in p.problems]
+    problems += [q for p in parsers.values() for q in p.problems]
     if problems:
         raise ScenarioError(problems)
     return scenario
+
+
+def _fallback_config(document: dict[str, Any]) -> ScenarioConfig:
+    tables = document.get("tables")
+    try:
+        return ScenarioConfig(reference_date=dt.date(1970, 1, 1),
+                              tables=tables if isinstance(tables, dict) else {})
+    except ValidationError:
+        return ScenarioConfig(reference_date=dt.date(1970, 1, 1))
+
+
+def _empty_parser(name: str, missing: bool) -> TableParser:
+    """A table with no rows, standing in for one that could not be read."""
+    spec = TABLE_SPECS[name]
+    frame = pd.DataFrame(columns=[c.name for c in spec.columns], dtype=object)
+    parser = TableParser(frame, spec, name)
+    parser.missing = missing
+    return parser
 
 
 def _encode(config: ScenarioConfig, source: str, parsers: dict[str, TableParser]) -> Scenario:
@@ -278,7 +330,7 @@ def _encode(config: ScenarioConfig, source: str, parsers: dict[str, TableParser]
     )
     students = Students(
         ids=student_ids,
-        school_id=st.raw("school_id"),
+        school_id=st.ids("school_id"),
         coach_id=st.stripped("coach_id"),
         programme=np.asarray([programme_index[p] for p in programme_text], dtype=np.int64),
         duaal=duaal,
@@ -317,7 +369,8 @@ def _encode(config: ScenarioConfig, source: str, parsers: dict[str, TableParser]
     # mentors
     mentor_ids = me.ids("mentor_id", unique=True)
     workplace_index = _index_of(workplace_ids)
-    mentor_workplace = _lookup(me, "workplace_id", workplace_index, "workplace_id")
+    me.ids("workplace_id")
+    mentor_workplace = _lookup(me, "workplace_id", workplace_index, "workplace_id", wp)
     capacity, capacity_given = me.ints("capacity")
     load, _ = me.ints("current_load")
     sector_default = np.asarray(
@@ -332,15 +385,15 @@ def _encode(config: ScenarioConfig, source: str, parsers: dict[str, TableParser]
 
     student_index = _index_of(student_ids)
     pinned = _pinned(parsers.get("placements"), student_index, workplace_index,
-                     _index_of(mentor_ids), mentor_workplace)
+                     _index_of(mentor_ids), mentor_workplace, st, wp, me)
     n_workplaces = len(workplaces)
     exclusions = np.zeros(0, dtype=np.int64)
     if "exclusions" in parsers:
         ex = parsers["exclusions"]
         ex.ids("student_id")
         ex.ids("workplace_id")
-        es = _lookup(ex, "student_id", student_index, "student_id")
-        ew = _lookup(ex, "workplace_id", workplace_index, "workplace_id")
+        es = _lookup(ex, "student_id", student_index, "student_id", st)
+        ew = _lookup(ex, "workplace_id", workplace_index, "workplace_id", wp)
         ok = (es >= 0) & (ew >= 0)
         exclusions = np.unique(es[ok] * n_workplaces + ew[ok])
     travel_keys = np.zeros(0, dtype=np.int64)
@@ -349,8 +402,8 @@ def _encode(config: ScenarioConfig, source: str, parsers: dict[str, TableParser]
         tt = parsers["travel_times"]
         tt.ids("student_id")
         tt.ids("workplace_id")
-        ts = _lookup(tt, "student_id", student_index, "student_id")
-        tw = _lookup(tt, "workplace_id", workplace_index, "workplace_id")
+        ts = _lookup(tt, "student_id", student_index, "student_id", st)
+        tw = _lookup(tt, "workplace_id", workplace_index, "workplace_id", wp)
         minutes, minutes_ok = tt.ints("minutes")
         ok = (ts >= 0) & (tw >= 0) & minutes_ok
         keys = ts * n_workplaces + tw
@@ -391,16 +444,20 @@ def _pinned(
     workplace_index: dict[str, int],
     mentor_index: dict[str, int],
     mentor_workplace: IntArray,
+    students: TableParser,
+    workplaces: TableParser,
+    mentors: TableParser,
 ) -> Pinned:
     if parser is None:
         empty = np.zeros(0, dtype=np.int64)
         return Pinned(empty, empty, empty)
     parser.ids("student_id", unique=True)
     parser.ids("workplace_id")
-    student = _lookup(parser, "student_id", student_index, "student_id")
-    workplace = _lookup(parser, "workplace_id", workplace_index, "workplace_id")
-    mentor = _lookup(parser, "mentor_id", mentor_index, "mentor_id")
-    for position in np.flatnonzero((mentor >= 0) & (workplace >= 0)):
+    student = _lookup(parser, "student_id", student_index, "student_id", students)
+    workplace = _lookup(parser, "workplace_id", workplace_index, "workplace_id", workplaces)
+    mentor = _lookup(parser, "mentor_id", mentor_index, "mentor_id", mentors)
+    known_workplace = mentor_workplace[np.maximum(mentor, 0)] >= 0 if len(mentor) else mentor >= 0
+    for position in np.flatnonzero((mentor >= 0) & (workplace >= 0) & known_workplace):
         if mentor_workplace[mentor[position]] != workplace[position]:
             parser.problem(int(position), "mentor_id",
                            f"mentor {parser.raw('mentor_id')[position]!r} does not work at "

@@ -38,6 +38,7 @@ class TableParser:
         self.spec = spec
         self.label = label
         self.problems: list[Problem] = []
+        self.missing = False  # the table could not be read and stands empty
         self.rows = np.asarray(frame.index, dtype=np.int64)
         for column in spec.columns:
             if column.required and column.name not in frame.columns:

@@ -9,10 +9,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import math
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from matcher.io.errors import Problem
@@ -38,7 +40,8 @@ def cell_text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, list | tuple):
+    if isinstance(value, list | tuple | np.ndarray):
+        # parquet list<string> cells arrive as numpy arrays
         return ";".join(cell_text(v) for v in value)
     try:
         if pd.isna(value):
@@ -57,6 +60,8 @@ def _duplicate_columns(columns: Sequence[str]) -> list[str]:
     seen: set[str] = set()
     duplicates: list[str] = []
     for name in columns:
+        if not name.strip():
+            continue  # unnamed columns are handled by _drop_unnamed
         if name in seen and name not in duplicates:
             duplicates.append(name)
         seen.add(name)
@@ -96,6 +101,12 @@ def read_table_file(path: Path, label: str) -> tuple[pd.DataFrame | None, list[P
     except UnicodeDecodeError:
         return None, [Problem(label, "the file is not UTF-8 text; save it as CSV UTF-8")]
     except pd.errors.ParserError as exc:
+        ragged = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if ragged:
+            expected, line, seen = (int(g) for g in ragged.groups())
+            return None, [Problem(label, f"this row has {seen} cells but the header has "
+                                  f"{expected} columns; put quotes around a value that "
+                                  "contains a comma", row=line)]
         return None, [Problem(label, f"cannot be read as CSV: {exc}")]
     except pd.errors.EmptyDataError:
         return None, [Problem(label, "the file is empty; a header row is required")]
@@ -109,8 +120,16 @@ def read_table_file(path: Path, label: str) -> tuple[pd.DataFrame | None, list[P
 
 
 def _numbered(frame: pd.DataFrame) -> pd.DataFrame:
-    """Index rows by their spreadsheet row number (header = 1) and drop blank rows."""
+    """Index rows by their spreadsheet row number (header = 1) and drop blank rows.
+
+    Columns without a name and without values (trailing commas a spreadsheet
+    export sometimes adds) are dropped; they hold nothing to lose.
+    """
     frame.index = pd.RangeIndex(2, len(frame) + 2)
+    unnamed = [c for c in frame.columns
+               if (not str(c).strip() or str(c).startswith("Unnamed: "))
+               and frame[c].map(lambda v: str(v).strip() == "").all()]
+    frame = frame.drop(columns=unnamed)
     if len(frame.columns) == 0:
         return frame
     blank = (frame.map(lambda v: str(v).strip() == "")).all(axis=1)
