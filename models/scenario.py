@@ -100,7 +100,8 @@ class Mentors:
     @property
     def room(self) -> IntArray:
         """Students each mentor may still take in this plan."""
-        return np.maximum(self.capacity - self.current_load, 0)
+        room: IntArray = np.maximum(self.capacity - self.current_load, 0)
+        return room
 
 
 @dataclass(frozen=True)
