@@ -6,7 +6,6 @@ output written), 1 an internal error.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -222,5 +221,5 @@ def generate(
     out.print(f"Written {path}")
 
 
-def main() -> None:  # pragma: no cover
-    sys.exit(app())
+if __name__ == "__main__":
+    app()
