@@ -25,8 +25,7 @@ RADIUS_SLACK_KM = 1e-3
 
 @dataclass(frozen=True)
 class Candidates:
-    """Pairs that pass every hard rule (whatever the capacity), sorted by
-    student then workplace, with their costs."""
+    """Pairs that pass every hard rule (whatever the capacity), with their costs."""
 
     pairs: Pairs
     costs: Costs
@@ -75,16 +74,17 @@ def _nearby_pairs(scenario: Scenario) -> tuple[IntArray, IntArray]:
         )
         found_students.append(members[near["i"]])
         found_workplaces.append(places[near["j"]])
-    if len(scenario.travel_keys):
-        found_students.append(scenario.travel_keys // len(w))
-        found_workplaces.append(scenario.travel_keys % len(w))
     if not found_students:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty
-    keys = np.unique(
-        np.concatenate(found_students) * len(w) + np.concatenate(found_workplaces)
-    )
-    return keys // len(w), keys % len(w)
+        found_students.append(np.zeros(0, dtype=np.int64))
+        found_workplaces.append(np.zeros(0, dtype=np.int64))
+    student = np.concatenate(found_students)
+    workplace = np.concatenate(found_workplaces)
+    if len(scenario.travel_keys):
+        # Each student sits in one group, so only measured pairs can repeat a found pair.
+        seen = np.isin(scenario.pair_keys(student, workplace), scenario.travel_keys)
+        student = np.concatenate([student[~seen], scenario.travel_keys // len(w)])
+        workplace = np.concatenate([workplace[~seen], scenario.travel_keys % len(w)])
+    return student.astype(np.int64), workplace.astype(np.int64)
 
 
 def build_candidates(scenario: Scenario) -> Candidates:

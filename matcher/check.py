@@ -129,8 +129,11 @@ def _capacity_errors(
     excused: set[int],
     pinned_students: set[int],
 ) -> list[str]:
-    """Seats, mentor room and intensive limits; only a workplace whose pinned rows
-    are reported as a capacity conflict may exceed them, and then with pinned rows only."""
+    """Seats, mentor room and the intensive-support limit.
+
+    A limit may be exceeded only by pinned rows that the plan reports as a
+    capacity conflict, and then no student the solver placed may share it.
+    """
     errors = []
     w, m, s = scenario.workplaces, scenario.mentors, scenario.students
     limit = scenario.config.policy.max_intensive_per_mentor
@@ -141,17 +144,25 @@ def _capacity_errors(
     for student, me in zip(pairs.student, mentor, strict=True):
         if me >= 0:
             at_mentor[me].append(int(student))
+
+    def exceeded(students: list[int], bound: int, workplace: int, what: str) -> None:
+        if len(students) <= bound:
+            return
+        if workplace in excused and set(students) <= pinned_students:
+            return
+        errors.append(f"workplace {w.ids[workplace]}: {what} exceeded "
+                      f"({len(students)} > {bound})")
+
     for workplace, students in at_workplace.items():
-        over = len(students) > w.seats[workplace]
+        exceeded(students, int(w.seats[workplace]), workplace, "seats")
         if not (m.workplace == workplace).any():
-            over = True
-        for position in np.flatnonzero(m.workplace == workplace):
-            taken = at_mentor.get(int(position), [])
-            over |= len(taken) > m.room[position]
-            over |= sum(bool(s.intensive[x]) for x in taken) > limit
-        if over and (workplace not in excused or not set(students) <= pinned_students):
-            errors.append(f"workplace {w.ids[workplace]}: seats, mentor capacity or the "
-                          "intensive-support limit exceeded")
+            exceeded(students, 0, workplace, "mentors (it has none)")
+    for me, students in at_mentor.items():
+        workplace = int(m.workplace[me])
+        exceeded(students, int(m.room[me]), workplace, f"room of mentor {m.ids[me]}")
+        intensive = [x for x in students if s.intensive[x]]
+        exceeded(intensive, limit, workplace,
+                 f"intensive-support limit of mentor {m.ids[me]}")
     return errors
 
 

@@ -66,26 +66,49 @@ def _rejections_by_profile(scenario: Scenario, rule: str, students: IntArray) ->
     return counts[label]
 
 
-def within_reach(scenario: Scenario, students: IntArray) -> Pairs:
-    """Pairs (student, workplace) that might pass the travel rule: every
-    workplace within the estimated radius, plus measured pairs."""
+def travel_passes(scenario: Scenario, students: IntArray) -> IntArray:
+    """How many workplaces pass the travel rule, per student, without listing them all.
+
+    Workplaces well inside the estimated radius pass for certain and are only
+    counted (KD-tree); those in a thin shell at the radius, and every pair with
+    a measured time, are judged by the travel rule itself.
+    """
     s, w = scenario.students, scenario.workplaces
     policy = scenario.config.policy
     tree = cKDTree(unit_sphere_xyz(w.lat, w.lon))
+    points = unit_sphere_xyz(s.lat[students], s.lon[students])
     arcs = max_estimated_km(s.max_travel_min[students], policy.detour_factor,
                             policy.travel_speed_kmh)
-    radius = np.asarray([chord_km(float(a)) for a in arcs]) + RADIUS_SLACK_KM
-    found = tree.query_ball_point(unit_sphere_xyz(s.lat[students], s.lon[students]), radius)
-    lengths = np.fromiter((len(f) for f in found), dtype=np.int64, count=len(found))
-    student = np.repeat(students, lengths)
-    workplace = np.fromiter((j for f in found for j in f), dtype=np.int64, count=int(lengths.sum()))
+    edge = np.asarray([chord_km(float(a)) for a in arcs])
+    inner = np.maximum(edge - RADIUS_SLACK_KM, 0.0)
+    sure = np.asarray(tree.query_ball_point(points, inner, return_length=True), dtype=np.int64)
+    outer = np.asarray(tree.query_ball_point(points, edge + RADIUS_SLACK_KM,
+                                             return_length=True), dtype=np.int64)
+    passes = sure.copy()
+    for i in np.flatnonzero(outer > sure):
+        near = np.asarray(tree.query_ball_point(points[i], edge[i] + RADIUS_SLACK_KM),
+                          dtype=np.int64)
+        chord = np.linalg.norm(unit_sphere_xyz(w.lat[near], w.lon[near]) - points[i], axis=1)
+        shell = near[chord > inner[i]]
+        if len(scenario.travel_keys):  # measured pairs are judged below
+            keys = scenario.pair_keys(np.full(len(shell), students[i], dtype=np.int64), shell)
+            shell = shell[~np.isin(keys, scenario.travel_keys)]
+        pairs = Pairs(scenario, np.full(len(shell), students[i], dtype=np.int64), shell)
+        passes[i] += int(RULES["travel"](pairs).sum())
     if len(scenario.travel_keys):
+        # a measured time replaces the estimate: undo the estimate's verdict, apply the rule
+        position = np.full(len(s), -1, dtype=np.int64)
+        position[students] = np.arange(len(students))
         measured_student = scenario.travel_keys // len(w)
-        mine = np.isin(measured_student, students)
-        student = np.concatenate([student, measured_student[mine]])
-        workplace = np.concatenate([workplace, scenario.travel_keys[mine] % len(w)])
-    keys = np.unique(student * len(w) + workplace)
-    return Pairs(scenario, keys // len(w), keys % len(w))
+        mine = position[measured_student] >= 0
+        who = position[measured_student[mine]]
+        where = scenario.travel_keys[mine] % len(w)
+        chord = np.linalg.norm(unit_sphere_xyz(w.lat[where], w.lon[where]) - points[who], axis=1)
+        counted_as_sure = chord <= inner[who]
+        pairs = Pairs(scenario, measured_student[mine], where)
+        passes -= np.bincount(who[counted_as_sure], minlength=len(students))
+        passes += np.bincount(who[RULES["travel"](pairs)], minlength=len(students))
+    return passes
 
 
 def rejection_counts(scenario: Scenario, students: IntArray) -> dict[str, IntArray]:
@@ -97,10 +120,7 @@ def rejection_counts(scenario: Scenario, students: IntArray) -> dict[str, IntArr
     for rule in RULE_NAMES:
         if STUDENT_FIELDS[rule] is not None:
             counts[rule] = _rejections_by_profile(scenario, rule, students)
-    reach = within_reach(scenario, students)
-    passing = RULES["travel"](reach)
-    counts["travel"] = n_w - np.bincount(position[reach.student[passing]],
-                                         minlength=len(students))
+    counts["travel"] = n_w - travel_passes(scenario, students)
     excluded_keys = scenario.exclusions
     ex_student = excluded_keys // max(n_w, 1)
     mine = np.isin(ex_student, students)
@@ -128,41 +148,50 @@ def _recognised_pairs(scenario: Scenario, students: IntArray) -> Pairs:
     return Pairs(scenario, student, workplace)
 
 
+def _workplaces(n: int) -> str:
+    return f"{n} workplace{'s' if n != 1 else ''}"
+
+
 def _no_feasible_details(scenario: Scenario, students: IntArray) -> list[str]:
-    """One sentence per student with no feasible workplace: the nearest misses."""
+    """One sentence per student with no feasible workplace: the nearest misses.
+
+    Only workplaces listing the student's programme are examined: any other
+    workplace already breaks recognition, so it is never a near miss on
+    another rule.
+    """
     pairs = _recognised_pairs(scenario, students)
-    results = evaluate(pairs) if len(pairs) else {r: np.zeros(0, dtype=bool) for r in RULE_NAMES}
+    results = evaluate(pairs)
     failing = np.zeros(len(pairs), dtype=np.int64)
     for rule in RULE_NAMES:
         failing += ~results[rule]
-    by_student: dict[int, list[int]] = {}
-    for i, student in enumerate(pairs.student):
-        by_student.setdefault(int(student), []).append(i)
+    order = np.argsort(pairs.student, kind="stable")
+    bounds = np.searchsorted(pairs.student[order], students, side="left"), np.searchsorted(
+        pairs.student[order], students, side="right")
     details = []
     s = scenario.students
-    for student in students:
+    for k, student in enumerate(students):
         programme = scenario.programmes.codes[s.programme[student]]
         limit = int(s.max_travel_min[student])
-        rows = np.asarray(by_student.get(int(student), []), dtype=np.int64)
-        listed = rows[results["recognised_for_programme"][rows]] if len(rows) else rows
+        rows = order[bounds[0][k]:bounds[1][k]]
+        listed = rows[results["recognised_for_programme"][rows]]
         if not len(listed):
             details.append(f"no workplace holds a valid recognition for programme {programme}")
             continue
         single = listed[failing[listed] == 1]
-        travel_only = single[~results["travel"][single]]
-        if len(travel_only):
-            nearest = int(pairs.minutes[travel_only].min())
+        near_single = single[results["travel"][single]]
+        if len(near_single):
+            misses = {r: int((~results[r][near_single]).sum()) for r in RULE_NAMES}
+            top = max(RULE_NAMES, key=lambda r: misses[r])
             details.append(
-                f"no workplace within {limit} min is suitable for programme {programme}; "
-                f"{len(travel_only)} would be, the nearest {nearest} min away"
+                f"{_workplaces(misses[top])} within {limit} min recognised for programme "
+                f"{programme} would fit except for one rule: {RULE_LABELS[top]}"
             )
             continue
         if len(single):
-            rule_counts = {r: int((~results[r][single]).sum()) for r in RULE_NAMES}
-            top = max(RULE_NAMES, key=lambda r: rule_counts[r])
+            nearest = int(pairs.minutes[single].min())
             details.append(
-                f"{rule_counts[top]} workplaces recognised for programme {programme} would "
-                f"be suitable except that they {RULE_LABELS[top]}"
+                f"no workplace within {limit} min is suitable for programme {programme}; "
+                f"{len(single)} further away would be, the nearest {nearest} min away"
             )
             continue
         near = listed[results["travel"][listed]]
@@ -176,18 +205,19 @@ def _no_feasible_details(scenario: Scenario, students: IntArray) -> list[str]:
         misses = {r: int((~results[r][near]).sum()) for r in RULE_NAMES}
         top = max(RULE_NAMES, key=lambda r: misses[r])
         details.append(
-            f"each of the {len(near)} workplaces within {limit} min recognised for programme "
-            f"{programme} breaks two or more rules; most often they {RULE_LABELS[top]}"
+            f"each of the {_workplaces(len(near))} within {limit} min recognised for "
+            f"programme {programme} breaks two or more rules; the most common: "
+            f"{RULE_LABELS[top]}"
         )
     return details
 
 
 def _capacity_detail(feasible: int, without_room: int) -> str:
     if without_room == feasible:
-        return (f"{feasible} workplace{'s' if feasible != 1 else ''} pass every rule, but "
-                f"{'none has' if feasible != 1 else 'it has no'} free seat or mentor")
-    text = (f"{feasible} workplace{'s' if feasible != 1 else ''} pass every rule, but their "
-            f"seats or mentors are taken by students with a higher priority or a better fit")
+        return (f"{_workplaces(feasible)} pass{'es' if feasible == 1 else ''} every rule, "
+                "but none has a free seat or mentor")
+    text = (f"{_workplaces(feasible)} pass{'es' if feasible == 1 else ''} every rule, but "
+            "their seats or mentors go to students with a higher priority or a better fit")
     if without_room:
         text += f" ({without_room} of them have no free seat or mentor at all)"
     return text

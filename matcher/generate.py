@@ -19,11 +19,12 @@ How it stays reproducible and fast:
   CSVs are written with ``\\n`` line endings, so the same settings give
   byte-identical files on every machine.
 
-Figures used (rounded, public Flemish sources): about 40 % of dual students are
-in the aanloop phase, grade-2 students mostly so; about 10 % need reasonable
-adjustments; provinces are weighted by 2024 population; home and workplace
-locations are real municipality centres from ``matcher/data/postcodes_be.csv``
-plus a small jitter.
+Figures (rounded, as in DESIGN.md): about 40 % of students are in the aanloop
+phase, grade-2 students mostly so; about 10 % need reasonable adjustments;
+provinces are weighted by their approximate 2024 population; home and
+workplace locations are real municipality centres from
+``matcher/data/postcodes_be.csv`` plus a jitter of about 2 km. Each share is
+written next to the draw that produces it.
 """
 
 from __future__ import annotations
@@ -298,11 +299,9 @@ def _text(values: FloatArray | IntArray, fmt: str, keep: BoolArray) -> list[str]
     return [fmt % v if k else "" for v, k in zip(values.tolist(), keep.tolist(), strict=True)]
 
 
-def _flag(values: BoolArray, keep: BoolArray | None = None) -> list[str]:
-    """Booleans as true/false, or empty (the contract default) where ``keep`` is false."""
-    shown = np.ones(len(values), dtype=bool) if keep is None else keep
-    return ["" if not k else ("true" if v else "false")
-            for v, k in zip(values.tolist(), shown.tolist(), strict=True)]
+def _flag(values: BoolArray) -> list[str]:
+    """Booleans written out as true/false (the workplace flags are always filled in)."""
+    return ["true" if v else "false" for v in values.tolist()]
 
 
 # ---------------------------------------------------------------------------
@@ -351,7 +350,7 @@ class _Geography:
     workplace within 45 minutes, whatever the ratio. So people are drawn
     around hubs (real towns, about one per 100 students, at least one per
     province), each hub with the towns within ``HUB_RADIUS_KM``. From about
-    50,000 students on, every town is a hub and the spread is Flanders-wide.
+    75,000 students on, every town is a hub and the spread is Flanders-wide.
     """
 
     towns: _Towns
@@ -439,7 +438,6 @@ class _Catalogue:
     sector_codes: TextArray
     sector_weights: FloatArray
     programme_codes: TextArray
-    programme_sector: IntArray
     programme_start: IntArray  # per sector
     programme_count: IntArray  # per sector
     competences: TextArray  # (programmes, 6)
@@ -453,7 +451,6 @@ def _catalogue() -> _Catalogue:
         sector_codes=np.asarray([s.code for s in SECTORS], dtype=object),
         sector_weights=np.asarray([s.weight for s in SECTORS]),
         programme_codes=np.asarray([p.code for p in programmes], dtype=object),
-        programme_sector=np.repeat(np.arange(len(SECTORS)), counts).astype(np.int64),
         programme_start=np.cumsum([0, *counts[:-1]]).astype(np.int64),
         programme_count=np.asarray(counts, dtype=np.int64),
         competences=np.asarray([list(p.competences) for p in programmes], dtype=object),
@@ -810,7 +807,7 @@ def _extras(settings: GeneratorSettings, st: _Students, wp: _Workplaces, me: _Me
         keep = workplace >= 0
         return who[keep], workplace[keep]
 
-    ex_s, ex_w = one_nearby("exclusions", 0.005, pinned)
+    ex_s, ex_w = one_nearby("exclusions", 0.01, pinned)
     reasons = np.asarray(EXCLUSION_REASONS, dtype=object)[
         _uniform_index(_uniforms(seed, "exclusions.reason", n, 1)[ex_s, 0],
                        np.full(len(ex_s), len(EXCLUSION_REASONS), dtype=np.int64))]

@@ -66,12 +66,17 @@ def max_estimated_km(minutes: int | IntArray, detour_factor: float, speed_kmh: f
     return np.asarray(np.asarray(minutes, dtype=np.float64) * speed_kmh / 60.0 / detour_factor)
 
 
-def travel_minutes(scenario: Scenario, student: IntArray, workplace: IntArray) -> IntArray:
-    """One-way minutes for each (student, workplace) pair: measured, else estimated."""
+def estimated_minutes_of(scenario: Scenario, student: IntArray, workplace: IntArray) -> IntArray:
+    """The estimate alone (ignoring measured times), for each pair."""
     s, w = scenario.students, scenario.workplaces
     policy = scenario.config.policy
     km = haversine_km(s.lat[student], s.lon[student], w.lat[workplace], w.lon[workplace])
-    minutes = estimated_minutes(km, policy.detour_factor, policy.travel_speed_kmh)
+    return estimated_minutes(km, policy.detour_factor, policy.travel_speed_kmh)
+
+
+def travel_minutes(scenario: Scenario, student: IntArray, workplace: IntArray) -> IntArray:
+    """One-way minutes for each (student, workplace) pair: measured, else estimated."""
+    minutes = estimated_minutes_of(scenario, student, workplace)
     if len(scenario.travel_keys):
         keys = scenario.pair_keys(student, workplace)
         at = np.searchsorted(scenario.travel_keys, keys)

@@ -122,4 +122,4 @@ def test_workplace_without_mentor_takes_nobody() -> None:
     plan = _plan(sc)
     assert plan["assignments"] == []
     assert plan["unmatched"][0]["reason"] == "capacity"
-    assert "no free seat or mentor" in plan["unmatched"][0]["detail"]
+    assert "none has a free seat or mentor" in plan["unmatched"][0]["detail"]

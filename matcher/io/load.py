@@ -456,7 +456,8 @@ def _pinned(
     student = _lookup(parser, "student_id", student_index, "student_id", students)
     workplace = _lookup(parser, "workplace_id", workplace_index, "workplace_id", workplaces)
     mentor = _lookup(parser, "mentor_id", mentor_index, "mentor_id", mentors)
-    known_workplace = mentor_workplace[np.maximum(mentor, 0)] >= 0 if len(mentor) else mentor >= 0
+    known_workplace = np.zeros(len(mentor), dtype=bool)
+    known_workplace[mentor >= 0] = mentor_workplace[mentor[mentor >= 0]] >= 0
     for position in np.flatnonzero((mentor >= 0) & (workplace >= 0) & known_workplace):
         if mentor_workplace[mentor[position]] != workplace[position]:
             parser.problem(int(position), "mentor_id",

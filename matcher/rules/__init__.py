@@ -52,18 +52,17 @@ STUDENT_FIELDS: dict[str, tuple[str, ...] | None] = {
 if not set(STUDENT_FIELDS) == set(RULES):
     raise ImportError("STUDENT_FIELDS must name every rule")
 
-# Plain words for explanations: "<count> workplaces <label>".
+# Plain words for explanations: what a workplace lacks under each rule.
 RULE_LABELS: dict[str, str] = {
-    "recognised_for_programme": "are not recognised for the student's programme "
-    "(or their recognition has expired)",
-    "placement_type": "do not offer the placement type the student needs "
+    "recognised_for_programme": "no valid recognition for the student's programme",
+    "placement_type": "not the placement type the student needs "
     "(OAO contract or begeleide leerervaring)",
-    "grade": "do not accept grade-2 students",
-    "adjustments": "do not offer every reasonable adjustment the student needs",
-    "travel": "are beyond the student's travel limit",
-    "dutch_level": "ask a higher Dutch level and offer no language support",
-    "min_age": "set a minimum age the student does not reach",
-    "excluded": "are excluded for this student",
+    "grade": "no grade-2 students accepted",
+    "adjustments": "a reasonable adjustment the student needs is not offered",
+    "travel": "beyond the student's travel limit",
+    "dutch_level": "a higher Dutch level asked, without language support",
+    "min_age": "a minimum age the student does not reach",
+    "excluded": "excluded for this student",
 }
 
 
