@@ -227,6 +227,12 @@ SHARE_POSTCODE_ONLY = 0.15  # rows that give a postcode instead of lat/lon
 JITTER_KM = 1.5  # standard deviation per axis around a town centre (mean offset ≈ 1.9 km)
 KM_PER_DEGREE = 111.2
 STUDENTS_PER_HUB = 100
+# Flanders has about 5,000–6,000 dual-learning students. Far larger scenarios
+# (benchmarks at 100,000, the size of the Netherlands) are spread over several
+# Flanders-shaped regions side by side, so that workplaces per km² stay
+# realistic instead of growing twenty-fold.
+STUDENTS_PER_REGION = 25_000
+REGION_SHIFT_DEG = 4.0  # longitude between two regions: wider than Flanders
 HUB_RADIUS_KM = 10.0
 
 
@@ -354,6 +360,7 @@ class _Geography:
     """
 
     towns: _Towns
+    regions: int  # Flanders-shaped copies side by side (1 for a Flemish-sized scenario)
     hub_start: IntArray  # per province: first hub
     hub_count: IntArray  # per province: number of hubs
     reach: IntArray  # towns near each hub, concatenated in hub order
@@ -363,7 +370,8 @@ class _Geography:
 
 def _geography(seed: int, students: int, towns: _Towns) -> _Geography:
     """Hubs depend on the seed and the number of students only, not on the ratio."""
-    wanted = math.ceil(students / STUDENTS_PER_HUB)
+    regions = math.ceil(students / STUDENTS_PER_REGION)
+    wanted = math.ceil(students / regions / STUDENTS_PER_HUB)
     total = sum(w for _, w in PROVINCES)
     keys = _rng(seed, "hubs").random(len(towns.postcode))
     hubs: list[IntArray] = []
@@ -379,6 +387,7 @@ def _geography(seed: int, students: int, towns: _Towns) -> _Geography:
     reach_count = np.asarray([len(r) for r in reach], dtype=np.int64)
     return _Geography(
         towns=towns,
+        regions=regions,
         hub_start=np.cumsum(np.r_[0, hub_count[:-1]]).astype(np.int64),
         hub_count=hub_count,
         reach=np.concatenate(reach).astype(np.int64),
@@ -417,6 +426,12 @@ def _places(seed: int, table: str, n: int, geo: _Geography) -> _Places:
     lat = towns.lat[town] + offset[:, 0] / KM_PER_DEGREE
     lon = towns.lon[town] + offset[:, 1] / (KM_PER_DEGREE * np.cos(np.radians(towns.lat[town])))
     # Keep the values as written (5 decimals), so travel computed here equals the matcher's.
+    if geo.regions > 1:
+        # Only the first region is really Flanders: elsewhere a postcode means nothing.
+        region = _uniform_index(_uniforms(seed, f"{table}.region", n, 1)[:, 0],
+                                np.full(n, geo.regions, dtype=np.int64))
+        lon = lon + region * REGION_SHIFT_DEG
+        postcode_only &= region == 0
     lat = np.where(postcode_only, towns.lat[town], _as_written(lat))
     lon = np.where(postcode_only, towns.lon[town], _as_written(lon))
     return _Places(lat, lon, towns.postcode[town], postcode_only)
