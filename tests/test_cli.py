@@ -1,0 +1,122 @@
+"""The command line as a consultant uses it: solve, explain, validate, determinism."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from matcher.check import check_plan
+from matcher.cli import app
+from matcher.io import load_scenario
+
+DEMO = Path(__file__).resolve().parents[1] / "scenarios" / "demo"
+runner = CliRunner()
+
+
+def _solve(out: Path, *extra: str) -> dict[str, object]:
+    result = runner.invoke(app, ["solve", str(DEMO), "--out", str(out), *extra])
+    assert result.exit_code == 0, result.output
+    return json.loads((out / "plan.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def test_solve_writes_the_plan_and_both_csvs(tmp_path: Path) -> None:
+    plan = _solve(tmp_path, "--export-candidates")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "assignments.csv", "candidates.csv", "plan.json", "unmatched.csv"]
+    assert check_plan(load_scenario(DEMO), plan) == []
+    assignments = (tmp_path / "assignments.csv").read_text(encoding="utf-8").splitlines()
+    assert len(assignments) == 1 + len(plan["assignments"])  # type: ignore[arg-type]
+    candidates = (tmp_path / "candidates.csv").read_text(encoding="utf-8").splitlines()
+    assert candidates[0].startswith("student_id,workplace_id,cost")
+
+
+def test_same_input_and_seed_give_byte_identical_plans(tmp_path: Path) -> None:
+    for backend in ("flow", "cpsat"):
+        first = _solve(tmp_path / f"{backend}1", "--backend", backend, "--seed", "7")
+        second = _solve(tmp_path / f"{backend}2", "--backend", backend, "--seed", "7")
+        for plan in (first, second):
+            plan["solver"]["seconds"] = 0  # type: ignore[index]
+        assert json.dumps(first) == json.dumps(second)
+        assert (tmp_path / f"{backend}1" / "assignments.csv").read_bytes() == (
+            tmp_path / f"{backend}2" / "assignments.csv").read_bytes()
+
+
+def test_cpsat_backend_proves_the_same_optimum_on_the_demo(tmp_path: Path) -> None:
+    flow = _solve(tmp_path / "flow")
+    cpsat = _solve(tmp_path / "cpsat", "--backend", "cpsat", "--time-limit", "30")
+    assert cpsat["solver"]["status"] == "optimal"  # type: ignore[index]
+    assert cpsat["summary"] == flow["summary"]
+    total = sum(a["cost"] for a in flow["assignments"])  # type: ignore[attr-defined]
+    assert sum(a["cost"] for a in cpsat["assignments"]) == total  # type: ignore[attr-defined]
+
+
+def test_objective_option_overrides_the_policy(tmp_path: Path) -> None:
+    plan = _solve(tmp_path, "--objective", "placements-first")
+    assert plan["solver"]["objective"] == "placements-first"  # type: ignore[index]
+
+
+@pytest.mark.parametrize("option", [["--backend", "gurobi"], ["--objective", "fairest"],
+                                    ["--time-limit", "0"]])
+def test_bad_options_exit_2_and_write_nothing(tmp_path: Path, option: list[str]) -> None:
+    result = runner.invoke(app, ["solve", str(DEMO), "--out", str(tmp_path / "out"), *option])
+    assert result.exit_code == 2
+    assert not (tmp_path / "out").exists()
+
+
+def test_validate_reports_ok_on_the_demo() -> None:
+    result = runner.invoke(app, ["validate", str(DEMO)])
+    assert result.exit_code == 0
+    assert "OK" in result.output
+
+
+def test_explain_tells_why_an_unmatched_student_has_no_place(tmp_path: Path) -> None:
+    plan = _solve(tmp_path)
+    unmatched = plan["unmatched"][0]  # type: ignore[index]
+    result = runner.invoke(app, ["explain", str(DEMO), "--student", unmatched["student_id"]])
+    assert result.exit_code == 0, result.output
+    assert unmatched["reason"] in result.output
+    assert "recognised_for_programme" in result.output
+
+
+def test_explain_shows_the_placement_and_its_cost(tmp_path: Path) -> None:
+    plan = _solve(tmp_path)
+    placed = plan["assignments"][0]  # type: ignore[index]
+    result = runner.invoke(app, ["explain", str(DEMO), "--student", placed["student_id"]])
+    assert result.exit_code == 0, result.output
+    assert placed["workplace_id"] in result.output
+    assert f"cost {placed['cost']}" in result.output
+
+
+def test_explain_an_unknown_student_exits_2() -> None:
+    result = runner.invoke(app, ["explain", str(DEMO), "--student", "NOBODY"])
+    assert result.exit_code == 2
+
+
+def test_generate_then_solve_round_trip(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["generate", "--students", "60", "--ratio", "1.5", "--seed", "3",
+                                 "--out", str(tmp_path / "gen")])
+    assert result.exit_code == 0, result.output
+    plan = _solve_dir(tmp_path / "gen", tmp_path / "out")
+    assert check_plan(load_scenario(tmp_path / "gen"), plan) == []
+
+
+def _solve_dir(scenario: Path, out: Path) -> dict[str, object]:
+    result = runner.invoke(app, ["solve", str(scenario), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return json.loads((out / "plan.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def test_a_failed_solve_leaves_no_partial_output(tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(DEMO, broken)
+    students = broken / "students.csv"
+    students.write_text(students.read_text(encoding="utf-8").replace(",duaal,", ",duaaal,", 1),
+                        encoding="utf-8")
+    result = runner.invoke(app, ["solve", str(broken), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "duaaal" in result.output
+    assert not (tmp_path / "out").exists()
