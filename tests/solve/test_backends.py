@@ -4,6 +4,8 @@ a gate per mentor for intensive-support students)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -11,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 
 from matcher.candidates import build_candidates
 from matcher.check import check_plan
+from matcher.io import load_scenario
 from matcher.pipeline import SolveSettings, run_solve
 from matcher.solve import solve
 from matcher.solve.capacity import residual_capacity
@@ -71,3 +74,22 @@ def test_cpsat_reaches_the_flow_objective(scenario: Scenario, objective: Objecti
     assert cpsat.solution.objective_value == flow.solution.objective_value
     plan = cpsat.plan.model_dump(mode="json", exclude_none=True)
     assert check_plan(scenario, plan) == []
+
+
+SHIPPED = sorted(
+    p.parent for p in (Path(__file__).resolve().parents[2] / "scenarios").rglob("scenario.yaml")
+)
+
+
+@pytest.mark.parametrize("objective", OBJECTIVES)
+@pytest.mark.parametrize("folder", SHIPPED, ids=lambda p: p.name)
+def test_both_backends_reach_the_same_objective_on_shipped_scenarios(
+    folder: Path, objective: Objective
+) -> None:
+    scenario = load_scenario(folder)
+    flow = run_solve(scenario, SolveSettings(backend="flow", objective=objective))
+    cpsat = run_solve(scenario, SolveSettings(backend="cpsat", objective=objective,
+                                              time_limit_s=60))
+    assert cpsat.solution.status == "optimal"
+    assert cpsat.solution.objective_value == flow.solution.objective_value
+    assert check_plan(scenario, cpsat.plan.model_dump(mode="json", exclude_none=True)) == []
