@@ -11,7 +11,7 @@ from matcher.plan import build_plan
 from matcher.solve import Backend, Solution, solve
 from models.config import Objective
 from models.plan import Plan
-from models.scenario import Scenario
+from models.scenario import IntArray, Scenario
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ def run_solve(
     scenario: Scenario,
     settings: SolveSettings,
     on_stage: Callable[[str], None] = lambda stage: None,
+    keep: IntArray | None = None,
 ) -> SolveRun:
     seconds: dict[str, float] = {}
     started = time.perf_counter()
@@ -50,7 +51,7 @@ def run_solve(
     on_stage(f"Solving ({settings.backend})")
     solution = solve(scenario, candidates, backend=settings.backend,
                      objective=settings.objective, time_limit_s=settings.time_limit_s,
-                     seed=settings.seed)
+                     seed=settings.seed, keep=keep)
     seconds["solve"] = time.perf_counter() - started
 
     started = time.perf_counter()

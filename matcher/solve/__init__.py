@@ -42,11 +42,14 @@ def solve(
     objective: Objective | None = None,
     time_limit_s: float = 60.0,
     seed: int = 0,
+    keep: IntArray | None = None,
 ) -> Solution:
+    """An optimal plan; with ``keep`` (previous workplace per student), the one
+    that moves the fewest students among the optimal ones."""
     started = time.perf_counter()
     objective = objective or scenario.config.policy.objective
     capacity = residual_capacity(scenario)
-    problem = build_problem(scenario, candidates, capacity, objective)
+    problem = build_problem(scenario, candidates, capacity, objective, keep)
     chosen = solve_flow(problem)
     status: Literal["optimal", "feasible"] = "optimal"
     value = bound = problem.objective_value(chosen)

@@ -59,8 +59,19 @@ def unmatched_penalties(priority: IntArray, objective: Objective, unit: int) -> 
 
 
 def build_problem(
-    scenario: Scenario, candidates: Candidates, capacity: Capacity, objective: Objective
+    scenario: Scenario,
+    candidates: Candidates,
+    capacity: Capacity,
+    objective: Objective,
+    keep: IntArray | None = None,
 ) -> AssignmentProblem:
+    """The problem for the free students.
+
+    ``keep`` (a workplace per student, -1 for none) asks to move as few
+    students as possible away from a previous plan: staying is worth ``K =
+    n · max cost + 1``, more than any cost saving, so after the objective's
+    placement levels the fewest moves come first, then the lowest cost.
+    """
     s = scenario.students
     free = np.ones(len(s), dtype=bool)
     free[scenario.pinned.student] = False
@@ -70,7 +81,14 @@ def build_problem(
     usable = free[student] & (room > 0) & (~s.intensive[student] | (room_for_intensive > 0))
     arcs = np.flatnonzero(usable)
     cost = candidates.costs.total[arcs]
-    unit = int(free.sum()) * int(cost.max(initial=0)) + 1
+    n_free = int(free.sum())
+    spread = int(cost.max(initial=0))
+    if keep is not None:
+        stay_bonus = n_free * spread + 1
+        stays = keep[student[arcs]] == workplace[arcs]
+        cost = cost - np.where(stays, stay_bonus, 0)
+        spread += stay_bonus
+    unit = n_free * spread + 1
     return AssignmentProblem(
         n_students=len(s),
         n_workplaces=len(scenario.workplaces),

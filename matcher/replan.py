@@ -1,0 +1,103 @@
+"""Re-planning after a refusal, and pinning accepted placements.
+
+A refusal (an employer or a student said no) excludes that pair; the new plan
+is optimal under the same objective and, among optimal plans, moves as few
+other students as possible (see ``matcher.solve.problem``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher.pipeline import SolveRun, SolveSettings, run_solve
+from models.plan import Plan
+from models.scenario import IntArray, Pinned, Scenario
+
+
+class UnknownId(LookupError):
+    """A student, workplace or mentor id that the scenario does not have."""
+
+
+def _position(ids: np.ndarray, value: str, what: str) -> int:  # type: ignore[type-arg]
+    found = np.flatnonzero(ids == value)
+    if not len(found):
+        raise UnknownId(f"{what} {value!r} is not in this scenario")
+    return int(found[0])
+
+
+def student_index(scenario: Scenario, student_id: str) -> int:
+    return _position(scenario.students.ids, student_id, "student_id")
+
+
+def workplace_index(scenario: Scenario, workplace_id: str) -> int:
+    return _position(scenario.workplaces.ids, workplace_id, "workplace_id")
+
+
+def with_exclusions(scenario: Scenario, pairs: list[tuple[str, str]]) -> Scenario:
+    """The scenario with these (student_id, workplace_id) pairs excluded; a pinned
+    placement on a refused pair is dropped, since that placement was refused."""
+    students = np.asarray([student_index(scenario, s) for s, _ in pairs], dtype=np.int64)
+    workplaces = np.asarray([workplace_index(scenario, w) for _, w in pairs], dtype=np.int64)
+    keys = scenario.pair_keys(students, workplaces)
+    pinned = scenario.pinned
+    refused_pin = np.isin(scenario.pair_keys(pinned.student, pinned.workplace), keys)
+    return dataclasses.replace(
+        scenario,
+        exclusions=np.union1d(scenario.exclusions, keys),
+        pinned=Pinned(pinned.student[~refused_pin], pinned.workplace[~refused_pin],
+                      pinned.mentor[~refused_pin]),
+    )
+
+
+def with_pins(scenario: Scenario, pins: list[tuple[str, str, str | None]]) -> Scenario:
+    """The scenario with these (student_id, workplace_id, mentor_id) placements
+    kept as existing placements; a new pin replaces a student's earlier one."""
+    m = scenario.mentors
+    student = np.asarray([student_index(scenario, s) for s, _, _ in pins], dtype=np.int64)
+    workplace = np.asarray([workplace_index(scenario, w) for _, w, _ in pins], dtype=np.int64)
+    mentor = np.asarray([-1 if not me else _position(m.ids, me, "mentor_id")
+                         for _, _, me in pins], dtype=np.int64)
+    for w, me in zip(workplace, mentor, strict=True):
+        if me >= 0 and m.workplace[me] != w:
+            raise UnknownId(f"mentor {m.ids[me]!r} does not work at {scenario.workplaces.ids[w]!r}")
+    pinned = scenario.pinned
+    kept = ~np.isin(pinned.student, student)
+    return dataclasses.replace(scenario, pinned=Pinned(
+        np.concatenate([pinned.student[kept], student]),
+        np.concatenate([pinned.workplace[kept], workplace]),
+        np.concatenate([pinned.mentor[kept], mentor]),
+    ))
+
+
+def previous_workplaces(scenario: Scenario, plan: Plan) -> IntArray:
+    """The workplace of each student in ``plan`` (-1 when unplaced)."""
+    index = {str(v): i for i, v in enumerate(scenario.workplaces.ids)}
+    students = {str(v): i for i, v in enumerate(scenario.students.ids)}
+    placed = np.full(len(scenario.students), -1, dtype=np.int64)
+    for a in plan.assignments:
+        if a.student_id in students and a.workplace_id in index:
+            placed[students[a.student_id]] = index[a.workplace_id]
+    return placed
+
+
+@dataclass(frozen=True)
+class Replan:
+    run: SolveRun
+    moved: list[str]  # students placed before whose workplace changed (refused ones excluded)
+
+
+def replan_after_refusals(
+    scenario: Scenario, plan: Plan, refusals: list[tuple[str, str]], settings: SolveSettings
+) -> Replan:
+    """A new plan without the refused pairs, moving as few other students as possible."""
+    updated = with_exclusions(scenario, refusals)
+    before = previous_workplaces(scenario, plan)
+    run = run_solve(updated, settings, keep=before)
+    after = run.solution.workplace
+    refused = {student_index(scenario, s) for s, _ in refusals}
+    changed = np.flatnonzero((before >= 0) & (after != before))
+    moved = [str(scenario.students.ids[i]) for i in changed if int(i) not in refused]
+    return Replan(run, moved)

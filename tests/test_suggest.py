@@ -1,0 +1,59 @@
+"""Suggestions on a plan: free seats only, cheapest first, unplaced students first."""
+
+from __future__ import annotations
+
+from matcher.pipeline import SolveSettings, run_solve
+from matcher.suggest import PlanState
+from models.scenario import Scenario
+from tests.builders import mentor, scenario, student, workplace
+
+
+def _state(sc: Scenario) -> PlanState:
+    run = run_solve(sc, SolveSettings())
+    return PlanState.build(sc, run.candidates, run.solution.workplace, run.solution.mentor)
+
+
+def _ids(sc: Scenario, suggestions: list, what: str) -> list[str]:  # type: ignore[type-arg]
+    table = sc.students.ids if what == "student" else sc.workplaces.ids
+    return [str(table[getattr(s, what)]) for s in suggestions]
+
+
+def test_student_suggestions_skip_full_workplaces_and_sort_by_cost() -> None:
+    sc = scenario(
+        [student("S1", lat=51.0), student("S2", lat=51.0, priority=1)],
+        [workplace("NEAR", seats=1, lat=51.0), workplace("MID", seats=1, lat=51.05),
+         workplace("FAR", seats=1, lat=51.08), workplace("ZORG", recognised_programmes="ZORG")],
+    )
+    state = _state(sc)
+    # S2 (priority 1) takes NEAR; S1 gets MID; for S1 only FAR still has room.
+    assert _ids(sc, state.workplaces_for(0, 5), "workplace") == ["FAR"]
+    suggestion = state.workplaces_for(0, 5)[0]
+    assert suggestion.cost == sum(suggestion.breakdown.values())
+
+
+def test_intensive_student_needs_a_mentor_with_intensive_room() -> None:
+    sc = scenario(
+        [student("S1", intensive_support=True), student("S2", intensive_support=True)],
+        [workplace("W1", seats=3)], [mentor("M1", "W1", capacity=3)],
+    )
+    state = _state(sc)
+    placed = int(state.workplace_of[0] < 0)
+    assert state.workplaces_for(placed, 5) == []
+
+
+def test_workplace_suggestions_put_unplaced_students_first() -> None:
+    sc = scenario(
+        [student("S1", lat=51.0), student("S2", lat=51.04), student("S3", lat=51.02)],
+        [workplace("W1", seats=2, lat=51.0), workplace("W2", seats=0)],
+    )
+    state = _state(sc)
+    # W1 takes the two cheapest (S1, S3); W2 has no seat, S2 stays unplaced.
+    assert _ids(sc, state.students_for(1, 10), "student") == ["S2", "S1", "S3"]
+    assert _ids(sc, state.students_for(0, 10), "student") == ["S2"]
+
+
+def test_rejection_counts_per_rule() -> None:
+    sc = scenario([student("S1", grade=2)],
+                  [workplace("W1", accepts_grade2=False), workplace("W2", recognised_programmes="X")])
+    counts = _state(sc).rejections(0)
+    assert counts["grade"] == 1 and counts["recognised_for_programme"] == 1
