@@ -54,6 +54,7 @@ def test_workplace_suggestions_put_unplaced_students_first() -> None:
 
 def test_rejection_counts_per_rule() -> None:
     sc = scenario([student("S1", grade=2)],
-                  [workplace("W1", accepts_grade2=False), workplace("W2", recognised_programmes="X")])
+                  [workplace("W1", accepts_grade2=False),
+                   workplace("W2", recognised_programmes="X")])
     counts = _state(sc).rejections(0)
     assert counts["grade"] == 1 and counts["recognised_for_programme"] == 1
