@@ -387,26 +387,26 @@ def _encode(config: ScenarioConfig, source: str, parsers: dict[str, TableParser]
     pinned = _pinned(parsers.get("placements"), student_index, workplace_index,
                      _index_of(mentor_ids), mentor_workplace, st, wp, me)
     n_workplaces = len(workplaces)
+
+    def pair_keys(parser: TableParser) -> tuple[IntArray, BoolArray]:
+        """Pair key per row of a student_id, workplace_id table, and which rows are known."""
+        parser.ids("student_id")
+        parser.ids("workplace_id")
+        student = _lookup(parser, "student_id", student_index, "student_id", st)
+        workplace = _lookup(parser, "workplace_id", workplace_index, "workplace_id", wp)
+        return student * n_workplaces + workplace, (student >= 0) & (workplace >= 0)
+
     exclusions = np.zeros(0, dtype=np.int64)
     if "exclusions" in parsers:
-        ex = parsers["exclusions"]
-        ex.ids("student_id")
-        ex.ids("workplace_id")
-        es = _lookup(ex, "student_id", student_index, "student_id", st)
-        ew = _lookup(ex, "workplace_id", workplace_index, "workplace_id", wp)
-        ok = (es >= 0) & (ew >= 0)
-        exclusions = np.unique(es[ok] * n_workplaces + ew[ok])
+        keys, ok = pair_keys(parsers["exclusions"])
+        exclusions = np.unique(keys[ok])
     travel_keys = np.zeros(0, dtype=np.int64)
     travel_minutes = np.zeros(0, dtype=np.int64)
     if "travel_times" in parsers:
         tt = parsers["travel_times"]
-        tt.ids("student_id")
-        tt.ids("workplace_id")
-        ts = _lookup(tt, "student_id", student_index, "student_id", st)
-        tw = _lookup(tt, "workplace_id", workplace_index, "workplace_id", wp)
+        keys, ok = pair_keys(tt)
         minutes, minutes_ok = tt.ints("minutes")
-        ok = (ts >= 0) & (tw >= 0) & minutes_ok
-        keys = ts * n_workplaces + tw
+        ok &= minutes_ok
         first_row: dict[int, int] = {}
         for position in np.flatnonzero(ok):
             key = int(keys[position])
