@@ -221,5 +221,10 @@ def generate(
     out.print(f"Written {path}")
 
 
+from matcher.analysis_cli import register as _register_analysis  # noqa: E402
+
+_register_analysis(app)
+
+
 if __name__ == "__main__":
     app()

@@ -1,0 +1,93 @@
+"""Command line of the policy analysis: ``matcher sweep`` and ``matcher report``.
+
+Registered on the main Typer app by ``register(app)`` (one line at the end of
+``matcher/cli.py``), so the analysis stays out of the core commands' module.
+Exit codes follow the core: 0 success, 2 invalid input, 1 internal error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from matcher.analysis.executors import EXECUTORS, Executor, ExecutorUnavailable
+from matcher.analysis.sweep import DEFAULT_RATIOS
+
+out = Console()
+err = Console(stderr=True)
+
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario folder (with scenario.yaml) or "
+                                             "a scenario document with inline tables.")]
+
+
+DEFAULT_RATIOS_TEXT = ",".join(f"{ratio:g}" for ratio in DEFAULT_RATIOS)
+
+
+def parse_ratios(text: str) -> tuple[float, ...]:
+    """``"0.6,0.8,1"`` → ``(0.6, 0.8, 1.0)``; a clear error for anything else."""
+    try:
+        ratios = tuple(float(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a comma-separated list of numbers") from None
+    if not ratios or any(not r > 0 or r == float("inf") for r in ratios):
+        raise typer.BadParameter("every ratio must be a positive number")
+    return ratios
+
+
+def sweep(
+    scenario: ScenarioArg,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for sweep.csv, summary.json "
+                                          "and plots/.")],
+    ratios: Annotated[str, typer.Option(help="Seats per student, comma-separated.")] = (
+        DEFAULT_RATIOS_TEXT),
+    seeds: Annotated[int, typer.Option(help="Samples per ratio.")] = 10,
+    first_seed: Annotated[int, typer.Option(help="First sample seed.")] = 0,
+    executor: Annotated[str, typer.Option(
+        help="local (process pool, default), serial, dask or ray.")] = "local",
+    address: Annotated[str | None, typer.Option(
+        help="Dask scheduler (tcp://host:8786) or Ray cluster address; default: start a "
+             "local one.")] = None,
+    workers: Annotated[int | None, typer.Option(
+        help="Processes for the local pool or a local cluster; default: one per core.")] = None,
+) -> None:
+    """Placement per tier, sector, province and phase against the seats/students ratio."""
+    from matcher import cli as core
+    from matcher.analysis.sweep import SweepSettings, run_sweep
+    from matcher.analysis.sweep_files import write_sweep
+
+    ratio_values = parse_ratios(ratios)
+    if executor not in EXECUTORS:
+        err.print(f"--executor must be one of {', '.join(EXECUTORS)}, not {executor!r}")
+        raise typer.Exit(2)
+    if seeds < 1 or first_seed < 0 or (workers is not None and workers < 1):
+        err.print("--seeds and --workers must be at least 1, --first-seed at least 0")
+        raise typer.Exit(2)
+    chosen: Executor = next(e for e in EXECUTORS if e == executor)
+    settings = SweepSettings(ratios=ratio_values, seeds=seeds, first_seed=first_seed)
+    with core._user_errors():
+        loaded = core._load(scenario)
+        runs = len(settings.runs())
+        progress = Progress(TextColumn("[bold]Sweep[/]"), BarColumn(), MofNCompleteColumn(),
+                            TimeElapsedColumn(), console=err)
+        try:
+            with progress:
+                task = progress.add_task("runs", total=runs)
+                result = run_sweep(loaded, settings, executor=chosen, address=address,
+                                   workers=workers,
+                                   on_done=lambda i: progress.advance(task))
+        except ExecutorUnavailable as exc:
+            err.print(f"[bold red]{exc}[/]")
+            raise typer.Exit(2) from None
+        written = write_sweep(result, out_dir)
+    out.print(f"{runs} runs ({len(settings.ratios)} ratios × {seeds} seeds, both objectives) "
+              f"in {result.wall_seconds:.1f} s on {executor}.")
+    out.print("Written: " + ", ".join(str(p) for p in written))
+
+
+def register(app: typer.Typer) -> None:
+    """Add the analysis commands to the main app."""
+    app.command(name="sweep")(sweep)
