@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from matcher.analysis.sweep import SweepResult, SweepSettings, run_sweep
 from matcher.generate import GeneratorSettings, write_scenario
 from matcher.io import load_scenario
 from models.scenario import Scenario
@@ -21,3 +22,13 @@ def small_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def small(small_dir: Path) -> Scenario:
     return load_scenario(small_dir)
+
+
+# Small enough for CI, big enough to clone workplaces (2.5 seats per student).
+SWEEP = SweepSettings(ratios=(0.6, 1.5, 2.5), seeds=2)
+
+
+@pytest.fixture(scope="session")
+def pool_sweep(small: Scenario) -> SweepResult:
+    """The reference sweep, on the local process pool (two workers)."""
+    return run_sweep(small, SWEEP, executor="local", workers=2)

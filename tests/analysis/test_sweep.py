@@ -11,14 +11,13 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from matcher.analysis.sample import choose_workplaces, sample_scenario
-from matcher.analysis.sweep import SweepSettings, run_sweep
+from matcher.analysis.sweep import SweepResult, run_sweep
 from matcher.analysis.sweep_files import read_rows
 from matcher.check import check_plan
 from matcher.cli import app
 from matcher.pipeline import SolveSettings, run_solve
 from models.scenario import Scenario
-
-SETTINGS = SweepSettings(ratios=(0.6, 1.5, 2.5), seeds=2)
+from tests.analysis.conftest import SWEEP
 
 
 def test_sample_hits_the_ratio_with_clones_beyond_the_scenario(small: Scenario) -> None:
@@ -45,12 +44,11 @@ def test_a_seed_gives_nested_samples_and_keeps_existing_placements(small: Scenar
     assert np.array_equal(sampled.workplaces.ids[sampled.pinned.workplace], kept)
 
 
-def test_sweep_is_reproducible_and_the_pool_equals_a_serial_run(small: Scenario) -> None:
-    serial = run_sweep(small, SETTINGS, executor="serial")
-    again = run_sweep(small, SETTINGS, executor="serial")
-    pool = run_sweep(small, SETTINGS, executor="local", workers=2)
-    pd.testing.assert_frame_equal(serial.rows, again.rows)
-    pd.testing.assert_frame_equal(serial.rows, pool.rows)
+def test_sweep_is_reproducible_and_the_pool_equals_a_serial_run(
+    small: Scenario, pool_sweep: SweepResult
+) -> None:
+    serial = run_sweep(small, SWEEP, executor="serial")
+    pd.testing.assert_frame_equal(serial.rows, pool_sweep.rows)
     tiers = serial.rows[(serial.rows["dimension"] == "all")]
     assert len(tiers) == 3 * 2 * 2  # ratios × seeds × objectives
     # more seats never place fewer students (nested samples, same seed)
