@@ -1,0 +1,71 @@
+"""API keys: random tokens shown once, stored only as their sha256.
+
+A key is looked up by its hash (an index), and the stored hash is then
+compared with ``hmac.compare_digest``, so neither the lookup nor the
+comparison tells an attacker how much of a guess was right.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.tables import User
+
+KEY_PREFIX = "lwm_"
+Role = Literal["consultant", "coach"]
+ROLES: tuple[Role, ...] = ("consultant", "coach")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller of a request."""
+
+    id: int
+    name: str
+    role: Role
+    coach_id: str | None
+
+    @property
+    def is_consultant(self) -> bool:
+        return self.role == "consultant"
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def new_key() -> str:
+    return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def create_user(session: Session, role: Role, name: str, coach_id: str | None = None) -> str:
+    """Store a user and return their API key, which is not kept anywhere."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    if not name.strip():
+        raise ValueError("a name is required")
+    if role == "coach" and not (coach_id or "").strip():
+        raise ValueError("a coach needs --coach-id, the coach_id of their students")
+    if role == "consultant" and coach_id:
+        raise ValueError("--coach-id is for coaches only")
+    key = new_key()
+    session.add(User(name=name.strip(), role=role,
+                     coach_id=coach_id.strip() if coach_id else None, key_hash=hash_key(key)))
+    session.commit()
+    return key
+
+
+def find_principal(session: Session, key: str) -> Principal | None:
+    digest = hash_key(key)
+    user = session.scalar(select(User).where(User.key_hash == digest))
+    if user is None or not hmac.compare_digest(user.key_hash, digest):
+        return None
+    role: Role = "consultant" if user.role == "consultant" else "coach"
+    return Principal(user.id, user.name, role, user.coach_id)

@@ -1,0 +1,60 @@
+"""Solve jobs: state and progress, the plan they produced, cancellation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from sqlalchemy import update
+
+from api.deps import ConsultantDep, DbDep, WriteDbDep
+from api.export import CSV_MEDIA_TYPE, plan_csv, wants_csv
+from api.problems import ApiProblem, problem_responses
+from api.routes.common import job_or_404, job_out, plan_or_404
+from api.schemas import JobOut, PlanDocument
+from api.tables import Job
+from api.views import plan_view
+from models.plan import Plan
+
+router = APIRouter(tags=["jobs"])
+
+PLAN_CONTENT: dict[int | str, dict[str, Any]] = {
+    200: {"description": "plan.json, or one CSV row per student with `Accept: text/csv`",
+          "content": {"text/csv": {"schema": {"type": "string"}}}}}
+
+
+@router.get("/jobs/{job_id}", response_model=JobOut,
+            responses=problem_responses(401, 403, 404, 422), summary="A job's state")
+def get_job(job_id: int, db: DbDep, who: ConsultantDep) -> JobOut:
+    return job_out(job_or_404(db, job_id))
+
+
+@router.get("/jobs/{job_id}/plan", response_model=PlanDocument,
+            responses={**PLAN_CONTENT, **problem_responses(401, 403, 404, 409, 422)},
+            summary="The plan a finished job produced (plan.json or CSV)")
+def get_job_plan(job_id: int, request: Request, db: DbDep, who: ConsultantDep) -> Response:
+    job = job_or_404(db, job_id)
+    if job.state != "done" or job.plan_id is None:
+        raise ApiProblem(409, f"the job is {job.state}; it has no plan", kind="no-plan-yet")
+    stored = plan_or_404(db, job.plan_id)
+    if wants_csv(request):  # a consultant's view: every student
+        view = plan_view(who, Plan.model_validate_json(stored.document), None)
+        return Response(plan_csv(view), media_type=CSV_MEDIA_TYPE)
+    return Response(stored.document, media_type="application/json")
+
+
+@router.delete("/jobs/{job_id}", response_model=JobOut,
+               responses=problem_responses(401, 403, 404, 409, 422), summary="Cancel a job")
+def cancel_job(job_id: int, db: WriteDbDep, who: ConsultantDep) -> JobOut:
+    """A queued job never starts; a running one stops at its next stage and stores
+    nothing. A finished job cannot be cancelled (409)."""
+    job = job_or_404(db, job_id)
+    if job.state not in ("queued", "running"):
+        raise ApiProblem(409, f"the job is already {job.state}", kind="job-finished")
+    db.execute(update(Job).where(Job.id == job_id, Job.state.in_(("queued", "running")))
+               .values(state="cancelled", stage="Cancelled",
+                       finished_at=dt.datetime.now(dt.UTC)))
+    db.commit()
+    db.refresh(job)
+    return job_out(job)

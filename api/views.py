@@ -1,0 +1,118 @@
+"""What each role may see of a plan.
+
+A consultant sees everything. A coach sees only the students whose coach_id
+is theirs, and never a student's support needs: not the adjustments, not the
+intensive-support flag, not the priority (which is derived from both), not
+the adjustments rule's rejection count, and no explanation that names an
+adjustment.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from api.auth import Principal
+from api.problems import forbidden, not_found
+from api.schemas import PlanDocument, StudentView, SummaryView
+from matcher.rules import RULE_LABELS
+from models.plan import Plan, UnmatchedStudent
+from models.scenario import Scenario
+
+SUPPORT_RULES = ("adjustments",)
+WITHHELD_DETAIL = ("no workplace passes every rule for this student; the details concern "
+                   "support needs, which only a consultant can see")
+
+
+def coach_of(scenario: Scenario) -> dict[str, str]:
+    return {str(s): str(c) for s, c in zip(scenario.students.ids, scenario.students.coach_id,
+                                            strict=True)}
+
+
+def may_see_student(principal: Principal, coach_id: str | None) -> bool:
+    return principal.is_consultant or (bool(principal.coach_id)
+                                       and coach_id == principal.coach_id)
+
+
+def check_student(principal: Principal, scenario: Scenario, student_id: str) -> int:
+    """The student's position, or 404 (unknown) / 403 (another coach's student)."""
+    found = np.flatnonzero(scenario.students.ids == student_id)
+    if not len(found):
+        raise not_found("student", student_id)
+    position = int(found[0])
+    if not may_see_student(principal, str(scenario.students.coach_id[position])):
+        raise forbidden("this student is followed by another coach")
+    return position
+
+
+def visible_rules(principal: Principal, rules: dict[str, int]) -> dict[str, int]:
+    if principal.is_consultant:
+        return dict(rules)
+    return {rule: n for rule, n in rules.items() if rule not in SUPPORT_RULES}
+
+
+def visible_unmatched(principal: Principal, entry: UnmatchedStudent) -> UnmatchedStudent:
+    if principal.is_consultant:
+        return entry
+    detail = entry.detail
+    if any(RULE_LABELS[rule] in detail for rule in SUPPORT_RULES):
+        detail = WITHHELD_DETAIL
+    return entry.model_copy(update={"detail": detail,
+                                    "rules": visible_rules(principal, entry.rules)})
+
+
+def plan_view(principal: Principal, plan: Plan, scenario: Scenario | None) -> PlanDocument:
+    """The plan as ``principal`` may see it; a coach's view needs the scenario."""
+    if principal.is_consultant:
+        return PlanDocument(
+            format_version=plan.format_version, scenario=plan.scenario, solver=plan.solver,
+            summary=SummaryView(**plan.summary.model_dump()), assignments=plan.assignments,
+            conflicts=plan.conflicts, unmatched=plan.unmatched)
+    assert scenario is not None, "a coach's view needs the scenario's coach ids"
+    coaches = coach_of(scenario)
+
+    def mine(student_id: str) -> bool:
+        return may_see_student(principal, coaches.get(student_id))
+
+    assignments = [a for a in plan.assignments if mine(a.student_id)]
+    unmatched = [visible_unmatched(principal, u) for u in plan.unmatched if mine(u.student_id)]
+    return PlanDocument(
+        format_version=plan.format_version, scenario=plan.scenario, solver=plan.solver,
+        summary=SummaryView(students=len(assignments) + len(unmatched),
+                            placed=len(assignments)),
+        assignments=assignments,
+        conflicts=[c for c in plan.conflicts if mine(c.student_id)],
+        unmatched=unmatched,
+    )
+
+
+def visible_moved(principal: Principal, moved: list[str], scenario: Scenario) -> list[str]:
+    if principal.is_consultant:
+        return moved
+    coaches = coach_of(scenario)
+    return [s for s in moved if may_see_student(principal, coaches.get(s))]
+
+
+def student_view(principal: Principal, scenario: Scenario, position: int, plan: Plan
+                 ) -> StudentView:
+    s = scenario.students
+    student_id = str(s.ids[position])
+    assignment = next((a for a in plan.assignments if a.student_id == student_id), None)
+    unmatched = next((u for u in plan.unmatched if u.student_id == student_id), None)
+    view = StudentView(
+        student_id=student_id,
+        school_id=str(s.school_id[position]),
+        coach_id=str(s.coach_id[position]) or None,
+        programme=scenario.programmes.codes[int(s.programme[position])],
+        phase="duaal" if bool(s.duaal[position]) else "aanloop",
+        grade=int(s.grade[position]),
+        assignment=assignment,
+        unmatched=visible_unmatched(principal, unmatched) if unmatched else None,
+    )
+    if not principal.is_consultant:
+        return view
+    mask = s.adjustments[position]
+    codes = [code for bit, code in enumerate(scenario.adjustments.codes)
+             if int(mask[bit // 64]) >> (bit % 64) & 1]
+    return view.model_copy(update={"adjustments": codes,
+                                   "intensive_support": bool(s.intensive[position]),
+                                   "priority": int(s.priority[position])})
