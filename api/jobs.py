@@ -138,7 +138,18 @@ class JobRunner:
         self._wake.set()
         thread.join(timeout=10)
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            self._terminate(pool)
+
+    @staticmethod
+    def _terminate(pool: cf.ProcessPoolExecutor) -> None:
+        """Stop at once, without waiting for a solve that may take an hour: the jobs stay
+        'running' in the database and the next start re-queues them."""
+        processes = list(getattr(pool, "_processes", {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=5)
 
     def run(self, function: Callable[..., T], *args: Any) -> cf.Future[T]:
         """Run other solver work (a re-plan) in the same pool."""

@@ -1,4 +1,4 @@
-"""Command line: ``matcher validate | solve | explain | generate``.
+"""Command line: ``matcher validate | solve | explain | generate | serve | users add``.
 
 Exit codes: 0 success, 2 invalid input (every problem listed on stderr, no
 output written), 1 an internal error.
@@ -141,19 +141,26 @@ def _print_summary(run: SolveRun) -> None:
 @app.command()
 def explain(
     scenario: ScenarioArg,
-    student: Annotated[str, typer.Option(help="student_id to explain.")],
+    student: Annotated[str | None, typer.Option(
+        help="student_id to explain (optional with --fixes).")] = None,
     objective: Annotated[str | None, typer.Option(
         help="priority-first or placements-first; default: the scenario's policy.")] = None,
     alternatives: Annotated[int, typer.Option(help="How many other workplaces to show.")] = 5,
+    fixes: Annotated[bool, typer.Option(
+        "--fixes", help="Also find the cheapest verified fix per unmatched student "
+        "(of the whole scenario, or of --student).")] = False,
 ) -> None:
     """Explain one student's place in the optimal plan, or why they have none."""
+    if student is None and not fixes:
+        err.print("--student is required (it is optional only with --fixes)")
+        raise typer.Exit(2)
     if objective not in (None, "priority-first", "placements-first"):
         err.print(f"--objective must be priority-first or placements-first, not {objective!r}")
         raise typer.Exit(2)
     with _user_errors():
         loaded = _load(scenario)
         matches = np.flatnonzero(loaded.students.ids == student)
-        if not len(matches):
+        if student is not None and not len(matches):
             err.print(f"No student with student_id {student!r} in {scenario}.")
             raise typer.Exit(2)
         chosen: Objective | None = (
@@ -161,6 +168,12 @@ def explain(
             else "placements-first" if objective == "placements-first" else "priority-first"
         )
         run = _run(loaded, SolveSettings(objective=chosen))
+        if fixes:
+            from matcher.analysis_cli import print_fixes
+            if student is not None:
+                _print_student(run, int(matches[0]), alternatives)
+            print_fixes(run, None if student is None else int(matches[0]))
+            return
     _print_student(run, int(matches[0]), alternatives)
 
 
@@ -219,6 +232,55 @@ def generate(
         path = write_scenario(GeneratorSettings(students=students, ratio=ratio, seed=seed),
                               out_dir)
     out.print(f"Written {path}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Start the HTTP service (settings from DATABASE_URL, MATCHER_* and .env)."""
+    import uvicorn
+
+    if not 0 < port < 65536:
+        err.print("--port must be between 1 and 65535")
+        raise typer.Exit(2)
+    uvicorn.run("api.main:create_app", factory=True, host=host, port=port)
+
+
+users_app = typer.Typer(no_args_is_help=True, help="API users and their keys.")
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(
+    role: Annotated[str, typer.Option(help="consultant or coach.")],
+    name: Annotated[str, typer.Option(help="The person's name.")],
+    coach_id: Annotated[str | None, typer.Option(
+        help="For a coach: the coach_id of their students in students.csv.")] = None,
+) -> None:
+    """Create a user and print their API key (shown once; only its hash is stored)."""
+    from api.auth import create_user
+    from api.db import make_engine, migrate, session_factory
+    from api.settings import Settings
+
+    if role not in ("consultant", "coach"):
+        err.print(f"--role must be consultant or coach, not {role!r}")
+        raise typer.Exit(2)
+    with _user_errors():
+        engine = make_engine(Settings().database_url)
+        migrate(engine)
+        try:
+            with session_factory(engine)() as session:
+                key = create_user(session, "coach" if role == "coach" else "consultant",
+                                  name, coach_id)
+        except ValueError as exc:
+            err.print(str(exc))
+            raise typer.Exit(2) from None
+        finally:
+            engine.dispose()
+    out.print(f"Created {role} {name.strip()!r}. API key (shown only now):")
+    print(key)
 
 
 from matcher.analysis_cli import register as _register_analysis  # noqa: E402

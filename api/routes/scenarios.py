@@ -242,7 +242,8 @@ def solve_scenario(scenario_id: int, response: Response, db: WriteDbDep,
               attempts=0, created_by=who.id)
     if previous is not None and previous_plan is not None:
         job.state, job.stage, job.progress = "done", "Done (stored result reused)", 1.0
-        job.reused_from, job.started_at, job.finished_at = previous.id, now, now
+        job.reused_from = previous.reused_from or previous.id  # the job that solved it
+        job.started_at, job.finished_at = now, now
         db.add(job)
         db.flush()
         if previous_plan.scenario_id == scenario_id:

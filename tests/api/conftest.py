@@ -1,0 +1,106 @@
+"""Fixtures for the service tests: one app per module on a temporary SQLite file.
+
+A module shares its app (and so its pool of solver processes) to keep the
+suite fast; tests that need a clean database make their own.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+
+with warnings.catch_warnings():  # starlette asks for httpx2, which FastAPI does not need yet
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+from api.auth import create_user
+from api.main import create_app
+from api.services import Services
+from api.settings import Settings
+
+DEMO = Path(__file__).resolve().parents[2] / "scenarios" / "demo"
+JOB_TIMEOUT_S = 60.0
+
+
+def settings_for(folder: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {"database_url": f"sqlite:///{folder / 'api.db'}",
+                              "job_workers": 2, "job_poll_seconds": 0.1}
+    values.update(overrides)
+    return Settings(**values)
+
+
+@dataclass
+class Api:
+    """A running app with a client and the keys of a consultant and two coaches."""
+
+    app: FastAPI
+    client: TestClient
+    consultant: dict[str, str]
+    coach_tb02: dict[str, str]
+    coach_tb03: dict[str, str]
+
+    @property
+    def services(self) -> Services:
+        services = self.app.state.services
+        assert isinstance(services, Services)
+        return services
+
+
+def start_api(folder: Path, **overrides: Any) -> Iterator[Api]:
+    app = create_app(settings_for(folder, **overrides))
+    services = app.state.services
+    with services.sessions() as db:
+        keys = [create_user(db, "consultant", "Consultant"),
+                create_user(db, "coach", "Coach Two", "TB02"),
+                create_user(db, "coach", "Coach Three", "TB03")]
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        yield Api(app, client, *({"X-API-Key": key} for key in keys))
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    yield from start_api(tmp_path_factory.mktemp("api"))
+
+
+def demo_files(folder: Path = DEMO) -> list[tuple[str, tuple[str, bytes]]]:
+    return [("files", (path.name, path.read_bytes())) for path in sorted(folder.iterdir())
+            if path.suffix in (".csv", ".yaml")]
+
+
+def upload_demo(api: Api) -> int:
+    response = api.client.post("/scenarios", files=demo_files(), headers=api.consultant)
+    assert response.status_code == 201, response.text
+    return int(response.json()["id"])
+
+
+def wait_for_job(client: TestClient, job_id: int, headers: dict[str, str]) -> dict[str, Any]:
+    deadline = time.monotonic() + JOB_TIMEOUT_S
+    while time.monotonic() < deadline:
+        job: dict[str, Any] = client.get(f"/jobs/{job_id}", headers=headers).json()
+        if job["state"] in ("done", "failed", "cancelled"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} did not finish in {JOB_TIMEOUT_S} s")
+
+
+def solve(api: Api, scenario_id: int, **settings: Any) -> dict[str, Any]:
+    response = api.client.post(f"/scenarios/{scenario_id}/solve", json=settings,
+                               headers=api.consultant)
+    assert response.status_code == 202, response.text
+    job = wait_for_job(api.client, response.json()["id"], api.consultant)
+    assert job["state"] == "done", job
+    return job
+
+
+@pytest.fixture(scope="module")
+def demo_plan(api: Api) -> tuple[int, int]:
+    """(scenario id, plan id) of the solved demo scenario."""
+    scenario_id = upload_demo(api)
+    return scenario_id, int(solve(api, scenario_id)["plan_id"])
