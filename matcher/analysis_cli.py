@@ -13,9 +13,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from matcher.analysis.executors import EXECUTORS, Executor, ExecutorUnavailable
 from matcher.analysis.sweep import DEFAULT_RATIOS
+from matcher.pipeline import SolveRun
 
 out = Console()
 err = Console(stderr=True)
@@ -86,6 +88,34 @@ def sweep(
     out.print(f"{runs} runs ({len(settings.ratios)} ratios × {seeds} seeds, both objectives) "
               f"in {result.wall_seconds:.1f} s on {executor}.")
     out.print("Written: " + ", ".join(str(p) for p in written))
+
+
+def print_fixes(run: SolveRun, student: int | None = None) -> None:
+    """The cheapest verified fix per unmatched student (all, or just ``student``)."""
+    from matcher.analysis.fixes import cheapest_fixes, fix_rows
+
+    sc = run.scenario
+    unmatched = run.solution.workplace < 0
+    if student is not None and not unmatched[student]:
+        out.print(f"{sc.students.ids[student]} is placed: no fix needed.")
+        return
+    count = 1 if student is not None else int(unmatched.sum())
+    if not count:
+        out.print("Every student is placed: no fix needed.")
+        return
+    with err.status(f"Re-solving to verify fixes for {count} unmatched student"
+                    f"{'s' if count != 1 else ''}"):
+        report = cheapest_fixes(run, None if student is None else [student])
+    table = Table(title=f"Cheapest fix per unmatched student ({run.solution.objective}), each "
+                  "verified by re-solving; most students placed by the same change first")
+    for column in ("student", "priority", "fix", "places", "also places"):
+        table.add_column(column)
+    for row in fix_rows(sc, report):
+        also = [str(x) for x in row["also_places"]]  # type: ignore[attr-defined]
+        table.add_row(str(row["student_id"]), str(row["priority"]), str(row["fix"]),
+                      str(row["places"]), ", ".join(also[:5]) + (" …" if len(also) > 5 else ""))
+    out.print(table)
+    out.print(f"{len(report.fixes)} of {count} fixed by one change; {report.solves} re-solves.")
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,212 @@
+"""Single changes to a scenario that a consultant can make, and re-solving after one.
+
+Why a module of its own: the cheapest fix per unmatched student
+(``matcher.analysis.fixes``) and the marginal value of recruiting
+(``matcher.analysis.marginal``) ask the same question — "what if this one
+thing were added?" — and must answer it the same way: apply the change to the
+encoded ``Scenario`` (``dataclasses.replace``, as ``matcher.replan`` does) and
+solve again with the real solver.
+
+Re-solving is made cheap without changing its result: the allowed pairs of
+the base scenario are reused, and only the pairs of the changed workplace (or
+student) are evaluated again with the rule functions. Capacity changes (a
+seat, a mentor slot) change no pair at all. The new plan is asked to move as
+few students as possible away from the base plan (``keep``), as a consultant
+would re-plan after adding the resource.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from matcher.candidates import Candidates
+from matcher.cost import Costs, pair_costs
+from matcher.rules import Pairs, passes_all
+from matcher.solve import Solution, solve
+from models.config import Objective
+from models.scenario import IntArray, Mentors, Scenario
+
+ChangeKind = Literal["seat", "mentor", "adjustment", "recognition", "travel", "workplace"]
+# Effort order, smallest first: one more seat where mentors have room is the
+# smallest ask; a mentor slot asks a person; an adjustment asks a workplace to
+# adapt; a recognition is an administrative procedure; longer travel asks the
+# student. "workplace" (a copy of an existing one) is for recruitment lists only.
+EFFORT: dict[ChangeKind, int] = {"seat": 0, "mentor": 1, "adjustment": 2, "recognition": 3,
+                                 "travel": 4, "workplace": 5}
+NEW_MENTOR = "NEW-MENTOR"
+NEW_WORKPLACE = "NEW"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change. ``workplace``/``student`` are indices into the scenario."""
+
+    kind: ChangeKind
+    workplace: int = -1
+    programme: int = -1  # recognition
+    code: str = ""  # adjustment code
+    student: int = -1  # travel
+    minutes: int = 0  # travel: extra minutes
+
+    @property
+    def effort(self) -> tuple[int, int]:
+        return (EFFORT[self.kind], self.minutes)
+
+    def describe(self, scenario: Scenario, private: bool = False) -> str:
+        """Plain words; ``private`` hides the adjustment code (it tells a student's need)."""
+        w = str(scenario.workplaces.ids[self.workplace]) if self.workplace >= 0 else ""
+        if self.kind == "seat":
+            return f"one more seat at {w}"
+        if self.kind == "mentor":
+            return f"one more mentor slot at {w}"
+        if self.kind == "adjustment":
+            what = "the reasonable adjustment needed" if private else f"adjustment '{self.code}'"
+            return f"{w} offers {what}"
+        if self.kind == "recognition":
+            programme = scenario.programmes.codes[self.programme]
+            expired = scenario.workplaces.recognised_until[self.workplace] < scenario.reference_days
+            renew = " (and its expired recognition renewed)" if expired else ""
+            return f"recognise {w} for programme {programme}{renew}"
+        if self.kind == "travel":
+            return f"{self.minutes} more travel minutes for {scenario.students.ids[self.student]}"
+        return f"one more workplace like {w}"
+
+
+def _replace_workplaces(scenario: Scenario, **arrays: np.ndarray) -> Scenario:  # type: ignore[type-arg]
+    return dataclasses.replace(scenario,
+                               workplaces=dataclasses.replace(scenario.workplaces, **arrays))
+
+
+def _with_mentor(scenario: Scenario, workplace: int, capacity: int) -> Scenario:
+    m = scenario.mentors
+    wid = scenario.workplaces.ids[workplace]
+    mentors = Mentors(
+        ids=np.append(m.ids, np.asarray([f"{NEW_MENTOR}@{wid}#{len(m)}"], dtype=object)),
+        workplace=np.append(m.workplace, workplace).astype(np.int64),
+        capacity=np.append(m.capacity, capacity).astype(np.int64),
+        current_load=np.append(m.current_load, 0).astype(np.int64),
+    )
+    return dataclasses.replace(scenario, mentors=mentors)
+
+
+def _with_copy_of(scenario: Scenario, workplace: int) -> Scenario:
+    """A new workplace identical to ``workplace``, with copies of its mentors."""
+    from matcher.analysis.sample import Sample, apply_sample
+
+    n = len(scenario.workplaces)
+    source = np.append(np.arange(n), workplace).astype(np.int64)
+    copy = np.append(np.zeros(n, dtype=np.int64), 1).astype(np.int64)
+    # apply_sample keeps originals at their index: the copy is workplace ``n``.
+    return apply_sample(scenario, Sample(source, copy))
+
+
+def apply_change(scenario: Scenario, change: Change) -> Scenario:
+    """The scenario with ``change`` made."""
+    w, s = scenario.workplaces, scenario.students
+    j = change.workplace
+    if change.kind == "seat":
+        seats = w.seats.copy()
+        seats[j] += 1
+        return _replace_workplaces(scenario, seats=seats)
+    if change.kind == "mentor":
+        return _with_mentor(scenario, j, 1)
+    if change.kind == "adjustment":
+        bit = scenario.adjustments.index()[change.code]
+        masks = w.adjustments.copy()
+        masks[j, bit // 64] |= np.uint64(1) << np.uint64(bit % 64)
+        return _replace_workplaces(scenario, adjustments=masks)
+    if change.kind == "recognition":
+        n_programmes = max(len(scenario.programmes.codes), 1)
+        keys = np.union1d(w.recognised, [j * n_programmes + change.programme]).astype(np.int64)
+        until = w.recognised_until.copy()
+        until[j] = max(int(until[j]), scenario.reference_days)
+        return _replace_workplaces(scenario, recognised=keys, recognised_until=until)
+    if change.kind == "travel":
+        limit = s.max_travel_min.copy()
+        limit[change.student] += change.minutes
+        return dataclasses.replace(scenario,
+                                   students=dataclasses.replace(s, max_travel_min=limit))
+    return _with_copy_of(scenario, j)
+
+
+def _concat(scenario: Scenario, parts: list[tuple[Pairs, Costs]]) -> Candidates:
+    pairs = Pairs(scenario, np.concatenate([p.student for p, _ in parts]).astype(np.int64),
+                  np.concatenate([p.workplace for p, _ in parts]).astype(np.int64))
+    costs = Costs(*(np.concatenate([getattr(c, name) for _, c in parts]).astype(np.int64)
+                    for name in ("wish", "competence", "travel")))
+    return Candidates(pairs, costs)
+
+
+def changed_candidates(base: Candidates, changed: Scenario, change: Change) -> Candidates:
+    """The allowed pairs of ``changed``: the base pairs, with the changed workplace's
+    column (or the changed student's row) evaluated again."""
+    if change.kind in ("seat", "mentor"):
+        return Candidates(Pairs(changed, base.student, base.workplace), base.costs)
+    if change.kind == "travel":
+        keep = base.student != change.student
+        fresh = Pairs.of_student(changed, change.student)
+    elif change.kind == "workplace":
+        keep = np.ones(len(base), dtype=bool)
+        fresh = Pairs.of_workplace(changed, len(changed.workplaces) - 1)
+    else:
+        keep = base.workplace != change.workplace
+        fresh = Pairs.of_workplace(changed, change.workplace)
+    fresh = fresh.subset(passes_all(fresh))
+    kept = Pairs(changed, base.student[keep], base.workplace[keep])
+    return _concat(changed, [(kept, base.costs.take(keep)), (fresh, pair_costs(fresh))])
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The plan after a change, against the base plan."""
+
+    change: Change
+    workplace: IntArray  # per student after the change, -1 unplaced
+    newly_placed: IntArray  # students unplaced before and placed after
+    lost: IntArray  # students placed before and unplaced after
+
+    @property
+    def net_gain(self) -> int:
+        return len(self.newly_placed) - len(self.lost)
+
+
+class Resolver:
+    """Re-solves a base plan after single changes, remembering each answer."""
+
+    def __init__(self, scenario: Scenario, candidates: Candidates, base: Solution,
+                 objective: Objective) -> None:
+        self.scenario = scenario
+        self.candidates = candidates
+        self.base = base
+        self.objective = objective
+        self._seen: dict[Change, Outcome] = {}
+
+    @property
+    def solves(self) -> int:
+        return len(self._seen)
+
+    def outcome(self, change: Change) -> Outcome:
+        if change not in self._seen:
+            changed = apply_change(self.scenario, change)
+            candidates = changed_candidates(self.candidates, changed, change)
+            n = len(self.scenario.students)
+            solution = solve(changed, candidates, objective=self.objective,
+                             keep=self.base.workplace)
+            after = solution.workplace[:n]
+            before = self.base.workplace >= 0
+            self._seen[change] = Outcome(change, after,
+                                         np.flatnonzero(~before & (after >= 0)),
+                                         np.flatnonzero(before & (after < 0)))
+        return self._seen[change]
+
+    def places(self, change: Change, student: int) -> bool:
+        """The change places ``student`` and unplaces no student of higher priority."""
+        result = self.outcome(change)
+        if result.workplace[student] < 0:
+            return False
+        priority = self.scenario.students.priority
+        return not bool((priority[result.lost] < priority[student]).any())
