@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+from typing import Annotated
 
+from fastapi import Path
 from sqlalchemy.orm import Session
 
 from api.problems import not_found
 from api.schemas import JobOut, SolveRequest
 from api.tables import Job, StoredPlan, StoredScenario
+
+MAX_DB_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
+DbId = Annotated[int, Path(ge=1, le=MAX_DB_ID, description="A numeric id.")]
 
 
 def scenario_or_404(db: Session, scenario_id: int) -> StoredScenario:

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from api.deps import ConsultantDep, DbDep, WriteDbDep
 from api.export import CSV_MEDIA_TYPE, plan_csv, wants_csv
 from api.problems import ApiProblem, problem_responses
-from api.routes.common import job_or_404, job_out, plan_or_404
+from api.routes.common import DbId, job_or_404, job_out, plan_or_404
 from api.schemas import JobOut, PlanDocument
 from api.tables import Job
 from api.views import plan_view
@@ -26,14 +26,14 @@ PLAN_CONTENT: dict[int | str, dict[str, Any]] = {
 
 @router.get("/jobs/{job_id}", response_model=JobOut,
             responses=problem_responses(401, 403, 404, 422), summary="A job's state")
-def get_job(job_id: int, db: DbDep, who: ConsultantDep) -> JobOut:
+def get_job(job_id: DbId, db: DbDep, who: ConsultantDep) -> JobOut:
     return job_out(job_or_404(db, job_id))
 
 
 @router.get("/jobs/{job_id}/plan", response_model=PlanDocument,
             responses={**PLAN_CONTENT, **problem_responses(401, 403, 404, 409, 422)},
             summary="The plan a finished job produced (plan.json or CSV)")
-def get_job_plan(job_id: int, request: Request, db: DbDep, who: ConsultantDep) -> Response:
+def get_job_plan(job_id: DbId, request: Request, db: DbDep, who: ConsultantDep) -> Response:
     job = job_or_404(db, job_id)
     if job.state != "done" or job.plan_id is None:
         raise ApiProblem(409, f"the job is {job.state}; it has no plan", kind="no-plan-yet")
@@ -46,7 +46,7 @@ def get_job_plan(job_id: int, request: Request, db: DbDep, who: ConsultantDep) -
 
 @router.delete("/jobs/{job_id}", response_model=JobOut,
                responses=problem_responses(401, 403, 404, 409, 422), summary="Cancel a job")
-def cancel_job(job_id: int, db: WriteDbDep, who: ConsultantDep) -> JobOut:
+def cancel_job(job_id: DbId, db: WriteDbDep, who: ConsultantDep) -> JobOut:
     """A queued job never starts; a running one stops at its next stage and stores
     nothing. A finished job cannot be cancelled (409)."""
     job = job_or_404(db, job_id)

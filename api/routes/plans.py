@@ -16,7 +16,7 @@ from api.export import CSV_MEDIA_TYPE, plan_csv, wants_csv
 from api.lineage import Lineage, input_hash
 from api.problems import ApiProblem, ProblemItem, pointer, problem_responses
 from api.records import audit, store_plan
-from api.routes.common import plan_or_404, scenario_or_404
+from api.routes.common import MAX_DB_ID, DbId, plan_or_404, scenario_or_404
 from api.routes.jobs import PLAN_CONTENT
 from api.routes.scenarios import current_lineage, pin_out
 from api.schemas import (
@@ -47,8 +47,10 @@ def _plan_ref(p: StoredPlan) -> PlanRef:
 
 @router.get("/plans", response_model=list[PlanRef], responses=problem_responses(401, 422),
             summary="List plans (newest first)")
-def list_plans(db: DbDep, who: PrincipalDep,
-               scenario_id: Annotated[int | None, Query()] = None) -> list[PlanRef]:
+def list_plans(
+    db: DbDep, who: PrincipalDep,
+    scenario_id: Annotated[int | None, Query(ge=1, le=MAX_DB_ID)] = None,
+) -> list[PlanRef]:
     query = select(StoredPlan).order_by(StoredPlan.id.desc())
     if scenario_id is not None:
         query = query.where(StoredPlan.scenario_id == scenario_id)
@@ -58,7 +60,7 @@ def list_plans(db: DbDep, who: PrincipalDep,
 @router.get("/plans/{plan_id}", response_model=PlanOut,
             responses={**PLAN_CONTENT, **problem_responses(401, 403, 404, 422)},
             summary="A plan version; a coach sees only their students")
-def get_plan(plan_id: int, request: Request, db: DbDep, services: ServicesDep,
+def get_plan(plan_id: DbId, request: Request, db: DbDep, services: ServicesDep,
              who: PrincipalDep) -> Response:
     stored = plan_or_404(db, plan_id)
     plan = Plan.model_validate_json(stored.document)
@@ -83,7 +85,7 @@ def get_plan(plan_id: int, request: Request, db: DbDep, services: ServicesDep,
 @router.get("/plans/{plan_id}/students/{student_id}", response_model=StudentView,
             responses=problem_responses(401, 403, 404, 422),
             summary="One student's place in a plan, or why they have none")
-def get_student(plan_id: int, student_id: str, db: DbDep, services: ServicesDep,
+def get_student(plan_id: DbId, student_id: str, db: DbDep, services: ServicesDep,
                 who: PrincipalDep) -> StudentView:
     stored = plan_or_404(db, plan_id)
     scenario = services.scenario(scenario_or_404(db, stored.scenario_id))
@@ -101,7 +103,7 @@ def _unknown_id(exc: UnknownId, prefix: tuple[object, ...] = ()) -> ProblemItem:
 @router.post("/plans/{plan_id}/refusals", status_code=201, response_model=RefusalResult,
              responses=problem_responses(401, 403, 404, 422, 503),
              summary="Record a refusal and re-plan, moving as few students as possible")
-def refuse(plan_id: int, refusal: RefusalRequest, response: Response, services: ServicesDep,
+def refuse(plan_id: DbId, refusal: RefusalRequest, response: Response, services: ServicesDep,
            who: ConsultantDep) -> RefusalResult:
     """The refused pair is excluded from this and every later plan of the scenario; the
     new plan (a new version, parent = this plan) is optimal and, among optimal plans,
@@ -167,7 +169,7 @@ def refuse(plan_id: int, refusal: RefusalRequest, response: Response, services: 
 @router.post("/plans/{plan_id}/pins", status_code=201, response_model=PinsResult,
              responses=problem_responses(401, 403, 404, 422),
              summary="Fix accepted placements for every later solve of the scenario")
-def pin(plan_id: int,
+def pin(plan_id: DbId,
         pins: Annotated[list[PinRequest], Body(min_length=1, max_length=MAX_PINS)],
         response: Response, services: ServicesDep, who: ConsultantDep) -> PinsResult:
     """Each pin becomes an existing placement (like a row of placements.csv) in later
@@ -217,7 +219,7 @@ def pin(plan_id: int,
 @router.get("/plans/{plan_id}/audit", response_model=list[AuditOut],
             responses=problem_responses(401, 403, 404, 422),
             summary="Every solve, refusal and pin that led to this plan or acted on it")
-def get_audit(plan_id: int, db: DbDep, who: ConsultantDep) -> list[AuditOut]:
+def get_audit(plan_id: DbId, db: DbDep, who: ConsultantDep) -> list[AuditOut]:
     chain: list[StoredPlan] = []
     current: StoredPlan | None = plan_or_404(db, plan_id)
     while current is not None and len(chain) < 10_000:

@@ -15,7 +15,7 @@ from api.deps import ConsultantDep, DbDep, ServicesDep, WriteDbDep
 from api.lineage import Lineage, input_hash
 from api.problems import ApiProblem, ProblemItem, invalid_scenario, problem_responses
 from api.records import audit
-from api.routes.common import job_out, scenario_or_404
+from api.routes.common import DbId, job_out, scenario_or_404
 from api.scenario_store import CanonicalScenario, ingest_document, ingest_files
 from api.schemas import (
     JobOut,
@@ -154,7 +154,7 @@ def list_scenarios(db: DbDep, who: ConsultantDep) -> list[ScenarioOut]:
 @router.get("/scenarios/{scenario_id}", response_model=ScenarioDetail,
             responses=problem_responses(401, 403, 404, 422),
             summary="A scenario with its pins, refusals and plans")
-def get_scenario(scenario_id: int, db: DbDep, who: ConsultantDep) -> ScenarioDetail:
+def get_scenario(scenario_id: DbId, db: DbDep, who: ConsultantDep) -> ScenarioDetail:
     stored = scenario_or_404(db, scenario_id)
     pins = db.scalars(select(Pin).where(Pin.scenario_id == scenario_id).order_by(Pin.id)).all()
     refusals = db.scalars(select(Refusal).where(Refusal.scenario_id == scenario_id)
@@ -181,7 +181,7 @@ def pin_out(pin: Pin) -> PinOut:
 @router.delete("/scenarios/{scenario_id}", status_code=204,
                responses=problem_responses(401, 403, 404, 422),
                summary="Delete a scenario, its jobs and plans (the audit trail stays)")
-def delete_scenario(scenario_id: int, db: WriteDbDep, services: ServicesDep,
+def delete_scenario(scenario_id: DbId, db: WriteDbDep, services: ServicesDep,
                     who: ConsultantDep) -> Response:
     stored = scenario_or_404(db, scenario_id)
     plan_ids = list(db.scalars(select(StoredPlan.id).where(StoredPlan.scenario_id
@@ -206,7 +206,7 @@ def current_lineage(db: Any, scenario_id: int) -> Lineage:
 @router.post("/scenarios/{scenario_id}/solve", status_code=202, response_model=JobOut,
              responses=problem_responses(401, 403, 404, 422),
              summary="Queue a solve job")
-def solve_scenario(scenario_id: int, response: Response, db: WriteDbDep,
+def solve_scenario(scenario_id: DbId, response: Response, db: WriteDbDep,
                    services: ServicesDep, who: ConsultantDep,
                    body: SolveRequest | None = None) -> JobOut:
     """Answers at once with the job (202, `Location: /jobs/{id}`); poll it until `done`.

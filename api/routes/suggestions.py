@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import PrincipalDep, ServicesDep
 from api.problems import not_found, problem_responses
+from api.routes.common import DbId
 from api.schemas import (
     StudentSuggestion,
     StudentSuggestions,
@@ -28,7 +29,7 @@ router = APIRouter(tags=["suggestions"])
             response_model=StudentSuggestions,
             responses=problem_responses(401, 403, 404, 422),
             summary="The best workplaces with a free seat and mentor for one student")
-def student_suggestions(plan_id: int, student_id: str, services: ServicesDep,
+def student_suggestions(plan_id: DbId, student_id: str, services: ServicesDep,
                         who: PrincipalDep,
                         k: Annotated[int, Query(ge=1, le=100)] = 5) -> StudentSuggestions:
     """Cheapest first, the student's own workplace left out; with the number of
@@ -60,7 +61,7 @@ def student_suggestions(plan_id: int, student_id: str, services: ServicesDep,
             response_model=WorkplaceSuggestions,
             responses=problem_responses(401, 404, 422),
             summary="The best students for one workplace, unplaced students first")
-def workplace_suggestions(plan_id: int, workplace_id: str, services: ServicesDep,
+def workplace_suggestions(plan_id: DbId, workplace_id: str, services: ServicesDep,
                           who: PrincipalDep,
                           k: Annotated[int, Query(ge=1, le=100)] = 10) -> WorkplaceSuggestions:
     """Students allowed at the workplace and not placed there; a coach sees only their

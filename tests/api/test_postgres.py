@@ -1,0 +1,67 @@
+"""The service on PostgreSQL: runs only when DATABASE_URL names a PostgreSQL database.
+
+Everything happens in a schema of its own, created and dropped by the test, so
+the database's other contents are never touched.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from tests.api.conftest import Api, solve, start_api, upload_demo
+
+URL = os.environ.get("DATABASE_URL", "")
+
+pytestmark = pytest.mark.skipif(
+    not URL.startswith("postgresql"),
+    reason="set DATABASE_URL=postgresql+psycopg://user:password@127.0.0.1/db (and install "
+    "the 'postgres' extra) to run the PostgreSQL tests",
+)
+
+
+@pytest.fixture
+def postgres_api(tmp_path: Path) -> Iterator[Api]:
+    pytest.importorskip("psycopg", reason="pip install -e '.[postgres]' for the psycopg driver")
+    schema = f"matcher_test_{uuid.uuid4().hex[:12]}"
+    url = make_url(URL)
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    admin = create_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    scoped = url.update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield from start_api(tmp_path, database_url=scoped.render_as_string(hide_password=False))
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def test_round_trip_on_postgresql(postgres_api: Api) -> None:
+    api = postgres_api
+    scenario_id = upload_demo(api)
+    job = solve(api, scenario_id)
+    plan_id = job["plan_id"]
+    plan = api.client.get(f"/plans/{plan_id}", headers=api.consultant).json()
+    assert plan["version"] == 1 and plan["created_at"].endswith("Z")
+    placed = sorted(a["student_id"] for a in plan["plan"]["assignments"] if not a.get("pinned"))
+    suggestions = api.client.get(f"/plans/{plan_id}/students/{placed[0]}/suggestions",
+                                 headers=api.consultant)
+    assert suggestions.status_code == 200
+    assignment = next(a for a in plan["plan"]["assignments"] if a["student_id"] == placed[0])
+    refusal = api.client.post(f"/plans/{plan_id}/refusals",
+                              json={"student_id": placed[0],
+                                    "workplace_id": assignment["workplace_id"]},
+                              headers=api.consultant)
+    assert refusal.status_code == 201 and refusal.json()["version"] == 2
+    trail = api.client.get(f"/plans/{refusal.json()['plan_id']}/audit",
+                           headers=api.consultant).json()
+    assert [r["action"] for r in trail] == ["solve", "refusal"]

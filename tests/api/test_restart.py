@@ -1,0 +1,165 @@
+"""The job table is the truth: a server that dies mid-solve loses no job.
+
+Two ways: a job left 'running' in the database (as a crash leaves it) is
+re-queued by the next start; and a real ``matcher serve`` killed with SIGKILL
+while solving comes back and finishes the job.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from api.auth import create_user
+from api.db import make_engine, migrate, session_factory
+from api.tables import Job, StoredPlan
+from tests.api.conftest import demo_files, start_api, wait_for_job
+
+SERVER_START_TIMEOUT_S = 60.0
+
+
+def test_running_job_left_by_a_crash_is_requeued_and_completes(tmp_path: Path) -> None:
+    crashed = start_api(tmp_path)
+    api = next(crashed)  # first server: upload, then "crash" mid-job
+    scenario_id = api.client.post("/scenarios", files=demo_files(),
+                                  headers=api.consultant).json()["id"]
+    api.services.runner.stop()  # no dispatcher: the job stays where we put it
+    with api.services.sessions() as db:
+        job = Job(scenario_id=scenario_id, state="running", stage="Solving (flow)",
+                  progress=0.35, settings=json.dumps({"backend": "flow", "objective": None,
+                                                      "time_limit_s": 60.0, "seed": 0}),
+                  lineage='{"pins":[],"refusals":[]}', input_hash="0" * 64, attempts=1)
+        db.add(job)
+        db.commit()
+        job_id = job.id
+    crashed.close()
+    restarted = start_api(tmp_path)
+    again = next(restarted)
+    try:
+        finished = wait_for_job(again.client, job_id, again.consultant)
+        assert finished["state"] == "done" and finished["attempts"] == 2
+        with again.services.sessions() as db:
+            plans = db.query(StoredPlan).filter(StoredPlan.job_id == job_id).count()
+        assert plans == 1
+    finally:
+        restarted.close()
+
+
+def test_job_that_crashed_the_server_too_often_fails(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'api.db'}")
+    migrate(engine)
+    engine.dispose()
+    crashed = start_api(tmp_path, job_max_attempts=2)
+    api = next(crashed)
+    scenario_id = api.client.post("/scenarios", files=demo_files(),
+                                  headers=api.consultant).json()["id"]
+    api.services.runner.stop()
+    with api.services.sessions() as db:
+        job = Job(scenario_id=scenario_id, state="running", stage="Solving (flow)",
+                  settings=json.dumps({"backend": "flow", "objective": None,
+                                       "time_limit_s": 60.0, "seed": 0}),
+                  lineage='{"pins":[],"refusals":[]}', input_hash="1" * 64, attempts=2)
+        db.add(job)
+        db.commit()
+        job_id = job.id
+    crashed.close()
+    restarted = start_api(tmp_path, job_max_attempts=2)
+    again = next(restarted)
+    try:
+        job_out = again.client.get(f"/jobs/{job_id}", headers=again.consultant).json()
+        assert job_out["state"] == "failed" and "interrupted" in job_out["error"]
+    finally:
+        restarted.close()
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _serve(folder: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'api.db'}",
+           "MATCHER_JOB_POLL_SECONDS": "0.1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "matcher", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True)
+
+
+def _wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        assert server.poll() is None, "matcher serve exited"
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError("matcher serve did not start")
+
+
+@pytest.fixture
+def servers() -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Servers started by a test; their process groups are ended afterwards."""
+    started: list[subprocess.Popen[bytes]] = []
+    yield started
+    for server in started:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=10)
+
+
+def test_sigkill_mid_solve_then_restart_completes_the_job(
+        tmp_path: Path, servers: list[subprocess.Popen[bytes]]) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'api.db'}")
+    migrate(engine)
+    with session_factory(engine)() as db:
+        headers = {"X-API-Key": create_user(db, "consultant", "Consultant")}
+    engine.dispose()
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    first = _serve(tmp_path, port)
+    servers.append(first)
+    _wait_until_up(base, first)
+    files = [(field, (name, data)) for field, (name, data) in demo_files()]
+    scenario_id = httpx.post(f"{base}/scenarios", files=files, headers=headers,
+                             timeout=30).json()["id"]
+    job: dict[str, Any] = httpx.post(f"{base}/scenarios/{scenario_id}/solve", json={},
+                                     headers=headers, timeout=30).json()
+    deadline = time.monotonic() + 30
+    while job["state"] == "queued" and time.monotonic() < deadline:
+        job = httpx.get(f"{base}/jobs/{job['id']}", headers=headers, timeout=5).json()
+        time.sleep(0.01)
+    assert job["state"] == "running", job  # the first solver process is still starting
+    # kill -9 the whole service: the server and its solver processes (one process group)
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait(timeout=10)
+
+    second = _serve(tmp_path, port)
+    servers.append(second)
+    _wait_until_up(base, second)
+    with httpx.Client(base_url=base, headers=headers, timeout=5) as client:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            job = client.get(f"/jobs/{job['id']}").json()
+            if job["state"] not in ("queued", "running"):
+                break
+            time.sleep(0.05)
+        assert job["state"] == "done", job
+        assert job["attempts"] == 2  # claimed again after the restart
+        plans = client.get("/plans", params={"scenario_id": scenario_id}).json()
+        assert [p["id"] for p in plans] == [job["plan_id"]]  # exactly one plan, none lost
