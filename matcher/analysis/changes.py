@@ -7,12 +7,17 @@ thing were added?" — and must answer it the same way: apply the change to the
 encoded ``Scenario`` (``dataclasses.replace``, as ``matcher.replan`` does) and
 solve again with the real solver.
 
-Re-solving is made cheap without changing its result: the allowed pairs of
-the base scenario are reused, and only the pairs of the changed workplace (or
-student) are evaluated again with the rule functions. Capacity changes (a
-seat, a mentor slot) change no pair at all. The new plan is asked to move as
-few students as possible away from the base plan (``keep``), as a consultant
-would re-plan after adding the resource.
+Re-solving is made cheap without changing its result:
+
+- the allowed pairs of the base scenario are reused, and only the pairs of the
+  changed workplace (or student) are evaluated again with the rule functions;
+  capacity changes (a seat, a mentor slot) change no pair at all;
+- only the independent component (students and workplaces linked by allowed
+  pairs) that holds the change is solved again. The objective is a sum over
+  components, so every other component keeps its optimum, and the new plan is
+  asked to move as few students as possible away from the base plan
+  (``keep``), as a consultant would re-plan after adding the resource: there,
+  the optimum is the base plan itself.
 """
 
 from __future__ import annotations
@@ -22,11 +27,16 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
-from matcher.candidates import Candidates
+from matcher.candidates import Candidates, build_candidates
 from matcher.cost import Costs, pair_costs
 from matcher.rules import Pairs, passes_all
 from matcher.solve import Solution, solve
+from matcher.solve.capacity import residual_capacity
+from matcher.solve.flow import solve_flow
+from matcher.solve.problem import build_problem
 from models.config import Objective
 from models.scenario import IntArray, Mentors, Scenario
 
@@ -178,7 +188,12 @@ class Resolver:
     """Re-solves a base plan after single changes, remembering each answer."""
 
     def __init__(self, scenario: Scenario, candidates: Candidates, base: Solution,
-                 objective: Objective) -> None:
+                 objective: Objective, whole: bool = False) -> None:
+        """``whole``: find the pairs afresh and solve the whole scenario, exactly as
+        ``run_solve(changed, keep=base)`` does. Otherwise only the changed
+        component is solved: the same optimal counts per priority level, but
+        among equally good plans it may choose other students (ties)."""
+        self.whole = whole
         self.scenario = scenario
         self.candidates = candidates
         self.base = base
@@ -192,16 +207,50 @@ class Resolver:
     def outcome(self, change: Change) -> Outcome:
         if change not in self._seen:
             changed = apply_change(self.scenario, change)
-            candidates = changed_candidates(self.candidates, changed, change)
             n = len(self.scenario.students)
-            solution = solve(changed, candidates, objective=self.objective,
-                             keep=self.base.workplace)
-            after = solution.workplace[:n]
+            if self.whole:
+                # exactly what a user's re-plan does: fresh pairs, whole scenario
+                after = solve(changed, build_candidates(changed), objective=self.objective,
+                              keep=self.base.workplace).workplace[:n]
+            else:
+                candidates = changed_candidates(self.candidates, changed, change)
+                after = self._component_solve(changed, candidates, change)
             before = self.base.workplace >= 0
             self._seen[change] = Outcome(change, after,
                                          np.flatnonzero(~before & (after >= 0)),
                                          np.flatnonzero(before & (after < 0)))
         return self._seen[change]
+
+    def _component_solve(self, changed: Scenario, candidates: Candidates,
+                         change: Change) -> IntArray:
+        """Workplace per student after the change, solving only the changed component."""
+        problem = build_problem(changed, candidates, residual_capacity(changed),
+                                self.objective, keep=self.base.workplace)
+        after = self.base.workplace.copy()
+        ns, nw = problem.n_students, problem.n_workplaces
+        if not len(problem.arc_student):
+            return after
+        graph = coo_matrix((np.ones(len(problem.arc_student), dtype=np.int8),
+                            (problem.arc_student, ns + problem.arc_workplace)),
+                           shape=(ns + nw, ns + nw))
+        _, label = connected_components(graph, directed=False)
+        if change.kind == "travel":
+            node = change.student
+        elif change.kind == "workplace":
+            node = ns + nw - 1
+        else:
+            node = ns + change.workplace
+        arcs = np.flatnonzero(label[problem.arc_student] == label[node])
+        if not len(arcs):
+            return after
+        sub = dataclasses.replace(problem, arc_student=problem.arc_student[arcs],
+                                  arc_workplace=problem.arc_workplace[arcs],
+                                  arc_cost=problem.arc_cost[arcs],
+                                  arc_candidate=problem.arc_candidate[arcs])
+        chosen = solve_flow(sub)
+        after[np.unique(sub.arc_student)] = -1
+        after[sub.arc_student[chosen]] = sub.arc_workplace[chosen]
+        return after
 
     def places(self, change: Change, student: int) -> bool:
         """The change places ``student`` and unplaces no student of higher priority."""

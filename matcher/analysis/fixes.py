@@ -22,6 +22,8 @@ Which changes are worth a re-solve:
 
 At most ``per_kind`` changes of each kind are re-solved per student, and every
 re-solve is remembered, so a change shared by many students costs one solve.
+Screening re-solves only the component the change touches; the fix reported
+is confirmed by re-planning the whole scenario from scratch.
 The list is ranked by how many unmatched students the same change places.
 """
 
@@ -115,7 +117,8 @@ def _capacity_changes(run: SolveRun, student: int) -> list[Change]:
     return seats + mentors
 
 
-def _one_rule_changes(run: SolveRun, student: int) -> list[Change]:
+def one_rule_changes(run: SolveRun, student: int, per_kind: int = PER_KIND) -> list[Change]:
+    """Changes that lift the one rule a nearby workplace breaks for ``student``."""
     sc = run.scenario
     s, w = sc.students, sc.workplaces
     pairs = Pairs.of_student(sc, student)
@@ -151,7 +154,7 @@ def _one_rule_changes(run: SolveRun, student: int) -> list[Change]:
         if change is None:
             continue
         bucket = found[change.kind]
-        if change not in bucket and len(bucket) < PER_KIND:
+        if change not in bucket and len(bucket) < per_kind:
             bucket.append(change)
     # travel: the smallest extra minutes first
     found["travel"].sort(key=lambda c: c.minutes)
@@ -160,13 +163,22 @@ def _one_rule_changes(run: SolveRun, student: int) -> list[Change]:
 
 def candidate_changes(run: SolveRun, student: int) -> list[Change]:
     """Changes worth re-solving for ``student``, smallest effort first."""
-    changes = _capacity_changes(run, student) + _one_rule_changes(run, student)
+    changes = _capacity_changes(run, student) + one_rule_changes(run, student)
     return sorted(changes, key=lambda c: c.effort)
 
 
-def cheapest_fixes(run: SolveRun, students: list[int] | None = None) -> FixReport:
-    """The cheapest verified fix per unmatched student of ``run`` (or of ``students``)."""
-    resolver = Resolver(run.scenario, run.candidates, run.solution, run.solution.objective)
+def cheapest_fixes(run: SolveRun, students: list[int] | None = None,
+                   resolver: Resolver | None = None) -> FixReport:
+    """The cheapest verified fix per unmatched student of ``run`` (or of ``students``).
+
+    Candidates are screened with fast component re-solves (``resolver``, which
+    may be shared with other analyses); the first that passes is confirmed by
+    a whole re-plan exactly as a user would run it, and only a confirmed change
+    is reported (among equally good plans the two may pick different students).
+    """
+    objective = run.solution.objective
+    fast = resolver or Resolver(run.scenario, run.candidates, run.solution, objective)
+    exact = Resolver(run.scenario, run.candidates, run.solution, objective, whole=True)
     unmatched = np.flatnonzero(run.solution.workplace < 0).tolist()
     wanted = unmatched if students is None else [s for s in students if s in set(unmatched)]
     fixes: list[Fix] = []
@@ -174,8 +186,8 @@ def cheapest_fixes(run: SolveRun, students: list[int] | None = None) -> FixRepor
     for student in wanted:
         fix = None
         for change in candidate_changes(run, student):
-            if resolver.places(change, student):
-                outcome = resolver.outcome(change)
+            if fast.places(change, student) and exact.places(change, student):
+                outcome = exact.outcome(change)
                 fix = Fix(student, change, outcome.newly_placed, outcome.net_gain)
                 break
         if fix is None:
@@ -183,7 +195,7 @@ def cheapest_fixes(run: SolveRun, students: list[int] | None = None) -> FixRepor
         else:
             fixes.append(fix)
     fixes.sort(key=lambda f: (-len(f.newly_placed), -f.net_gain, f.change.effort, f.student))
-    return FixReport(fixes, unfixed, resolver.solves)
+    return FixReport(fixes, unfixed, fast.solves + exact.solves)
 
 
 def fix_rows(scenario: Scenario, report: FixReport,
