@@ -55,9 +55,10 @@ def _nearby_pairs(scenario: Scenario) -> tuple[IntArray, IntArray]:
     found_workplaces: list[IntArray] = []
     group_keys = s.programme * (int(s.max_travel_min.max(initial=0)) + 1) + s.max_travel_min
     order = np.argsort(group_keys, kind="stable")
-    starts = np.flatnonzero(np.r_[True, np.diff(group_keys[order]) != 0])
+    starts = np.flatnonzero(np.r_[True, np.diff(group_keys[order]) != 0][: len(order)])
+    stops = np.r_[starts[1:], len(order)][: len(starts)]
     trees: dict[int, tuple[cKDTree, IntArray]] = {}
-    for start, stop in zip(starts, np.r_[starts[1:], len(order)], strict=True):
+    for start, stop in zip(starts, stops, strict=True):
         members = order[start:stop]
         programme = int(s.programme[members[0]])
         if programme not in trees:

@@ -33,8 +33,7 @@ def check_plan(scenario: Scenario, plan: dict[str, Any]) -> list[str]:
                                                         strict=True)}
     assignments = plan.get("assignments", [])
     unmatched = plan.get("unmatched", [])
-    capacity_conflicts = {c["student_id"] for c in plan.get("conflicts", [])
-                          if "capacity" in c.get("rules", [])}
+    capacity_conflicts = {c["student_id"] for c in plan.get("capacity_conflicts", [])}
 
     seen = Counter([a["student_id"] for a in assignments] + [u["student_id"] for u in unmatched])
     for student_id, times in seen.items():
@@ -95,14 +94,14 @@ def check_plan(scenario: Scenario, plan: dict[str, Any]) -> list[str]:
             errors.append(f"{a['student_id']}: cost {a.get('cost')} {a.get('breakdown')} "
                           f"should be {sum(breakdown.values())} {breakdown}")
 
-    capacity_conflict_at: set[int] = set()
     for c in plan.get("conflicts", []):
-        rules = [r for r in c.get("rules", []) if r != "capacity"]
-        if expected_conflicts.pop(c["student_id"], None) != rules and rules:
+        rules = c.get("rules", [])
+        if expected_conflicts.pop(c["student_id"], None) != rules:
             errors.append(f"{c['student_id']}: conflict lists {rules}, which are not the rules "
                           "it breaks")
-        if "capacity" in c.get("rules", []) and c["workplace_id"] in workplace_at:
-            capacity_conflict_at.add(workplace_at[c["workplace_id"]])
+    capacity_conflict_at = {workplace_at[c["workplace_id"]]
+                            for c in plan.get("capacity_conflicts", [])
+                            if c.get("workplace_id") in workplace_at}
     for student_id, broken in expected_conflicts.items():
         errors.append(f"{student_id}: pinned placement breaks {', '.join(broken)} "
                       "but is not listed in conflicts")
@@ -115,10 +114,11 @@ def check_plan(scenario: Scenario, plan: dict[str, Any]) -> list[str]:
     placed[pairs.student] = True
     summary = plan.get("summary", {})
     by_priority = Counter(str(int(p)) for p in s.priority[placed])
+    levels = {str(int(p)): by_priority[str(int(p))] for p in np.unique(s.priority)}
     if summary.get("students") != len(s) or summary.get("placed") != int(placed.sum()):
         errors.append("summary: students or placed count is wrong")
-    if {k: v for k, v in summary.get("placed_by_priority", {}).items() if v} != dict(by_priority):
-        errors.append(f"summary: placed_by_priority should be {dict(by_priority)}")
+    if summary.get("placed_by_priority") != levels:
+        errors.append(f"summary: placed_by_priority should be {levels}")
     return errors
 
 

@@ -18,8 +18,9 @@ from scipy.spatial import cKDTree
 from matcher.candidates import RADIUS_SLACK_KM, Candidates
 from matcher.rules import RULE_LABELS, RULE_NAMES, RULES, STUDENT_FIELDS, Pairs, evaluate
 from matcher.solve import Solution
+from matcher.solve.capacity import FreeRoom, free_room
 from matcher.travel import chord_km, max_estimated_km, unit_sphere_xyz
-from models.scenario import IntArray, Scenario
+from models.scenario import UNKNOWN, IntArray, Scenario
 
 Reason = Literal["no_feasible_workplace", "capacity"]
 # Bounds the pairs evaluated at once, to keep memory flat on large scenarios.
@@ -148,6 +149,17 @@ def _recognised_pairs(scenario: Scenario, students: IntArray) -> Pairs:
     return Pairs(scenario, student, workplace)
 
 
+def _label(scenario: Scenario, rule: str, student: int) -> str:
+    """The rule in plain words; for a missing student field, what to fill in."""
+    s = scenario.students
+    if rule == "dutch_level" and s.dutch_level[student] == 0:
+        return "a minimum Dutch level is asked and the student's level is unknown " \
+            "(fill in dutch_level)"
+    if rule == "min_age" and s.age[student] == UNKNOWN:
+        return "a minimum age is set and the student's birth date is unknown (fill in birth_date)"
+    return RULE_LABELS[rule]
+
+
 def _workplaces(n: int) -> str:
     return f"{n} workplace{'s' if n != 1 else ''}"
 
@@ -182,9 +194,12 @@ def _no_feasible_details(scenario: Scenario, students: IntArray) -> list[str]:
         if len(near_single):
             misses = {r: int((~results[r][near_single]).sum()) for r in RULE_NAMES}
             top = max(RULE_NAMES, key=lambda r: misses[r])
+            examples = _examples(scenario, pairs.workplace[near_single[
+                ~results[top][near_single]]])
             details.append(
                 f"{_workplaces(misses[top])} within {limit} min recognised for programme "
-                f"{programme} would fit except for one rule: {RULE_LABELS[top]}"
+                f"{programme} ({examples}) would fit except for one rule: "
+                f"{_label(scenario, top, int(student))}"
             )
             continue
         if len(single):
@@ -207,20 +222,42 @@ def _no_feasible_details(scenario: Scenario, students: IntArray) -> list[str]:
         details.append(
             f"each of the {_workplaces(len(near))} within {limit} min recognised for "
             f"programme {programme} breaks two or more rules; the most common: "
-            f"{RULE_LABELS[top]}"
+            f"{_label(scenario, top, int(student))}"
         )
     return details
 
 
-def _capacity_detail(feasible: int, without_room: int) -> str:
-    if without_room == feasible:
-        return (f"{_workplaces(feasible)} pass{'es' if feasible == 1 else ''} every rule, "
-                "but none has a free seat or mentor")
-    text = (f"{_workplaces(feasible)} pass{'es' if feasible == 1 else ''} every rule, but "
-            "their seats or mentors go to students with a higher priority or a better fit")
-    if without_room:
-        text += f" ({without_room} of them have no free seat or mentor at all)"
-    return text
+def _examples(scenario: Scenario, workplaces: IntArray) -> str:
+    ids = [str(scenario.workplaces.ids[w]) for w in workplaces[:3]]
+    return ", ".join(ids) + (", …" if len(workplaces) > 3 else "")
+
+
+def _capacity_detail(scenario: Scenario, student: int, feasible: IntArray, initial_room: IntArray,
+                     left: FreeRoom) -> str:
+    """Why a student with allowed workplaces has none: full, intensive limit, or no room."""
+    intensive = bool(scenario.students.intensive[student])
+    never = feasible[initial_room[feasible] <= 0]
+    open_ = feasible[initial_room[feasible] > 0]
+    limited = open_[left.intensive_quota[open_] <= 0] if intensive else open_[:0]
+    full = np.setdiff1d(open_, limited)
+    def which(group: IntArray) -> str:
+        if len(group) == 1:
+            return str(scenario.workplaces.ids[group[0]])
+        return f"{len(group)} of them ({_examples(scenario, group)})"
+
+    parts = []
+    if len(full):
+        parts.append(f"{which(full)} {'is' if len(full) == 1 else 'are'} full with students "
+                     "this plan places there")
+    if len(limited):
+        limit = scenario.config.policy.max_intensive_per_mentor
+        parts.append(f"at {which(limited)} every mentor already supervises the maximum of "
+                     f"{limit} intensive-support student{'s' if limit != 1 else ''}")
+    if len(never):
+        parts.append(f"{which(never)} {'has' if len(never) == 1 else 'have'} no free seat or "
+                     "mentor at all")
+    verb = "passes" if len(feasible) == 1 else "pass"
+    return f"{_workplaces(len(feasible))} {verb} every rule, but " + "; ".join(parts)
 
 
 def explain_unmatched(
@@ -233,10 +270,11 @@ def explain_unmatched(
     counts = rejection_counts(scenario, students)
     feasible = np.bincount(candidates.student, minlength=len(scenario.students))
     capacity = solution.capacity
-    room = np.where(scenario.students.intensive[candidates.student],
-                    capacity.workplace_intensive[candidates.workplace],
-                    capacity.workplace_room[candidates.workplace])
-    no_room = np.bincount(candidates.student[room <= 0], minlength=len(scenario.students))
+    left = free_room(scenario, solution.workplace, solution.mentor)
+    mine = np.isin(candidates.student, students)
+    allowed_at: dict[int, list[int]] = {}
+    for st, wp in zip(candidates.student[mine], candidates.workplace[mine], strict=True):
+        allowed_at.setdefault(int(st), []).append(int(wp))
     hopeless = students[feasible[students] == 0]
     details = dict(zip(hopeless.tolist(), _no_feasible_details(scenario, hopeless), strict=True))
     explained = []
@@ -246,7 +284,10 @@ def explain_unmatched(
             explained.append(Unmatched(int(student), "no_feasible_workplace",
                                        details[int(student)], rules))
         else:
+            room = (capacity.workplace_intensive if scenario.students.intensive[student]
+                    else capacity.workplace_room)
+            allowed = np.asarray(allowed_at[int(student)], dtype=np.int64)
             explained.append(Unmatched(int(student), "capacity",
-                                       _capacity_detail(int(feasible[student]),
-                                                        int(no_room[student])), rules))
+                                       _capacity_detail(scenario, int(student), allowed, room,
+                                                        left), rules))
     return explained

@@ -12,6 +12,7 @@ import shutil
 import tempfile
 from collections import Counter
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -23,6 +24,7 @@ from matcher.solve import Solution
 from models.plan import (
     Assignment,
     Breakdown,
+    CapacityConflict,
     Conflict,
     Plan,
     SolverInfo,
@@ -31,12 +33,13 @@ from models.plan import (
 )
 from models.scenario import Scenario
 
-CAPACITY_CONFLICT = "capacity"
 
-
-def _priority_counts(priorities: np.ndarray) -> dict[str, int]:  # type: ignore[type-arg]
+def _priority_counts(
+    priorities: np.ndarray, levels: np.ndarray  # type: ignore[type-arg]
+) -> dict[str, int]:
+    """Students per priority level, for every level the scenario has (0 included)."""
     counts = Counter(int(p) for p in priorities)
-    return {str(level): counts[level] for level in sorted(counts)}
+    return {str(int(level)): counts[int(level)] for level in np.unique(levels)}
 
 
 def build_plan(scenario: Scenario, candidates: Candidates, solution: Solution) -> Plan:
@@ -63,12 +66,23 @@ def build_plan(scenario: Scenario, candidates: Candidates, solution: Solution) -
         ))
 
     conflicts: list[Conflict] = []
+    capacity_conflicts: list[CapacityConflict] = []
+    capacity = solution.capacity
     for i, rules in enumerate(broken_rules(pinned_pairs)):
-        if solution.capacity.pinned_overfull[i]:
-            rules = [*rules, CAPACITY_CONFLICT]
+        student_id, workplace_id = str(s.ids[pinned.student[i]]), str(w.ids[pinned.workplace[i]])
         if rules:
-            conflicts.append(Conflict(student_id=str(s.ids[pinned.student[i]]),
-                                      workplace_id=str(w.ids[pinned.workplace[i]]), rules=rules))
+            conflicts.append(Conflict(student_id=student_id, workplace_id=workplace_id,
+                                      rules=rules))
+        limits: list[Literal["seats", "mentor", "intensive_support"]] = []
+        if capacity.pinned_over_seats[i]:
+            limits.append("seats")
+        if capacity.pinned_over_mentor[i]:
+            limits.append("mentor")
+        if capacity.pinned_over_intensive[i]:
+            limits.append("intensive_support")
+        if limits:
+            capacity_conflicts.append(CapacityConflict(
+                student_id=student_id, workplace_id=workplace_id, limits=limits))
 
     unmatched = [
         UnmatchedStudent(student_id=str(s.ids[u.student]), reason=u.reason, detail=u.detail,
@@ -83,22 +97,25 @@ def build_plan(scenario: Scenario, candidates: Candidates, solution: Solution) -
             status=solution.status,
             seconds=round(solution.seconds, 3),
             objective=solution.objective,
+            objective_value=(solution.objective_value if solution.status == "feasible"
+                             else None),
             bound=solution.bound if solution.status == "feasible" else None,
         ),
         summary=Summary(
             students=len(s),
             placed=int(placed.sum()),
-            placed_by_priority=_priority_counts(s.priority[placed]),
-            students_by_priority=_priority_counts(s.priority),
+            placed_by_priority=_priority_counts(s.priority[placed], s.priority),
+            students_by_priority=_priority_counts(s.priority, s.priority),
         ),
         assignments=assignments,
         conflicts=conflicts,
         unmatched=unmatched,
+        capacity_conflicts=capacity_conflicts,
     )
 
 
 def plan_json(plan: Plan) -> str:
-    return json.dumps(plan.model_dump(mode="json", exclude_none=True), ensure_ascii=False,
+    return json.dumps(plan.as_contract(), ensure_ascii=False,
                       indent=2) + "\n"
 
 

@@ -15,6 +15,7 @@ import numpy as np
 from matcher.candidates import Candidates
 from matcher.explain import rejection_counts
 from matcher.rules import RULE_NAMES
+from matcher.solve.capacity import free_room
 from models.scenario import BoolArray, IntArray, Scenario
 
 
@@ -43,19 +44,8 @@ class PlanState:
     @classmethod
     def build(cls, scenario: Scenario, candidates: Candidates, workplace_of: IntArray,
               mentor_of: IntArray) -> PlanState:
-        w, m, s = scenario.workplaces, scenario.mentors, scenario.students
-        placed = workplace_of >= 0
-        seats_left = w.seats - np.bincount(workplace_of[placed], minlength=len(w))
-        has_mentor = mentor_of >= 0
-        used = np.bincount(mentor_of[has_mentor], minlength=len(m))
-        used_intensive = np.bincount(mentor_of[has_mentor & s.intensive], minlength=len(m))
-        mentor_left = np.maximum(m.room - used, 0)
-        limit = scenario.config.policy.max_intensive_per_mentor
-        mentor_intensive = np.maximum(np.minimum(limit - used_intensive, mentor_left), 0)
-        room = np.bincount(m.workplace, weights=mentor_left, minlength=len(w)).astype(np.int64)
-        intensive = np.bincount(m.workplace, weights=mentor_intensive,
-                                minlength=len(w)).astype(np.int64)
-        free_room = np.maximum(np.minimum(seats_left, room), 0)
+        w, s = scenario.workplaces, scenario.students
+        room = free_room(scenario, workplace_of, mentor_of)
         cost = candidates.costs.total
         by_student = np.lexsort((candidates.workplace, cost, candidates.student))
         by_workplace = np.lexsort((candidates.student, cost, candidates.workplace))
@@ -63,8 +53,8 @@ class PlanState:
             scenario=scenario,
             candidates=candidates,
             workplace_of=workplace_of,
-            free_room=free_room,
-            free_intensive=np.minimum(intensive, free_room),
+            free_room=room.students,
+            free_intensive=room.intensive,
             by_student=by_student,
             student_start=np.searchsorted(candidates.student[by_student],
                                           np.arange(len(s) + 1)),

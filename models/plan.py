@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -18,13 +18,16 @@ class SolverInfo(_Out):
     status: Literal["optimal", "feasible"]
     seconds: float
     objective: Objective
-    bound: int | None = None  # the proven bound when the status is feasible
+    # Only when the status is feasible: the plan's value of the combined integer
+    # objective (matcher.solve.problem) and the proven lower bound on it.
+    objective_value: int | None = None
+    bound: int | None = None
 
 
 class Summary(_Out):
     students: int
     placed: int
-    placed_by_priority: dict[str, int]  # placed students per priority level (levels with ≥ 1)
+    placed_by_priority: dict[str, int]  # placed students per priority level of the scenario
     students_by_priority: dict[str, int]  # all students per priority level
 
 
@@ -49,6 +52,14 @@ class Conflict(_Out):
     rules: list[str]
 
 
+class CapacityConflict(_Out):
+    """A pinned placement kept although its workplace or mentor is already full."""
+
+    student_id: str
+    workplace_id: str
+    limits: list[Literal["seats", "mentor", "intensive_support"]]
+
+
 class UnmatchedStudent(_Out):
     student_id: str
     reason: Literal["no_feasible_workplace", "capacity"]
@@ -64,3 +75,19 @@ class Plan(_Out):
     assignments: list[Assignment]
     conflicts: list[Conflict]
     unmatched: list[UnmatchedStudent]
+    capacity_conflicts: list[CapacityConflict] = []
+
+    def as_contract(self) -> dict[str, Any]:
+        """plan.json as the contract shows it: ``mentor_id`` is always present
+        (null only when the workplace has no mentor), ``pinned`` only on pinned
+        rows, the bound only for a feasible status, extra lists only when used."""
+        data = self.model_dump(mode="json")
+        for assignment in data["assignments"]:
+            if assignment["pinned"] is None:
+                del assignment["pinned"]
+        for key in ("objective_value", "bound"):
+            if data["solver"][key] is None:
+                del data["solver"][key]
+        if not data["capacity_conflicts"]:
+            del data["capacity_conflicts"]
+        return data

@@ -25,7 +25,7 @@ def solved() -> tuple[Scenario, dict[str, Any]]:
         [mentor("M1", "W1", capacity=2), mentor("M2", "W2", capacity=1),
          mentor("M3", "W3", capacity=1)],
     )
-    plan = run_solve(sc, SolveSettings()).plan.model_dump(mode="json", exclude_none=True)
+    plan = run_solve(sc, SolveSettings()).plan.as_contract()
     return sc, plan
 
 

@@ -11,7 +11,7 @@ from tests.builders import mentor, scenario, student, workplace
 
 
 def _plan(sc: Scenario, **settings: Any) -> dict[str, Any]:
-    plan = run_solve(sc, SolveSettings(**settings)).plan.model_dump(mode="json", exclude_none=True)
+    plan = run_solve(sc, SolveSettings(**settings)).plan.as_contract()
     assert check_plan(sc, plan) == []
     return plan
 
@@ -53,8 +53,11 @@ def test_pinned_rows_overfilling_a_workplace_are_kept_as_capacity_conflicts() ->
                   placements=[{"student_id": "S1", "workplace_id": "W1"},
                               {"student_id": "S2", "workplace_id": "W1"}])
     plan = _plan(sc)
-    assert {c["student_id"] for c in plan["conflicts"]} == {"S1", "S2"}
-    assert all(c["rules"] == ["capacity"] for c in plan["conflicts"])
+    assert plan["conflicts"] == []  # no hard rule is broken: only the seat limit
+    assert plan["capacity_conflicts"] == [
+        {"student_id": "S1", "workplace_id": "W1", "limits": ["seats"]},
+        {"student_id": "S2", "workplace_id": "W1", "limits": ["seats"]},
+    ]
     assert [u["student_id"] for u in plan["unmatched"]] == ["S3"]
 
 
@@ -122,4 +125,26 @@ def test_workplace_without_mentor_takes_nobody() -> None:
     plan = _plan(sc)
     assert plan["assignments"] == []
     assert plan["unmatched"][0]["reason"] == "capacity"
-    assert "none has a free seat or mentor" in plan["unmatched"][0]["detail"]
+    assert "has no free seat or mentor at all" in plan["unmatched"][0]["detail"]
+
+
+def test_pinned_row_at_a_workplace_without_mentor_keeps_a_null_mentor() -> None:
+    sc = scenario([student("S1")], [workplace("W1")], mentors=[],
+                  placements=[{"student_id": "S1", "workplace_id": "W1"}])
+    plan = _plan(sc)
+    assert plan["assignments"][0]["mentor_id"] is None
+    assert plan["capacity_conflicts"][0]["limits"] == ["mentor"]
+
+
+def test_placed_by_priority_lists_every_level_even_when_nobody_is_placed() -> None:
+    sc = scenario([student("S1", priority=1, programme="ZORG"), student("S2", priority=3)],
+                  [workplace("W1")])
+    assert _plan(sc)["summary"]["placed_by_priority"] == {"1": 0, "3": 1}
+
+
+def test_a_scenario_without_students_gives_an_empty_plan() -> None:
+    sc = scenario([], [workplace("W1")])
+    plan = _plan(sc)
+    assert plan["assignments"] == [] and plan["unmatched"] == []
+    assert plan["summary"] == {"students": 0, "placed": 0, "placed_by_priority": {},
+                               "students_by_priority": {}}

@@ -19,7 +19,7 @@ def test_refused_pair_is_excluded_and_others_stay() -> None:
     result = replan_after_refusals(sc, first.plan, [("S2", refused.workplace_id)],
                                    SolveSettings())
     plan = result.run.plan
-    assert check_plan(result.run.scenario, plan.model_dump(mode="json", exclude_none=True)) == []
+    assert check_plan(result.run.scenario, plan.as_contract()) == []
     new = {a.student_id: a.workplace_id for a in plan.assignments}
     assert new["S2"] != refused.workplace_id
     assert result.moved == []

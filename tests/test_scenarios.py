@@ -21,7 +21,7 @@ RATIOS = ("0.8", "1.0", "1.5", "2.0")
 def _solve(folder: Path) -> dict[str, Any]:
     scenario = load_scenario(folder)
     run = run_solve(scenario, SolveSettings())
-    plan = run.plan.model_dump(mode="json", exclude_none=True)
+    plan = run.plan.as_contract()
     assert check_plan(scenario, plan) == []
     return plan
 

@@ -26,7 +26,15 @@ class Capacity:
     mentor_intensive: IntArray  # per mentor: intensive students it may still take
     workplace_room: IntArray  # per workplace: students the solver may still place (≥ 0)
     workplace_intensive: IntArray  # per workplace: of which with intensive support (≥ 0)
-    pinned_overfull: BoolArray  # per pinned row: a seat or mentor limit is exceeded
+    # per pinned row: which limit the pinned rows exceed at its workplace or mentor
+    pinned_over_seats: BoolArray
+    pinned_over_mentor: BoolArray
+    pinned_over_intensive: BoolArray
+
+    @property
+    def pinned_overfull(self) -> BoolArray:
+        over: BoolArray = self.pinned_over_seats | self.pinned_over_mentor
+        return over | self.pinned_over_intensive
 
 
 def _per(index: IntArray, size: int, weights: IntArray | None = None) -> IntArray:
@@ -52,10 +60,12 @@ def residual_capacity(scenario: Scenario) -> Capacity:
         unnamed_at, n_w, intensive[~named]
     )
 
-    overfull = (seats[pinned.workplace] < 0) | (room[pinned.workplace] < 0)
-    overfull |= (intensive == 1) & (intensive_room[pinned.workplace] < 0)
-    overfull[named] |= mentor_room[pinned.mentor[named]] < 0
-    overfull[named] |= (intensive[named] == 1) & (mentor_intensive[pinned.mentor[named]] < 0)
+    over_seats = seats[pinned.workplace] < 0
+    over_mentor = room[pinned.workplace] < 0
+    over_mentor[named] |= mentor_room[pinned.mentor[named]] < 0
+    over_intensive = (intensive == 1) & (intensive_room[pinned.workplace] < 0)
+    over_intensive[named] |= (intensive[named] == 1) & (
+        mentor_intensive[pinned.mentor[named]] < 0)
 
     total = np.maximum(np.minimum(seats, room), 0)
     return Capacity(
@@ -63,5 +73,36 @@ def residual_capacity(scenario: Scenario) -> Capacity:
         mentor_intensive=mentor_intensive,
         workplace_room=total,
         workplace_intensive=np.maximum(np.minimum(intensive_room, total), 0),
-        pinned_overfull=overfull,
+        pinned_over_seats=over_seats,
+        pinned_over_mentor=over_mentor,
+        pinned_over_intensive=over_intensive,
     )
+
+
+@dataclass(frozen=True)
+class FreeRoom:
+    """Room still free at each workplace once a plan is made."""
+
+    students: IntArray  # more students it can take
+    intensive: IntArray  # of which needing intensive support
+    # intensive-support places its mentors have left under their limit, whoever
+    # fills their other places: 0 means the limit itself is what stops the next one
+    intensive_quota: IntArray
+
+
+def free_room(scenario: Scenario, workplace_of: IntArray, mentor_of: IntArray) -> FreeRoom:
+    """Free seats and mentor room per workplace after the plan (pinned rows included)."""
+    w, m, s = scenario.workplaces, scenario.mentors, scenario.students
+    placed = workplace_of >= 0
+    seats_left = w.seats - _per(workplace_of[placed], len(w))
+    has_mentor = mentor_of >= 0
+    used = _per(mentor_of[has_mentor], len(m))
+    used_intensive = _per(mentor_of[has_mentor & s.intensive], len(m))
+    mentor_left = np.maximum(m.room - used, 0)
+    limit = scenario.config.policy.max_intensive_per_mentor
+    mentor_intensive = np.maximum(np.minimum(limit - used_intensive, mentor_left), 0)
+    students = np.maximum(np.minimum(seats_left, _per(m.workplace, len(w), mentor_left)), 0)
+    intensive = np.minimum(_per(m.workplace, len(w), mentor_intensive), students)
+    quota = np.maximum(np.minimum(limit - used_intensive, m.room), 0)
+    return FreeRoom(students=students, intensive=intensive,
+                    intensive_quota=_per(m.workplace, len(w), quota))

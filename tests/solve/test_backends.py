@@ -72,7 +72,7 @@ def test_cpsat_reaches_the_flow_objective(scenario: Scenario, objective: Objecti
                                               time_limit_s=20))
     assert cpsat.solution.status == "optimal"
     assert cpsat.solution.objective_value == flow.solution.objective_value
-    plan = cpsat.plan.model_dump(mode="json", exclude_none=True)
+    plan = cpsat.plan.as_contract()
     assert check_plan(scenario, plan) == []
 
 
@@ -92,4 +92,4 @@ def test_both_backends_reach_the_same_objective_on_shipped_scenarios(
                                               time_limit_s=60))
     assert cpsat.solution.status == "optimal"
     assert cpsat.solution.objective_value == flow.solution.objective_value
-    assert check_plan(scenario, cpsat.plan.model_dump(mode="json", exclude_none=True)) == []
+    assert check_plan(scenario, cpsat.plan.as_contract()) == []

@@ -25,6 +25,6 @@ def test_flow_reaches_the_brute_force_lexicographic_optimum(
     best = best_score(scenario, objective)
     assume(best is not None)
     run = run_solve(scenario, SolveSettings(objective=objective))
-    plan = run.plan.model_dump(mode="json", exclude_none=True)
+    plan = run.plan.as_contract()
     assert check_plan(scenario, plan) == []
     assert plan_score(scenario, plan, objective) == best
