@@ -28,8 +28,9 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Leerwerkplek matcher: place dual-learning students at recognised workplaces.",
 )
-out = Console()
-err = Console(stderr=True)
+# soft_wrap: long lines stay whole when the output is a file or a pipe
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario folder (with scenario.yaml) or "
                                              "a scenario document with inline tables.")]
@@ -64,7 +65,10 @@ def _user_errors() -> Iterator[None]:
 
 def _load(path: Path) -> Scenario:
     with err.status(f"Reading {path}"):
-        return load_scenario(path)
+        scenario = load_scenario(path)
+    for warning in scenario.warnings:
+        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    return scenario
 
 
 def _run(scenario: Scenario, settings: SolveSettings) -> SolveRun:
@@ -188,6 +192,14 @@ def _print_student(run: SolveRun, student: int, alternatives: int) -> None:
                   f"{' (existing placement)' if assignment.pinned else ''}: cost "
                   f"{assignment.cost} = wish {b.wish} + competence {b.competence} + travel "
                   f"{b.travel}.")
+        for conflict in plan.conflicts:
+            if conflict.student_id == student_id:
+                out.print(f"[yellow]This existing placement breaks: "
+                          f"{', '.join(conflict.rules)}.[/]")
+        for over in plan.capacity_conflicts:
+            if over.student_id == student_id:
+                out.print(f"[yellow]This existing placement exceeds: "
+                          f"{', '.join(over.limits)}.[/]")
     else:
         u = next(u for u in plan.unmatched if u.student_id == student_id)
         out.print(f"[bold]{student_id}[/] is not placed ({u.reason}): {u.detail}.")

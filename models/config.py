@@ -64,10 +64,14 @@ class Policy(_Strict):
         return value
 
 
+# Larger weights would overflow the solver's 64-bit objective on large scenarios.
+MAX_WEIGHT = 1_000_000
+
+
 class Weights(_Strict):
-    wish: int = Field(default=10, ge=0, strict=True)
-    competence: int = Field(default=6, ge=0, strict=True)
-    travel: int = Field(default=1, ge=0, strict=True)
+    wish: int = Field(default=10, ge=0, le=MAX_WEIGHT, strict=True)
+    competence: int = Field(default=6, ge=0, le=MAX_WEIGHT, strict=True)
+    travel: int = Field(default=1, ge=0, le=MAX_WEIGHT, strict=True)
 
 
 class ScenarioConfig(_Strict):

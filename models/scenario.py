@@ -133,6 +133,8 @@ class Scenario:
     adjustments: Vocabulary
     reference_days: int  # reference date as days since 1970-01-01
     extras: dict[str, object] = field(default_factory=dict)
+    # Things that are allowed but look like mistakes (a misspelled column or setting).
+    warnings: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:

@@ -17,13 +17,16 @@ class Problem:
     message: str
     row: int | None = None
     column: str | None = None
+    row_label: str = "row"  # "record" for tables inlined in a scenario document
 
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:
-            where += f" row {self.row}"
-        if self.column is not None:
-            where += f", column {self.column}" if self.row is not None else f" column {self.column}"
+            where += f" {self.row_label} {self.row}"
+            if self.column is not None:
+                where += f", column {self.column}"
+        elif self.column is not None:
+            where += f", setting {self.column}"
         return f"{where}: {self.message}"
 
 
@@ -31,5 +34,7 @@ class ScenarioError(Exception):
     """The scenario cannot be used; ``problems`` lists every mistake found."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
+        # In reading order: file by file (as first met), then row by row.
+        files = list(dict.fromkeys(p.file for p in problems))
+        self.problems = sorted(problems, key=lambda p: (files.index(p.file), p.row or 0))
         super().__init__("\n".join(str(p) for p in problems))

@@ -6,7 +6,9 @@ consultant fixes all mistakes in one pass.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import difflib
 import json
 import re
 from pathlib import Path
@@ -21,7 +23,14 @@ from matcher.io.errors import Problem, ScenarioError
 from matcher.io.parse import TableParser, days_since_epoch
 from matcher.io.tables import inline_table, read_table_file
 from matcher.travel import postcode_centres
-from models.config import DEFAULT_TABLE_FILES, OPTIONAL_TABLES, REQUIRED_TABLES, ScenarioConfig
+from models.config import (
+    DEFAULT_TABLE_FILES,
+    OPTIONAL_TABLES,
+    REQUIRED_TABLES,
+    Policy,
+    ScenarioConfig,
+    Weights,
+)
 from models.scenario import (
     LANGUAGE_SUPPORT,
     NO_DATE,
@@ -57,7 +66,8 @@ def _read_document(path: Path) -> tuple[Path, str, dict[str, Any] | None, list[P
         return path.parent, label, None, [Problem(str(path), "file or folder not found")]
     try:
         text = path.read_text(encoding="utf-8-sig")
-        document = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        document = (json.loads(text) if path.suffix.lower() == ".json"
+                    else yaml.load(text, Loader=_TextDatesLoader))
     except (UnicodeDecodeError, yaml.YAMLError, json.JSONDecodeError) as exc:
         return path.parent, label, None, [Problem(label, f"cannot be read: {exc}")]
     except ValueError:
@@ -68,6 +78,17 @@ def _read_document(path: Path) -> tuple[Path, str, dict[str, Any] | None, list[P
             Problem(label, "must be a mapping with format_version, reference_date, tables…")
         ]
     return path.parent, label, document, []
+
+
+class _TextDatesLoader(yaml.SafeLoader):
+    """YAML without date conversion: dates stay text and are checked with the
+    other settings, so an impossible date does not hide mistakes elsewhere."""
+
+
+_TextDatesLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def _impossible_date(text: str, label: str) -> Problem:
@@ -123,6 +144,10 @@ def _tables(
             frame = pd.DataFrame(columns=[c.name for c in TABLE_SPECS[name].columns], dtype=object)
         if frame is not None:
             parsers[name] = TableParser(frame, TABLE_SPECS[name], table_label)
+            if isinstance(given, list):
+                # records of a YAML/JSON list are counted from 1, not as spreadsheet rows
+                parsers[name].rows = parsers[name].rows - 1
+                parsers[name].row_label = "record"
     return parsers, problems
 
 
@@ -249,7 +274,31 @@ def scenario_from_document(
     problems += [q for p in parsers.values() for q in p.problems]
     if problems:
         raise ScenarioError(problems)
-    return scenario
+    warnings = _settings_warnings(document, label) + [
+        w for p in parsers.values() for w in p.unknown_columns()]
+    return dataclasses.replace(scenario, warnings=tuple(str(w) for w in warnings))
+
+
+def _settings_warnings(document: dict[str, Any], label: str) -> list[Problem]:
+    """Unknown settings are ignored; warn when one looks like a misspelled known one."""
+    sections: list[tuple[str, dict[str, Any], list[str]]] = [
+        ("", document, list(ScenarioConfig.model_fields)),
+        ("policy.", document.get("policy") or {}, list(Policy.model_fields)),
+        ("weights.", document.get("weights") or {}, list(Weights.model_fields)),
+        ("tables.", document.get("tables") or {}, list(REQUIRED_TABLES + OPTIONAL_TABLES)),
+    ]
+    warnings = []
+    for prefix, values, known in sections:
+        if not isinstance(values, dict):
+            continue
+        for key in values:
+            if str(key) in known:
+                continue
+            close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.75)
+            if close:
+                warnings.append(Problem(label, f"unknown setting is ignored; did you mean "
+                                        f"{prefix}{close[0]}?", column=f"{prefix}{key}"))
+    return warnings
 
 
 def _fallback_config(document: dict[str, Any]) -> ScenarioConfig:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 
 import numpy as np
 import pandas as pd
@@ -40,11 +41,36 @@ class TableParser:
         self.problems: list[Problem] = []
         self.missing = False  # the table could not be read and stands empty
         self.rows = np.asarray(frame.index, dtype=np.int64)
+        self.row_label = "row"
         for column in spec.columns:
             if column.required and column.name not in frame.columns:
-                self.problems.append(
-                    Problem(label, "required column is missing", row=1, column=column.name)
-                )
+                self.problems.append(Problem(
+                    label, "required column is missing" + self._near_miss(column.name),
+                    row=1, column=column.name))
+
+    def _near_miss(self, name: str) -> str:
+        """A hint when the header has the column under a slightly different name."""
+        headers = [str(c) for c in self.frame.columns]
+        for header in headers:
+            if header.strip().lower() == name.lower():
+                return f" (found {header!r}: remove spaces and use lower case)"
+        if len(headers) == 1 and ";" in headers[0]:
+            return " (the file seems to use ';' between values: save it as CSV with commas)"
+        close = difflib.get_close_matches(name, headers, n=1, cutoff=0.8)
+        return f" (did you mean {close[0]!r}?)" if close else ""
+
+    def unknown_columns(self) -> list[Problem]:
+        """Warnings for extra columns that look like a misspelled contract column."""
+        known = [c.name for c in self.spec.columns]
+        warnings = []
+        for header in (str(c) for c in self.frame.columns):
+            if header in known:
+                continue
+            close = difflib.get_close_matches(header.strip().lower(), known, n=1, cutoff=0.8)
+            if close:
+                warnings.append(Problem(self.label, f"unknown column {header!r} is ignored; "
+                                        f"did you mean {close[0]!r}?", row=1, column=header))
+        return warnings
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -55,7 +81,7 @@ class TableParser:
 
     def problem(self, position: int, column: str, message: str) -> None:
         self.problems.append(Problem(self.label, message, row=int(self.rows[position]),
-                                     column=column))
+                                     column=column, row_label=self.row_label))
 
     def raw(self, name: str) -> ObjArray:
         if name not in self.frame.columns:

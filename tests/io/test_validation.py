@@ -815,8 +815,10 @@ def test_a_mistake_in_an_inline_table_names_the_table_row_and_column(tmp_path: P
     path.write_text(yaml.safe_dump(document), encoding="utf-8")
     problem = only_problem(path)
     assert "students" in problem.file
-    assert (problem.row, problem.column) == (3, "phase")
+    # the second record of a YAML list is record 2 (no header row to count)
+    assert (problem.row, problem.column, problem.row_label) == (2, "phase", "record")
     assert "duaaal" in problem.message
+    assert "record 2, column phase" in str(problem)
 
 
 def test_an_inline_table_that_is_not_a_list_of_records_is_reported(tmp_path: Path) -> None:
