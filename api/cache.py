@@ -42,6 +42,21 @@ class LruCache(Generic[K, V]):
                 self._building.pop(key, None)
             return value
 
+    def peek(self, key: K) -> V | None:
+        """The entry if it is built, without building it."""
+        with self._lock:
+            if key not in self._entries:
+                return None
+            self._entries.move_to_end(key)
+            return self._entries[key]
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
     def discard(self, key: K) -> None:
         with self._lock:
             self._entries.pop(key, None)

@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             runner.stop()
+            services.close()
             engine.dispose()
 
     app = FastAPI(

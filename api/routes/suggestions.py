@@ -54,7 +54,7 @@ def student_suggestions(plan_id: DbId, student_id: str, services: ServicesDep,
         plan_id=plan_id, student_id=student_id,
         current_workplace_id=assignment.workplace_id if assignment else None,
         suggestions=suggestions, allowed_without_room=without_room,
-        rejected=visible_rules(who, state.rejections(student)))
+        rejected=visible_rules(who, services.rejections(context, student)))
 
 
 @router.get("/plans/{plan_id}/workplaces/{workplace_id}/suggestions",
