@@ -18,6 +18,7 @@ from rich.table import Table
 from matcher.analysis.executors import EXECUTORS, Executor, ExecutorUnavailable
 from matcher.analysis.sweep import DEFAULT_RATIOS
 from matcher.pipeline import SolveRun
+from models.config import Objective
 
 out = Console()
 err = Console(stderr=True)
@@ -90,6 +91,50 @@ def sweep(
     out.print("Written: " + ", ".join(str(p) for p in written))
 
 
+def report(
+    scenario: ScenarioArg,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for report.html, fixes.csv "
+                                          "and recruitment.csv.")],
+    objective: Annotated[str | None, typer.Option(
+        help="priority-first or placements-first; default: the scenario's policy.")] = None,
+    sweep_dir: Annotated[Path | None, typer.Option(
+        "--sweep", help="Folder of a finished `matcher sweep` to include (its sweep.csv).")
+    ] = None,
+    recruit_limit: Annotated[int, typer.Option(
+        help="Changes re-solved per kind for the recruitment list.")] = 25,
+) -> None:
+    """One self-contained HTML page: plan, placement per group, unmatched students with
+    reasons and verified fixes, and the recruitment list."""
+    from matcher import cli as core
+    from matcher.analysis.report import gather, write_report
+    from matcher.analysis.sweep_files import read_rows
+    from matcher.pipeline import SolveSettings
+
+    if objective not in (None, "priority-first", "placements-first"):
+        err.print(f"--objective must be priority-first or placements-first, not {objective!r}")
+        raise typer.Exit(2)
+    if recruit_limit < 0:
+        err.print("--recruit-limit must be at least 0")
+        raise typer.Exit(2)
+    if sweep_dir is not None and not (sweep_dir / "sweep.csv").is_file():
+        err.print(f"{sweep_dir} holds no sweep.csv (run matcher sweep first)")
+        raise typer.Exit(2)
+    with core._user_errors():
+        loaded = core._load(scenario)
+        chosen: Objective | None = (
+            None if objective is None
+            else "placements-first" if objective == "placements-first" else "priority-first")
+        run = core._run(loaded, SolveSettings(objective=chosen))
+        rows = read_rows(sweep_dir / "sweep.csv") if sweep_dir is not None else None
+        with err.status("Verifying fixes and valuing recruitment by re-solving"):
+            data = gather(run, rows, recruit_limit)
+        written = write_report(data, out_dir)
+    out.print(f"{run.plan.summary.placed} of {len(loaded.students)} placed; "
+              f"{len(data.fixes.fixes)} of {len(run.plan.unmatched)} unmatched fixed by one "
+              f"change; {len(data.recruits)} additions with value.")
+    out.print("Written: " + ", ".join(str(p) for p in written))
+
+
 def print_fixes(run: SolveRun, student: int | None = None) -> None:
     """The cheapest verified fix per unmatched student (all, or just ``student``)."""
     from matcher.analysis.fixes import cheapest_fixes, fix_rows
@@ -121,3 +166,4 @@ def print_fixes(run: SolveRun, student: int | None = None) -> None:
 def register(app: typer.Typer) -> None:
     """Add the analysis commands to the main app."""
     app.command(name="sweep")(sweep)
+    app.command(name="report")(report)
