@@ -100,7 +100,10 @@ def scenario_pointer(problem: Problem, json_document: bool) -> str:
             table = problem.file.removeprefix("scenario tables.")
             tokens: list[object] = ["tables", table]
             if problem.row is not None:
-                tokens.append(problem.row - 2)  # spreadsheet row → record index
+                # records are counted from 1 ("record 13"); older loaders counted rows
+                # as a spreadsheet does (header = 1)
+                first = 1 if getattr(problem, "row_label", "row") == "record" else 2
+                tokens.append(problem.row - first)  # → 0-based index into the list
             if problem.column is not None:
                 tokens.append(problem.column)
             return pointer(*tokens)
