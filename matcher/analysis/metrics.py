@@ -55,9 +55,16 @@ def plan_rows(run: SolveRun, groups: StudentGroups) -> list[Row]:
     rows: list[Row] = _rate_rows("all", np.full(n, "all", dtype=object), placed)
     for dimension, labels in groups.dimensions().items():
         rows += _rate_rows(dimension, labels, placed)
-    # The question of the product: priority-1 against everyone else, per sector.
+    # The question of the product: priority-1 against everyone else, per sector;
+    # once over all students, once over those with at least one allowed workplace
+    # (where a gap is crowding out, not a missing recognition or adjustment).
     tier = np.where(sc.students.priority == 1, PRIORITY_ONE, OTHERS).astype(object)
     rows += _rate_rows("sector_tier", groups.sector + "|" + tier, placed)
+    feasible = np.zeros(n, dtype=bool)
+    feasible[run.candidates.student] = True
+    feasible[sc.pinned.student] = True
+    rows += _rate_rows("sector_tier_feasible", (groups.sector + "|" + tier)[feasible],
+                       placed[feasible])
 
     reasons: list[str] = [u.reason for u in run.plan.unmatched]
     for reason in REASONS:

@@ -60,11 +60,11 @@ def tier_figure(rows: pd.DataFrame) -> Figure:
     return fig
 
 
-def sector_figure(rows: pd.DataFrame) -> Figure:
+def sector_figure(rows: pd.DataFrame, dimension: str = "sector_tier") -> Figure:
     """Per sector (and overall): priority-1 against the others, both objectives;
     a dotted line marks the priority-first catch-up ratio."""
-    gap = tier_gap(rows)
-    answers = catch_up(rows)
+    gap = tier_gap(rows, dimension)
+    answers = catch_up(rows, dimension=dimension)
     sectors = ["all", *sorted(s for s in gap["sector"].unique() if s != "all")]
     columns = 4
     n_rows = -(-len(sectors) // columns)
@@ -86,7 +86,9 @@ def sector_figure(rows: pd.DataFrame) -> Figure:
         ax.set_visible(False)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize=8)
-    fig.suptitle("Placement rate of priority-1 students and of the others, per sector",
+    among = (" (students with at least one allowed workplace)"
+             if dimension == "sector_tier_feasible" else "")
+    fig.suptitle("Placement rate of priority-1 students and of the others, per sector" + among,
                  fontsize=10)
     return fig
 
@@ -113,8 +115,11 @@ def fairness_figure(rows: pd.DataFrame) -> Figure:
 
 
 def sweep_figures(rows: pd.DataFrame) -> dict[str, Figure]:
-    return {"tiers": tier_figure(rows), "sectors": sector_figure(rows),
-            "price_of_fairness": fairness_figure(rows)}
+    figures = {"tiers": tier_figure(rows), "sectors": sector_figure(rows)}
+    if (rows["dimension"] == "sector_tier_feasible").any():
+        figures["sectors_feasible"] = sector_figure(rows, "sector_tier_feasible")
+    figures["price_of_fairness"] = fairness_figure(rows)
+    return figures
 
 
 def save(fig: Figure, folder: Path, name: str) -> list[Path]:

@@ -9,6 +9,11 @@ Definitions (also in docs/analysis.md):
   placement rate of priority-1 students over seeds is at least the mean rate of
   all other students minus ``tolerance`` (1 percentage point by default).
   ``None`` when it never happens within the swept ratios;
+- **catch-up among feasible students**: the same, counting only students with
+  at least one allowed workplace in the sample. A gap there is crowding out
+  (others take the seats); a gap only in the first is students for whom no
+  workplace within reach has the recognition, adjustment or placement type
+  they need — more of the same workplaces cannot close it;
 - **price of fairness** (per ratio and seed): placements-first places at least
   as many students as priority-first; the difference is the placements
   priority-first gives up, and the difference in total cost (and in cost per
@@ -35,10 +40,14 @@ def spread(rows: pd.DataFrame) -> pd.DataFrame:
     return stats.join(counts).reset_index().rename(columns={"count": "seeds"})
 
 
-def tier_gap(rows: pd.DataFrame) -> pd.DataFrame:
+def tier_gap(rows: pd.DataFrame, dimension: str = "sector_tier") -> pd.DataFrame:
     """Placement rate of priority-1 students and of the others, per objective, sector
-    (and ``all``), ratio and seed."""
-    part = rows[rows["dimension"] == "sector_tier"].copy()
+    (and ``all``), ratio and seed; ``dimension`` ``sector_tier_feasible`` counts only
+    students with at least one allowed workplace."""
+    part = rows[rows["dimension"] == dimension].copy()
+    if not len(part):  # e.g. a sweep written before this dimension existed
+        return pd.DataFrame(columns=["objective", "sector", "ratio", "seed", PRIORITY_ONE,
+                                     OTHERS])
     split = part["group"].str.rsplit("|", n=1, expand=True)
     part["sector"], part["tier"] = split[0], split[1]
     overall = part.groupby(["objective", "ratio", "seed", "tier"], as_index=False)[
@@ -57,9 +66,10 @@ def tier_gap(rows: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def catch_up(rows: pd.DataFrame, tolerance: float = TOLERANCE) -> dict[str, dict[str, Any]]:
+def catch_up(rows: pd.DataFrame, tolerance: float = TOLERANCE,
+             dimension: str = "sector_tier") -> dict[str, dict[str, Any]]:
     """Per objective and sector: the catch-up ratio and the mean rates behind it."""
-    gap = tier_gap(rows)
+    gap = tier_gap(rows, dimension)
     means = gap.groupby(["objective", "sector", "ratio"], sort=True)[
         [PRIORITY_ONE, OTHERS]].mean().reset_index()
     answer: dict[str, dict[str, Any]] = {}
@@ -135,6 +145,7 @@ def summarise(rows: pd.DataFrame, meta: dict[str, Any]) -> dict[str, Any]:
         **meta,
         "tolerance": TOLERANCE,
         "catch_up": catch_up(rows),
+        "catch_up_feasible": catch_up(rows, dimension="sector_tier_feasible"),
         "price_of_fairness": price,
         "placement_rates": groups,
         "plan": plan_stats,

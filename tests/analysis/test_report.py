@@ -8,14 +8,14 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from matcher.analysis.sweep import SweepResult
-from matcher.analysis.sweep_files import write_sweep
 from matcher.cli import app
 from matcher.io import load_scenario
 
 
 def test_report_is_self_contained_and_private(small_dir: Path, pool_sweep: SweepResult,
                                               tmp_path: Path) -> None:
-    write_sweep(pool_sweep, tmp_path / "sweep")
+    (tmp_path / "sweep").mkdir()
+    pool_sweep.rows.to_csv(tmp_path / "sweep" / "sweep.csv", index=False)
     out = tmp_path / "report"
     result = CliRunner().invoke(app, ["report", str(small_dir), "--out", str(out),
                                       "--sweep", str(tmp_path / "sweep"),

@@ -65,9 +65,10 @@ def test_sweep_command_writes_csv_summary_and_plots(small_dir: Path, tmp_path: P
     assert set(rows["dimension"]) >= {"tier", "sector", "province", "phase", "reason", "plan"}
     summary = json.loads((out / "summary.json").read_text())
     assert set(summary["catch_up"]) == {"priority-first", "placements-first"}
+    assert set(summary["catch_up_feasible"]) == {"priority-first", "placements-first"}
     assert summary["runs"] == 4
     assert rows["group"].map(type).eq(str).all()
-    for name in ("tiers", "sectors", "price_of_fairness"):
+    for name in ("tiers", "sectors", "sectors_feasible", "price_of_fairness"):
         for suffix in ("svg", "png"):
             path = out / "plots" / f"{name}.{suffix}"
             assert path.stat().st_size > 1000
