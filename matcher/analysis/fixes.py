@@ -16,9 +16,9 @@ Which changes are worth a re-solve:
 - **adjustment / recognition / travel** at workplaces that break exactly one
   rule for the student, and only when that rule is one a single change fixes:
   one missing adjustment code (or ``language_support`` for a Dutch-level
-  minimum), the student's programme not recognised (or expired), or the
-  travel limit (the extra minutes needed). Workplaces with free room come
-  first, then the nearest.
+  minimum), the student's programme not recognised (or expired) at a
+  workplace of the programme's own sector, or the travel limit (the extra
+  minutes needed). Workplaces with free room come first, then the nearest.
 
 At most ``per_kind`` changes of each kind are re-solved per student, and every
 re-solve is remembered, so a change shared by many students costs one solve.
@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.analysis.changes import Change, Resolver, apply_change
+from matcher.analysis.groups import UNKNOWN, programme_sectors
 from matcher.candidates import Candidates
 from matcher.pipeline import SolveRun
 from matcher.rules import RULE_NAMES, Pairs, evaluate
@@ -132,6 +133,9 @@ def one_rule_changes(run: SolveRun, student: int, per_kind: int = PER_KIND) -> l
     room = run.solution.capacity.workplace_room - np.bincount(placed, minlength=len(w))
     free_first = np.lexsort((pairs.minutes, room <= 0))
     codes = sc.adjustments.codes
+    # only a workplace of the programme's own sector can be recognised for it
+    own_sector = str(programme_sectors(sc)[s.programme[student]])
+    sector_codes = sc.sectors.codes
     found: dict[str, list[Change]] = {"adjustment": [], "recognition": [], "travel": []}
     for j in free_first.tolist():
         if failing[j] != 1:
@@ -139,7 +143,9 @@ def one_rule_changes(run: SolveRun, student: int, per_kind: int = PER_KIND) -> l
         rule = next(r for r in RULE_NAMES if not results[r][j])
         change: Change | None = None
         if rule == "recognised_for_programme":
-            change = Change("recognition", workplace=j, programme=int(s.programme[student]))
+            if own_sector in (UNKNOWN, sector_codes[w.sector[j]]):
+                change = Change("recognition", workplace=j,
+                                programme=int(s.programme[student]))
         elif rule == "dutch_level":
             change = Change("adjustment", workplace=j, code=LANGUAGE_SUPPORT)
         elif rule == "adjustments":
