@@ -67,6 +67,22 @@ def _rejections_by_profile(scenario: Scenario, rule: str, students: IntArray) ->
     return counts[label]
 
 
+def _workplace_tree(scenario: Scenario) -> cKDTree:
+    """A KD-tree over all workplaces, built once per scenario (suggestions ask often).
+
+    The cache remembers which Workplaces it was built for: a scenario derived
+    with ``dataclasses.replace`` shares ``extras`` but may hold other workplaces.
+    """
+    cached = scenario.extras.get("workplace_tree")
+    if isinstance(cached, tuple) and cached[0] is scenario.workplaces:
+        tree: cKDTree = cached[1]
+        return tree
+    w = scenario.workplaces
+    tree = cKDTree(unit_sphere_xyz(w.lat, w.lon))
+    scenario.extras["workplace_tree"] = (scenario.workplaces, tree)
+    return tree
+
+
 def travel_passes(scenario: Scenario, students: IntArray) -> IntArray:
     """How many workplaces pass the travel rule, per student, without listing them all.
 
@@ -76,7 +92,7 @@ def travel_passes(scenario: Scenario, students: IntArray) -> IntArray:
     """
     s, w = scenario.students, scenario.workplaces
     policy = scenario.config.policy
-    tree = cKDTree(unit_sphere_xyz(w.lat, w.lon))
+    tree = _workplace_tree(scenario)
     points = unit_sphere_xyz(s.lat[students], s.lon[students])
     arcs = max_estimated_km(s.max_travel_min[students], policy.detour_factor,
                             policy.travel_speed_kmh)

@@ -20,11 +20,16 @@ from models.scenario import IntArray, Pinned, Scenario
 class UnknownId(LookupError):
     """A student, workplace or mentor id that the scenario does not have."""
 
+    def __init__(self, field: str, value: str, message: str | None = None) -> None:
+        self.field = field  # student_id, workplace_id or mentor_id
+        self.value = value
+        super().__init__(message or f"{field} {value!r} is not in this scenario")
+
 
 def _position(ids: np.ndarray, value: str, what: str) -> int:  # type: ignore[type-arg]
     found = np.flatnonzero(ids == value)
     if not len(found):
-        raise UnknownId(f"{what} {value!r} is not in this scenario")
+        raise UnknownId(what, value)
     return int(found[0])
 
 
@@ -62,7 +67,8 @@ def with_pins(scenario: Scenario, pins: list[tuple[str, str, str | None]]) -> Sc
                          for _, _, me in pins], dtype=np.int64)
     for w, me in zip(workplace, mentor, strict=True):
         if me >= 0 and m.workplace[me] != w:
-            raise UnknownId(f"mentor {m.ids[me]!r} does not work at {scenario.workplaces.ids[w]!r}")
+            raise UnknownId("mentor_id", str(m.ids[me]), f"mentor {m.ids[me]!r} does not work "
+                            f"at {scenario.workplaces.ids[w]!r}")
     pinned = scenario.pinned
     kept = ~np.isin(pinned.student, student)
     return dataclasses.replace(scenario, pinned=Pinned(

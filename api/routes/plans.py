@@ -94,10 +94,7 @@ def get_student(plan_id: DbId, student_id: str, db: DbDep, services: ServicesDep
 
 
 def _unknown_id(exc: UnknownId, prefix: tuple[object, ...] = ()) -> ProblemItem:
-    message = str(exc).strip("'\"")
-    field = next((f for f in ("student_id", "workplace_id") if message.startswith(f)),
-                 "mentor_id")
-    return ProblemItem(detail=message, pointer=pointer(*prefix, field))
+    return ProblemItem(detail=str(exc).strip("'\""), pointer=pointer(*prefix, exc.field))
 
 
 @router.post("/plans/{plan_id}/refusals", status_code=201, response_model=RefusalResult,

@@ -122,8 +122,9 @@ def _config(document: dict[str, Any], label: str) -> tuple[ScenarioConfig | None
 
 
 def _tables(
-    config: ScenarioConfig, base: Path, label: str
+    config: ScenarioConfig, base: Path | None, label: str
 ) -> tuple[dict[str, TableParser], list[Problem]]:
+    """Read every table; without a ``base`` folder only inline tables exist."""
     parsers: dict[str, TableParser] = {}
     problems: list[Problem] = []
     for name in REQUIRED_TABLES + OPTIONAL_TABLES:
@@ -131,6 +132,12 @@ def _tables(
         if isinstance(given, list):
             table_label = f"{label} tables.{name}"
             frame, found = inline_table(given, table_label)
+        elif base is None:
+            if given is None and name in OPTIONAL_TABLES:
+                continue
+            problems.append(Problem(label, "give this table inline, as a list of records",
+                                    column=f"tables.{name}"))
+            continue
         else:
             file_name = str(given) if given is not None else DEFAULT_TABLE_FILES[name]
             path = base / file_name
@@ -259,8 +266,8 @@ def scenario_from_document(
     label: str = "scenario",
     source: str = "scenario",
 ) -> Scenario:
-    """Validate a scenario document; tables are inline records or files under ``base``."""
-    base = base if base is not None else Path.cwd()
+    """Validate a scenario document; tables are inline records or files under ``base``
+    (with no ``base``, every table must be inline: nothing is read from disk)."""
     config, problems = _config(document, label)
     if config is None:
         # Keep going with default settings so mistakes in the tables are listed too.
