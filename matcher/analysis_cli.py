@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -86,9 +87,42 @@ def sweep(
             err.print(f"[bold red]{exc}[/]")
             raise typer.Exit(2) from None
         written = write_sweep(result, out_dir)
+    _print_catch_up(result.rows)
     out.print(f"{runs} runs ({len(settings.ratios)} ratios × {seeds} seeds, both objectives) "
               f"in {result.wall_seconds:.1f} s on {executor}.")
     out.print("Written: " + ", ".join(str(p) for p in written))
+
+
+def _print_catch_up(rows: pd.DataFrame) -> None:
+    """Priority-1 against the others over all sectors, per ratio and objective."""
+    from matcher.analysis.summary import catch_up
+
+    for dimension, among in (("sector_tier", "all students"),
+                             ("sector_tier_feasible", "students with an allowed workplace")):
+        answers = catch_up(rows, dimension=dimension)
+        table = Table(title=f"Placement rate, {among}")
+        table.add_column("seats/student", justify="right")
+        for objective in answers:
+            table.add_column(f"{objective}: priority 1", justify="right")
+            table.add_column("others", justify="right")
+        first = next(iter(answers.values()))["all"]
+        for i, ratio in enumerate(first["ratios"]):
+            cells = []
+            for objective in answers:
+                mine = answers[objective]["all"]
+                cells += [_pct(mine["priority_1_rate"][i]), _pct(mine["others_rate"][i])]
+            table.add_row(f"{ratio:g}", *cells)
+        out.print(table)
+        for objective, by_sector in answers.items():
+            ratio = by_sector["all"]["catch_up_ratio"]
+            when = f"from {ratio:g} seats per student" if ratio is not None else (
+                "at no swept ratio")
+            out.print(f"{objective}, {among}: priority 1 placed as well as the others "
+                      f"(within 1 point) {when}.")
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f}%"
 
 
 def report(

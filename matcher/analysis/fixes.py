@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.analysis.changes import Change, Resolver, apply_change
+from matcher.analysis.changes import Change, ChangeKind, Resolver, apply_change
 from matcher.analysis.groups import UNKNOWN, programme_sectors
 from matcher.candidates import Candidates
 from matcher.pipeline import SolveRun
@@ -107,8 +107,10 @@ def _capacity_changes(run: SolveRun, student: int) -> list[Change]:
     seats: list[Change] = []
     mentors: list[Change] = []
     for w in reachable_workplaces(run, student):
-        for kind, bucket in (("seat", seats), ("mentor", mentors)):
-            change = Change(kind, workplace=w)  # type: ignore[arg-type]
+        buckets: tuple[tuple[ChangeKind, list[Change]], ...] = (("seat", seats),
+                                                                ("mentor", mentors))
+        for kind, bucket in buckets:
+            change = Change(kind, workplace=w)
             after = residual_capacity(apply_change(sc, change))
             new_room = after.workplace_intensive if intensive else after.workplace_room
             if new_room[w] > room[w] and len(bucket) < PER_KIND:

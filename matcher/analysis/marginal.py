@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from matcher.analysis.changes import Change, Resolver
+from matcher.analysis.changes import Change, ChangeKind, Resolver
 from matcher.analysis.fixes import one_rule_changes, reachable_workplaces
 from matcher.analysis.groups import PROVINCE_NAMES, workplace_provinces
 from matcher.pipeline import SolveRun
@@ -66,8 +66,8 @@ def _rule_counts(run: SolveRun) -> Counter[Change]:
 def candidate_recruits(run: SolveRun, limit: int = LIMIT) -> list[Change]:
     """The changes worth a re-solve (see module doc), at most ``limit`` per kind."""
     reach = sorted(reach_counts(run).items(), key=lambda item: (-item[1], item[0]))[:limit]
-    changes = [Change(kind, workplace=w)  # type: ignore[arg-type]
-               for kind in ("workplace", "seat", "mentor") for w, _ in reach]
+    room_kinds: tuple[ChangeKind, ...] = ("workplace", "seat", "mentor")
+    changes = [Change(kind, workplace=w) for kind in room_kinds for w, _ in reach]
     rules = sorted(_rule_counts(run).items(),
                    key=lambda item: (-item[1], item[0].kind, item[0].workplace,
                                      item[0].programme, item[0].code))

@@ -48,10 +48,6 @@ class Sample:
     source: IntArray
     copy: IntArray
 
-    @property
-    def seats_note(self) -> str:
-        return f"{len(self.source)} workplaces, {int((self.copy > 0).sum())} clones"
-
 
 def sample_rng(seed: int) -> np.random.Generator:
     """The generator of one sweep seed (stable across Python runs and machines)."""
