@@ -14,6 +14,7 @@ from matcher.analysis.changes import apply_change
 from matcher.analysis.fixes import FixReport, cheapest_fixes, fix_rows
 from matcher.check import check_plan
 from matcher.cli import app
+from matcher.io import load_scenario
 from matcher.pipeline import SolveRun, SolveSettings, run_solve
 from models.scenario import Scenario
 from tests.builders import mentor, scenario, student, workplace
@@ -104,3 +105,12 @@ def test_explain_fixes_command(small_dir: Path) -> None:
     assert everyone.exit_code == 0, everyone.output
     assert "Cheapest fix" in everyone.output
     assert runner.invoke(app, ["explain", str(small_dir)]).exit_code == 2
+    sc = load_scenario(small_dir)
+    run = run_solve(sc, SolveSettings())
+    unmatched = str(sc.students.ids[np.flatnonzero(run.solution.workplace < 0)[0]])
+    one = runner.invoke(app, ["explain", str(small_dir), "--fixes", "--student", unmatched])
+    assert one.exit_code == 0, one.output
+    assert "is not placed" in one.output and "Cheapest fix" in one.output
+    placed = str(sc.students.ids[np.flatnonzero(run.solution.workplace >= 0)[0]])
+    other = runner.invoke(app, ["explain", str(small_dir), "--fixes", "--student", placed])
+    assert other.exit_code == 0 and "no fix needed" in other.output
