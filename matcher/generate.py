@@ -875,12 +875,17 @@ def generate_tables(settings: GeneratorSettings) -> dict[str, pd.DataFrame]:
 
 def scenario_yaml(settings: GeneratorSettings, tables: list[str]) -> str:
     """The scenario.yaml text: fixed key order, no timestamps, so output is stable."""
+    return scenario_yaml_text(settings.name, REFERENCE_DATE, tables)
+
+
+def scenario_yaml_text(name: str, reference_date: dt.date, tables: list[str]) -> str:
+    """scenario.yaml with the generator's policy and weights (also used by calibrate)."""
     lines = [
         "format_version: 1",
-        f"name: {json.dumps(settings.name, ensure_ascii=False)}",
-        f"reference_date: {REFERENCE_DATE.isoformat()}",
+        f"name: {json.dumps(name, ensure_ascii=False)}",
+        f"reference_date: {reference_date.isoformat()}",
         "tables:",
-        *(f"  {name}: {name}.csv" for name in tables),
+        *(f"  {table}: {table}.csv" for table in tables),
         "policy:",
         "  objective: priority-first",
         f"  default_max_travel_min: {DEFAULT_MAX_TRAVEL_MIN}",

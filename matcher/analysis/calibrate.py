@@ -52,6 +52,7 @@ from matcher.generate import (
     TABLE_ORDER,
     GeneratorSettings,
     generate_tables,
+    scenario_yaml_text,
 )
 
 CALIBRATION_DATE = dt.date(2023, 2, 1)
@@ -157,25 +158,8 @@ def flanders_tables() -> dict[str, pd.DataFrame]:
 
 
 def scenario_yaml(tables: list[str]) -> str:
-    lines = [
-        "format_version: 1",
-        'name: "Flanders 2023 (calibrated on 1 February 2023 counts)"',
-        f"reference_date: {CALIBRATION_DATE.isoformat()}",
-        "tables:",
-        *(f"  {name}: {name}.csv" for name in tables),
-        "policy:",
-        "  objective: priority-first",
-        "  default_max_travel_min: 45",
-        "  travel_speed_kmh: 25",
-        "  detour_factor: 1.3",
-        "  mentor_capacity: {default: 2, zorg: 1}",
-        "  max_intensive_per_mentor: 1",
-        "weights:",
-        "  wish: 10",
-        "  competence: 6",
-        "  travel: 1",
-    ]
-    return "\n".join(lines) + "\n"
+    return scenario_yaml_text("Flanders 2023 (calibrated on 1 February 2023 counts)",
+                              CALIBRATION_DATE, tables)
 
 
 def write_flanders(out_dir: Path) -> Path:
