@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import subprocess
@@ -78,7 +79,7 @@ def run_one(scenario_dir: Path) -> dict[str, object]:
     candidates = build_candidates(scenario)
     seconds["candidates"] = time.perf_counter() - t
     t = time.perf_counter()
-    solution = solve(scenario, candidates)
+    solution = solve(scenario, candidates, workers=os.cpu_count() or 1)  # as the CLI does
     seconds["solve"] = time.perf_counter() - t
     t = time.perf_counter()
     plan = build_plan(scenario, candidates, solution)
@@ -135,7 +136,7 @@ def main() -> None:
         rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
         print_table(rows[-1:], header=len(rows) == 1)
     result = {
-        "machine": {"cpus": __import__("os").cpu_count(), "python": platform.python_version(),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "platform": platform.platform()},
         "ratio": args.ratio,
         "seed": args.seed,

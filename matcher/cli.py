@@ -6,6 +6,7 @@ output written), 1 an internal error.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -97,6 +98,8 @@ def solve_command(
     export_candidates: Annotated[bool, typer.Option(
         help="Also write candidates.csv with every allowed pair and its cost.")] = False,
     seed: Annotated[int, typer.Option(help="Random seed (cpsat).")] = 0,
+    workers: Annotated[int, typer.Option(
+        help="Processes for independent parts of a very large problem.")] = os.cpu_count() or 1,
 ) -> None:
     """Find the best placement plan and write plan.json, assignments.csv, unmatched.csv."""
     if backend not in ("flow", "cpsat"):
@@ -115,7 +118,8 @@ def solve_command(
             None if objective is None
             else "placements-first" if objective == "placements-first" else "priority-first"
         )
-        run = _run(loaded, SolveSettings(chosen_backend, chosen_objective, time_limit, seed))
+        run = _run(loaded, SolveSettings(chosen_backend, chosen_objective, time_limit, seed,
+                                         workers=max(1, workers)))
         written = write_plan(run.plan, out_dir, run.candidates if export_candidates else None,
                              loaded)
     _print_summary(run)

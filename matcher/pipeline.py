@@ -20,6 +20,7 @@ class SolveSettings:
     objective: Objective | None = None  # None: the scenario's policy.objective
     time_limit_s: float = 60.0
     seed: int = 0
+    workers: int = 1  # processes for independent parts of a large flow problem
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:
@@ -51,7 +52,7 @@ def run_solve(
     on_stage(f"Solving ({settings.backend})")
     solution = solve(scenario, candidates, backend=settings.backend,
                      objective=settings.objective, time_limit_s=settings.time_limit_s,
-                     seed=settings.seed, keep=keep)
+                     seed=settings.seed, keep=keep, workers=settings.workers)
     seconds["solve"] = time.perf_counter() - started
 
     started = time.perf_counter()

@@ -172,10 +172,12 @@ def _vocabulary(*groups: list[list[str]] | list[str]) -> Vocabulary:
 def _masks(lists: list[list[str]], vocabulary: Vocabulary) -> MaskArray:
     index = vocabulary.index()
     masks = np.zeros((len(lists), vocabulary.words), dtype=np.uint64)
-    for row, values in enumerate(lists):
-        for value in values:
-            bit = index[value]
-            masks[row, bit // 64] |= np.uint64(1) << np.uint64(bit % 64)
+    lengths = np.fromiter((len(values) for values in lists), dtype=np.int64, count=len(lists))
+    rows = np.repeat(np.arange(len(lists)), lengths)
+    bits = np.fromiter((index[v] for values in lists for v in values), dtype=np.int64,
+                       count=int(lengths.sum()))
+    np.bitwise_or.at(masks, (rows, bits // 64),
+                     np.left_shift(np.uint64(1), (bits % 64).astype(np.uint64)))
     return masks
 
 

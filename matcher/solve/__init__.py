@@ -43,6 +43,7 @@ def solve(
     time_limit_s: float = 60.0,
     seed: int = 0,
     keep: IntArray | None = None,
+    workers: int = 1,
 ) -> Solution:
     """An optimal plan; with ``keep`` (previous workplace per student), the one
     that moves the fewest students among the optimal ones."""
@@ -50,7 +51,7 @@ def solve(
     objective = objective or scenario.config.policy.objective
     capacity = residual_capacity(scenario)
     problem = build_problem(scenario, candidates, capacity, objective, keep)
-    chosen = solve_flow(problem)
+    chosen = solve_flow(problem, workers=workers)
     status: Literal["optimal", "feasible"] = "optimal"
     value = bound = problem.objective_value(chosen)
     if backend == "cpsat":

@@ -13,7 +13,12 @@ the lexicographic optimum.
 
 from __future__ import annotations
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
 import numpy as np
+from numpy.typing import NDArray
 from ortools.graph.python import min_cost_flow
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
@@ -23,6 +28,8 @@ from models.scenario import BoolArray, IntArray
 
 # Small components are grouped so one solver call handles many of them.
 BATCH_ARCS = 200_000
+# Below this many arcs, starting worker processes costs more than it saves.
+PARALLEL_ARCS = 2_000_000
 
 
 class FlowError(RuntimeError):
@@ -66,7 +73,33 @@ def _local_index(values: IntArray, size: int) -> tuple[IntArray, IntArray]:
     return distinct, position[values]
 
 
-def _solve_batch(problem: AssignmentProblem, arcs: IntArray) -> BoolArray:
+@dataclass(frozen=True)
+class FlowNetwork:
+    """One batch as plain arrays, cheap to send to another process."""
+
+    tails: NDArray[np.int32]
+    heads: NDArray[np.int32]
+    capacities: IntArray
+    costs: IntArray
+    supplies: IntArray
+    assignment_arcs: int  # the first arcs are the student → workplace arcs
+
+
+def solve_network(network: FlowNetwork) -> BoolArray:
+    """Which assignment arcs carry flow in a min-cost flow of the network."""
+    solver = min_cost_flow.SimpleMinCostFlow()
+    solver.add_arcs_with_capacity_and_unit_cost(
+        network.tails, network.heads, network.capacities, network.costs)
+    solver.set_nodes_supplies(np.arange(len(network.supplies), dtype=np.int32),
+                              network.supplies)
+    status = solver.solve()
+    if status != solver.OPTIMAL:
+        raise FlowError(f"min-cost flow ended with status {status}")
+    flows = solver.flows(np.arange(network.assignment_arcs, dtype=np.int32))
+    return np.asarray(flows > 0)
+
+
+def _network(problem: AssignmentProblem, arcs: IntArray) -> FlowNetwork:
     student = problem.arc_student[arcs]
     workplace = problem.arc_workplace[arcs]
     students, local_student = _local_index(student, problem.n_students)
@@ -103,25 +136,29 @@ def _solve_batch(problem: AssignmentProblem, arcs: IntArray) -> BoolArray:
         np.zeros(len(gated) + nw, dtype=np.int64),
         problem.penalty[students],
     ])
-    solver = min_cost_flow.SimpleMinCostFlow()
-    solver.add_arcs_with_capacity_and_unit_cost(
-        tails.astype(np.int32), all_heads.astype(np.int32),
-        capacities.astype(np.int64), costs.astype(np.int64),
-    )
     supplies = np.zeros(sink + 1, dtype=np.int64)
     supplies[:ns] = 1
     supplies[sink] = -ns
-    solver.set_nodes_supplies(np.arange(sink + 1, dtype=np.int32), supplies)
-    status = solver.solve()
-    if status != solver.OPTIMAL:
-        raise FlowError(f"min-cost flow ended with status {status}")
-    flows = solver.flows(np.arange(len(arcs), dtype=np.int32))
-    return np.asarray(flows > 0)
+    return FlowNetwork(tails.astype(np.int32), all_heads.astype(np.int32),
+                       capacities.astype(np.int64), costs.astype(np.int64), supplies, len(arcs))
 
 
-def solve_flow(problem: AssignmentProblem) -> BoolArray:
-    """Chosen arcs of an optimal assignment (one per placed student)."""
+def solve_flow(problem: AssignmentProblem, workers: int = 1) -> BoolArray:
+    """Chosen arcs of an optimal assignment (one per placed student).
+
+    Independent batches are solved on ``workers`` processes when the problem is
+    large (OR-Tools holds the GIL, so threads would not help); each batch's
+    result does not depend on where it runs, so plans stay identical.
+    """
     chosen = np.zeros(len(problem.arc_student), dtype=bool)
-    for arcs in component_batches(problem):
-        chosen[arcs] = _solve_batch(problem, arcs)
+    batches = component_batches(problem)
+    networks = (_network(problem, arcs) for arcs in batches)
+    if workers > 1 and len(batches) > 1 and len(problem.arc_student) >= PARALLEL_ARCS:
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            results = list(pool.map(solve_network, networks))
+    else:
+        results = [solve_network(network) for network in networks]
+    for arcs, result in zip(batches, results, strict=True):
+        chosen[arcs] = result
     return chosen
