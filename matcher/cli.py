@@ -142,8 +142,14 @@ def _print_summary(run: SolveRun) -> None:
     if reasons:
         out.print("Unmatched: " + ", ".join(f"{n} {r}" for r, n in sorted(reasons.items())))
     if plan.conflicts:
-        out.print(f"[yellow]{len(plan.conflicts)} existing placements break a rule or capacity "
-                  "(see conflicts in plan.json)[/]")
+        count = len(plan.conflicts)
+        out.print(f"[yellow]{count} existing placement{'s' if count != 1 else ''} "
+                  f"break{'s' if count == 1 else ''} a hard rule (see conflicts in plan.json)[/]")
+    if plan.capacity_conflicts:
+        count = len(plan.capacity_conflicts)
+        out.print(f"[yellow]{count} existing placement{'s' if count != 1 else ''} exceed"
+                  f"{'s' if count == 1 else ''} seats or mentor capacity (see "
+                  "capacity_conflicts in plan.json)[/]")
 
 
 @app.command()
