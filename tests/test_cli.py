@@ -18,9 +18,7 @@ runner = CliRunner()
 
 
 def _solve(out: Path, *extra: str) -> dict[str, object]:
-    result = runner.invoke(app, ["solve", str(DEMO), "--out", str(out), *extra])
-    assert result.exit_code == 0, result.output
-    return json.loads((out / "plan.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    return _solve_dir(DEMO, out, *extra)
 
 
 def test_solve_writes_the_plan_and_both_csvs(tmp_path: Path) -> None:
@@ -104,8 +102,8 @@ def test_generate_then_solve_round_trip(tmp_path: Path) -> None:
     assert check_plan(load_scenario(tmp_path / "gen"), plan) == []
 
 
-def _solve_dir(scenario: Path, out: Path) -> dict[str, object]:
-    result = runner.invoke(app, ["solve", str(scenario), "--out", str(out)])
+def _solve_dir(scenario: Path, out: Path, *extra: str) -> dict[str, object]:
+    result = runner.invoke(app, ["solve", str(scenario), "--out", str(out), *extra])
     assert result.exit_code == 0, result.output
     return json.loads((out / "plan.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
