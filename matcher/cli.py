@@ -64,6 +64,18 @@ def _user_errors() -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
+def _objective_option(value: str | None) -> Objective | None:
+    """--objective as given (None: the scenario's policy); exit 2 on anything else."""
+    if value is None:
+        return None
+    if value == "placements-first":
+        return "placements-first"
+    if value == "priority-first":
+        return "priority-first"
+    err.print(f"--objective must be priority-first or placements-first, not {value!r}")
+    raise typer.Exit(2)
+
+
 def _load(path: Path) -> Scenario:
     with err.status(f"Reading {path}"):
         scenario = load_scenario(path)
@@ -105,19 +117,13 @@ def solve_command(
     if backend not in ("flow", "cpsat"):
         err.print(f"--backend must be flow or cpsat, not {backend!r}")
         raise typer.Exit(2)
-    if objective not in (None, "priority-first", "placements-first"):
-        err.print(f"--objective must be priority-first or placements-first, not {objective!r}")
-        raise typer.Exit(2)
+    chosen_objective = _objective_option(objective)
     if time_limit <= 0:
         err.print("--time-limit must be a positive number of seconds")
         raise typer.Exit(2)
     with _user_errors():
         loaded = _load(scenario)
         chosen_backend: Backend = "cpsat" if backend == "cpsat" else "flow"
-        chosen_objective: Objective | None = (
-            None if objective is None
-            else "placements-first" if objective == "placements-first" else "priority-first"
-        )
         run = _run(loaded, SolveSettings(chosen_backend, chosen_objective, time_limit, seed,
                                          workers=max(1, workers)))
         written = write_plan(run.plan, out_dir, run.candidates if export_candidates else None,
@@ -168,19 +174,13 @@ def explain(
     if student is None and not fixes:
         err.print("--student is required (it is optional only with --fixes)")
         raise typer.Exit(2)
-    if objective not in (None, "priority-first", "placements-first"):
-        err.print(f"--objective must be priority-first or placements-first, not {objective!r}")
-        raise typer.Exit(2)
+    chosen = _objective_option(objective)
     with _user_errors():
         loaded = _load(scenario)
         matches = np.flatnonzero(loaded.students.ids == student)
         if student is not None and not len(matches):
             err.print(f"No student with student_id {student!r} in {scenario}.")
             raise typer.Exit(2)
-        chosen: Objective | None = (
-            None if objective is None
-            else "placements-first" if objective == "placements-first" else "priority-first"
-        )
         run = _run(loaded, SolveSettings(objective=chosen))
         if fixes:
             from matcher.analysis_cli import print_fixes
