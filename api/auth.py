@@ -62,10 +62,27 @@ def create_user(session: Session, role: Role, name: str, coach_id: str | None = 
     return key
 
 
+def _principal(user: User) -> Principal:
+    role: Role = "consultant" if user.role == "consultant" else "coach"
+    return Principal(user.id, user.name, role, user.coach_id)
+
+
+def key_fingerprint(key_hash: str) -> str:
+    """Part of the key's hash, kept in a web session so that a replaced key ends it."""
+    return key_hash[:16]
+
+
+def find_session_principal(session: Session, user_id: int, fingerprint: str
+                           ) -> Principal | None:
+    user = session.get(User, user_id)
+    if user is None or not hmac.compare_digest(key_fingerprint(user.key_hash), fingerprint):
+        return None
+    return _principal(user)
+
+
 def find_principal(session: Session, key: str) -> Principal | None:
     digest = hash_key(key)
     user = session.scalar(select(User).where(User.key_hash == digest))
     if user is None or not hmac.compare_digest(user.key_hash, digest):
         return None
-    role: Role = "consultant" if user.role == "consultant" else "coach"
-    return Principal(user.id, user.name, role, user.coach_id)
+    return _principal(user)

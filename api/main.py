@@ -18,9 +18,10 @@ from fastapi.openapi.utils import get_openapi
 from api.db import make_engine, migrate, normalise_url, session_factory, write_session_factory
 from api.jobs import JobRunner, recover_interrupted_jobs
 from api.problems import ProblemDetails, install_problem_handlers
-from api.routes import health, jobs, plans, scenarios, suggestions
+from api.routes import health, jobs, plans, proposals, scenarios, suggestions
 from api.services import Services
 from api.settings import Settings
+from api.web import install_web
 
 logger = logging.getLogger("api")
 API_VERSION = "1.0.0"
@@ -57,8 +58,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.services = services
     install_problem_handlers(app)
-    for module in (health, scenarios, jobs, plans, suggestions):
+    for module in (health, scenarios, jobs, plans, suggestions, proposals):
         app.include_router(module.router)
+    install_web(app)
     _document_problems(app)
     return app
 

@@ -10,12 +10,13 @@ says nothing about the data, and is logged without the request body.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -139,31 +140,51 @@ def _validation_items(error: RequestValidationError) -> list[ProblemItem]:
     return items
 
 
+WebErrorPage = Callable[[Request, int, str, list[ProblemItem] | None], Response]
+WEB_PREFIX = "/ui/"
+
+
+def _web_page(request: Request) -> WebErrorPage | None:
+    """The web page answers its own errors as HTML (see api.web.errors)."""
+    if not request.url.path.startswith(WEB_PREFIX):
+        return None
+    page: WebErrorPage | None = getattr(request.app.state, "web_error_page", None)
+    return page
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiProblem)
-    async def _api_problem(request: Request, exc: ApiProblem) -> JSONResponse:
+    async def _api_problem(request: Request, exc: ApiProblem) -> Response:
+        if page := _web_page(request):
+            return page(request, exc.status, exc.detail, exc.errors)
         return problem_response(exc.status, exc.detail, title=exc.title, kind=exc.kind,
                                 errors=exc.errors, instance=request.url.path,
                                 headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        if page := _web_page(request):
+            return page(request, 422, "the request is not valid", _validation_items(exc))
         return problem_response(422, "the request is not valid; see errors",
                                 title="Invalid request", kind="invalid-request",
                                 errors=_validation_items(exc), instance=request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_problem(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_problem(request: Request, exc: StarletteHTTPException) -> Response:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        if page := _web_page(request):
+            return page(request, exc.status_code, detail, None)
         headers: dict[str, Any] | None = getattr(exc, "headers", None)
         return problem_response(exc.status_code, detail, instance=request.url.path,
                                 headers=headers)
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         # The traceback names code, not data; the request body is never logged.
         logger.error("internal error on %s %s: %s", request.method, request.url.path,
                      type(exc).__name__, exc_info=exc)
+        if page := _web_page(request):
+            return page(request, 500, "an internal error occurred; it has been logged", None)
         return problem_response(500, "an internal error occurred; it has been logged",
                                 instance=request.url.path)
 

@@ -224,3 +224,20 @@ class Health(BaseModel):
     job_workers: int
     jobs_queued: int
     jobs_running: int
+
+
+class ProposalRequest(_Request):
+    student_id: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
+    workplace_id: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
+    note: str = Field(default="", max_length=2000)
+
+
+class ProposalOut(BaseModel):
+    id: int
+    plan_id: int
+    scenario_id: int
+    student_id: str
+    workplace_id: str
+    note: str
+    created_by_name: str
+    created_at: dt.datetime

@@ -17,6 +17,7 @@ from api.problems import not_found
 from api.scenario_store import load_stored
 from api.settings import Settings
 from api.tables import StoredPlan, StoredScenario
+from api.worker import PlanAnalysis
 from matcher.candidates import build_candidates
 from matcher.explain import rejection_counts
 from matcher.suggest import PlanState
@@ -84,11 +85,13 @@ class Services:
     scenarios: LruCache[str, Scenario] = field(init=False)
     plans: LruCache[int, PlanContext] = field(init=False)
     rejection_tables: LruCache[str, dict[str, IntArray]] = field(init=False)
+    analyses: LruCache[int, PlanAnalysis] = field(init=False)  # fixes and report per plan
 
     def __post_init__(self) -> None:
         self.scenarios = LruCache(self.settings.scenario_cache_size)
         self.plans = LruCache(self.settings.plan_cache_size)
         self.rejection_tables = LruCache(self.settings.plan_cache_size)
+        self.analyses = LruCache(self.settings.plan_cache_size)
         self._precompute = cf.ThreadPoolExecutor(max_workers=1,
                                                  thread_name_prefix="rejection-table")
         self._pending: set[str] = set()
@@ -155,3 +158,4 @@ class Services:
     def forget_scenario(self, plan_ids: list[int]) -> None:
         for plan_id in plan_ids:
             self.plans.discard(plan_id)
+            self.analyses.discard(plan_id)

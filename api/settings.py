@@ -39,3 +39,13 @@ class Settings(BaseSettings):
                                           description="Longest a refusal re-plan may take.")
     max_time_limit_seconds: float = Field(default=3600.0, gt=0,
                                           description="Largest solver time limit a client may ask.")
+    session_secret: str | None = Field(
+        default=None, min_length=32,
+        description="Signs the web page's login cookie. Unset: a random secret per start, "
+        "so a restart logs everyone out of the web page.")
+    secure_cookies: bool = Field(default=False,
+                                 description="Send the login cookie over HTTPS only.")
+    map_tiles_url: str = Field(
+        default="", description="A tile server for the web map (e.g. "
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png); empty: no tiles, only the "
+        "shipped outline of Flanders, since the service may run without internet.")

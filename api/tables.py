@@ -183,3 +183,23 @@ class AuditRecord(Base):
     input_hash: Mapped[str] = mapped_column(String(64))
     settings: Mapped[str] = mapped_column(Text)
     details: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class Proposal(Base):
+    """A coach's proposal of a workplace for one of their students, for the consultant
+    to accept (which pins it) or leave."""
+
+    __tablename__ = "proposals"
+    __table_args__ = (UniqueConstraint("plan_id", "student_id", "workplace_id"),
+                      NEVER_REUSE_IDS)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id", ondelete="CASCADE"),
+                                             index=True)
+    plan_id: Mapped[int] = mapped_column(Integer, index=True)
+    student_id: Mapped[str] = mapped_column(String(200))
+    workplace_id: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_by_name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now)

@@ -26,7 +26,7 @@ from api.scenario_store import load_stored
 from api.tables import Job, StoredPlan, StoredScenario
 from matcher.pipeline import SolveSettings, run_solve
 from matcher.plan import plan_json
-from matcher.replan import replan_after_refusals
+from matcher.replan import previous_workplaces, replan_after_refusals
 from models.plan import Plan
 from models.scenario import Scenario
 
@@ -162,3 +162,38 @@ def replan(database_url: str, scenario_id: int, content_hash: str, lineage_text:
                    if a.student_id == refusal[0]), None)
     return ReplanResult(plan_json(new_plan), result.moved, placed)
 
+
+
+@dataclass(frozen=True)
+class PlanAnalysis:
+    """What the web page shows beyond the plan: a verified fix per unmatched student
+    and the self-contained HTML report."""
+
+    fixes: list[dict[str, object]]
+    report_html: str
+
+
+def analyse_plan(database_url: str, plan_id: int) -> PlanAnalysis:
+    """Fixes and the report for a stored plan.
+
+    The analyses need the solver's state, which is not stored, so the plan is solved
+    again on the same input with the stored plan as the one to keep: among optimal
+    plans that is the stored plan itself.
+    """
+    from matcher.analysis.fixes import fix_rows
+    from matcher.analysis.report import gather, render
+
+    sessions = session_factory(_engine(database_url))
+    with sessions() as db:
+        stored = db.get(StoredPlan, plan_id)
+        scenario_row = db.get(StoredScenario, stored.scenario_id) if stored else None
+        if stored is None or scenario_row is None:
+            raise JobCancelled("plan deleted")
+        document, lineage_text, settings = stored.document, stored.lineage, stored.settings
+        scenario_id, content_hash = scenario_row.id, scenario_row.content_hash
+    scenario = effective_scenario(_scenario(sessions, scenario_id, content_hash),
+                                  Lineage.from_json(lineage_text))
+    keep = previous_workplaces(scenario, Plan.model_validate_json(document))
+    run = run_solve(scenario, solve_settings(json.loads(settings)), keep=keep)
+    data = gather(run)
+    return PlanAnalysis(fix_rows(scenario, data.fixes, private=True), render(data))

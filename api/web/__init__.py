@@ -1,0 +1,32 @@
+"""The web page for consultants and coaches: server-rendered HTML (Jinja2) with htmx.
+
+Everything the page does goes through the same functions as the JSON API, so a
+rule, a role check or a validation message lives in one place. No JavaScript
+build step: htmx, Leaflet and a small ``app.js`` are static files.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api.web.session import SessionCodec
+
+STATIC = Path(__file__).parent / "static"
+PREFIX = "/ui"
+
+
+def install_web(app: FastAPI) -> None:
+    from api.web.errors import install_error_pages
+    from api.web.routes import auth, coach, consultant, plans
+
+    settings = app.state.services.settings
+    app.state.session_codec = SessionCodec(settings.session_secret or secrets.token_hex(32),
+                                           secure=settings.secure_cookies)
+    install_error_pages(app)
+    app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="static")
+    for module in (auth, consultant, plans, coach):
+        app.include_router(module.router, prefix=PREFIX, include_in_schema=False)

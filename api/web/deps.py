@@ -1,0 +1,88 @@
+"""Who is looking at the page: from the login cookie, or a redirect to the login page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+
+from api.auth import Principal, find_session_principal
+from api.deps import ServicesDep
+from api.web.session import COOKIE, SessionCodec, WebSession
+
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+
+
+class LoginRequired(Exception):
+    def __init__(self, next_url: str) -> None:
+        super().__init__(next_url)
+        self.next_url = next_url
+
+
+class PageForbidden(Exception):
+    """The user is logged in but their role may not open this page."""
+
+
+class CsrfFailed(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class WebUser:
+    principal: Principal
+    session: WebSession
+
+    @property
+    def is_consultant(self) -> bool:
+        return self.principal.is_consultant
+
+
+def session_codec(request: Request) -> SessionCodec:
+    codec = request.app.state.session_codec
+    assert isinstance(codec, SessionCodec)
+    return codec
+
+
+def get_web_user(request: Request, services: ServicesDep) -> WebUser:
+    session = session_codec(request).read(request.cookies.get(COOKIE))
+    principal = None
+    if session is not None:
+        with services.sessions() as db:
+            principal = find_session_principal(db, session.user_id, session.fingerprint)
+    if session is None or principal is None:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise LoginRequired(quote(target, safe=""))
+    return WebUser(principal, session)
+
+
+WebUserDep = Annotated[WebUser, Depends(get_web_user)]
+
+
+def get_web_consultant(user: WebUserDep) -> WebUser:
+    if not user.is_consultant:
+        raise PageForbidden()
+    return user
+
+
+WebConsultantDep = Annotated[WebUser, Depends(get_web_consultant)]
+
+
+async def check_csrf(request: Request, user: WebUserDep) -> WebUser:
+    """A request that changes something must carry the session's CSRF token."""
+    token = request.headers.get(CSRF_HEADER)
+    if token is None:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded",
+                                    "multipart/form-data")):
+            form = await request.form()  # Starlette keeps it for the route to read again
+            value = form.get(CSRF_FIELD)
+            token = value if isinstance(value, str) else None
+    if not user.session.csrf_matches(token):
+        raise CsrfFailed()
+    return user
+
+
+CsrfUserDep = Annotated[WebUser, Depends(check_csrf)]

@@ -1,0 +1,244 @@
+"""A plan as the web page shows it: one row per student, filters, sorting, group totals,
+and the reasons behind a suggestion in words."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from api.services import PlanContext
+from matcher.analysis.groups import PROVINCE_NAMES, student_groups, workplace_provinces
+from matcher.cost import uncovered_gaps, wish_rank
+from matcher.suggest import Suggestion
+
+PAGE_SIZE = 50
+SORT_KEYS = ("student_id", "tier", "programme", "workplace_id", "employer", "sector",
+             "province", "cost", "wish", "competence", "travel")
+STATUSES = ("all", "placed", "unmatched", "moved", "pinned")
+
+
+@dataclass(frozen=True)
+class StudentRow:
+    student_id: str
+    coach_id: str
+    programme: str
+    tier: int
+    phase: str
+    province: str
+    placed: bool
+    workplace_id: str = ""
+    employer: str = ""
+    sector: str = ""
+    mentor_id: str = ""
+    cost: int | None = None
+    wish: int | None = None
+    competence: int | None = None
+    travel: int | None = None
+    pinned: bool = False
+    moved: bool = False
+    reason: str = ""
+    detail: str = ""
+    rules: dict[str, int] = field(default_factory=dict)
+
+    def sort_value(self, key: str) -> tuple[int, object]:
+        value = getattr(self, key)
+        return (1, 0) if value is None or value == "" else (0, value)
+
+
+def province_name(code: str) -> str:
+    return PROVINCE_NAMES.get(code, "onbekend")
+
+
+def student_rows(context: PlanContext, moved: set[str]) -> list[StudentRow]:
+    """Every student of the plan, placed ones with their workplace and cost."""
+    scenario = context.scenario
+    s, w = scenario.students, scenario.workplaces
+    groups = student_groups(scenario)
+    rows: list[StudentRow] = []
+    for position, student_id in enumerate(s.ids):
+        sid = str(student_id)
+        row = StudentRow(student_id=sid, coach_id=str(s.coach_id[position]),
+                         programme=scenario.programmes.codes[int(s.programme[position])],
+                         tier=int(s.priority[position]), phase=str(groups.phase[position]),
+                         province=province_name(str(groups.province[position])),
+                         placed=False, moved=sid in moved)
+        assignment = context.assignment_of.get(sid)
+        if assignment is not None:
+            workplace = context.workplace_index[assignment.workplace_id]
+            row = replace(
+                row, placed=True, workplace_id=assignment.workplace_id,
+                employer=str(w.employer[workplace]),
+                sector=scenario.sectors.codes[int(w.sector[workplace])],
+                mentor_id=assignment.mentor_id or "", cost=assignment.cost,
+                wish=assignment.breakdown.wish, competence=assignment.breakdown.competence,
+                travel=assignment.breakdown.travel, pinned=bool(assignment.pinned))
+        else:
+            unmatched = context.unmatched_of[sid]
+            row = replace(row, reason=unmatched.reason, detail=unmatched.detail,
+                          rules=dict(unmatched.rules))
+        rows.append(row)
+    return rows
+
+
+@dataclass(frozen=True)
+class TableQuery:
+    text: str = ""
+    status: str = "all"
+    tier: str = ""
+    sector: str = ""
+    province: str = ""
+    sort: str = "student_id"
+    descending: bool = False
+    page: int = 1
+
+    def __post_init__(self) -> None:
+        # Unknown values from a hand-edited address fall back to the defaults.
+        if self.status not in STATUSES:
+            object.__setattr__(self, "status", "all")
+        if self.sort not in SORT_KEYS:
+            object.__setattr__(self, "sort", "student_id")
+        object.__setattr__(self, "page", max(1, self.page))
+
+    def matches(self, row: StudentRow) -> bool:
+        if self.status == "placed" and not row.placed:
+            return False
+        if self.status == "unmatched" and row.placed:
+            return False
+        if self.status == "moved" and not row.moved:
+            return False
+        if self.status == "pinned" and not row.pinned:
+            return False
+        if self.tier and str(row.tier) != self.tier:
+            return False
+        if self.sector and row.sector != self.sector:
+            return False
+        if self.province and row.province != self.province:
+            return False
+        if self.text:
+            needle = self.text.casefold()
+            return any(needle in value.casefold() for value in
+                       (row.student_id, row.workplace_id, row.employer, row.programme))
+        return True
+
+
+@dataclass(frozen=True)
+class TablePage:
+    rows: list[StudentRow]
+    total: int
+    page: int
+    pages: int
+
+
+def table_page(rows: list[StudentRow], query: TableQuery) -> TablePage:
+    kept = [row for row in rows if query.matches(row)]
+    kept.sort(key=lambda row: row.sort_value(query.sort), reverse=query.descending)
+    if query.descending:  # blanks stay last either way
+        kept.sort(key=lambda row: row.sort_value(query.sort)[0])
+    pages = max(1, -(-len(kept) // PAGE_SIZE))
+    page = min(query.page, pages)
+    return TablePage(kept[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], len(kept), page, pages)
+
+
+@dataclass(frozen=True)
+class GroupLine:
+    label: str
+    students: int
+    placed: int
+
+
+def group_summary(rows: list[StudentRow], context: PlanContext
+                  ) -> dict[str, list[GroupLine]]:
+    """Students and placed students per priority tier, programme sector and province."""
+    groups = student_groups(context.scenario)
+    sector_of = {str(sid): str(groups.sector[i]) for i, sid in
+                 enumerate(context.scenario.students.ids)}
+    keys: dict[str, Callable[[StudentRow], str]] = {
+        "tier": lambda r: f"{r.tier}", "sector": lambda r: sector_of[r.student_id],
+        "province": lambda r: r.province}
+    summary: dict[str, list[GroupLine]] = {}
+    for dimension, key in keys.items():
+        total: Counter[str] = Counter(key(r) for r in rows)
+        placed: Counter[str] = Counter(key(r) for r in rows if r.placed)
+        summary[dimension] = [GroupLine(label, total[label], placed[label])
+                              for label in sorted(total, key=_label_order)]
+    return summary
+
+
+def _label_order(label: str) -> tuple[int, str]:
+    return (int(label), "") if label.isdigit() else (10**9, label)
+
+
+def sectors_of(rows: list[StudentRow]) -> list[str]:
+    return sorted({r.sector for r in rows if r.sector})
+
+
+def provinces_of(rows: list[StudentRow]) -> list[str]:
+    return sorted({r.province for r in rows})
+
+
+@dataclass(frozen=True)
+class SuggestionWhy:
+    """A suggested workplace with the reasons in the coach's words."""
+
+    workplace_id: str
+    employer: str
+    sector: str
+    cost: int
+    free_seats: int
+    wish_text: str
+    gaps_text: str
+    travel_minutes: int
+
+
+def explain_suggestion(context: PlanContext, suggestion: Suggestion) -> SuggestionWhy:
+    scenario, state = context.scenario, context.state
+    c = state.candidates
+    position = np.flatnonzero((c.student == suggestion.student)
+                              & (c.workplace == suggestion.workplace))[:1]
+    pair = c.pairs.subset(position)
+    rank = int(wish_rank(pair)[0])
+    wishes = int(scenario.students.wish_count[suggestion.student])
+    sector = scenario.sectors.codes[int(scenario.workplaces.sector[suggestion.workplace])]
+    if wishes == 0:
+        wish_text = "de leerling gaf geen sectorwens op"
+    elif rank < wishes:
+        wish_text = f"{rank + 1}e sectorwens ({sector})"
+    else:
+        wish_text = f"{sector} is geen sectorwens van de leerling"
+    gaps = int(uncovered_gaps(pair)[0])
+    gaps_text = ("leert alle ontbrekende competenties aan" if gaps == 0 else
+                 f"{gaps} ontbrekende competentie{'s' if gaps != 1 else ''} niet aangeleerd")
+    return SuggestionWhy(
+        workplace_id=str(scenario.workplaces.ids[suggestion.workplace]),
+        employer=str(scenario.workplaces.employer[suggestion.workplace]),
+        sector=sector, cost=suggestion.cost,
+        free_seats=int(state.free_room[suggestion.workplace]),
+        wish_text=wish_text, gaps_text=gaps_text, travel_minutes=int(pair.minutes[0]))
+
+
+def map_points(context: PlanContext, rows: list[StudentRow]) -> list[dict[str, object]]:
+    """Students and workplaces as map points; a placed student has a line to the workplace."""
+    scenario = context.scenario
+    s, w = scenario.students, scenario.workplaces
+    provinces = workplace_provinces(scenario)
+    points: list[dict[str, object]] = []
+    for position, workplace_id in enumerate(w.ids):
+        points.append({"id": str(workplace_id), "kind": "workplace",
+                       "lat": round(float(w.lat[position]), 5),
+                       "lon": round(float(w.lon[position]), 5),
+                       "label": f"{workplace_id} – {w.employer[position]} "
+                                f"({province_name(str(provinces[position]))})"})
+    for position, row in enumerate(rows):
+        point: dict[str, object] = {
+            "id": row.student_id, "kind": "placed" if row.placed else "unmatched",
+            "lat": round(float(s.lat[position]), 5), "lon": round(float(s.lon[position]), 5),
+            "label": row.student_id + (f" → {row.workplace_id}" if row.placed else
+                                       " (niet geplaatst)")}
+        if row.placed:
+            target = context.workplace_index[row.workplace_id]
+            point["to"] = [round(float(w.lat[target]), 5), round(float(w.lon[target]), 5)]
+        points.append(point)
+    return points

@@ -1,0 +1,55 @@
+"""Logging in with an API key, and out."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from api.auth import find_principal, hash_key, key_fingerprint
+from api.deps import ServicesDep
+from api.web.deps import CsrfUserDep, WebUserDep, session_codec
+from api.web.routes.common import local_url
+from api.web.session import SessionCodec
+from api.web.templating import render
+
+router = APIRouter()
+
+
+def home_of(is_consultant: bool) -> str:
+    return "/ui/scenarios" if is_consultant else "/ui/coach"
+
+
+@router.get("/")
+def home(user: WebUserDep) -> Response:
+    return RedirectResponse(home_of(user.is_consultant), status_code=303)
+
+
+@router.get("/login")
+def login_page(request: Request, next: str | None = None) -> Response:
+    return render(request, "login.html", None, next=local_url(next, ""), error="")
+
+
+@router.post("/login")
+def login(request: Request, services: ServicesDep, api_key: Annotated[str, Form()] = "",
+          next: Annotated[str, Form()] = "") -> Response:
+    key = api_key.strip()
+    with services.sessions() as db:
+        principal = find_principal(db, key) if key else None
+    if principal is None:
+        return render(request, "login.html", None, status_code=401, next=local_url(next, ""),
+                      error="Deze sleutel is niet gekend. Vraag je sectorconsulent om een "
+                            "nieuwe sleutel (matcher users add).")
+    codec: SessionCodec = session_codec(request)
+    response = RedirectResponse(local_url(next, home_of(principal.is_consultant)),
+                                status_code=303)
+    codec.store(response, codec.new(principal.id, key_fingerprint(hash_key(key))))
+    return response
+
+
+@router.post("/logout")
+def logout(user: CsrfUserDep) -> Response:
+    response = RedirectResponse("/ui/login", status_code=303)
+    SessionCodec.clear(response)
+    return response

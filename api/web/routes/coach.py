@@ -1,0 +1,94 @@
+"""The coach's page: their own students, each with the best suggestions and why, and a
+button to propose one to the consultant.
+
+A coach sees only students whose coach_id is theirs, and never support needs: no
+priority, adjustments or intensive-support flag, and unmatched reasons as
+``api.views`` filters them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request, Response
+from sqlalchemy import select
+
+from api.deps import ServicesDep
+from api.routes import proposals as proposal_routes
+from api.routes.common import MAX_DB_ID, DbId
+from api.schemas import ProposalRequest
+from api.tables import Proposal, StoredPlan, StoredScenario
+from api.views import may_see_student, visible_rules, visible_unmatched
+from api.web.deps import CsrfUserDep, WebUserDep
+from api.web.plan_view import SuggestionWhy, explain_suggestion
+from api.web.templating import render
+from models.plan import Assignment, UnmatchedStudent
+
+router = APIRouter()
+SUGGESTIONS_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class CoachStudent:
+    student_id: str
+    programme: str
+    phase: str
+    assignment: Assignment | None
+    employer: str
+    unmatched: UnmatchedStudent | None
+    rejected: dict[str, int]
+    suggestions: list[SuggestionWhy]
+
+
+@router.get("/coach")
+def coach_page(request: Request, services: ServicesDep, user: WebUserDep,
+               plan: Annotated[int | None, Query(ge=1, le=MAX_DB_ID)] = None) -> Response:
+    with services.sessions() as db:
+        plans = db.execute(select(StoredPlan.id, StoredPlan.version, StoredScenario.name)
+                           .join(StoredScenario, StoredScenario.id == StoredPlan.scenario_id)
+                           .order_by(StoredPlan.id.desc()).limit(50)).all()
+    chosen = plan if plan is not None else (plans[0].id if plans else None)
+    students: list[CoachStudent] = []
+    proposed: set[tuple[str, str]] = set()
+    if chosen is not None:
+        context = services.plan_context(chosen)
+        scenario, state = context.scenario, context.state
+        s = scenario.students
+        for position, student_id in enumerate(s.ids):
+            if not may_see_student(user.principal, str(s.coach_id[position])):
+                continue
+            sid = str(student_id)
+            assignment = context.assignment_of.get(sid)
+            unmatched = context.unmatched_of.get(sid)
+            employer = ""
+            if assignment is not None:
+                employer = str(scenario.workplaces.employer[
+                    context.workplace_index[assignment.workplace_id]])
+            students.append(CoachStudent(
+                student_id=sid,
+                programme=scenario.programmes.codes[int(s.programme[position])],
+                phase="duaal" if bool(s.duaal[position]) else "aanloop",
+                assignment=assignment, employer=employer,
+                unmatched=visible_unmatched(user.principal, unmatched) if unmatched else None,
+                rejected=visible_rules(user.principal, services.rejections(context, position))
+                if unmatched else {},
+                suggestions=[explain_suggestion(context, suggestion) for suggestion in
+                             state.workplaces_for(position, SUGGESTIONS_SHOWN)]))
+        with services.sessions() as db:
+            proposed = {(p.student_id, p.workplace_id) for p in db.scalars(
+                select(Proposal).where(Proposal.plan_id == chosen)).all()}
+    return render(request, "coach.html", user, plans=plans, chosen=chosen,
+                  students=students, proposed=proposed)
+
+
+@router.post("/coach/plans/{plan_id}/proposals")
+def propose(plan_id: DbId, request: Request, services: ServicesDep, user: CsrfUserDep,
+            student_id: Annotated[str, Form()], workplace_id: Annotated[str, Form()]
+            ) -> Response:
+    """One click: the consultant sees the proposal on the plan and may accept it."""
+    proposal_routes.propose(plan_id, ProposalRequest(student_id=student_id,
+                                                     workplace_id=workplace_id),
+                            Response(), services, user.principal)
+    return render(request, "fragments/proposed.html", user, student_id=student_id,
+                  workplace_id=workplace_id)

@@ -1,0 +1,132 @@
+"""The consultant's pages: scenarios (upload, validation errors), solving, job progress."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response
+from sqlalchemy import select
+
+from api.deps import ServicesDep
+from api.problems import ApiProblem
+from api.routes import jobs as job_routes
+from api.routes import scenarios as scenario_routes
+from api.routes.common import DbId, job_or_404, scenario_or_404
+from api.schemas import SolveRequest
+from api.tables import Job, Pin, Refusal, StoredPlan, StoredScenario
+from api.web.deps import CsrfUserDep, PageForbidden, WebConsultantDep, WebUser
+from api.web.routes.common import go_to
+from api.web.templating import is_htmx, render
+
+router = APIRouter()
+
+
+def consultant(user: WebUser) -> WebUser:
+    if not user.is_consultant:
+        raise PageForbidden()
+    return user
+
+
+@router.get("/scenarios")
+def scenarios_page(request: Request, services: ServicesDep, user: WebConsultantDep
+                   ) -> Response:
+    with services.sessions() as db:
+        rows = db.scalars(select(StoredScenario).order_by(StoredScenario.id.desc())).all()
+        latest = {p.scenario_id: p for p in db.scalars(
+            select(StoredPlan).order_by(StoredPlan.scenario_id, StoredPlan.version)).all()}
+    return render(request, "scenarios.html", user, scenarios=rows, latest_plan=latest)
+
+
+@router.post("/scenarios")
+async def upload(request: Request, services: ServicesDep, user: CsrfUserDep) -> Response:
+    """The same upload and validation as POST /scenarios; mistakes come back as a list
+    pointing at file, row and column, and nothing is stored."""
+    consultant(user)
+    try:
+        created = await scenario_routes.create_scenario(request, Response(), services,
+                                                        user.principal)
+    except ApiProblem as problem:
+        if problem.status not in (413, 415, 422):
+            raise
+        errors = [_located(item.pointer, item.detail) for item in problem.errors or []]
+        summary = (f"{len(errors)} fout{'en' if len(errors) != 1 else ''} gevonden"
+                   if problem.status == 422 else problem.detail)
+        name = "fragments/upload_errors.html" if is_htmx(request) else "scenarios.html"
+        with services.sessions() as db:
+            rows = db.scalars(select(StoredScenario).order_by(StoredScenario.id.desc())).all()
+        # 200 for htmx, so the list replaces the previous result in place
+        return render(request, name, user, status_code=200 if is_htmx(request) else 422,
+                      summary=summary, errors=errors, scenarios=rows, latest_plan={})
+    return go_to(request, f"/ui/scenarios/{created.id}")
+
+
+def _located(pointer: str, detail: str) -> dict[str, str]:
+    """Split a problem pointer /FILE/ROW/COLUMN into its parts for the error table."""
+    parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+    file = parts[0] if parts else ""
+    row = parts[1] if len(parts) > 1 and parts[1].isdigit() else ""
+    rest = parts[2:] if row else parts[1:]
+    if file and detail.startswith(file) and ": " in detail:  # the table shows where
+        detail = detail.split(": ", 1)[1]
+    return {"file": file, "row": row, "column": ".".join(rest), "detail": detail}
+
+
+@router.get("/scenarios/{scenario_id}")
+def scenario_page(scenario_id: DbId, request: Request, services: ServicesDep,
+                  user: WebConsultantDep) -> Response:
+    with services.sessions() as db:
+        stored = scenario_or_404(db, scenario_id)
+        plans = db.scalars(select(StoredPlan).where(StoredPlan.scenario_id == scenario_id)
+                           .order_by(StoredPlan.version.desc())).all()
+        jobs = db.scalars(select(Job).where(Job.scenario_id == scenario_id)
+                          .order_by(Job.id.desc()).limit(20)).all()
+        pins = db.scalars(select(Pin).where(Pin.scenario_id == scenario_id)
+                          .order_by(Pin.id)).all()
+        refusals = db.scalars(select(Refusal).where(Refusal.scenario_id == scenario_id)
+                              .order_by(Refusal.id)).all()
+    scenario = services.scenario(stored)
+    return render(request, "scenario.html", user, scenario_row=stored, plans=plans, jobs=jobs,
+                  pins=pins, refusals=refusals, objective=scenario.config.policy.objective,
+                  warnings=scenario.warnings)
+
+
+@router.post("/scenarios/{scenario_id}/solve")
+def solve(scenario_id: DbId, request: Request, services: ServicesDep, user: CsrfUserDep,
+          objective: Annotated[str, Form()] = "",
+          backend: Annotated[str, Form()] = "flow") -> Response:
+    consultant(user)
+    body = SolveRequest.model_validate({"backend": backend or "flow",
+                                        "objective": objective or None})
+    with services.write_sessions() as db:
+        job = scenario_routes.solve_scenario(scenario_id, Response(), db, services,
+                                             user.principal, body)
+    return go_to(request, f"/ui/jobs/{job.id}")
+
+
+@router.get("/jobs/{job_id}")
+def job_page(job_id: DbId, request: Request, services: ServicesDep,
+             user: WebConsultantDep) -> Response:
+    with services.sessions() as db:
+        job = job_or_404(db, job_id)
+        stored = scenario_or_404(db, job.scenario_id)
+    return render(request, "job.html", user, job=job, scenario_row=stored)
+
+
+@router.get("/jobs/{job_id}/progress")
+def job_progress(job_id: DbId, request: Request, services: ServicesDep,
+                 user: WebConsultantDep) -> Response:
+    """Polled by the job page; sends the browser to the plan once it is there."""
+    with services.sessions() as db:
+        job = job_or_404(db, job_id)
+    if job.state == "done" and job.plan_id is not None and is_htmx(request):
+        return go_to(request, f"/ui/plans/{job.plan_id}")
+    return render(request, "fragments/job_progress.html", user, job=job)
+
+
+@router.post("/jobs/{job_id}/cancel")
+def cancel(job_id: DbId, request: Request, services: ServicesDep, user: CsrfUserDep
+           ) -> Response:
+    consultant(user)
+    with services.write_sessions() as db:
+        job_routes.cancel_job(job_id, db, user.principal)
+    return go_to(request, f"/ui/jobs/{job_id}")

@@ -1,0 +1,74 @@
+// Small helpers for the pages; no build step. htmx does the requests.
+(function () {
+  "use strict";
+
+  function setUpDropzone() {
+    var zone = document.getElementById("dropzone");
+    var input = document.getElementById("files");
+    var chosen = document.getElementById("chosen");
+    if (!zone || !input) { return; }
+    function showChosen() {
+      var names = Array.prototype.map.call(input.files, function (f) { return f.name; });
+      chosen.textContent = names.length ? "Gekozen: " + names.join(", ") : "";
+    }
+    input.addEventListener("change", showChosen);
+    ["dragenter", "dragover"].forEach(function (name) {
+      zone.addEventListener(name, function (event) { event.preventDefault(); zone.classList.add("over"); });
+    });
+    ["dragleave", "drop"].forEach(function (name) {
+      zone.addEventListener(name, function () { zone.classList.remove("over"); });
+    });
+    zone.addEventListener("drop", function (event) {
+      event.preventDefault();
+      if (event.dataTransfer && event.dataTransfer.files.length) {
+        input.files = event.dataTransfer.files;
+        showChosen();
+      }
+    });
+  }
+
+  function setUpMap() {
+    var element = document.getElementById("map");
+    if (!element || typeof L === "undefined") { return; }
+    var map = L.map(element, { preferCanvas: true, zoomSnap: 0.25, keyboard: true });
+    map.setView([51.0, 4.3], 8);
+    if (element.dataset.tiles) {
+      L.tileLayer(element.dataset.tiles, { maxZoom: 18, attribution: "&copy; OpenStreetMap" }).addTo(map);
+    }
+    var note = document.getElementById("map-note");
+    fetch(element.dataset.outline).then(function (r) { return r.json(); }).then(function (outline) {
+      var layer = L.geoJSON(outline, { style: { color: "#4a4a4a", weight: 1.5, fillColor: "#e8edf2", fillOpacity: 0.6 },
+        onEachFeature: function (f, l) { l.bindTooltip(f.properties.name); } }).addTo(map);
+      map.fitBounds(layer.getBounds(), { padding: [10, 10] });
+      layer.bringToBack();
+    });
+    fetch(element.dataset.points, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
+      var lines = L.layerGroup(), workplaces = L.layerGroup(), placed = L.layerGroup(), unmatched = L.layerGroup();
+      data.points.forEach(function (p) {
+        if (p.kind === "workplace") {
+          L.rectangle([[p.lat - 0.006, p.lon - 0.009], [p.lat + 0.006, p.lon + 0.009]],
+            { color: "#4a4a4a", weight: 1, fillColor: "#7a7a7a", fillOpacity: 0.9 }).bindTooltip(p.label).addTo(workplaces);
+          return;
+        }
+        var colour = p.kind === "placed" ? "#0b4f8a" : "#b00020";
+        if (p.to) { L.polyline([[p.lat, p.lon], p.to], { color: "#0b4f8a", weight: 1, opacity: 0.35 }).addTo(lines); }
+        L.circleMarker([p.lat, p.lon], { radius: p.kind === "placed" ? 4 : 6, color: colour, weight: 1.5, fillColor: colour, fillOpacity: 0.8 })
+          .bindTooltip(p.label).addTo(p.kind === "placed" ? placed : unmatched);
+      });
+      lines.addTo(map); workplaces.addTo(map); placed.addTo(map); unmatched.addTo(map);
+      L.control.layers(null, { "Leerwerkplekken": workplaces, "Geplaatste leerlingen": placed,
+        "Niet geplaatste leerlingen": unmatched, "Lijnen naar de leerwerkplek": lines }, { collapsed: false }).addTo(map);
+      if (note) {
+        note.textContent = data.students_shown < data.students
+          ? "Getoond: " + data.students_shown + " van " + data.students + " leerlingen (eerst de niet-geplaatste)."
+          : data.students + " leerlingen getoond.";
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setUpDropzone();
+    // leaflet.js is deferred after this file; wait for the whole page
+    window.addEventListener("load", setUpMap);
+  });
+})();
