@@ -41,6 +41,7 @@
         onEachFeature: function (f, l) { l.bindTooltip(f.properties.name); } }).addTo(map);
       map.fitBounds(layer.getBounds(), { padding: [10, 10] });
       layer.bringToBack();
+      element.dataset.outlineFeatures = String(outline.features.length);
     });
     fetch(element.dataset.points, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
       var lines = L.layerGroup(), workplaces = L.layerGroup(), placed = L.layerGroup(), unmatched = L.layerGroup();
@@ -58,6 +59,7 @@
       lines.addTo(map); workplaces.addTo(map); placed.addTo(map); unmatched.addTo(map);
       L.control.layers(null, { "Leerwerkplekken": workplaces, "Geplaatste leerlingen": placed,
         "Niet geplaatste leerlingen": unmatched, "Lijnen naar de leerwerkplek": lines }, { collapsed: false }).addTo(map);
+      element.dataset.pointsDrawn = String(data.points.length);
       if (note) {
         note.textContent = data.students_shown < data.students
           ? "Getoond: " + data.students_shown + " van " + data.students + " leerlingen (eerst de niet-geplaatste)."
