@@ -21,6 +21,11 @@ from models.scenario import Scenario
 SUPPORT_RULES = ("adjustments",)
 WITHHELD_DETAIL = ("no workplace passes every rule for this student; the details concern "
                    "support needs, which only a consultant can see")
+# A capacity explanation that names the intensive-support limit tells that the student
+# needs intensive support.
+SUPPORT_WORDS = ("intensive-support", "intensive support")
+WITHHELD_CAPACITY_DETAIL = ("every workplace this student is allowed at is full in this plan; "
+                            "the details concern support needs, which only a consultant can see")
 
 
 def coach_of(scenario: Scenario) -> dict[str, str]:
@@ -56,6 +61,8 @@ def visible_unmatched(principal: Principal, entry: UnmatchedStudent) -> Unmatche
     detail = entry.detail
     if any(RULE_LABELS[rule] in detail for rule in SUPPORT_RULES):
         detail = WITHHELD_DETAIL
+    elif any(word in detail for word in SUPPORT_WORDS):
+        detail = WITHHELD_CAPACITY_DETAIL
     return entry.model_copy(update={"detail": detail,
                                     "rules": visible_rules(principal, entry.rules)})
 

@@ -25,6 +25,9 @@ def test_coach_never_sees_support_needs(api: Api, demo_plan: tuple[int, int]) ->
     body = own.json()
     assert all(body.get(field) is None for field in SUPPORT_FIELDS)
     assert "prikkelarm" not in own.text
+    # S22 waits on the intensive-support limit; saying so would tell the coach
+    assert body["unmatched"]["reason"] == "capacity"
+    assert "intensive" not in body["unmatched"]["detail"]
     consultant = api.client.get(f"/plans/{plan_id}/students/S22", headers=api.consultant).json()
     assert consultant["adjustments"] == ["prikkelarm"] and consultant["intensive_support"]
     suggestions = api.client.get(f"/plans/{plan_id}/students/S07/suggestions",
@@ -49,6 +52,7 @@ def test_coach_plan_lists_only_their_students(api: Api, demo_plan: tuple[int, in
     for entry in plan["unmatched"]:
         assert "adjustments" not in entry["rules"]
         assert "adjustment" not in entry["detail"]
+        assert "intensive" not in entry["detail"]
     as_csv = api.client.get(f"/plans/{plan_id}", headers={**api.coach_tb02,
                                                           "Accept": "text/csv"})
     assert len(as_csv.text.strip().splitlines()) == 1 + 10
