@@ -26,6 +26,7 @@ import yaml
 from matcher.io import Problem, ScenarioError, load_scenario, scenario_from_document
 from matcher.io.load import DOCUMENT_NAMES
 from matcher.io.tables import cell_text, read_table_file
+from matcher.io.workbook import is_workbook_upload, relabel, split_workbook
 from models.config import DEFAULT_TABLE_FILES, OPTIONAL_TABLES, REQUIRED_TABLES
 from models.scenario import Scenario
 
@@ -69,7 +70,14 @@ def _is_plain_file_name(name: str) -> bool:
 
 
 def ingest_files(files: list[tuple[str, bytes]]) -> CanonicalScenario:
-    """Validate uploaded files (scenario.yaml and its tables); raise ScenarioError."""
+    """Validate uploaded files (scenario.yaml and its tables, or one workbook with a
+    sheet per table); raise ScenarioError."""
+    if is_workbook_upload(files):
+        split, labels = split_workbook(*files[0])
+        try:
+            return ingest_files(split)
+        except ScenarioError as exc:
+            raise relabel(exc, labels) from None
     problems: list[Problem] = []
     names = [name for name, _ in files]
     for name in names:

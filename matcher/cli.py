@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from matcher.io import ScenarioError, load_scenario
+from matcher.io.workbook import load_workbook_scenario
 from matcher.pipeline import SolveRun, SolveSettings, run_solve
 from matcher.plan import write_plan
 from matcher.solve import Backend
@@ -33,8 +34,9 @@ app = typer.Typer(
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
-ScenarioArg = Annotated[Path, typer.Argument(help="Scenario folder (with scenario.yaml) or "
-                                             "a scenario document with inline tables.")]
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario folder (with scenario.yaml), "
+                                             "a scenario document with inline tables, or "
+                                             "one .xlsx workbook (see `matcher workbook`).")]
 
 
 def _fail_input(problems: list[str]) -> NoReturn:
@@ -78,7 +80,8 @@ def _objective_option(value: str | None) -> Objective | None:
 
 def _load(path: Path) -> Scenario:
     with err.status(f"Reading {path}"):
-        scenario = load_scenario(path)
+        scenario = (load_workbook_scenario(path) if path.suffix.lower() == ".xlsx"
+                    else load_scenario(path))
     for warning in scenario.warnings:
         err.print(f"[yellow]warning:[/] {warning}", highlight=False)
     return scenario
@@ -235,6 +238,25 @@ def _print_student(run: SolveRun, student: int, alternatives: int) -> None:
                       str(sum(parts.values())), str(parts["wish"]), str(parts["competence"]),
                       str(parts["travel"]), str(int((placed_at == w).sum())))
     out.print(table)
+
+
+@app.command()
+def workbook(
+    scenario: ScenarioArg,
+    out_file: Annotated[Path, typer.Option("--out", help="The workbook to write (.xlsx).")],
+) -> None:
+    """Write a scenario folder as one Excel workbook: a sheet 'scenario' with the
+    settings and a sheet per table. Upload it on the web page, or solve it directly."""
+    from matcher.io.workbook import folder_workbook
+
+    if out_file.suffix.lower() != ".xlsx":
+        err.print("--out must end in .xlsx")
+        raise typer.Exit(2)
+    with _user_errors():
+        content = folder_workbook(scenario)
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        out_file.write_bytes(content)
+    out.print(f"Written {out_file}")
 
 
 @app.command()

@@ -284,3 +284,48 @@ def test_the_accessibility_check_can_fail(server: LiveServer, browser: Any) -> N
     found = {v["id"] for v in axe_violations(page)}
     assert {"label", "color-contrast"} <= found
     page.close()
+
+
+def test_a_workbook_dragged_onto_the_page(server: LiveServer, browser: Any, shots: Any) -> None:
+    """One Excel workbook, dropped on the upload box: a mistake is named by workbook,
+    sheet, row and column; the corrected workbook is stored."""
+    import base64
+
+    from openpyxl import load_workbook
+
+    from matcher.io.workbook import folder_workbook
+
+    good = folder_workbook(DEMO)
+    book = load_workbook(io.BytesIO(good))
+    header = [c.value for c in book["students"][1]]
+    book["students"].cell(row=3, column=header.index("grade") + 1, value=4)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    bad = buffer.getvalue()
+
+    page = browser.new_page()
+    log_in(page, server, server.consultant_key)
+    page.wait_for_url("**/ui/scenarios")
+
+    def drop(content: bytes) -> None:
+        page.evaluate("""([name, data]) => {
+            const bytes = Uint8Array.from(atob(data), c => c.charCodeAt(0));
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([bytes], name));
+            const zone = document.getElementById('dropzone');
+            zone.dispatchEvent(new DragEvent('dragover', {dataTransfer: transfer, bubbles: true}));
+            zone.dispatchEvent(new DragEvent('drop', {dataTransfer: transfer, bubbles: true}));
+        }""", ["plaatsing.xlsx", base64.b64encode(content).decode()])
+        assert page.locator("#chosen").inner_text() == "Gekozen: plaatsing.xlsx"
+        page.get_by_role("button", name="Opladen en controleren").click()
+
+    drop(bad)
+    row = page.locator("#upload-errors tbody tr").first
+    row.wait_for()
+    cells = [c.strip() for c in row.locator("td").all_inner_texts()]
+    assert cells[:3] == ["[plaatsing.xlsx]students", "3", "grade"]
+    shots(page, "workbook-error")
+    drop(good)
+    page.wait_for_url(re.compile(r"/ui/scenarios/\d+$"))
+    assert "Demo" in page.locator("h1").inner_text()
+    page.close()
