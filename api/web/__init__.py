@@ -13,6 +13,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from api.cache import LruCache
 from api.web.session import SessionCodec
 
 STATIC = Path(__file__).parent / "static"
@@ -26,6 +27,7 @@ def install_web(app: FastAPI) -> None:
     settings = app.state.services.settings
     app.state.session_codec = SessionCodec(settings.session_secret or secrets.token_hex(32),
                                            secure=settings.secure_cookies)
+    app.state.web_rows = LruCache(settings.plan_cache_size)  # table rows per plan
     install_error_pages(app)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="static")
     for module in (auth, consultant, plans, coach):

@@ -43,7 +43,10 @@ class CoachStudent:
 
 @router.get("/coach")
 def coach_page(request: Request, services: ServicesDep, user: WebUserDep,
-               plan: Annotated[int | None, Query(ge=1, le=MAX_DB_ID)] = None) -> Response:
+               plan: Annotated[int | None, Query(ge=1, le=MAX_DB_ID)] = None,
+               coach: Annotated[str, Query(max_length=200)] = "") -> Response:
+    """A coach sees their own students; a consultant picks a coach to see what that
+    coach sees (one coach at a time: a whole scenario would be thousands of cards)."""
     with services.sessions() as db:
         plans = db.execute(select(StoredPlan.id, StoredPlan.version, StoredScenario.name)
                            .join(StoredScenario, StoredScenario.id == StoredPlan.scenario_id)
@@ -51,12 +54,19 @@ def coach_page(request: Request, services: ServicesDep, user: WebUserDep,
     chosen = plan if plan is not None else (plans[0].id if plans else None)
     students: list[CoachStudent] = []
     proposed: set[tuple[str, str]] = set()
+    coaches: list[str] = []
     if chosen is not None:
         context = services.plan_context(chosen)
         scenario, state = context.scenario, context.state
         s = scenario.students
+        if user.is_consultant:
+            coaches = sorted({str(c) for c in s.coach_id if str(c)})
+            coach = coach if coach in coaches else (coaches[0] if coaches else "")
+        else:
+            coach = user.principal.coach_id or ""
         for position, student_id in enumerate(s.ids):
-            if not may_see_student(user.principal, str(s.coach_id[position])):
+            if not may_see_student(user.principal, str(s.coach_id[position])) or \
+                    str(s.coach_id[position]) != coach:
                 continue
             sid = str(student_id)
             assignment = context.assignment_of.get(sid)
@@ -79,7 +89,7 @@ def coach_page(request: Request, services: ServicesDep, user: WebUserDep,
             proposed = {(p.student_id, p.workplace_id) for p in db.scalars(
                 select(Proposal).where(Proposal.plan_id == chosen)).all()}
     return render(request, "coach.html", user, plans=plans, chosen=chosen,
-                  students=students, proposed=proposed)
+                  students=students, proposed=proposed, coaches=coaches, coach=coach)
 
 
 @router.post("/coach/plans/{plan_id}/proposals")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import io
 import json
-from typing import Annotated
+from typing import Annotated, cast
 
 import pandas as pd
 from fastapi import APIRouter, Form, Query, Request, Response
@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import select
 
 from api import worker
+from api.cache import LruCache
 from api.deps import ServicesDep
 from api.export import CSV_MEDIA_TYPE, plan_csv
 from api.problems import ApiProblem
@@ -25,6 +26,7 @@ from api.tables import Pin, Proposal, StoredPlan
 from api.views import plan_view
 from api.web.deps import CsrfUserDep, WebConsultantDep
 from api.web.plan_view import (
+    StudentRow,
     TableQuery,
     group_summary,
     map_points,
@@ -38,7 +40,8 @@ from api.web.routes.consultant import consultant
 from api.web.templating import render
 
 router = APIRouter()
-MAP_STUDENT_LIMIT = 5_000
+MAP_STUDENT_LIMIT = 5_000  # points a laptop's browser draws smoothly
+MAP_WORKPLACE_LIMIT = 5_000
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -47,8 +50,11 @@ def _stored(services: Services, plan_id: int) -> StoredPlan:
         return plan_or_404(db, plan_id)
 
 
-def _rows(services: Services, context: PlanContext, stored: StoredPlan):  # type: ignore[no-untyped-def]
-    return student_rows(context, set(json.loads(stored.moved)))
+def _rows(request: Request, context: PlanContext, stored: StoredPlan) -> list[StudentRow]:
+    """Every student's row, built once per plan: filtering and sorting reuse them."""
+    cache: LruCache[int, list[StudentRow]] = request.app.state.web_rows
+    return cache.get_or_build(stored.id, lambda: student_rows(
+        context, set(json.loads(stored.moved))))
 
 
 def _query(text: str, status: str, tier: str, sector: str, province: str, sort: str,
@@ -62,7 +68,7 @@ def plan_page(plan_id: DbId, request: Request, services: ServicesDep, user: WebC
               status: str = "all") -> Response:
     stored = _stored(services, plan_id)
     context = services.plan_context(plan_id)
-    rows = _rows(services, context, stored)
+    rows = _rows(request, context, stored)
     with services.sessions() as db:
         scenario_row = scenario_or_404(db, stored.scenario_id)
         parent = db.get(StoredPlan, stored.parent_id) if stored.parent_id else None
@@ -88,7 +94,7 @@ def plan_table(plan_id: DbId, request: Request, services: ServicesDep, user: Web
                page: Annotated[int, Query(ge=1, le=10**6)] = 1) -> Response:
     stored = _stored(services, plan_id)
     context = services.plan_context(plan_id)
-    rows = _rows(services, context, stored)
+    rows = _rows(request, context, stored)
     query = _query(q, status, tier, sector, province, sort, order, page)
     with services.sessions() as db:
         pins = {p.student_id: p.workplace_id for p in db.scalars(
@@ -127,15 +133,23 @@ def plan_report(plan_id: DbId, services: ServicesDep, user: WebConsultantDep) ->
 
 
 @router.get("/plans/{plan_id}/map.json")
-def plan_map(plan_id: DbId, services: ServicesDep, user: WebConsultantDep) -> Response:
+def plan_map(plan_id: DbId, request: Request, services: ServicesDep,
+             user: WebConsultantDep) -> Response:
     stored = _stored(services, plan_id)
     context = services.plan_context(plan_id)
-    rows = _rows(services, context, stored)
+    rows = _rows(request, context, stored)
     points = map_points(context, rows)
     students = [p for p in points if p["kind"] != "workplace"]
     shown = sorted(students, key=lambda p: p["kind"] != "unmatched")[:MAP_STUDENT_LIMIT]
-    return JSONResponse({"points": [p for p in points if p["kind"] == "workplace"] + shown,
-                         "students": len(students), "students_shown": len(shown)})
+    # workplaces with a shown student first, then the others, up to the limit
+    used: set[tuple[float, ...]] = {tuple(cast(list[float], p["to"])) for p in shown
+                                    if "to" in p}
+    workplaces = sorted((p for p in points if p["kind"] == "workplace"),
+                        key=lambda p: (p["lat"], p["lon"]) not in used)[:MAP_WORKPLACE_LIMIT]
+    return JSONResponse({"points": workplaces + shown, "students": len(students),
+                         "students_shown": len(shown),
+                         "workplaces": len(points) - len(students),
+                         "workplaces_shown": len(workplaces)})
 
 
 def _download_name(plan_id: int, suffix: str) -> dict[str, str]:
@@ -157,10 +171,11 @@ def download_json(plan_id: DbId, services: ServicesDep, user: WebConsultantDep) 
 
 
 @router.get("/plans/{plan_id}/plan.xlsx")
-def download_xlsx(plan_id: DbId, services: ServicesDep, user: WebConsultantDep) -> Response:
+def download_xlsx(plan_id: DbId, request: Request, services: ServicesDep,
+                  user: WebConsultantDep) -> Response:
     """Two sheets: placements (with the cost parts) and unmatched students."""
     stored = _stored(services, plan_id)
-    rows = _rows(services, services.plan_context(plan_id), stored)
+    rows = _rows(request, services.plan_context(plan_id), stored)
     placed = pd.DataFrame([{
         "student_id": r.student_id, "programme": r.programme, "priority": r.tier,
         "workplace_id": r.workplace_id, "employer": r.employer, "sector": r.sector,

@@ -61,9 +61,11 @@
         "Niet geplaatste leerlingen": unmatched, "Lijnen naar de leerwerkplek": lines }, { collapsed: false }).addTo(map);
       element.dataset.pointsDrawn = String(data.points.length);
       if (note) {
-        note.textContent = data.students_shown < data.students
+        note.textContent = (data.students_shown < data.students
           ? "Getoond: " + data.students_shown + " van " + data.students + " leerlingen (eerst de niet-geplaatste)."
-          : data.students + " leerlingen getoond.";
+          : data.students + " leerlingen getoond.") +
+          (data.workplaces_shown < data.workplaces
+          ? " Getoond: " + data.workplaces_shown + " van " + data.workplaces + " leerwerkplekken." : "");
       }
     });
   }
