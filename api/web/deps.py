@@ -10,6 +10,8 @@ from fastapi import Depends, Request
 
 from api.auth import Principal, find_session_principal
 from api.deps import ServicesDep
+from api.problems import ApiProblem
+from api.routes.scenarios import MAX_UPLOAD_FILES
 from api.web.session import COOKIE, SessionCodec, WebSession
 
 CSRF_HEADER = "X-CSRF-Token"
@@ -70,14 +72,23 @@ def get_web_consultant(user: WebUserDep) -> WebUser:
 WebConsultantDep = Annotated[WebUser, Depends(get_web_consultant)]
 
 
-async def check_csrf(request: Request, user: WebUserDep) -> WebUser:
-    """A request that changes something must carry the session's CSRF token."""
+async def check_csrf(request: Request, services: ServicesDep, user: WebUserDep) -> WebUser:
+    """A request that changes something must carry the session's CSRF token: htmx sends
+    it as a header, a plain form (no JavaScript) as a hidden field."""
     token = request.headers.get(CSRF_HEADER)
     if token is None:
         content_type = request.headers.get("content-type", "")
         if content_type.startswith(("application/x-www-form-urlencoded",
                                     "multipart/form-data")):
-            form = await request.form()  # Starlette keeps it for the route to read again
+            # The form is read here, before the upload route's own checks: the same limits
+            limit = services.settings.max_upload_mb * 2**20
+            declared = request.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise ApiProblem(413, f"the upload is larger than {limit // 2**20} MB",
+                                 kind="too-large")
+            form = await request.form(max_files=MAX_UPLOAD_FILES,
+                                      max_fields=MAX_UPLOAD_FILES)
+            # Starlette keeps the parsed form for the route to read again
             value = form.get(CSRF_FIELD)
             token = value if isinstance(value, str) else None
     if not user.session.csrf_matches(token):
