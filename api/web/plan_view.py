@@ -84,6 +84,21 @@ def student_rows(context: PlanContext, moved: set[str]) -> list[StudentRow]:
 
 
 @dataclass(frozen=True)
+class PlanRows:
+    """A plan's rows with what the page derives from them, built once per plan."""
+
+    rows: list[StudentRow]
+    summary: dict[str, list[GroupLine]]
+    sectors: list[str]
+    provinces: list[str]
+
+
+def plan_rows(context: PlanContext, moved: set[str]) -> PlanRows:
+    rows = student_rows(context, moved)
+    return PlanRows(rows, group_summary(rows, context), sectors_of(rows), provinces_of(rows))
+
+
+@dataclass(frozen=True)
 class TableQuery:
     text: str = ""
     status: str = "all"
