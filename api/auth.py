@@ -7,6 +7,7 @@ comparison tells an attacker how much of a guess was right.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import secrets
@@ -72,12 +73,23 @@ def key_fingerprint(key_hash: str) -> str:
     return key_hash[:16]
 
 
-def find_session_principal(session: Session, user_id: int, fingerprint: str
-                           ) -> Principal | None:
+def find_session_principal(session: Session, user_id: int, fingerprint: str,
+                           started: dt.datetime) -> Principal | None:
+    """The user of a web session, unless their key changed or they logged out since."""
     user = session.get(User, user_id)
     if user is None or not hmac.compare_digest(key_fingerprint(user.key_hash), fingerprint):
         return None
+    if user.sessions_valid_after is not None and started <= user.sessions_valid_after:
+        return None
     return _principal(user)
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """Log the user out of every web session started until now."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.sessions_valid_after = dt.datetime.now(dt.UTC)
+        session.commit()
 
 
 def find_principal(session: Session, key: str) -> Principal | None:

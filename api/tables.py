@@ -67,6 +67,9 @@ class User(Base):
     coach_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex of the API key
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now)
+    # Web sessions started before this moment are over ("Afmelden" ends them all).
+    sessions_valid_after: Mapped[dt.datetime | None] = mapped_column(UtcDateTime,
+                                                                     nullable=True)
 
 
 class StoredScenario(Base):

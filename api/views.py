@@ -19,13 +19,13 @@ from models.plan import Plan, UnmatchedStudent
 from models.scenario import Scenario
 
 SUPPORT_RULES = ("adjustments",)
-WITHHELD_DETAIL = ("no workplace passes every rule for this student; the details concern "
-                   "support needs, which only a consultant can see")
+# What a coach reads instead of an explanation that names a support need. It must not
+# hint at one either, so it reads like any other explanation.
+WITHHELD_DETAIL = "no workplace passes every rule for this student; the consultant can tell why"
 # A capacity explanation that names the intensive-support limit tells that the student
 # needs intensive support.
 SUPPORT_WORDS = ("intensive-support", "intensive support")
-WITHHELD_CAPACITY_DETAIL = ("every workplace this student is allowed at is full in this plan; "
-                            "the details concern support needs, which only a consultant can see")
+WITHHELD_CAPACITY_DETAIL = "every workplace this student is allowed at is full in this plan"
 
 
 def coach_of(scenario: Scenario) -> dict[str, str]:

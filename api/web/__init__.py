@@ -8,9 +8,10 @@ build step: htmx, Leaflet and a small ``app.js`` are static files.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
 from api.cache import LruCache
@@ -29,6 +30,18 @@ def install_web(app: FastAPI) -> None:
                                            secure=settings.secure_cookies)
     app.state.web_rows = LruCache(settings.plan_cache_size)  # table rows per plan
     install_error_pages(app)
+
+    @app.middleware("http")
+    async def _no_store(request: Request, call_next: Callable[[Request], Awaitable[Response]]
+                        ) -> Response:
+        """Pages show personal data: the browser keeps no copy (Back after logging out
+        shows nothing)."""
+        response = await call_next(request)
+        if request.url.path.startswith(PREFIX) and \
+                not request.url.path.startswith(f"{PREFIX}/static"):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="static")
     for module in (auth, consultant, plans, coach):
         app.include_router(module.router, prefix=PREFIX, include_in_schema=False)

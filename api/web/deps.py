@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, Request
 
@@ -53,11 +53,32 @@ def get_web_user(request: Request, services: ServicesDep) -> WebUser:
     principal = None
     if session is not None:
         with services.sessions() as db:
-            principal = find_session_principal(db, session.user_id, session.fingerprint)
+            principal = find_session_principal(db, session.user_id, session.fingerprint,
+                                               session.started)
     if session is None or principal is None:
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        raise LoginRequired(quote(target, safe=""))
+        raise LoginRequired(quote(_page_address(request), safe=""))
     return WebUser(principal, session)
+
+
+def optional_web_user(request: Request) -> WebUser | None:
+    """The logged-in user, if any (error pages still show who is logged in)."""
+    services = getattr(request.app.state, "services", None)
+    if services is None:
+        return None
+    try:
+        return get_web_user(request, services)
+    except LoginRequired:
+        return None
+
+
+def _page_address(request: Request) -> str:
+    """Where to return after logging in: for an htmx request the page it came from,
+    not the fragment it asked for."""
+    current = request.headers.get("HX-Current-URL")
+    if current:
+        parts = urlsplit(current)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
 
 
 WebUserDep = Annotated[WebUser, Depends(get_web_user)]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.problems import ProblemItem
-from api.web.deps import CsrfFailed, LoginRequired, PageForbidden
+from api.web.deps import CsrfFailed, LoginRequired, PageForbidden, optional_web_user
 from api.web.templating import is_htmx, render
 
 TITLES_NL = {400: "Ongeldige vraag", 401: "Niet aangemeld", 403: "Geen toegang",
@@ -15,12 +17,38 @@ TITLES_NL = {400: "Ongeldige vraag", 401: "Niet aangemeld", 403: "Geen toegang",
              500: "Er liep iets mis", 503: "Even geduld"}
 
 
+WHAT_NL = {"scenario": "Scenario", "plan": "Plan", "job": "Berekening", "student": "Leerling",
+           "workplace": "Leerwerkplek"}
+DETAILS_NL = {
+    "this student is followed by another coach":
+        "Deze leerling wordt door een andere trajectbegeleider gevolgd.",
+    "the request is not valid": "Dit adres of formulier is niet geldig.",
+    "an internal error occurred; it has been logged":
+        "Er liep iets mis in de dienst; het is genoteerd. Probeer het later opnieuw.",
+    "Not Found": "Deze pagina bestaat niet.",
+    "re-planning took too long; try again later":
+        "Het herplannen duurde te lang; probeer het later opnieuw.",
+    "the analysis took too long; try again later":
+        "Het narekenen duurde te lang; probeer het later opnieuw.",
+}
+
+
+def detail_nl(detail: str) -> str:
+    """The service's error in the users' words, where a translation is known."""
+    missing = re.fullmatch(r"no (\w+) with id '?(.+?)'?", detail)
+    if missing and missing.group(1) in WHAT_NL:
+        return f"{WHAT_NL[missing.group(1)]} {missing.group(2)} bestaat niet."
+    return DETAILS_NL.get(detail, detail)
+
+
 def error_page(request: Request, status: int, detail: str,
                errors: list[ProblemItem] | None) -> Response:
     title = TITLES_NL.get(status, "Fout")
     name = "fragments/alert.html" if is_htmx(request) else "error.html"
-    return render(request, name, None, status_code=status, title=title, detail=detail,
-                  errors=errors or [])
+    if detail == "the request is not valid":
+        errors = None  # pointers such as /path/plan_id mean nothing to a user
+    return render(request, name, optional_web_user(request), status_code=status, title=title,
+                  detail=detail_nl(detail), errors=errors or [])
 
 
 def install_error_pages(app: FastAPI) -> None:

@@ -7,6 +7,7 @@ CSRF token back, so another site cannot act in the user's name.
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ class WebSession:
     user_id: int
     fingerprint: str
     csrf: str
+    started: dt.datetime  # to the microsecond: logging out ends sessions started before
 
     def csrf_matches(self, token: str | None) -> bool:
         return bool(token) and hmac.compare_digest(self.csrf, str(token))
@@ -34,7 +36,8 @@ class SessionCodec:
         self.secure = secure
 
     def new(self, user_id: int, fingerprint: str) -> WebSession:
-        return WebSession(user_id, fingerprint, secrets.token_urlsafe(24))
+        return WebSession(user_id, fingerprint, secrets.token_urlsafe(24),
+                          dt.datetime.now(dt.UTC))
 
     def read(self, cookie: str | None) -> WebSession | None:
         if not cookie:
@@ -44,13 +47,15 @@ class SessionCodec:
         except BadSignature:
             return None
         try:
-            return WebSession(int(data["u"]), str(data["f"]), str(data["c"]))
+            return WebSession(int(data["u"]), str(data["f"]), str(data["c"]),
+                              dt.datetime.fromtimestamp(float(data["t"]), dt.UTC))
         except (KeyError, TypeError, ValueError):
             return None
 
     def store(self, response: Response, session: WebSession) -> None:
         value = self._serializer.dumps({"u": session.user_id, "f": session.fingerprint,
-                                        "c": session.csrf})
+                                        "c": session.csrf,
+                                        "t": session.started.timestamp()})
         response.set_cookie(COOKIE, value, max_age=MAX_AGE_SECONDS, httponly=True,
                             samesite="lax", secure=self.secure, path="/")
 

@@ -1,4 +1,4 @@
-"""Proposals: a coach proposes a workplace for one of their students.
+"""Web page: a coach's proposals, and the moment a user's web sessions were ended.
 
 Revision ID: 0002
 Revises: 0001
@@ -37,9 +37,14 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_proposals_plan_id'), ['plan_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_proposals_scenario_id'), ['scenario_id'],
                               unique=False)
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('sessions_valid_after', sa.DateTime(timezone=True),
+                                      nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('sessions_valid_after')
     with op.batch_alter_table('proposals', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_proposals_scenario_id'))
         batch_op.drop_index(batch_op.f('ix_proposals_plan_id'))

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.auth import find_principal, hash_key, key_fingerprint
+from api.auth import end_sessions, find_principal, hash_key, key_fingerprint
 from api.deps import ServicesDep
 from api.web.deps import CsrfUserDep, WebUserDep, session_codec
 from api.web.routes.common import local_url
@@ -27,8 +27,12 @@ def home(user: WebUserDep) -> Response:
 
 
 @router.get("/login")
-def login_page(request: Request, next: str | None = None) -> Response:
-    return render(request, "login.html", None, next=local_url(next, ""), error="")
+def login_page(request: Request, next: str | None = None,
+               logged_out: str | None = None) -> Response:
+    notice = ("Je bent afgemeld." if logged_out else
+              "Meld je (opnieuw) aan om verder te gaan." if next else "")
+    return render(request, "login.html", None, next=local_url(next, ""), error="",
+                  notice=notice)
 
 
 @router.post("/login")
@@ -39,8 +43,9 @@ def login(request: Request, services: ServicesDep, api_key: Annotated[str, Form(
         principal = find_principal(db, key) if key else None
     if principal is None:
         return render(request, "login.html", None, status_code=401, next=local_url(next, ""),
-                      error="Deze sleutel is niet gekend. Vraag je sectorconsulent om een "
-                            "nieuwe sleutel (matcher users add).")
+                      notice="", error="Deze sleutel is niet gekend. Kijk na of je hem "
+                      "volledig hebt geplakt (hij begint met lwm_), of vraag de beheerder "
+                      "om een nieuwe sleutel.")
     codec: SessionCodec = session_codec(request)
     response = RedirectResponse(local_url(next, home_of(principal.is_consultant)),
                                 status_code=303)
@@ -49,7 +54,10 @@ def login(request: Request, services: ServicesDep, api_key: Annotated[str, Form(
 
 
 @router.post("/logout")
-def logout(user: CsrfUserDep) -> Response:
-    response = RedirectResponse("/ui/login", status_code=303)
+def logout(services: ServicesDep, user: CsrfUserDep) -> Response:
+    """Ends every web session of the user, also a cookie copied elsewhere."""
+    with services.write_sessions() as db:
+        end_sessions(db, user.principal.id)
+    response = RedirectResponse("/ui/login?logged_out=1", status_code=303)
     SessionCodec.clear(response)
     return response

@@ -48,9 +48,16 @@ def coach_page(request: Request, services: ServicesDep, user: WebUserDep,
     """A coach sees their own students; a consultant picks a coach to see what that
     coach sees (one coach at a time: a whole scenario would be thousands of cards)."""
     with services.sessions() as db:
-        plans = db.execute(select(StoredPlan.id, StoredPlan.version, StoredScenario.name)
+        plans = db.execute(select(StoredPlan.id, StoredPlan.version, StoredScenario.name,
+                                  StoredPlan.scenario_id)
                            .join(StoredScenario, StoredScenario.id == StoredPlan.scenario_id)
                            .order_by(StoredPlan.id.desc()).limit(50)).all()
+    newest: set[int] = set()
+    seen_scenarios: set[int] = set()
+    for row in plans:  # newest first: the first plan of each scenario is its newest
+        if row.scenario_id not in seen_scenarios:
+            seen_scenarios.add(row.scenario_id)
+            newest.add(row.id)
     chosen = plan if plan is not None else (plans[0].id if plans else None)
     students: list[CoachStudent] = []
     proposed: set[tuple[str, str]] = set()
@@ -89,7 +96,8 @@ def coach_page(request: Request, services: ServicesDep, user: WebUserDep,
             proposed = {(p.student_id, p.workplace_id) for p in db.scalars(
                 select(Proposal).where(Proposal.plan_id == chosen)).all()}
     return render(request, "coach.html", user, plans=plans, chosen=chosen,
-                  students=students, proposed=proposed, coaches=coaches, coach=coach)
+                  students=students, proposed=proposed, coaches=coaches, coach=coach,
+                  newest=newest)
 
 
 @router.post("/coach/plans/{plan_id}/proposals")

@@ -87,6 +87,7 @@ def scenario_page(scenario_id: DbId, request: Request, services: ServicesDep,
     scenario = services.scenario(stored)
     return render(request, "scenario.html", user, scenario_row=stored, plans=plans, jobs=jobs,
                   pins=pins, refusals=refusals, objective=scenario.config.policy.objective,
+                  seats=int(scenario.workplaces.seats.sum()),
                   warnings=scenario.warnings)
 
 

@@ -17,12 +17,13 @@ from api import worker
 from api.cache import LruCache
 from api.deps import ServicesDep
 from api.export import CSV_MEDIA_TYPE, plan_csv
+from api.lineage import Lineage
 from api.problems import ApiProblem
 from api.routes import plans as plan_routes
 from api.routes.common import DbId, plan_or_404, scenario_or_404
 from api.schemas import PinRequest, RefusalRequest
 from api.services import PlanContext, Services
-from api.tables import Pin, Proposal, StoredPlan
+from api.tables import AuditRecord, Pin, Proposal, StoredPlan
 from api.views import plan_view
 from api.web.deps import CsrfUserDep, WebConsultantDep
 from api.web.plan_view import (
@@ -80,14 +81,23 @@ def plan_page(plan_id: DbId, request: Request, services: ServicesDep, user: WebC
             select(Pin).where(Pin.scenario_id == stored.scenario_id)).all()}
         proposals = db.scalars(select(Proposal).where(Proposal.plan_id == plan_id)
                                .order_by(Proposal.id)).all()
+        cause = db.scalar(select(AuditRecord).where(AuditRecord.action == "refusal",
+                                                    AuditRecord.result_plan_id == plan_id))
+    refusal = json.loads(cause.details) if cause is not None else None
     query = TableQuery(status=status)
     return render(request, "plan.html", user, stored=stored, scenario_row=scenario_row,
                   parent=parent, newer=newer, plan=context.plan, rows=rows,
                   summary=derived.summary, table=table_page(rows, query),
                   query=query, sectors=derived.sectors, provinces=derived.provinces,
                   pins=pins, proposals=proposals, moved=json.loads(stored.moved),
+                  refusal=refusal, place_of=_place_of(context),
+                  refusals_in_force=len(Lineage.from_json(stored.lineage).refusals),
                   unmatched=[r for r in rows if not r.placed],
                   map_tiles_url=services.settings.map_tiles_url)
+
+
+def _place_of(context: PlanContext) -> dict[str, str]:
+    return {student: a.workplace_id for student, a in context.assignment_of.items()}
 
 
 @router.get("/plans/{plan_id}/table")

@@ -47,8 +47,9 @@
       var lines = L.layerGroup(), workplaces = L.layerGroup(), placed = L.layerGroup(), unmatched = L.layerGroup();
       data.points.forEach(function (p) {
         if (p.kind === "workplace") {
-          L.rectangle([[p.lat - 0.006, p.lon - 0.009], [p.lat + 0.006, p.lon + 0.009]],
-            { color: "#4a4a4a", weight: 1, fillColor: "#7a7a7a", fillOpacity: 0.9 }).bindTooltip(p.label).addTo(workplaces);
+          // sized in pixels, so zooming in does not turn them into blocks
+          L.circleMarker([p.lat, p.lon], { radius: 4, color: "#1b1b1b", weight: 2, fillColor: "#9a9a9a", fillOpacity: 1 })
+            .bindTooltip(p.label).addTo(workplaces);
           return;
         }
         var colour = p.kind === "placed" ? "#0b4f8a" : "#b00020";
@@ -58,7 +59,7 @@
       });
       lines.addTo(map); workplaces.addTo(map); placed.addTo(map); unmatched.addTo(map);
       L.control.layers(null, { "Leerwerkplekken": workplaces, "Geplaatste leerlingen": placed,
-        "Niet geplaatste leerlingen": unmatched, "Lijnen naar de leerwerkplek": lines }, { collapsed: false }).addTo(map);
+        "Niet geplaatste leerlingen": unmatched, "Lijnen naar de leerwerkplek": lines }, { collapsed: window.innerWidth < 900 }).addTo(map);
       element.dataset.pointsDrawn = String(data.points.length);
       if (note) {
         note.textContent = (data.students_shown < data.students
@@ -69,6 +70,20 @@
       }
     });
   }
+
+  // After sorting or paging, the table is new: keep the keyboard where it was.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var table = document.getElementById("plan-table");
+    if (!table || event.detail.target.id !== "plan-table") { return; }
+    var trigger = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (trigger && trigger.classList && trigger.classList.contains("sort")) {
+      var sorted = table.querySelector("th[aria-sort] button.sort");
+      if (sorted) { sorted.focus(); }
+    } else if (trigger && trigger.closest && trigger.closest(".pager")) {
+      var status = table.querySelector("[role=status]");
+      if (status) { status.setAttribute("tabindex", "-1"); status.focus(); }
+    }
+  });
 
   document.addEventListener("DOMContentLoaded", function () {
     setUpDropzone();
