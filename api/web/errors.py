@@ -6,8 +6,9 @@ import re
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
 
-from api.problems import ProblemItem
+from api.problems import ProblemItem, logger, problem_response
 from api.web.deps import CsrfFailed, LoginRequired, PageForbidden, optional_web_user
 from api.web.templating import is_htmx, render
 
@@ -66,6 +67,19 @@ def install_error_pages(app: FastAPI) -> None:
         return error_page(request, 403, "Deze pagina is voor sectorconsulenten; als "
                           "trajectbegeleider vind je je leerlingen op de pagina 'Mijn "
                           "leerlingen'.", None)
+
+    @app.exception_handler(ValidationError)
+    async def _invalid_form(request: Request, exc: ValidationError) -> Response:
+        """A form value outside the service's limits (the page's own fields keep to them,
+        so this is a hand-made request or an old page)."""
+        if not request.url.path.startswith("/ui/"):  # from a JSON route: a bug, not input
+            logger.error("internal error on %s %s: %s", request.method, request.url.path,
+                         type(exc).__name__)
+            return problem_response(500, "an internal error occurred; it has been logged",
+                                    instance=request.url.path)
+        fields = sorted({".".join(str(part) for part in error["loc"]) for error in exc.errors()})
+        return error_page(request, 422, "Deze waarde kan niet: " + ", ".join(fields) + ".",
+                          None)
 
     @app.exception_handler(CsrfFailed)
     async def _csrf(request: Request, exc: CsrfFailed) -> Response:

@@ -580,12 +580,6 @@ def test_proposing_a_workplace_that_is_not_allowed_is_refused(
 
 # --- invalid form values ---------------------------------------------------------------
 
-FORM_BUG = ("api/web routes build the API's request models (SolveRequest, PinRequest, "
-            "RefusalRequest, ProposalRequest) from form fields without catching pydantic's "
-            "ValidationError, so a value outside the model's limits is a 500, not a 422 page")
-
-
-@pytest.mark.xfail(reason=FORM_BUG, strict=True)
 @pytest.mark.parametrize("case", ["solve-objective", "solve-backend", "pin-long-id",
                                   "refusal-long-reason", "proposal-long-id"])
 def test_invalid_form_values_get_a_422_page(web: Api, solved: Solved, case: str) -> None:
