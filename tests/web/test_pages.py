@@ -236,6 +236,40 @@ def test_logout_needs_csrf_and_ends_the_session(web: Api) -> None:
     assert user.client.get("/ui/scenarios").status_code == 303
 
 
+def test_logout_also_ends_a_copied_cookie_and_a_new_login_works(web: Api) -> None:
+    with web.services.sessions() as db:
+        key = create_user(db, "consultant", "Consultant Copied Cookie")
+    user = log_in(web, {"X-API-Key": key})
+    copy = new_client(web)
+    copy.cookies.set(COOKIE, user.client.cookies[COOKIE])
+    assert copy.get("/ui/scenarios").status_code == 200
+    user.client.post("/ui/logout", data={"csrf_token": user.csrf})
+    assert copy.get("/ui/scenarios").status_code == 303
+    again = log_in(web, {"X-API-Key": key})  # at once: sessions are told apart to the µs
+    assert again.client.get("/ui/scenarios").status_code == 200
+
+
+def test_pages_are_not_kept_by_the_browser(consultant: WebUser, solved: Solved) -> None:
+    for path in ("/ui/scenarios", f"/ui/plans/{solved.plan_id}",
+                 f"/ui/plans/{solved.plan_id}/plan.csv"):
+        assert consultant.client.get(path).headers["cache-control"] == "no-store", path
+    assert "no-store" not in consultant.client.get("/ui/static/app.css").headers.get(
+        "cache-control", "")
+
+
+def test_an_expired_session_returns_to_the_page_not_the_fragment(web: Api,
+                                                                 solved: Solved) -> None:
+    stranger = new_client(web)
+    page = f"/ui/plans/{solved.plan_id}?status=unmatched"
+    response = stranger.get(f"/ui/plans/{solved.plan_id}/table?sort=cost",
+                            headers={"HX-Request": "true",
+                                     "HX-Current-URL": BASE_URL + page})
+    assert response.status_code == 204
+    assert response.headers["HX-Redirect"] == "/ui/login?next=" + quote(page, safe="")
+    login = stranger.get(response.headers["HX-Redirect"])
+    assert "Meld je (opnieuw) aan" in login.text
+
+
 # --- CSRF -------------------------------------------------------------------------------
 
 
