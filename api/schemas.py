@@ -205,7 +205,7 @@ class PinsResult(BaseModel):
 class AuditOut(BaseModel):
     id: int
     at: dt.datetime
-    action: Literal["solve", "refusal", "pin"]
+    action: Literal["solve", "refusal", "pin", "unpin", "unrefusal"]
     user_id: int | None
     user_name: str
     role: str

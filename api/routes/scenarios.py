@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select, update
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import ConsultantDep, DbDep, ServicesDep, WriteDbDep
 from api.lineage import Lineage, input_hash
-from api.problems import ApiProblem, ProblemItem, invalid_scenario, problem_responses
+from api.problems import (
+    ApiProblem,
+    ProblemItem,
+    invalid_scenario,
+    problem_responses,
+)
 from api.records import audit
 from api.routes.common import DbId, job_out, scenario_or_404
 from api.scenario_store import CanonicalScenario, ingest_document, ingest_files
@@ -193,6 +198,52 @@ def delete_scenario(scenario_id: DbId, db: WriteDbDep, services: ServicesDep,
     db.delete(stored)
     db.commit()
     services.forget_scenario(plan_ids)
+    return Response(status_code=204)
+
+
+@router.delete("/scenarios/{scenario_id}/pins/{student_id}", status_code=204,
+               responses=problem_responses(401, 403, 404, 422),
+               summary="Stop keeping a student's pinned placement")
+def unpin(scenario_id: DbId, student_id: str, db: WriteDbDep, who: ConsultantDep) -> Response:
+    """Later solves may place the student elsewhere again; stored plans do not change."""
+    stored = scenario_or_404(db, scenario_id)
+    pin = db.scalar(select(Pin).where(Pin.scenario_id == scenario_id,
+                                      Pin.student_id == student_id))
+    if pin is None:
+        raise ApiProblem(404, f"student {student_id!r} has no pin in this scenario",
+                         kind="not-found")
+    details = {"student_id": pin.student_id, "workplace_id": pin.workplace_id}
+    db.delete(pin)
+    db.flush()
+    audit(db, who, "unpin", scenario_id=scenario_id, settings="{}",
+          input_hash=input_hash(stored.content_hash, current_lineage(db, scenario_id), {}),
+          details=details)
+    db.commit()
+    return Response(status_code=204)
+
+
+@router.delete("/scenarios/{scenario_id}/refusals", status_code=204,
+               responses=problem_responses(401, 403, 404, 422),
+               summary="Withdraw a refusal: the pair may be proposed again")
+def withdraw_refusal(scenario_id: DbId, db: WriteDbDep, who: ConsultantDep,
+                     student_id: Annotated[str, Query(min_length=1, max_length=200)],
+                     workplace_id: Annotated[str, Query(min_length=1, max_length=200)]
+                     ) -> Response:
+    """Later solves may place the student at the workplace again; stored plans do not
+    change."""
+    stored = scenario_or_404(db, scenario_id)
+    refusal = db.scalar(select(Refusal).where(Refusal.scenario_id == scenario_id,
+                                              Refusal.student_id == student_id,
+                                              Refusal.workplace_id == workplace_id))
+    if refusal is None:
+        raise ApiProblem(404, f"no refusal of student {student_id!r} at workplace "
+                         f"{workplace_id!r} in this scenario", kind="not-found")
+    db.delete(refusal)
+    db.flush()
+    audit(db, who, "unrefusal", scenario_id=scenario_id, settings="{}",
+          input_hash=input_hash(stored.content_hash, current_lineage(db, scenario_id), {}),
+          details={"student_id": student_id, "workplace_id": workplace_id})
+    db.commit()
     return Response(status_code=204)
 
 

@@ -534,6 +534,42 @@ def test_pin_from_the_plan_page_is_stored(web: Api, consultant: WebUser) -> None
     assert "vastgezet" in table
 
 
+def test_pin_and_refusal_can_be_undone_and_a_scenario_deleted(web: Api,
+                                                              consultant: WebUser) -> None:
+    own = solve_demo(web)
+    first, second = [a for a in own.plan["assignments"] if not a.get("pinned")][:2]
+    consultant.client.post(f"/ui/plans/{own.plan_id}/pins", data={
+        "student_id": first["student_id"], "workplace_id": first["workplace_id"]},
+        headers=consultant.headers(htmx=True))
+    consultant.client.post(f"/ui/plans/{own.plan_id}/refusals", data={
+        "student_id": second["student_id"], "workplace_id": second["workplace_id"]},
+        headers=consultant.headers(htmx=True))
+    page = consultant.client.get(f"/ui/scenarios/{own.scenario_id}").text
+    assert "Losmaken" in page and "Intrekken" in page
+
+    def lineage() -> tuple[list[Any], list[Any]]:
+        detail = web.client.get(f"/scenarios/{own.scenario_id}", headers=web.consultant).json()
+        return detail["pins"], detail["refusals"]
+
+    assert consultant.client.post(f"/ui/scenarios/{own.scenario_id}/pins/remove",
+                                  data={"student_id": first["student_id"]}).status_code == 403
+    response = consultant.client.post(f"/ui/scenarios/{own.scenario_id}/pins/remove",
+                                      data={"student_id": first["student_id"]},
+                                      headers=consultant.headers(htmx=True))
+    assert response.status_code == 204
+    assert lineage()[0] == [] and len(lineage()[1]) == 1
+    consultant.client.post(f"/ui/scenarios/{own.scenario_id}/refusals/remove", data={
+        "student_id": second["student_id"], "workplace_id": second["workplace_id"]},
+        headers=consultant.headers(htmx=True))
+    assert lineage() == ([], [])
+    gone = consultant.client.post(f"/ui/scenarios/{own.scenario_id}/delete",
+                                  headers=consultant.headers(htmx=True))
+    assert gone.headers["HX-Redirect"] == "/ui/scenarios"
+    assert web.client.get(f"/scenarios/{own.scenario_id}",
+                          headers=web.consultant).status_code == 404
+    assert consultant.client.get(f"/ui/scenarios/{own.scenario_id}").status_code == 404
+
+
 def test_refusal_shows_the_new_plan_without_the_refused_pair(web: Api,
                                                              consultant: WebUser) -> None:
     own = solve_demo(web)

@@ -104,6 +104,36 @@ def solve(scenario_id: DbId, request: Request, services: ServicesDep, user: Csrf
     return go_to(request, f"/ui/jobs/{job.id}")
 
 
+@router.post("/scenarios/{scenario_id}/pins/remove")
+def unpin(scenario_id: DbId, request: Request, services: ServicesDep, user: CsrfUserDep,
+          student_id: Annotated[str, Form(max_length=200)]) -> Response:
+    consultant(user)
+    with services.write_sessions() as db:
+        scenario_routes.unpin(scenario_id, student_id, db, user.principal)
+    return go_to(request, f"/ui/scenarios/{scenario_id}#lineage-title")
+
+
+@router.post("/scenarios/{scenario_id}/refusals/remove")
+def withdraw_refusal(scenario_id: DbId, request: Request, services: ServicesDep,
+                     user: CsrfUserDep, student_id: Annotated[str, Form(max_length=200)],
+                     workplace_id: Annotated[str, Form(max_length=200)]) -> Response:
+    consultant(user)
+    with services.write_sessions() as db:
+        scenario_routes.withdraw_refusal(scenario_id, db, user.principal, student_id,
+                                         workplace_id)
+    return go_to(request, f"/ui/scenarios/{scenario_id}#lineage-title")
+
+
+@router.post("/scenarios/{scenario_id}/delete")
+def delete(scenario_id: DbId, request: Request, services: ServicesDep, user: CsrfUserDep
+           ) -> Response:
+    """The scenario with its jobs and plans; the audit trail stays."""
+    consultant(user)
+    with services.write_sessions() as db:
+        scenario_routes.delete_scenario(scenario_id, db, services, user.principal)
+    return go_to(request, "/ui/scenarios")
+
+
 @router.get("/jobs/{job_id}")
 def job_page(job_id: DbId, request: Request, services: ServicesDep,
              user: WebConsultantDep) -> Response:
