@@ -30,7 +30,8 @@ REASON_LABELS_NL = {
     "capacity": "toegelaten plaatsen zijn vol",
 }
 COST_LABELS_NL = {"wish": "wens", "competence": "competenties", "travel": "reistijd"}
-DIMENSION_LABELS_NL = {"tier": "Prioriteit", "sector": "Sector", "province": "Provincie"}
+DIMENSION_LABELS_NL = {"tier": "Prioriteit", "sector": "Sector van de opleiding",
+                       "province": "Provincie (woonplaats)"}
 JOB_STATES_NL = {"queued": "in de wachtrij", "running": "bezig", "done": "klaar",
                  "failed": "mislukt", "cancelled": "geannuleerd"}
 STAGES_NL = {
