@@ -117,6 +117,14 @@ class TableQuery:
             object.__setattr__(self, "sort", "student_id")
         object.__setattr__(self, "page", max(1, self.page))
 
+    def as_params(self) -> dict[str, str]:
+        """The query as address parameters, defaults left out."""
+        values = {"q": self.text, "status": self.status, "tier": self.tier,
+                  "sector": self.sector, "province": self.province, "sort": self.sort,
+                  "order": "desc" if self.descending else "asc", "page": str(self.page)}
+        defaults = {"status": "all", "sort": "student_id", "order": "asc", "page": "1"}
+        return {k: v for k, v in values.items() if v and v != defaults.get(k)}
+
     def matches(self, row: StudentRow) -> bool:
         if self.status == "placed" and not row.placed:
             return False

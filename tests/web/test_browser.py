@@ -136,12 +136,18 @@ def test_consultant_and_coach_round_trip(server: LiveServer, browser: Any, shots
              page.locator("#plan-table tbody tr:not(.unplaced) td.n strong").all_inner_texts()]
     assert costs == sorted(costs, reverse=True) and costs
 
-    # Filtering: only the unmatched students.
+    # Filtering: only the unmatched students; the sort and the filter stay in the
+    # address, so a reload shows the same table.
     page.get_by_label("Toon").select_option("unmatched")
     page.wait_for_function(
         "() => document.querySelectorAll('#plan-table tbody tr:not(.unplaced)').length === 0")
     unmatched_rows = page.locator("#plan-table tbody tr.unplaced").count()
     assert unmatched_rows == total - placed
+    assert "status=unmatched" in page.url and "sort=cost" in page.url
+    page.reload()
+    assert page.locator("#plan-table tbody tr.unplaced").count() == unmatched_rows
+    assert page.locator("#plan-table tbody tr:not(.unplaced)").count() == 0
+    assert page.locator("#plan-table th[aria-sort='descending']").inner_text().startswith("Kost")
     page.get_by_label("Toon").select_option("all")
     page.wait_for_function(
         "() => document.querySelectorAll('#plan-table tbody tr:not(.unplaced)').length > 0")

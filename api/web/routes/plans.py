@@ -7,8 +7,9 @@ import concurrent.futures as cf
 import io
 import json
 from typing import Annotated, cast
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from openpyxl import Workbook
 from sqlalchemy import select
@@ -60,15 +61,21 @@ def _rows(request: Request, context: PlanContext, stored: StoredPlan) -> list[St
     return _plan_rows(request, context, stored).rows
 
 
-def _query(text: str, status: str, tier: str, sector: str, province: str, sort: str,
-           order: str, page: int) -> TableQuery:
-    return TableQuery(text=text.strip(), status=status, tier=tier, sector=sector,
+def table_query(q: Annotated[str, Query(max_length=200)] = "", status: str = "all",
+                tier: str = "", sector: str = "", province: str = "",
+                sort: str = "student_id", order: str = "asc",
+                page: Annotated[int, Query(ge=1, le=10**6)] = 1) -> TableQuery:
+    """The table's filters, sort and page, from the address (so a reload keeps them)."""
+    return TableQuery(text=q.strip(), status=status, tier=tier, sector=sector,
                       province=province, sort=sort, descending=order == "desc", page=page)
+
+
+TableQueryDep = Annotated[TableQuery, Depends(table_query)]
 
 
 @router.get("/plans/{plan_id}")
 def plan_page(plan_id: DbId, request: Request, services: ServicesDep, user: WebConsultantDep,
-              status: str = "all") -> Response:
+              query: TableQueryDep) -> Response:
     stored = _stored(services, plan_id)
     context = services.plan_context(plan_id)
     derived = _plan_rows(request, context, stored)
@@ -84,7 +91,6 @@ def plan_page(plan_id: DbId, request: Request, services: ServicesDep, user: WebC
         cause = db.scalar(select(AuditRecord).where(AuditRecord.action == "refusal",
                                                     AuditRecord.result_plan_id == plan_id))
     refusal = json.loads(cause.details) if cause is not None else None
-    query = TableQuery(status=status)
     return render(request, "plan.html", user, stored=stored, scenario_row=scenario_row,
                   parent=parent, newer=newer, plan=context.plan, rows=rows,
                   summary=derived.summary, table=table_page(rows, query),
@@ -102,18 +108,19 @@ def _place_of(context: PlanContext) -> dict[str, str]:
 
 @router.get("/plans/{plan_id}/table")
 def plan_table(plan_id: DbId, request: Request, services: ServicesDep, user: WebConsultantDep,
-               q: str = "", status: str = "all", tier: str = "", sector: str = "",
-               province: str = "", sort: str = "student_id", order: str = "asc",
-               page: Annotated[int, Query(ge=1, le=10**6)] = 1) -> Response:
+               query: TableQueryDep) -> Response:
     stored = _stored(services, plan_id)
     context = services.plan_context(plan_id)
     rows = _rows(request, context, stored)
-    query = _query(q, status, tier, sector, province, sort, order, page)
     with services.sessions() as db:
         pins = {p.student_id: p.workplace_id for p in db.scalars(
             select(Pin).where(Pin.scenario_id == stored.scenario_id)).all()}
-    return render(request, "fragments/plan_table.html", user, stored=stored,
-                  table=table_page(rows, query), query=query, pins=pins)
+    response = render(request, "fragments/plan_table.html", user, stored=stored,
+                      table=table_page(rows, query), query=query, pins=pins, oob=True)
+    params = urlencode(query.as_params())
+    response.headers["HX-Replace-Url"] = f"/ui/plans/{plan_id}" + (f"?{params}" if params
+                                                                   else "")
+    return response
 
 
 @router.get("/plans/{plan_id}/fixes")
