@@ -12,41 +12,18 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from api.web.deps import CSRF_FIELD, CSRF_HEADER, WebUser
+from api.web.dutch import in_dutch
+from api.web.words import (
+    COST_LABELS_NL,
+    DIMENSION_LABELS_NL,
+    JOB_STATES_NL,
+    LIMIT_LABELS_NL,
+    REASON_LABELS_NL,
+    RULE_LABELS_NL,
+    STAGES_NL,
+)
 
 TEMPLATES = Path(__file__).parent / "templates"
-
-RULE_LABELS_NL = {
-    "recognised_for_programme": "geen geldige erkenning voor de opleiding",
-    "placement_type": "niet het nodige soort plaats (OAO-contract of begeleide leerervaring)",
-    "grade": "neemt geen leerlingen van de 2de graad",
-    "adjustments": "biedt een nodige redelijke aanpassing niet",
-    "travel": "verder dan de maximale reistijd",
-    "dutch_level": "vraagt een hoger niveau Nederlands, zonder taalondersteuning",
-    "min_age": "minimumleeftijd niet bereikt",
-    "excluded": "uitgesloten voor deze leerling",
-}
-REASON_LABELS_NL = {
-    "no_feasible_workplace": "geen toegelaten leerwerkplek",
-    "capacity": "toegelaten plaatsen zijn vol",
-}
-COST_LABELS_NL = {"wish": "wens", "competence": "competenties", "travel": "reistijd"}
-DIMENSION_LABELS_NL = {"tier": "Prioriteit", "sector": "Sector van de opleiding",
-                       "province": "Provincie (woonplaats)"}
-JOB_STATES_NL = {"queued": "in de wachtrij", "running": "bezig", "done": "klaar",
-                 "failed": "mislukt", "cancelled": "geannuleerd"}
-STAGES_NL = {
-    "Queued": "wacht op een vrije rekenkern", "Starting": "wordt gestart",
-    "Reading the scenario": "scenario inlezen",
-    "Finding allowed student–workplace pairs": "toegelaten combinaties zoeken",
-    "Solving (flow)": "beste plan zoeken", "Solving (cpsat)": "beste plan zoeken (CP-SAT)",
-    "Explaining unmatched students": "niet-geplaatste leerlingen verklaren",
-    "Storing the plan": "plan bewaren", "Done": "klaar",
-    "Done (stored result reused)": "klaar (eerder resultaat hergebruikt)",
-    "Cancelled": "geannuleerd", "Failed": "mislukt",
-}
-LIMIT_LABELS_NL = {"seats": "plaatsen", "mentor": "mentor", "intensive_support":
-                   "intensieve ondersteuning"}
-
 
 def number(value: object) -> str:
     """Dutch thousands separator: 12.345."""
@@ -85,7 +62,7 @@ def label_nl(value: str) -> str:
 
 
 templates = Jinja2Templates(directory=TEMPLATES)
-templates.env.filters.update(number=number, when=when, label_nl=label_nl)
+templates.env.filters.update(number=number, when=when, label_nl=label_nl, nl=in_dutch)
 templates.env.globals.update(
     percent=percent, rule_nl=RULE_LABELS_NL, reason_nl=REASON_LABELS_NL,
     cost_nl=COST_LABELS_NL, dimension_nl=DIMENSION_LABELS_NL, job_state_nl=JOB_STATES_NL,

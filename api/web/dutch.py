@@ -1,0 +1,139 @@
+"""The engine's explanations in Dutch, for the web page.
+
+plan.json and the API keep the engine's English sentences (the contract's
+``detail``); the page shows them in the users' language. Each sentence form
+the engine writes (``matcher.explain``, ``matcher.analysis.changes``,
+``api.views``) has one pattern here; a sentence no pattern knows is shown as
+it is, and the tests translate every explanation of the shipped scenarios,
+so a new engine sentence without a Dutch form is caught.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from api.views import WITHHELD_CAPACITY_DETAIL, WITHHELD_DETAIL
+from api.web.words import RULE_LABELS_NL
+from matcher.rules import RULE_LABELS
+
+Match = re.Match[str]
+
+UNKNOWN_FIELD_NL = {
+    "a minimum Dutch level is asked and the student's level is unknown (fill in dutch_level)":
+        "er wordt een minimumniveau Nederlands gevraagd en het niveau van de leerling is "
+        "onbekend (vul dutch_level in)",
+    "a minimum age is set and the student's birth date is unknown (fill in birth_date)":
+        "er geldt een minimumleeftijd en de geboortedatum van de leerling is onbekend "
+        "(vul birth_date in)",
+}
+FIXED_NL = {
+    WITHHELD_DETAIL: "geen enkele leerwerkplek voldoet aan elke regel voor deze leerling; "
+                     "de consulent kan zeggen waarom",
+    WITHHELD_CAPACITY_DETAIL: "elke leerwerkplek waar deze leerling terecht kan, zit vol in "
+                              "dit plan",
+    "no single change places this student": "geen enkele wijziging alleen plaatst deze "
+                                            "leerling",
+}
+
+
+def _plural(n: str, one: str, more: str) -> str:
+    return one if n == "1" else more
+
+
+def _rule(text: str) -> str:
+    if text in UNKNOWN_FIELD_NL:
+        return UNKNOWN_FIELD_NL[text]
+    for rule, label in RULE_LABELS.items():
+        if text == label:
+            return RULE_LABELS_NL[rule]
+    return text
+
+
+def _workplaces(n: str) -> str:
+    return f"{n} {_plural(n, 'leerwerkplek', 'leerwerkplekken')}"
+
+
+def _which(text: str) -> tuple[str, bool]:
+    """'W24' or '3 of them (W1, W2, W3)', and whether it is more than one."""
+    group = re.fullmatch(r"(\d+) of them \((.+)\)", text)
+    if group:
+        return f"{group.group(1)} ervan ({group.group(2)})", True
+    return text, False
+
+
+def _capacity_part(part: str) -> str:
+    full = re.fullmatch(r"(.+?) (?:is|are) full with students this plan places there", part)
+    if full:
+        which, many = _which(full.group(1))
+        return f"{which} {'zitten' if many else 'zit'} vol met leerlingen die dit plan er plaatst"
+    limited = re.fullmatch(r"at (.+?) every mentor already supervises the maximum of (\d+) "
+                           r"intensive-support students?", part)
+    if limited:
+        which, _ = _which(limited.group(1))
+        n = limited.group(2)
+        return (f"bij {which} begeleidt elke mentor al het maximum van {n} "
+                f"{_plural(n, 'leerling', 'leerlingen')} met intensieve ondersteuning")
+    never = re.fullmatch(r"(.+?) (?:has|have) no free seat or mentor at all", part)
+    if never:
+        which, many = _which(never.group(1))
+        return f"{which} {'hebben' if many else 'heeft'} helemaal geen vrije plaats of mentor"
+    return part
+
+
+def _capacity(m: Match) -> str:
+    n = m.group(1)
+    parts = "; ".join(_capacity_part(p) for p in m.group(2).split("; "))
+    return f"{_workplaces(n)} {_plural(n, 'voldoet', 'voldoen')} aan elke regel, maar {parts}"
+
+
+PATTERNS: list[tuple[re.Pattern[str], Callable[[Match], str]]] = [
+    (re.compile(r"no workplace holds a valid recognition for programme (.+)"),
+     lambda m: f"geen enkele leerwerkplek heeft een geldige erkenning voor de opleiding "
+               f"{m.group(1)}"),
+    (re.compile(r"(\d+) workplaces? within (\d+) min recognised for programme (\S+) "
+                r"\((.*)\) would fit except for one rule: (.+)"),
+     lambda m: f"{_workplaces(m.group(1))} binnen {m.group(2)} min, erkend voor "
+               f"{m.group(3)} ({m.group(4)}), {_plural(m.group(1), 'zou', 'zouden')} passen "
+               f"op één regel na: {_rule(m.group(5))}"),
+    (re.compile(r"no workplace within (\d+) min is suitable for programme (\S+); (\d+) "
+                r"further away would be, the nearest (\d+) min away"),
+     lambda m: f"geen leerwerkplek binnen {m.group(1)} min past voor {m.group(2)}; "
+               f"{m.group(3)} verder weg wel, de dichtste op {m.group(4)} min"),
+    (re.compile(r"no workplace within (\d+) min is recognised for programme (\S+); the "
+                r"nearest is (\d+) min away"),
+     lambda m: f"geen leerwerkplek binnen {m.group(1)} min is erkend voor {m.group(2)}; "
+               f"de dichtste ligt op {m.group(3)} min"),
+    (re.compile(r"each of the (\d+) workplaces? within (\d+) min recognised for programme "
+                r"(\S+) breaks two or more rules; the most common: (.+)"),
+     lambda m: f"elk van de {_workplaces(m.group(1))} binnen {m.group(2)} min, erkend voor "
+               f"{m.group(3)}, breekt twee of meer regels; het vaakst: {_rule(m.group(4))}"),
+    (re.compile(r"(\d+) workplaces? pass(?:es)? every rule, but (.+)"), _capacity),
+    # fixes (matcher.analysis.changes.Change.describe)
+    (re.compile(r"one more seat at (\S+)"), lambda m: f"één plaats extra bij {m.group(1)}"),
+    (re.compile(r"one more mentor slot at (\S+)"),
+     lambda m: f"één mentorplaats extra bij {m.group(1)}"),
+    (re.compile(r"(\S+) offers the reasonable adjustment needed"),
+     lambda m: f"{m.group(1)} biedt de nodige redelijke aanpassing"),
+    (re.compile(r"(\S+) offers adjustment '(.+)'"),
+     lambda m: f"{m.group(1)} biedt de aanpassing '{m.group(2)}'"),
+    (re.compile(r"recognise (\S+) for programme (\S+)( \(and its expired recognition "
+                r"renewed\))?"),
+     lambda m: f"{m.group(1)} erkennen voor {m.group(2)}"
+               + (" (en de verlopen erkenning vernieuwen)" if m.group(3) else "")),
+    (re.compile(r"(\d+) more travel minutes for (\S+)"),
+     lambda m: f"{m.group(1)} minuten meer reistijd toelaten voor {m.group(2)}"),
+    (re.compile(r"one more workplace like (\S+)"),
+     lambda m: f"nog een leerwerkplek zoals {m.group(1)}"),
+]
+
+
+def in_dutch(sentence: str) -> str:
+    """The sentence in Dutch, or unchanged when no pattern knows it."""
+    if sentence in FIXED_NL:
+        return FIXED_NL[sentence]
+    for pattern, render in PATTERNS:
+        found = pattern.fullmatch(sentence)
+        if found:
+            return render(found)
+    return sentence

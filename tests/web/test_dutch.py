@@ -1,0 +1,64 @@
+"""Every explanation and fix the engine writes for the shipped scenarios reads in Dutch
+on the page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from api.views import WITHHELD_CAPACITY_DETAIL, WITHHELD_DETAIL
+from api.web.dutch import in_dutch
+from matcher.analysis.fixes import cheapest_fixes, fix_rows
+from matcher.io import load_scenario
+from matcher.pipeline import SolveSettings, run_solve
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+ENGLISH = (" workplace", " programme", " within ", " every ", " rule", " seat", " mentor slot",
+           " the ", " min away", " offers ", " recognise ", " more ")
+
+
+def _explanations(folder: Path, with_fixes: bool) -> list[str]:
+    run = run_solve(load_scenario(folder), SolveSettings())
+    sentences = [u.detail for u in run.plan.unmatched]
+    if with_fixes:
+        report = cheapest_fixes(run)
+        for private in (True, False):
+            sentences += [str(row["fix"]) for row in fix_rows(run.scenario, report, private)]
+    return sentences
+
+
+@pytest.mark.parametrize(("name", "with_fixes"), [
+    ("demo", True), ("generated/ratio-0.8", True), ("generated/ratio-1.0", False),
+    ("flanders-2023", False)])
+def test_every_explanation_of_a_shipped_scenario_is_translated(name: str,
+                                                                with_fixes: bool) -> None:
+    sentences = sorted(set(_explanations(SCENARIOS / name, with_fixes)))
+    assert sentences
+    for sentence in sentences:
+        dutch = in_dutch(sentence)
+        assert dutch != sentence, f"no Dutch for: {sentence}"
+        assert not any(word in f" {dutch} " for word in ENGLISH), (sentence, dutch)
+
+
+def test_withheld_explanations_are_translated_too() -> None:
+    for sentence in (WITHHELD_DETAIL, WITHHELD_CAPACITY_DETAIL):
+        assert in_dutch(sentence) != sentence
+
+
+@pytest.mark.parametrize(("english", "dutch"), [
+    ("1 workplace passes every rule, but W24 is full with students this plan places there",
+     "1 leerwerkplek voldoet aan elke regel, maar W24 zit vol met leerlingen die dit plan er "
+     "plaatst"),
+    ("3 workplaces pass every rule, but 2 of them (W1, W2) are full with students this plan "
+     "places there; W3 has no free seat or mentor at all",
+     "3 leerwerkplekken voldoen aan elke regel, maar 2 ervan (W1, W2) zitten vol met leerlingen "
+     "die dit plan er plaatst; W3 heeft helemaal geen vrije plaats of mentor"),
+    ("2 workplaces within 45 min recognised for programme bakker (W01, W02) would fit except "
+     "for one rule: beyond the student's travel limit",
+     "2 leerwerkplekken binnen 45 min, erkend voor bakker (W01, W02), zouden passen op één "
+     "regel na: verder dan de maximale reistijd"),
+    ("a sentence nobody wrote", "a sentence nobody wrote"),
+])
+def test_sentence_forms(english: str, dutch: str) -> None:
+    assert in_dutch(english) == dutch
