@@ -34,7 +34,33 @@ FIXED_NL = {
                               "dit plan",
     "no single change places this student": "geen enkele wijziging alleen plaatst deze "
                                             "leerling",
+    # reading a scenario (matcher.io, api.scenario_store)
+    "a value is required": "hier is een waarde verplicht",
+    "this setting is required": "deze instelling is verplicht",
+    "file not found": "dit bestand ontbreekt: scenario.yaml verwijst ernaar, kies het mee",
+    "this file was uploaded more than once": "dit bestand is meer dan eens gekozen",
+    "the upload needs a scenario.yaml (or scenario.json) naming the tables":
+        "kies ook scenario.yaml (of scenario.json) die de tabellen noemt, of één "
+        "Excel-werkboek met een blad 'scenario'",
+    "a location is required: columns lat and lon, or a column postcode":
+        "een ligging is verplicht: de kolommen lat en lon, of een kolom postcode",
+    "upload files by their plain name, without folders":
+        "kies de bestanden zelf, zonder mappen",
 }
+HINTS_NL = [
+    (re.compile(r" \(found '(.+)': remove spaces and use lower case\)$"),
+     r" (gevonden: '\1': haal de spaties weg en gebruik kleine letters)"),
+    (re.compile(r" \(the file seems to use ';' between values: save it as CSV with commas\)$"),
+     " (het bestand lijkt ';' tussen de waarden te gebruiken: bewaar het als CSV met komma's)"),
+    (re.compile(r" \(did you mean '(.+)'\?\)$"), r" (bedoel je '\1'?)"),
+]
+
+
+def _with_hint(base: str, hint: str) -> str:
+    for pattern, dutch in HINTS_NL:
+        if pattern.fullmatch(hint):
+            return base + pattern.sub(dutch, hint)
+    return base + hint
 
 
 def _plural(n: str, one: str, more: str) -> str:
@@ -109,6 +135,28 @@ PATTERNS: list[tuple[re.Pattern[str], Callable[[Match], str]]] = [
      lambda m: f"elk van de {_workplaces(m.group(1))} binnen {m.group(2)} min, erkend voor "
                f"{m.group(3)}, breekt twee of meer regels; het vaakst: {_rule(m.group(4))}"),
     (re.compile(r"(\d+) workplaces? pass(?:es)? every rule, but (.+)"), _capacity),
+    # reading a scenario (matcher.io.parse)
+    (re.compile(r"required column is missing(.*)"),
+     lambda m: _with_hint("verplichte kolom ontbreekt", m.group(1))),
+    (re.compile(r"('.*') is a duplicate; it is already used in row (\d+)"),
+     lambda m: f"{m.group(1)} komt dubbel voor; het staat al in rij {m.group(2)}"),
+    (re.compile(r"('.*') is not a yes/no value \((.+)\)"),
+     lambda m: f"{m.group(1)} is geen ja/nee-waarde ({m.group(2)})"),
+    (re.compile(r"('.*') is not a whole number"), lambda m: f"{m.group(1)} is geen geheel getal"),
+    (re.compile(r"('.*') must be at least (\S+)"),
+     lambda m: f"{m.group(1)} moet minstens {m.group(2)} zijn"),
+    (re.compile(r"('.*') is not a number"), lambda m: f"{m.group(1)} is geen getal"),
+    (re.compile(r"('.*') is not a date YYYY-MM-DD"),
+     lambda m: f"{m.group(1)} is geen datum in de vorm JJJJ-MM-DD"),
+    (re.compile(r"('.*') is not a real date \(YYYY-MM-DD\)"),
+     lambda m: f"{m.group(1)} is geen bestaande datum (JJJJ-MM-DD)"),
+    (re.compile(r"('.*') is not a CEFR level \((.+)\)"),
+     lambda m: f"{m.group(1)} is geen ERK-niveau ({m.group(2)})"),
+    (re.compile(r"('.*') is not one of (.+)"),
+     lambda m: f"{m.group(1)} is geen geldige waarde; kies uit {m.group(2)}"),
+    (re.compile(r"unsupported file type (\S+); use \.csv, \.xlsx or \.parquet"),
+     lambda m: f"dit soort bestand ({m.group(1)}) wordt niet gelezen: kies .csv, .xlsx of "
+               ".parquet"),
     # fixes (matcher.analysis.changes.Change.describe)
     (re.compile(r"one more seat at (\S+)"), lambda m: f"één plaats extra bij {m.group(1)}"),
     (re.compile(r"one more mentor slot at (\S+)"),

@@ -102,7 +102,7 @@ def test_consultant_and_coach_round_trip(server: LiveServer, browser: Any, shots
     row = errors.locator("tbody tr").first
     assert [c.strip() for c in row.locator("td").all_inner_texts()][:3] == [
         "students.csv", "2", "phase"]
-    assert "duaaal" in row.inner_text()
+    assert "'duaaal' is geen geldige waarde; kies uit aanloop, duaal" in row.inner_text()
     assert page.get_by_text("Nog geen scenario's.").is_visible()
     assert_accessible(page)
     shots(page, "1-upload-errors")

@@ -58,6 +58,18 @@ def test_withheld_explanations_are_translated_too() -> None:
      "for one rule: beyond the student's travel limit",
      "2 leerwerkplekken binnen 45 min, erkend voor bakker (W01, W02), zouden passen op één "
      "regel na: verder dan de maximale reistijd"),
+    ("'duaaal' is not one of aanloop, duaal",
+     "'duaaal' is geen geldige waarde; kies uit aanloop, duaal"),
+    ("required column is missing (did you mean 'phase'?)",
+     "verplichte kolom ontbreekt (bedoel je 'phase'?)"),
+    ("required column is missing (found ' phase': remove spaces and use lower case)",
+     "verplichte kolom ontbreekt (gevonden: ' phase': haal de spaties weg en gebruik kleine "
+     "letters)"),
+    ("'S01' is a duplicate; it is already used in row 2",
+     "'S01' komt dubbel voor; het staat al in rij 2"),
+    ("'-3' must be at least 0", "'-3' moet minstens 0 zijn"),
+    ("'C3' is not a CEFR level (A1, A2, B1, B2, C1, C2)",
+     "'C3' is geen ERK-niveau (A1, A2, B1, B2, C1, C2)"),
     ("a sentence nobody wrote", "a sentence nobody wrote"),
 ])
 def test_sentence_forms(english: str, dutch: str) -> None:
