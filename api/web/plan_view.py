@@ -13,6 +13,7 @@ from api.services import PlanContext
 from matcher.analysis.groups import PROVINCE_NAMES, student_groups, workplace_provinces
 from matcher.cost import uncovered_gaps, wish_rank
 from matcher.suggest import Suggestion
+from models.scenario import Scenario
 
 PAGE_SIZE = 50
 SORT_KEYS = ("student_id", "tier", "programme", "workplace_id", "employer", "sector",
@@ -37,7 +38,8 @@ class StudentRow:
     wish: int | None = None
     competence: int | None = None
     travel: int | None = None
-    pinned: bool = False
+    pinned: bool = False  # kept as an existing placement in this plan
+    from_file: bool = False  # an existing placement of the scenario's placements table
     moved: bool = False
     reason: str = ""
     detail: str = ""
@@ -52,9 +54,12 @@ def province_name(code: str) -> str:
     return PROVINCE_NAMES.get(code, "onbekend")
 
 
-def student_rows(context: PlanContext, moved: set[str]) -> list[StudentRow]:
-    """Every student of the plan, placed ones with their workplace and cost."""
+def student_rows(context: PlanContext, moved: set[str], base: Scenario) -> list[StudentRow]:
+    """Every student of the plan, placed ones with their workplace and cost; ``base`` is
+    the scenario as uploaded, whose placements table says which placements came with it."""
     scenario = context.scenario
+    from_file = {(str(base.students.ids[st]), str(base.workplaces.ids[wp]))
+                 for st, wp in zip(base.pinned.student, base.pinned.workplace, strict=True)}
     s, w = scenario.students, scenario.workplaces
     groups = student_groups(scenario)
     rows: list[StudentRow] = []
@@ -74,7 +79,8 @@ def student_rows(context: PlanContext, moved: set[str]) -> list[StudentRow]:
                 sector=scenario.sectors.codes[int(w.sector[workplace])],
                 mentor_id=assignment.mentor_id or "", cost=assignment.cost,
                 wish=assignment.breakdown.wish, competence=assignment.breakdown.competence,
-                travel=assignment.breakdown.travel, pinned=bool(assignment.pinned))
+                travel=assignment.breakdown.travel, pinned=bool(assignment.pinned),
+                from_file=(sid, assignment.workplace_id) in from_file)
         else:
             unmatched = context.unmatched_of[sid]
             row = replace(row, reason=unmatched.reason, detail=unmatched.detail,
@@ -93,8 +99,8 @@ class PlanRows:
     provinces: list[str]
 
 
-def plan_rows(context: PlanContext, moved: set[str]) -> PlanRows:
-    rows = student_rows(context, moved)
+def plan_rows(context: PlanContext, moved: set[str], base: Scenario) -> PlanRows:
+    rows = student_rows(context, moved, base)
     return PlanRows(rows, group_summary(rows, context), sectors_of(rows), provinces_of(rows))
 
 

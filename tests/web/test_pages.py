@@ -534,6 +534,20 @@ def test_pin_from_the_plan_page_is_stored(web: Api, consultant: WebUser) -> None
     assert "vastgezet" in table
 
 
+def test_existing_placements_are_marked_and_cannot_be_refused(consultant: WebUser,
+                                                              solved: Solved) -> None:
+    with (DEMO / "placements.csv").open(encoding="utf-8", newline="") as handle:
+        existing = {row["student_id"] for row in csv.DictReader(handle)}
+    table = consultant.client.get(f"/ui/plans/{solved.plan_id}/table",
+                                  params={"status": "placed"}).text
+    rows = dict(re.findall(r'<tr id="row-([^"]+)"[^>]*>(.*?)</tr>', table, flags=re.S))
+    placed_existing = existing & set(rows)
+    assert placed_existing
+    for student, row in rows.items():
+        assert ("bestaande plaatsing" in row) == (student in placed_existing), student
+        assert ("/refusals" in row) == (student not in placed_existing), student
+
+
 def test_pin_and_refusal_can_be_undone_and_a_scenario_deleted(web: Api,
                                                               consultant: WebUser) -> None:
     own = solve_demo(web)

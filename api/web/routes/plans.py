@@ -53,8 +53,14 @@ def _stored(services: Services, plan_id: int) -> StoredPlan:
 def _plan_rows(request: Request, context: PlanContext, stored: StoredPlan) -> PlanRows:
     """Every student's row, built once per plan: filtering and sorting reuse them."""
     cache: LruCache[int, PlanRows] = request.app.state.web_rows
-    return cache.get_or_build(stored.id, lambda: plan_rows(
-        context, set(json.loads(stored.moved))))
+    services: Services = request.app.state.services
+
+    def build() -> PlanRows:
+        with services.sessions() as db:
+            base = services.scenario(scenario_or_404(db, stored.scenario_id))
+        return plan_rows(context, set(json.loads(stored.moved)), base)
+
+    return cache.get_or_build(stored.id, build)
 
 
 def _rows(request: Request, context: PlanContext, stored: StoredPlan) -> list[StudentRow]:
