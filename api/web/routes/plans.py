@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from openpyxl import Workbook
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api import worker
 from api.cache import LruCache
@@ -90,8 +91,7 @@ def plan_page(plan_id: DbId, request: Request, services: ServicesDep, user: WebC
         scenario_row = scenario_or_404(db, stored.scenario_id)
         parent = db.get(StoredPlan, stored.parent_id) if stored.parent_id else None
         newer = db.scalars(select(StoredPlan).where(StoredPlan.parent_id == plan_id)).all()
-        pins = {p.student_id: p.workplace_id for p in db.scalars(
-            select(Pin).where(Pin.scenario_id == stored.scenario_id)).all()}
+        pins = _pins_in_force(db, stored.scenario_id)
         proposals = db.scalars(select(Proposal).where(Proposal.plan_id == plan_id)
                                .order_by(Proposal.id)).all()
         cause = db.scalar(select(AuditRecord).where(AuditRecord.action == "refusal",
@@ -108,6 +108,12 @@ def plan_page(plan_id: DbId, request: Request, services: ServicesDep, user: WebC
                   map_tiles_url=services.settings.map_tiles_url)
 
 
+def _pins_in_force(db: Session, scenario_id: int) -> dict[str, str]:
+    """Workplace per pinned student: the pins the next solve will keep."""
+    return {p.student_id: p.workplace_id for p in db.scalars(
+        select(Pin).where(Pin.scenario_id == scenario_id)).all()}
+
+
 def _place_of(context: PlanContext) -> dict[str, str]:
     return {student: a.workplace_id for student, a in context.assignment_of.items()}
 
@@ -119,8 +125,7 @@ def plan_table(plan_id: DbId, request: Request, services: ServicesDep, user: Web
     context = services.plan_context(plan_id)
     rows = _rows(request, context, stored)
     with services.sessions() as db:
-        pins = {p.student_id: p.workplace_id for p in db.scalars(
-            select(Pin).where(Pin.scenario_id == stored.scenario_id)).all()}
+        pins = _pins_in_force(db, stored.scenario_id)
     response = render(request, "fragments/plan_table.html", user, stored=stored,
                       table=table_page(rows, query), query=query, pins=pins, oob=True)
     params = urlencode(query.as_params())
