@@ -19,13 +19,11 @@ from models.plan import Plan, UnmatchedStudent
 from models.scenario import Scenario
 
 SUPPORT_RULES = ("adjustments",)
-# What a coach reads instead of an explanation that names a support need. It must not
-# hint at one either, so it reads like any other explanation.
-WITHHELD_DETAIL = "no workplace passes every rule for this student; the consultant can tell why"
-# A capacity explanation that names the intensive-support limit tells that the student
-# needs intensive support.
-SUPPORT_WORDS = ("intensive-support", "intensive support")
-WITHHELD_CAPACITY_DETAIL = "every workplace this student is allowed at is full in this plan"
+# A coach reads one sentence per reason, the same form for every student: a sentence
+# used only for students with support needs would tell them apart.
+COACH_NO_FEASIBLE_DETAIL = ("no workplace passes every rule for this student; the rule that "
+                            "rejects the most workplaces: {rule}")
+COACH_CAPACITY_DETAIL = "every workplace this student is allowed at is full in this plan"
 
 
 def coach_of(scenario: Scenario) -> dict[str, str]:
@@ -58,13 +56,13 @@ def visible_rules(principal: Principal, rules: dict[str, int]) -> dict[str, int]
 def visible_unmatched(principal: Principal, entry: UnmatchedStudent) -> UnmatchedStudent:
     if principal.is_consultant:
         return entry
-    detail = entry.detail
-    if any(RULE_LABELS[rule] in detail for rule in SUPPORT_RULES):
-        detail = WITHHELD_DETAIL
-    elif any(word in detail for word in SUPPORT_WORDS):
-        detail = WITHHELD_CAPACITY_DETAIL
-    return entry.model_copy(update={"detail": detail,
-                                    "rules": visible_rules(principal, entry.rules)})
+    rules = visible_rules(principal, entry.rules)
+    if entry.reason == "capacity":
+        detail = COACH_CAPACITY_DETAIL
+    else:
+        top = max(rules, key=lambda rule: rules[rule])  # ties: the contract's rule order
+        detail = COACH_NO_FEASIBLE_DETAIL.format(rule=RULE_LABELS[top])
+    return entry.model_copy(update={"detail": detail, "rules": rules})
 
 
 def plan_view(principal: Principal, plan: Plan, scenario: Scenario | None) -> PlanDocument:

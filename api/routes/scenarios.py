@@ -7,6 +7,7 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select, update
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -93,7 +94,8 @@ async def _read_upload(request: Request, limit: int) -> tuple[CanonicalScenario 
                              title="Invalid request",
                              errors=[ProblemItem(detail=str(exc), pointer="")]) from None
         try:
-            return ingest_document(document), None, True
+            # parsing takes seconds for a large scenario: off the event loop
+            return await run_in_threadpool(ingest_document, document), None, True
         except ScenarioError as exc:
             return None, exc, True
     if content_type == "multipart/form-data":
@@ -116,7 +118,7 @@ async def _read_upload(request: Request, limit: int) -> tuple[CanonicalScenario 
         finally:
             await form.close()
         try:
-            return ingest_files(files), None, False
+            return await run_in_threadpool(ingest_files, files), None, False
         except ScenarioError as exc:
             return None, exc, False
     raise ApiProblem(415, "send multipart/form-data (scenario files) or application/json "

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from api.views import WITHHELD_CAPACITY_DETAIL, WITHHELD_DETAIL
+from api.views import COACH_CAPACITY_DETAIL
 from api.web.words import RULE_LABELS_NL
 from matcher.rules import RULE_LABELS
 
@@ -28,10 +28,8 @@ UNKNOWN_FIELD_NL = {
         "(vul birth_date in)",
 }
 FIXED_NL = {
-    WITHHELD_DETAIL: "geen enkele leerwerkplek voldoet aan elke regel voor deze leerling; "
-                     "de consulent kan zeggen waarom",
-    WITHHELD_CAPACITY_DETAIL: "elke leerwerkplek waar deze leerling terecht kan, zit vol in "
-                              "dit plan",
+    COACH_CAPACITY_DETAIL: "elke leerwerkplek waar deze leerling terecht kan, zit vol in "
+                           "dit plan",
     "no single change places this student": "geen enkele wijziging alleen plaatst deze "
                                             "leerling",
     # reading a scenario (matcher.io, api.scenario_store)
@@ -46,6 +44,16 @@ FIXED_NL = {
         "een ligging is verplicht: de kolommen lat en lon, of een kolom postcode",
     "upload files by their plain name, without folders":
         "kies de bestanden zelf, zonder mappen",
+    # a scenario in one workbook (matcher.io.workbook)
+    "the workbook needs a sheet 'scenario' with columns setting and value (format_version, "
+    "reference_date, …)":
+        "het werkboek heeft een blad 'scenario' nodig met de kolommen setting en value "
+        "(format_version, reference_date, …)",
+    "the first row must name the columns setting and value":
+        "de eerste rij moet de kolommen setting en value noemen",
+    "two sheets have this name": "twee bladen hebben deze naam",
+    "the tables are the workbook's sheets; remove the tables settings":
+        "de tabellen zijn de bladen van het werkboek; verwijder de instellingen tables",
 }
 HINTS_NL = [
     (re.compile(r" \(found '(.+)': remove spaces and use lower case\)$"),
@@ -114,6 +122,10 @@ def _capacity(m: Match) -> str:
 
 
 PATTERNS: list[tuple[re.Pattern[str], Callable[[Match], str]]] = [
+    (re.compile(r"no workplace passes every rule for this student; the rule that rejects the "
+                r"most workplaces: (.+)"),
+     lambda m: f"geen enkele leerwerkplek voldoet aan elke regel voor deze leerling; de regel "
+               f"die de meeste leerwerkplekken afwijst: {_rule(m.group(1))}"),
     (re.compile(r"no workplace holds a valid recognition for programme (.+)"),
      lambda m: f"geen enkele leerwerkplek heeft een geldige erkenning voor de opleiding "
                f"{m.group(1)}"),
@@ -157,6 +169,12 @@ PATTERNS: list[tuple[re.Pattern[str], Callable[[Match], str]]] = [
     (re.compile(r"unsupported file type (\S+); use \.csv, \.xlsx or \.parquet"),
      lambda m: f"dit soort bestand ({m.group(1)}) wordt niet gelezen: kies .csv, .xlsx of "
                ".parquet"),
+    (re.compile(r"not a table of a scenario; sheets are named (.+)"),
+     lambda m: f"geen tabel van een scenario; de bladen heten {m.group(1)}"),
+    (re.compile(r"cannot be read as an Excel workbook: (.+)"),
+     lambda m: f"kan niet gelezen worden als Excel-werkboek: {m.group(1)}"),
+    (re.compile(r"setting ('.+') appears more than once"),
+     lambda m: f"instelling {m.group(1)} staat er meer dan eens"),
     # fixes (matcher.analysis.changes.Change.describe)
     (re.compile(r"one more seat at (\S+)"), lambda m: f"één plaats extra bij {m.group(1)}"),
     (re.compile(r"one more mentor slot at (\S+)"),

@@ -48,8 +48,14 @@ def error_page(request: Request, status: int, detail: str,
     name = "fragments/alert.html" if is_htmx(request) else "error.html"
     if detail == "the request is not valid":
         errors = None  # pointers such as /path/plan_id mean nothing to a user
-    return render(request, name, optional_web_user(request), status_code=status, title=title,
-                  detail=detail_nl(detail), errors=errors or [])
+    response = render(request, name, optional_web_user(request), status_code=status,
+                      title=title, detail=detail_nl(detail), errors=errors or [])
+    if is_htmx(request):
+        # The alert goes to the page's alert box, so a failed request never replaces the
+        # table, the progress bar or the button the user may want to try again.
+        response.headers["HX-Retarget"] = "#page-alert"
+        response.headers["HX-Reswap"] = "innerHTML show:#page-alert:top"
+    return response
 
 
 def install_error_pages(app: FastAPI) -> None:

@@ -51,7 +51,7 @@ from models.tables import TABLE_SPECS
 DOCUMENT_NAMES = ("scenario.yaml", "scenario.yml", "scenario.json")
 
 
-def _read_document(path: Path) -> tuple[Path, str, dict[str, Any] | None, list[Problem]]:
+def read_document(path: Path) -> tuple[Path, str, dict[str, Any] | None, list[Problem]]:
     if path.is_dir():
         for name in DOCUMENT_NAMES:
             if (path / name).is_file():
@@ -256,7 +256,7 @@ def _lookup(
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario; raise ScenarioError listing every problem."""
-    base, label, document, problems = _read_document(Path(path))
+    base, label, document, problems = read_document(Path(path))
     if document is None:
         raise ScenarioError(problems)
     return scenario_from_document(document, base=base, label=label, source=str(path))

@@ -6,13 +6,17 @@ such as ``policy.default_max_travel_min`` or ``weights.travel``); every other
 sheet is a table named by the sheet (``students``, ``workplaces``, …).
 
 The workbook is split into the files of a scenario folder (the settings as
-``scenario.json``, each sheet as its own one-sheet ``.xlsx``), so the loader and
-its validation are exactly those of a folder. Mistakes are relabelled to the
+``scenario.json``, each sheet as a CSV of its cells' text, made by the same
+``cell_text`` the ``.xlsx`` reader uses, blank rows kept so row numbers stay
+those of the sheet), so the loader and its validation are exactly those of a
+folder. Mistakes are relabelled to the
 workbook and sheet, Excel style: ``[plan.xlsx]students row 14, column phase``.
 """
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import io
 import json
 import tempfile
@@ -20,12 +24,11 @@ from pathlib import Path
 from typing import Any
 from zipfile import BadZipFile
 
-import yaml
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from matcher.io.errors import Problem, ScenarioError
-from matcher.io.load import DOCUMENT_NAMES, _TextDatesLoader
+from matcher.io.load import DOCUMENT_NAMES, read_document
 from matcher.io.tables import cell_text, read_table_file
 from models.scenario import Scenario
 from models.tables import TABLE_SPECS
@@ -39,11 +42,15 @@ def sheet_label(workbook: str, sheet: str) -> str:
 
 
 def _setting_value(value: Any) -> Any:
-    text = cell_text(value)
-    try:
-        return yaml.load(text, Loader=_TextDatesLoader) if text else None
-    except yaml.YAMLError:
-        return text
+    """A settings cell as the loader expects it: dates as text, whole numbers as int,
+    text as it was typed (no YAML reading: '#' or ':' in a name stay)."""
+    if isinstance(value, dt.datetime | dt.date):
+        return cell_text(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        return value.strip()
+    return value
 
 
 def _settings(rows: list[tuple[Any, ...]], label: str) -> tuple[dict[str, Any], list[Problem]]:
@@ -84,14 +91,26 @@ def split_workbook(name: str, content: bytes) -> tuple[list[tuple[str, bytes]], 
     except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:
         raise ScenarioError([Problem(name, f"cannot be read as an Excel workbook: {exc}")]
                             ) from None
-    sheets = {sheet.title.strip(): sheet for sheet in book.worksheets}
+    sheets: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for sheet in book.worksheets:
+        title = sheet.title.strip()
+        if title in sheets:
+            problems.append(Problem(sheet_label(name, title), "two sheets have this name"))
+        sheets[title] = sheet
     if SETTINGS_SHEET not in sheets:
-        raise ScenarioError([Problem(name, f"the workbook needs a sheet {SETTINGS_SHEET!r} "
-                                     "with columns setting and value (format_version, "
-                                     "reference_date, …)")])
+        raise ScenarioError([*problems, Problem(
+            name, f"the workbook needs a sheet {SETTINGS_SHEET!r} with columns setting and "
+            "value (format_version, reference_date, …)")])
     label = sheet_label(name, SETTINGS_SHEET)
-    document, problems = _settings(list(sheets[SETTINGS_SHEET].iter_rows(values_only=True)),
-                                   label)
+    settings_sheet = sheets[SETTINGS_SHEET]
+    settings_sheet.reset_dimensions()  # a stale size in the file would cut rows off
+    document, setting_problems = _settings(list(settings_sheet.iter_rows(values_only=True)),
+                                           label)
+    problems += setting_problems
+    if "tables" in document:
+        problems.append(Problem(label, "the tables are the workbook's sheets; remove the "
+                                "tables settings", column="tables"))
     unknown = [s for s in sheets if s != SETTINGS_SHEET and s not in TABLE_SPECS]
     problems += [Problem(sheet_label(name, s), "not a table of a scenario; sheets are named "
                          f"{SETTINGS_SHEET}, " + ", ".join(TABLE_SPECS)) for s in unknown]
@@ -103,14 +122,13 @@ def split_workbook(name: str, content: bytes) -> tuple[list[tuple[str, bytes]], 
     for title, sheet in sheets.items():
         if title == SETTINGS_SHEET:
             continue
-        single = Workbook(write_only=True)
-        target = single.create_sheet(title)
+        sheet.reset_dimensions()
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
         for row in sheet.iter_rows(values_only=True):
-            target.append(list(row))
-        buffer = io.BytesIO()
-        single.save(buffer)
-        file_name = f"{title}.xlsx"
-        files.append((file_name, buffer.getvalue()))
+            writer.writerow([cell_text(value) for value in row])
+        file_name = f"{title}.csv"
+        files.append((file_name, text.getvalue().encode("utf-8")))
         labels[file_name] = sheet_label(name, title)
         tables[title] = file_name
     document["tables"] = tables
@@ -132,16 +150,17 @@ def relabel(error: ScenarioError, labels: dict[str, str]) -> ScenarioError:
 
 
 def is_workbook_upload(files: list[tuple[str, bytes]]) -> bool:
-    """One .xlsx file and no scenario document: a whole scenario in a workbook."""
-    return len(files) == 1 and files[0][0].lower().endswith(".xlsx")
+    """One .xlsx file, not named after a table: a whole scenario in a workbook (a lone
+    students.xlsx is a table whose scenario.yaml is missing)."""
+    if len(files) != 1 or not files[0][0].lower().endswith(".xlsx"):
+        return False
+    return Path(files[0][0]).stem not in TABLE_SPECS
 
 
 def folder_workbook(folder: Path) -> bytes:
     """A scenario folder as one workbook (the reverse of ``split_workbook``), for a
     consultant who wants to edit the scenario in a spreadsheet."""
-    from matcher.io.load import _read_document
-
-    base, _label, document, problems = _read_document(folder)
+    base, _label, document, problems = read_document(folder)
     if document is None:
         raise ScenarioError(problems)
     book = Workbook()

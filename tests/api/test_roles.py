@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from api.views import COACH_CAPACITY_DETAIL, COACH_NO_FEASIBLE_DETAIL
+from matcher.rules import RULE_LABELS
 from tests.api.conftest import Api
 
 # In scenarios/demo: S22 (coach TB02) needs an adjustment and intensive support;
@@ -53,6 +55,11 @@ def test_coach_plan_lists_only_their_students(api: Api, demo_plan: tuple[int, in
         assert "adjustments" not in entry["rules"]
         assert "adjustment" not in entry["detail"]
         assert "intensive" not in entry["detail"]
+        # one sentence form per reason for every student: none stands out
+        expected = COACH_CAPACITY_DETAIL if entry["reason"] == "capacity" else \
+            COACH_NO_FEASIBLE_DETAIL.format(rule=RULE_LABELS[max(
+                entry["rules"], key=lambda rule: entry["rules"][rule])])
+        assert entry["detail"] == expected
     as_csv = api.client.get(f"/plans/{plan_id}", headers={**api.coach_tb02,
                                                           "Accept": "text/csv"})
     assert len(as_csv.text.strip().splitlines()) == 1 + 10

@@ -11,7 +11,12 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from matcher.io import ScenarioError, load_scenario
-from matcher.io.workbook import folder_workbook, load_workbook_scenario, split_workbook
+from matcher.io.workbook import (
+    folder_workbook,
+    is_workbook_upload,
+    load_workbook_scenario,
+    split_workbook,
+)
 
 DEMO = Path(__file__).resolve().parents[2] / "scenarios" / "demo"
 
@@ -73,6 +78,10 @@ def test_a_wrong_setting_names_the_settings_sheet(tmp_path: Path) -> None:
      "[plan.xlsx]leerlingen: not a table of a scenario"),
     ({"scenario": [["setting", "value"], ["weights.travel", 1], ["weights.travel", 2]]},
      "setting 'weights.travel' appears more than once"),
+    ({"scenario": [["setting", "value"]], "students": [["x"]], "students ": [["y"]]},
+     "[plan.xlsx]students: two sheets have this name"),
+    ({"scenario": [["setting", "value"], ["tables.students", "s.csv"]]},
+     "remove the tables settings"),
 ])
 def test_a_workbook_without_the_right_sheets_is_explained(
         sheets: dict[str, list[list[object]]], expected: str) -> None:
@@ -87,6 +96,20 @@ def test_a_workbook_without_the_right_sheets_is_explained(
     with pytest.raises(ScenarioError) as caught:
         split_workbook("plan.xlsx", buffer.getvalue())
     assert any(expected in str(p) for p in caught.value.problems), caught.value.problems
+
+
+def test_settings_cells_keep_their_text(tmp_path: Path) -> None:
+    content = folder_workbook(DEMO)
+    book = load_workbook(io.BytesIO(content))
+    row = next(r[0].row for r in book["scenario"].iter_rows() if r[0].value == "name")
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(_edit(content, "scenario", f"B{row}", "Kempen #2: 2026-2027"))
+    assert load_workbook_scenario(path).name == "Kempen #2: 2026-2027"
+
+
+def test_a_lone_table_workbook_is_a_table_not_a_scenario() -> None:
+    assert not is_workbook_upload([("students.xlsx", b"")])
+    assert is_workbook_upload([("plaatsing 2026.xlsx", b"")])
 
 
 def test_a_file_that_is_not_a_workbook_is_a_user_mistake() -> None:

@@ -6,12 +6,13 @@ from __future__ import annotations
 import concurrent.futures as cf
 import io
 import json
-from typing import Annotated, cast
+from typing import Annotated, Any, cast
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -68,10 +69,10 @@ def _rows(request: Request, context: PlanContext, stored: StoredPlan) -> list[St
     return _plan_rows(request, context, stored).rows
 
 
-def table_query(q: Annotated[str, Query(max_length=200)] = "", status: str = "all",
+def table_query(q: Annotated[str, Query(max_length=1000)] = "", status: str = "all",
                 tier: str = "", sector: str = "", province: str = "",
                 sort: str = "student_id", order: str = "asc",
-                page: Annotated[int, Query(ge=1, le=10**6)] = 1) -> TableQuery:
+                page: Annotated[int, Query(le=10**6)] = 1) -> TableQuery:
     """The table's filters, sort and page, from the address (so a reload keeps them)."""
     return TableQuery(text=q.strip(), status=status, tier=tier, sector=sector,
                       province=province, sort=sort, descending=order == "desc", page=page)
@@ -215,15 +216,30 @@ def download_xlsx(plan_id: DbId, request: Request, services: ServicesDep,
     unmatched.append(["student_id", "programme", "priority", "reason", "detail"])
     for r in rows:
         if r.placed:
-            placed.append([r.student_id, r.programme, r.tier, r.workplace_id, r.employer,
-                           r.sector, r.mentor_id or None, r.cost, r.wish, r.competence,
-                           r.travel, r.pinned])
+            placed.append(_cells(placed, [
+                r.student_id, r.programme, r.tier, r.workplace_id, r.employer, r.sector,
+                r.mentor_id or None, r.cost, r.wish, r.competence, r.travel, r.pinned]))
         else:
-            unmatched.append([r.student_id, r.programme, r.tier, r.reason, r.detail])
+            unmatched.append(_cells(unmatched, [r.student_id, r.programme, r.tier, r.reason,
+                                                r.detail]))
     buffer = io.BytesIO()
     book.save(buffer)
     return Response(buffer.getvalue(), media_type=XLSX_MEDIA_TYPE,
                     headers=_download_name(plan_id, "xlsx"))
+
+
+def _cells(sheet: Any, values: list[object]) -> list[object]:
+    """Text stays text: a name from an uploaded file that starts with '=' must not become
+    a formula in the consultant's spreadsheet."""
+    cells: list[object] = []
+    for value in values:
+        if isinstance(value, str):
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"
+            cells.append(cell)
+        else:
+            cells.append(value)
+    return cells
 
 
 @router.post("/plans/{plan_id}/pins")

@@ -27,6 +27,13 @@
     });
   }
 
+  // Labels carry names from uploaded files: always text, never HTML.
+  function textLabel(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span;
+  }
+
   function setUpMap() {
     var element = document.getElementById("map");
     if (!element || typeof L === "undefined") { return; }
@@ -38,7 +45,7 @@
     var note = document.getElementById("map-note");
     fetch(element.dataset.outline).then(function (r) { return r.json(); }).then(function (outline) {
       var layer = L.geoJSON(outline, { style: { color: "#4a4a4a", weight: 1.5, fillColor: "#e8edf2", fillOpacity: 0.6 },
-        onEachFeature: function (f, l) { l.bindTooltip(f.properties.name); } }).addTo(map);
+        onEachFeature: function (f, l) { l.bindTooltip(textLabel(f.properties.name)); } }).addTo(map);
       map.fitBounds(layer.getBounds(), { padding: [10, 10] });
       layer.bringToBack();
       element.dataset.outlineFeatures = String(outline.features.length);
@@ -49,13 +56,13 @@
         if (p.kind === "workplace") {
           // sized in pixels, so zooming in does not turn them into blocks
           L.circleMarker([p.lat, p.lon], { radius: 4, color: "#1b1b1b", weight: 2, fillColor: "#9a9a9a", fillOpacity: 1 })
-            .bindTooltip(p.label).addTo(workplaces);
+            .bindTooltip(textLabel(p.label)).addTo(workplaces);
           return;
         }
         var colour = p.kind === "placed" ? "#0b4f8a" : "#b00020";
         if (p.to) { L.polyline([[p.lat, p.lon], p.to], { color: "#0b4f8a", weight: 1, opacity: 0.35 }).addTo(lines); }
         L.circleMarker([p.lat, p.lon], { radius: p.kind === "placed" ? 4 : 6, color: colour, weight: 1.5, fillColor: colour, fillOpacity: 0.8 })
-          .bindTooltip(p.label).addTo(p.kind === "placed" ? placed : unmatched);
+          .bindTooltip(textLabel(p.label)).addTo(p.kind === "placed" ? placed : unmatched);
       });
       lines.addTo(map); workplaces.addTo(map); placed.addTo(map); unmatched.addTo(map);
       L.control.layers(null, { "Leerwerkplekken": workplaces, "Geplaatste leerlingen": placed,
