@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from api.deps import DbDep, PrincipalDep, ServicesDep
 from api.problems import ApiProblem, problem_responses
@@ -28,7 +29,7 @@ def proposal_out(row: Proposal) -> ProposalOut:
 def propose(plan_id: DbId, proposal: ProposalRequest, response: Response,
             services: ServicesDep, who: PrincipalDep) -> ProposalOut:
     """Only a workplace the student is allowed at (every hard rule) may be proposed;
-    proposing the same pair again returns the first proposal."""
+    proposing the same pair again returns the first proposal (200)."""
     context = services.plan_context(plan_id)
     student = check_student(who, context.scenario, proposal.student_id)
     workplace = context.workplace_index.get(proposal.workplace_id)
@@ -38,19 +39,27 @@ def propose(plan_id: DbId, proposal: ProposalRequest, response: Response,
         raise ApiProblem(422, f"workplace {proposal.workplace_id!r} is not allowed for "
                          f"student {proposal.student_id!r} under the hard rules",
                          kind="invalid-request", title="Invalid request")
+    same_pair = select(Proposal).where(
+        Proposal.plan_id == plan_id, Proposal.student_id == proposal.student_id,
+        Proposal.workplace_id == proposal.workplace_id)
+    response.headers["Location"] = f"/plans/{plan_id}/proposals"
     with services.write_sessions() as db:
-        existing = db.scalar(select(Proposal).where(
-            Proposal.plan_id == plan_id, Proposal.student_id == proposal.student_id,
-            Proposal.workplace_id == proposal.workplace_id))
-        if existing is None:
-            existing = Proposal(scenario_id=context.scenario_id, plan_id=plan_id,
-                                student_id=proposal.student_id,
-                                workplace_id=proposal.workplace_id, note=proposal.note.strip(),
-                                created_by=who.id, created_by_name=who.name)
-            db.add(existing)
+        existing = db.scalar(same_pair)
+        if existing is not None:
+            response.status_code = 200
+            return proposal_out(existing)
+        created = Proposal(scenario_id=context.scenario_id, plan_id=plan_id,
+                           student_id=proposal.student_id, workplace_id=proposal.workplace_id,
+                           note=proposal.note.strip(), created_by=who.id,
+                           created_by_name=who.name)
+        db.add(created)
+        try:
             db.commit()
-        response.headers["Location"] = f"/plans/{plan_id}/proposals"
-        return proposal_out(existing)
+        except IntegrityError:  # the same proposal, sent twice at once (a double click)
+            db.rollback()
+            response.status_code = 200
+            return proposal_out(db.scalars(same_pair).one())
+        return proposal_out(created)
 
 
 @router.get("/plans/{plan_id}/proposals", response_model=list[ProposalOut],

@@ -203,10 +203,11 @@ def delete_scenario(scenario_id: DbId, db: WriteDbDep, services: ServicesDep,
     return Response(status_code=204)
 
 
-@router.delete("/scenarios/{scenario_id}/pins/{student_id}", status_code=204,
+@router.delete("/scenarios/{scenario_id}/pins", status_code=204,
                responses=problem_responses(401, 403, 404, 422),
                summary="Stop keeping a student's pinned placement")
-def unpin(scenario_id: DbId, student_id: str, db: WriteDbDep, who: ConsultantDep) -> Response:
+def unpin(scenario_id: DbId, db: WriteDbDep, who: ConsultantDep,
+          student_id: Annotated[str, Query(min_length=1, max_length=200)]) -> Response:
     """Later solves may place the student elsewhere again; stored plans do not change."""
     stored = scenario_or_404(db, scenario_id)
     pin = db.scalar(select(Pin).where(Pin.scenario_id == scenario_id,

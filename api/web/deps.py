@@ -93,6 +93,19 @@ def get_web_consultant(user: WebUserDep) -> WebUser:
 WebConsultantDep = Annotated[WebUser, Depends(get_web_consultant)]
 
 
+def same_site(request: Request) -> bool:
+    """False for a form another site made the browser send (the login form has no session
+    yet, so no token: an attacker could otherwise log a victim into the attacker's
+    account)."""
+    if request.headers.get("sec-fetch-site") == "cross-site":
+        return False
+    origin = request.headers.get("origin")
+    if origin and origin != "null":
+        own = f"{request.url.scheme}://{request.url.netloc}"
+        return origin == own
+    return True
+
+
 async def check_csrf(request: Request, services: ServicesDep, user: WebUserDep) -> WebUser:
     """A request that changes something must carry the session's CSRF token: htmx sends
     it as a header, a plain form (no JavaScript) as a hidden field."""
@@ -118,3 +131,12 @@ async def check_csrf(request: Request, services: ServicesDep, user: WebUserDep) 
 
 
 CsrfUserDep = Annotated[WebUser, Depends(check_csrf)]
+
+
+def check_csrf_consultant(user: CsrfUserDep) -> WebUser:
+    if not user.is_consultant:
+        raise PageForbidden()
+    return user
+
+
+CsrfConsultantDep = Annotated[WebUser, Depends(check_csrf_consultant)]

@@ -80,7 +80,7 @@ def install_error_pages(app: FastAPI) -> None:
         so this is a hand-made request or an old page)."""
         if not request.url.path.startswith("/ui/"):  # from a JSON route: a bug, not input
             logger.error("internal error on %s %s: %s", request.method, request.url.path,
-                         type(exc).__name__)
+                         type(exc).__name__, exc_info=exc)
             return problem_response(500, "an internal error occurred; it has been logged",
                                     instance=request.url.path)
         fields = sorted({".".join(str(part) for part in error["loc"]) for error in exc.errors()})

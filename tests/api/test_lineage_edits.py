@@ -28,11 +28,12 @@ def test_released_pin_and_withdrawn_refusal_leave_later_solves(api: Api) -> None
     detail = api.client.get(f"/scenarios/{scenario_id}", headers=api.consultant).json()
     assert len(detail["pins"]) == 1 and len(detail["refusals"]) == 1
 
-    assert api.client.delete(f"/scenarios/{scenario_id}/pins/S03",
+    unpin = {"student_id": "S03"}
+    assert api.client.delete(f"/scenarios/{scenario_id}/pins", params=unpin,
                              headers=api.coach_tb02).status_code == 403
-    assert api.client.delete(f"/scenarios/{scenario_id}/pins/S03",
+    assert api.client.delete(f"/scenarios/{scenario_id}/pins", params=unpin,
                              headers=api.consultant).status_code == 204
-    assert api.client.delete(f"/scenarios/{scenario_id}/pins/S03",
+    assert api.client.delete(f"/scenarios/{scenario_id}/pins", params=unpin,
                              headers=api.consultant).status_code == 404
     withdraw = {"student_id": student, "workplace_id": workplace}
     assert api.client.delete(f"/scenarios/{scenario_id}/refusals", params=withdraw,

@@ -86,7 +86,7 @@ def test_proposing_the_same_pair_twice_gives_the_same_proposal(
     workplace = allowed_workplace(api, plan_id, "S05", api.coach_tb02)
     first = propose(api, plan_id, api.coach_tb02, "S05", workplace)
     second = propose(api, plan_id, api.coach_tb02, "S05", workplace, note="nog eens")
-    assert first.status_code == 201 and second.status_code == 201
+    assert first.status_code == 201 and second.status_code == 200  # the first one, again
     assert second.json()["id"] == first.json()["id"]
     assert second.json()["note"] == first.json()["note"]
     assert listed(api, plan_id, api.consultant).count(("S05", workplace)) == 1
@@ -97,8 +97,9 @@ def test_coach_lists_only_proposals_for_their_own_students(
     _, plan_id = demo_plan
     tb02 = ("S04", allowed_workplace(api, plan_id, "S04", api.coach_tb02))
     tb03 = ("S01", allowed_workplace(api, plan_id, "S01", api.coach_tb03))
-    assert propose(api, plan_id, api.coach_tb02, *tb02).status_code == 201
-    assert propose(api, plan_id, api.coach_tb03, *tb03).status_code == 201
+    # 200 when an earlier test of this module proposed the same pair
+    assert propose(api, plan_id, api.coach_tb02, *tb02).status_code in (200, 201)
+    assert propose(api, plan_id, api.coach_tb03, *tb03).status_code in (200, 201)
     everything = listed(api, plan_id, api.consultant)
     assert tb02 in everything and tb03 in everything
     seen_by_tb02 = listed(api, plan_id, api.coach_tb02)

@@ -236,6 +236,17 @@ def test_logout_needs_csrf_and_ends_the_session(web: Api) -> None:
     assert user.client.get("/ui/scenarios").status_code == 303
 
 
+def test_another_site_cannot_log_a_browser_in(web: Api) -> None:
+    client = new_client(web)
+    for headers in ({"Origin": "https://evil.example"}, {"Sec-Fetch-Site": "cross-site"}):
+        response = client.post("/ui/login", data={"api_key": key_of(web.consultant)},
+                               headers=headers)
+        assert response.status_code == 403 and COOKIE not in response.cookies
+    same = client.post("/ui/login", data={"api_key": key_of(web.consultant)},
+                       headers={"Origin": BASE_URL, "Sec-Fetch-Site": "same-origin"})
+    assert same.status_code == 303
+
+
 def test_logout_also_ends_a_copied_cookie_and_a_new_login_works(web: Api) -> None:
     with web.services.sessions() as db:
         key = create_user(db, "consultant", "Consultant Copied Cookie")

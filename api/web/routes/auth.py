@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.auth import end_sessions, find_principal, hash_key, key_fingerprint
 from api.deps import ServicesDep
-from api.web.deps import CsrfUserDep, WebUserDep, session_codec
+from api.web.deps import CsrfFailed, CsrfUserDep, WebUserDep, same_site, session_codec
 from api.web.routes.common import local_url
 from api.web.session import SessionCodec
 from api.web.templating import render
@@ -38,6 +38,8 @@ def login_page(request: Request, next: str | None = None,
 @router.post("/login")
 def login(request: Request, services: ServicesDep, api_key: Annotated[str, Form()] = "",
           next: Annotated[str, Form()] = "") -> Response:
+    if not same_site(request):
+        raise CsrfFailed()
     key = api_key.strip()
     with services.sessions() as db:
         principal = find_principal(db, key) if key else None

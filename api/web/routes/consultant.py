@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
 from sqlalchemy import select
@@ -13,35 +13,34 @@ from api.routes import jobs as job_routes
 from api.routes import scenarios as scenario_routes
 from api.routes.common import DbId, job_or_404, scenario_or_404
 from api.schemas import SolveRequest
+from api.services import Services
 from api.tables import Job, Pin, Refusal, StoredPlan, StoredScenario
-from api.web.deps import CsrfUserDep, PageForbidden, WebConsultantDep, WebUser
+from api.web.deps import CsrfConsultantDep, WebConsultantDep
 from api.web.routes.common import go_to
 from api.web.templating import is_htmx, render
 
 router = APIRouter()
 
 
-def consultant(user: WebUser) -> WebUser:
-    if not user.is_consultant:
-        raise PageForbidden()
-    return user
+def _scenario_list(services: Services) -> dict[str, Any]:
+    """The stored scenarios, newest first, with the newest plan of each."""
+    with services.sessions() as db:
+        rows = db.scalars(select(StoredScenario).order_by(StoredScenario.id.desc())).all()
+        latest = {p.scenario_id: p for p in db.scalars(
+            select(StoredPlan).order_by(StoredPlan.scenario_id, StoredPlan.version)).all()}
+    return {"scenarios": rows, "latest_plan": latest}
 
 
 @router.get("/scenarios")
 def scenarios_page(request: Request, services: ServicesDep, user: WebConsultantDep
                    ) -> Response:
-    with services.sessions() as db:
-        rows = db.scalars(select(StoredScenario).order_by(StoredScenario.id.desc())).all()
-        latest = {p.scenario_id: p for p in db.scalars(
-            select(StoredPlan).order_by(StoredPlan.scenario_id, StoredPlan.version)).all()}
-    return render(request, "scenarios.html", user, scenarios=rows, latest_plan=latest)
+    return render(request, "scenarios.html", user, **_scenario_list(services))
 
 
 @router.post("/scenarios")
-async def upload(request: Request, services: ServicesDep, user: CsrfUserDep) -> Response:
+async def upload(request: Request, services: ServicesDep, user: CsrfConsultantDep) -> Response:
     """The same upload and validation as POST /scenarios; mistakes come back as a list
     pointing at file, row and column, and nothing is stored."""
-    consultant(user)
     try:
         created = await scenario_routes.create_scenario(request, Response(), services,
                                                         user.principal)
@@ -51,12 +50,11 @@ async def upload(request: Request, services: ServicesDep, user: CsrfUserDep) -> 
         errors = [_located(item.pointer, item.detail) for item in problem.errors or []]
         summary = (f"{len(errors)} fout{'en' if len(errors) != 1 else ''} gevonden"
                    if problem.status == 422 else problem.detail)
-        name = "fragments/upload_errors.html" if is_htmx(request) else "scenarios.html"
-        with services.sessions() as db:
-            rows = db.scalars(select(StoredScenario).order_by(StoredScenario.id.desc())).all()
-        # 200 for htmx, so the list replaces the previous result in place
-        return render(request, name, user, status_code=200 if is_htmx(request) else 422,
-                      summary=summary, errors=errors, scenarios=rows, latest_plan={})
+        if is_htmx(request):  # 200, so the list replaces the previous result in place
+            return render(request, "fragments/upload_errors.html", user, summary=summary,
+                          errors=errors)
+        return render(request, "scenarios.html", user, status_code=422, summary=summary,
+                      errors=errors, **_scenario_list(services))
     return go_to(request, f"/ui/scenarios/{created.id}")
 
 
@@ -92,10 +90,9 @@ def scenario_page(scenario_id: DbId, request: Request, services: ServicesDep,
 
 
 @router.post("/scenarios/{scenario_id}/solve")
-def solve(scenario_id: DbId, request: Request, services: ServicesDep, user: CsrfUserDep,
+def solve(scenario_id: DbId, request: Request, services: ServicesDep, user: CsrfConsultantDep,
           objective: Annotated[str, Form()] = "",
           backend: Annotated[str, Form()] = "flow") -> Response:
-    consultant(user)
     body = SolveRequest.model_validate({"backend": backend or "flow",
                                         "objective": objective or None})
     with services.write_sessions() as db:
@@ -105,19 +102,17 @@ def solve(scenario_id: DbId, request: Request, services: ServicesDep, user: Csrf
 
 
 @router.post("/scenarios/{scenario_id}/pins/remove")
-def unpin(scenario_id: DbId, request: Request, services: ServicesDep, user: CsrfUserDep,
+def unpin(scenario_id: DbId, request: Request, services: ServicesDep, user: CsrfConsultantDep,
           student_id: Annotated[str, Form(max_length=200)]) -> Response:
-    consultant(user)
     with services.write_sessions() as db:
-        scenario_routes.unpin(scenario_id, student_id, db, user.principal)
+        scenario_routes.unpin(scenario_id, db, user.principal, student_id)
     return go_to(request, f"/ui/scenarios/{scenario_id}#lineage-title")
 
 
 @router.post("/scenarios/{scenario_id}/refusals/remove")
 def withdraw_refusal(scenario_id: DbId, request: Request, services: ServicesDep,
-                     user: CsrfUserDep, student_id: Annotated[str, Form(max_length=200)],
+                     user: CsrfConsultantDep, student_id: Annotated[str, Form(max_length=200)],
                      workplace_id: Annotated[str, Form(max_length=200)]) -> Response:
-    consultant(user)
     with services.write_sessions() as db:
         scenario_routes.withdraw_refusal(scenario_id, db, user.principal, student_id,
                                          workplace_id)
@@ -125,10 +120,9 @@ def withdraw_refusal(scenario_id: DbId, request: Request, services: ServicesDep,
 
 
 @router.post("/scenarios/{scenario_id}/delete")
-def delete(scenario_id: DbId, request: Request, services: ServicesDep, user: CsrfUserDep
+def delete(scenario_id: DbId, request: Request, services: ServicesDep, user: CsrfConsultantDep
            ) -> Response:
     """The scenario with its jobs and plans; the audit trail stays."""
-    consultant(user)
     with services.write_sessions() as db:
         scenario_routes.delete_scenario(scenario_id, db, services, user.principal)
     return go_to(request, "/ui/scenarios")
@@ -155,9 +149,8 @@ def job_progress(job_id: DbId, request: Request, services: ServicesDep,
 
 
 @router.post("/jobs/{job_id}/cancel")
-def cancel(job_id: DbId, request: Request, services: ServicesDep, user: CsrfUserDep
+def cancel(job_id: DbId, request: Request, services: ServicesDep, user: CsrfConsultantDep
            ) -> Response:
-    consultant(user)
     with services.write_sessions() as db:
         job_routes.cancel_job(job_id, db, user.principal)
     return go_to(request, f"/ui/jobs/{job_id}")

@@ -21,14 +21,14 @@ from api.cache import LruCache
 from api.deps import ServicesDep
 from api.export import CSV_MEDIA_TYPE, plan_csv
 from api.lineage import Lineage
-from api.problems import ApiProblem
+from api.problems import ApiProblem, not_found
 from api.routes import plans as plan_routes
 from api.routes.common import DbId, plan_or_404, scenario_or_404
 from api.schemas import PinRequest, RefusalRequest
 from api.services import PlanContext, Services
 from api.tables import AuditRecord, Pin, Proposal, StoredPlan
 from api.views import plan_view
-from api.web.deps import CsrfUserDep, WebConsultantDep
+from api.web.deps import CsrfConsultantDep, WebConsultantDep
 from api.web.plan_view import (
     PlanRows,
     StudentRow,
@@ -38,8 +38,8 @@ from api.web.plan_view import (
     table_page,
 )
 from api.web.routes.common import go_to
-from api.web.routes.consultant import consultant
 from api.web.templating import render
+from models.plan import Plan
 
 router = APIRouter()
 MAP_STUDENT_LIMIT = 5_000  # points a laptop's browser draws smoothly
@@ -150,6 +150,8 @@ def _analysis(services: Services, plan_id: int) -> worker.PlanAnalysis:
         future = services.runner.run(worker.analyse_plan, services.database_url, plan_id)
         try:
             return future.result(timeout=services.settings.replan_timeout_seconds)
+        except worker.JobCancelled:  # the plan was deleted meanwhile
+            raise not_found("plan", plan_id) from None
         except cf.TimeoutError:
             raise ApiProblem(503, "the analysis took too long; try again later",
                              kind="analysis-timeout") from None
@@ -190,7 +192,8 @@ def _download_name(plan_id: int, suffix: str) -> dict[str, str]:
 
 @router.get("/plans/{plan_id}/plan.csv")
 def download_csv(plan_id: DbId, services: ServicesDep, user: WebConsultantDep) -> Response:
-    view = plan_view(user.principal, services.plan_context(plan_id).plan, None)
+    plan = Plan.model_validate_json(_stored(services, plan_id).document)
+    view = plan_view(user.principal, plan, None)
     return Response(plan_csv(view), media_type=CSV_MEDIA_TYPE,
                     headers=_download_name(plan_id, "csv"))
 
@@ -243,11 +246,10 @@ def _cells(sheet: Any, values: list[object]) -> list[object]:
 
 
 @router.post("/plans/{plan_id}/pins")
-def pin(plan_id: DbId, request: Request, services: ServicesDep, user: CsrfUserDep,
+def pin(plan_id: DbId, request: Request, services: ServicesDep, user: CsrfConsultantDep,
         student_id: Annotated[str, Form()], workplace_id: Annotated[str, Form()],
         mentor_id: Annotated[str, Form()] = "") -> Response:
     """Accept a placement: it is kept in every later solve of the scenario."""
-    consultant(user)
     plan_routes.pin(plan_id, [PinRequest(student_id=student_id, workplace_id=workplace_id,
                                          mentor_id=mentor_id or None)],
                     Response(), services, user.principal)
@@ -256,11 +258,10 @@ def pin(plan_id: DbId, request: Request, services: ServicesDep, user: CsrfUserDe
 
 
 @router.post("/plans/{plan_id}/refusals")
-def refuse(plan_id: DbId, request: Request, services: ServicesDep, user: CsrfUserDep,
+def refuse(plan_id: DbId, request: Request, services: ServicesDep, user: CsrfConsultantDep,
            student_id: Annotated[str, Form()], workplace_id: Annotated[str, Form()],
            reason: Annotated[str, Form()] = "") -> Response:
     """Record that the student or the workplace refused, and show the re-plan."""
-    consultant(user)
     result = plan_routes.refuse(plan_id, RefusalRequest(student_id=student_id,
                                                         workplace_id=workplace_id,
                                                         reason=reason.strip()),
