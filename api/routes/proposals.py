@@ -7,8 +7,8 @@ from fastapi import APIRouter, Response
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from api.deps import DbDep, PrincipalDep, ServicesDep
-from api.problems import ApiProblem, problem_responses
+from api.deps import ConsultantDep, DbDep, PrincipalDep, ServicesDep, WriteDbDep
+from api.problems import ApiProblem, not_found, problem_responses
 from api.routes.common import DbId, plan_or_404
 from api.schemas import ProposalOut, ProposalRequest
 from api.tables import Proposal
@@ -74,3 +74,16 @@ def list_proposals(plan_id: DbId, db: DbDep, services: ServicesDep,
         coaches = coach_of(services.plan_context(plan_id).scenario)
         rows = [r for r in rows if may_see_student(who, coaches.get(r.student_id))]
     return [proposal_out(r) for r in rows]
+
+
+@router.delete("/plans/{plan_id}/proposals/{proposal_id}", status_code=204,
+               responses=problem_responses(401, 403, 404, 422),
+               summary="Dismiss a proposal (the consultant does not follow it)")
+def dismiss_proposal(plan_id: DbId, proposal_id: DbId, db: WriteDbDep,
+                     who: ConsultantDep) -> Response:
+    row = db.get(Proposal, proposal_id)
+    if row is None or row.plan_id != plan_id:
+        raise not_found("proposal", proposal_id)
+    db.delete(row)
+    db.commit()
+    return Response(status_code=204)

@@ -110,3 +110,19 @@ def test_coach_lists_only_proposals_for_their_own_students(
     assert all(student == "S01" for student, _ in seen_by_tb03)
     assert sorted(seen_by_tb02 + seen_by_tb03) == sorted(everything)
     assert api.client.get(f"/plans/{plan_id}/proposals").status_code == 401
+
+
+def test_consultant_dismisses_a_proposal(api: Api, demo_plan: tuple[int, int]) -> None:
+    _, plan_id = demo_plan
+    workplace = allowed_workplace(api, plan_id, "S05", api.coach_tb02)
+    created = propose(api, plan_id, api.coach_tb02, "S05", workplace, note="dichtbij")
+    proposal_id = created.json()["id"]
+    path = f"/plans/{plan_id}/proposals/{proposal_id}"
+    assert api.client.delete(path, headers=api.coach_tb02).status_code == 403
+    assert api.client.delete(f"/plans/{plan_id + 1000}/proposals/{proposal_id}",
+                             headers=api.consultant).status_code == 404
+    assert api.client.delete(path, headers=api.consultant).status_code == 204
+    assert ("S05", workplace) not in listed(api, plan_id, api.consultant)
+    assert api.client.delete(path, headers=api.consultant).status_code == 404
+    again = propose(api, plan_id, api.coach_tb02, "S05", workplace)
+    assert again.status_code == 201  # a dismissed proposal may be made again

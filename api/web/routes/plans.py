@@ -23,6 +23,7 @@ from api.export import CSV_MEDIA_TYPE, plan_csv
 from api.lineage import Lineage
 from api.problems import ApiProblem, not_found
 from api.routes import plans as plan_routes
+from api.routes import proposals as proposal_routes
 from api.routes.common import DbId, plan_or_404, scenario_or_404
 from api.schemas import PinRequest, RefusalRequest
 from api.services import PlanContext, Services
@@ -255,6 +256,14 @@ def pin(plan_id: DbId, request: Request, services: ServicesDep, user: CsrfConsul
                     Response(), services, user.principal)
     return render(request, "fragments/pinned.html", user, student_id=student_id,
                   workplace_id=workplace_id)
+
+
+@router.post("/plans/{plan_id}/proposals/{proposal_id}/dismiss")
+def dismiss_proposal(plan_id: DbId, proposal_id: DbId, services: ServicesDep,
+                     user: CsrfConsultantDep) -> Response:
+    with services.write_sessions() as db:
+        proposal_routes.dismiss_proposal(plan_id, proposal_id, db, user.principal)
+    return Response("", media_type="text/html")  # htmx removes the row
 
 
 @router.post("/plans/{plan_id}/refusals")
