@@ -19,9 +19,12 @@ CSRF_FIELD = "csrf_token"
 
 
 class LoginRequired(Exception):
-    def __init__(self, next_url: str) -> None:
+    """Not logged in (``expired``: there was a session, but it ended)."""
+
+    def __init__(self, next_url: str, expired: bool = False) -> None:
         super().__init__(next_url)
         self.next_url = next_url
+        self.expired = expired
 
 
 class PageForbidden(Exception):
@@ -56,7 +59,8 @@ def get_web_user(request: Request, services: ServicesDep) -> WebUser:
             principal = find_session_principal(db, session.user_id, session.fingerprint,
                                                session.started)
     if session is None or principal is None:
-        raise LoginRequired(quote(_page_address(request), safe=""))
+        raise LoginRequired(quote(_page_address(request), safe=""),
+                            expired=COOKIE in request.cookies)
     return WebUser(principal, session)
 
 

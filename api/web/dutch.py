@@ -30,8 +30,8 @@ UNKNOWN_FIELD_NL = {
 FIXED_NL = {
     COACH_CAPACITY_DETAIL: "elke leerwerkplek waar deze leerling terecht kan, zit vol in "
                            "dit plan",
-    "no single change places this student": "geen enkele wijziging alleen plaatst deze "
-                                            "leerling",
+    "no single change places this student": "geen enkele wijziging op zich volstaat om deze "
+                                            "leerling te plaatsen",
     # reading a scenario (matcher.io, api.scenario_store)
     "a value is required": "hier is een waarde verplicht",
     "this setting is required": "deze instelling is verplicht",
@@ -100,7 +100,8 @@ def _capacity_part(part: str) -> str:
     full = re.fullmatch(r"(.+?) (?:is|are) full with students this plan places there", part)
     if full:
         which, many = _which(full.group(1))
-        return f"{which} {'zitten' if many else 'zit'} vol met leerlingen die dit plan er plaatst"
+        return (f"{which} {'zijn' if many else 'is'} al volzet door andere leerlingen in "
+                "dit plan")
     limited = re.fullmatch(r"at (.+?) every mentor already supervises the maximum of (\d+) "
                            r"intensive-support students?", part)
     if limited:

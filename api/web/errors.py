@@ -63,7 +63,7 @@ def install_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> Response:
-        target = f"/ui/login?next={exc.next_url}"
+        target = f"/ui/login?next={exc.next_url}" + ("&expired=1" if exc.expired else "")
         if is_htmx(request):
             return Response(status_code=204, headers={"HX-Redirect": target})
         return RedirectResponse(target, status_code=303)

@@ -29,6 +29,7 @@ class StudentRow:
     tier: int
     phase: str
     province: str
+    programme_sector: str  # the sector of the student's programme, as the summary groups
     placed: bool
     workplace_id: str = ""
     employer: str = ""
@@ -69,6 +70,7 @@ def student_rows(context: PlanContext, moved: set[str], base: Scenario) -> list[
                          programme=scenario.programmes.codes[int(s.programme[position])],
                          tier=int(s.priority[position]), phase=str(groups.phase[position]),
                          province=province_name(str(groups.province[position])),
+                         programme_sector=str(groups.sector[position]),
                          placed=False, moved=sid in moved)
         assignment = context.assignment_of.get(sid)
         if assignment is not None:
@@ -95,13 +97,12 @@ class PlanRows:
 
     rows: list[StudentRow]
     summary: dict[str, list[GroupLine]]
-    sectors: list[str]
     provinces: list[str]
 
 
 def plan_rows(context: PlanContext, moved: set[str], base: Scenario) -> PlanRows:
     rows = student_rows(context, moved, base)
-    return PlanRows(rows, group_summary(rows, context), sectors_of(rows), provinces_of(rows))
+    return PlanRows(rows, group_summary(rows), provinces_of(rows))
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ class TableQuery:
             return False
         if self.tier and str(row.tier) != self.tier:
             return False
-        if self.sector and row.sector != self.sector:
+        if self.sector and row.programme_sector != self.sector:
             return False
         if self.province and row.province != self.province:
             return False
@@ -178,14 +179,10 @@ class GroupLine:
     placed: int
 
 
-def group_summary(rows: list[StudentRow], context: PlanContext
-                  ) -> dict[str, list[GroupLine]]:
+def group_summary(rows: list[StudentRow]) -> dict[str, list[GroupLine]]:
     """Students and placed students per priority tier, programme sector and province."""
-    groups = student_groups(context.scenario)
-    sector_of = {str(sid): str(groups.sector[i]) for i, sid in
-                 enumerate(context.scenario.students.ids)}
     keys: dict[str, Callable[[StudentRow], str]] = {
-        "tier": lambda r: f"{r.tier}", "sector": lambda r: sector_of[r.student_id],
+        "tier": lambda r: f"{r.tier}", "sector": lambda r: r.programme_sector,
         "province": lambda r: r.province}
     summary: dict[str, list[GroupLine]] = {}
     for dimension, key in keys.items():
@@ -198,10 +195,6 @@ def group_summary(rows: list[StudentRow], context: PlanContext
 
 def _label_order(label: str) -> tuple[int, str]:
     return (int(label), "") if label.isdigit() else (10**9, label)
-
-
-def sectors_of(rows: list[StudentRow]) -> list[str]:
-    return sorted({r.sector for r in rows if r.sector})
 
 
 def provinces_of(rows: list[StudentRow]) -> list[str]:

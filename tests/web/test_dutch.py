@@ -52,12 +52,12 @@ def test_the_coaches_explanations_are_translated_too() -> None:
 
 @pytest.mark.parametrize(("english", "dutch"), [
     ("1 workplace passes every rule, but W24 is full with students this plan places there",
-     "1 leerwerkplek voldoet aan elke regel, maar W24 zit vol met leerlingen die dit plan er "
-     "plaatst"),
+     "1 leerwerkplek voldoet aan elke regel, maar W24 is al volzet door andere leerlingen in "
+     "dit plan"),
     ("3 workplaces pass every rule, but 2 of them (W1, W2) are full with students this plan "
      "places there; W3 has no free seat or mentor at all",
-     "3 leerwerkplekken voldoen aan elke regel, maar 2 ervan (W1, W2) zitten vol met leerlingen "
-     "die dit plan er plaatst; W3 heeft helemaal geen vrije plaats of mentor"),
+     "3 leerwerkplekken voldoen aan elke regel, maar 2 ervan (W1, W2) zijn al volzet door "
+     "andere leerlingen in dit plan; W3 heeft helemaal geen vrije plaats of mentor"),
     ("2 workplaces within 45 min recognised for programme bakker (W01, W02) would fit except "
      "for one rule: beyond the student's travel limit",
      "2 leerwerkplekken binnen 45 min, erkend voor bakker (W01, W02), zouden passen op één "

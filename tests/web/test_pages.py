@@ -278,7 +278,11 @@ def test_an_expired_session_returns_to_the_page_not_the_fragment(web: Api,
     assert response.status_code == 204
     assert response.headers["HX-Redirect"] == "/ui/login?next=" + quote(page, safe="")
     login = stranger.get(response.headers["HX-Redirect"])
-    assert "Meld je (opnieuw) aan" in login.text
+    assert "Meld je aan om verder te gaan" in login.text
+    stranger.cookies.set(COOKIE, "an-old-or-forged-session")
+    again = stranger.get(f"/ui/plans/{solved.plan_id}")
+    assert again.headers["location"].endswith("&expired=1")
+    assert "Je sessie is verlopen" in stranger.get(again.headers["location"]).text
 
 
 # --- CSRF -------------------------------------------------------------------------------
@@ -643,7 +647,8 @@ def test_coach_proposal_shows_on_the_consultant_plan_page(
     assert "voorgesteld" in response.text
     page = consultant.client.get(f"/ui/plans/{solved.plan_id}").text
     assert 'id="proposals-table"' in page
-    assert f'<tr><th scope="row">{student}</th><td>{workplace}</td><td>Coach Two</td>' in page
+    assert re.search(rf'<tr id="proposal-\d+"><th scope="row">{student}</th><td>{workplace}</td>'
+                     r'<td>Coach Two</td>', page)
     listed = web.client.get(f"/plans/{solved.plan_id}/proposals", headers=web.consultant)
     assert [(p["student_id"], p["workplace_id"]) for p in listed.json()] \
         == [(student, workplace)]

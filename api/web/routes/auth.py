@@ -27,10 +27,11 @@ def home(user: WebUserDep) -> Response:
 
 
 @router.get("/login")
-def login_page(request: Request, next: str | None = None,
-               logged_out: str | None = None) -> Response:
+def login_page(request: Request, next: str | None = None, logged_out: str | None = None,
+               expired: str | None = None) -> Response:
     notice = ("Je bent afgemeld." if logged_out else
-              "Meld je (opnieuw) aan om verder te gaan." if next else "")
+              "Je sessie is verlopen; meld je opnieuw aan om verder te gaan." if expired else
+              "Meld je aan om verder te gaan." if next else "")
     return render(request, "login.html", None, next=local_url(next, ""), error="",
                   notice=notice)
 

@@ -86,6 +86,7 @@ def scenario_page(scenario_id: DbId, request: Request, services: ServicesDep,
     return render(request, "scenario.html", user, scenario_row=stored, plans=plans, jobs=jobs,
                   pins=pins, refusals=refusals, objective=scenario.config.policy.objective,
                   seats=int(scenario.workplaces.seats.sum()),
+                  version_of={p.id: p.version for p in plans},
                   warnings=scenario.warnings)
 
 
@@ -106,7 +107,7 @@ def unpin(scenario_id: DbId, request: Request, services: ServicesDep, user: Csrf
           student_id: Annotated[str, Form(max_length=200)]) -> Response:
     with services.write_sessions() as db:
         scenario_routes.unpin(scenario_id, db, user.principal, student_id)
-    return go_to(request, f"/ui/scenarios/{scenario_id}#lineage-title")
+    return go_to(request, f"/ui/scenarios/{scenario_id}")  # reloads: no anchor
 
 
 @router.post("/scenarios/{scenario_id}/refusals/remove")
@@ -116,7 +117,7 @@ def withdraw_refusal(scenario_id: DbId, request: Request, services: ServicesDep,
     with services.write_sessions() as db:
         scenario_routes.withdraw_refusal(scenario_id, db, user.principal, student_id,
                                          workplace_id)
-    return go_to(request, f"/ui/scenarios/{scenario_id}#lineage-title")
+    return go_to(request, f"/ui/scenarios/{scenario_id}")  # reloads: no anchor
 
 
 @router.post("/scenarios/{scenario_id}/delete")
@@ -134,6 +135,8 @@ def job_page(job_id: DbId, request: Request, services: ServicesDep,
     with services.sessions() as db:
         job = job_or_404(db, job_id)
         stored = scenario_or_404(db, job.scenario_id)
+    if job.state == "done" and job.plan_id is not None:  # e.g. a stored plan reused
+        return go_to(request, f"/ui/plans/{job.plan_id}")
     return render(request, "job.html", user, job=job, scenario_row=stored)
 
 

@@ -61,7 +61,11 @@ def _plan_rows(request: Request, context: PlanContext, stored: StoredPlan) -> Pl
     def build() -> PlanRows:
         with services.sessions() as db:
             base = services.scenario(scenario_or_404(db, stored.scenario_id))
-        return plan_rows(context, set(json.loads(stored.moved)), base)
+            refusal = _refusal_behind(db, stored.id)
+        marked = set(json.loads(stored.moved))  # moved by the re-plan, and the refused one
+        if refusal is not None:
+            marked.add(str(refusal["student_id"]))
+        return plan_rows(context, marked, base)
 
     return cache.get_or_build(stored.id, build)
 
@@ -96,18 +100,24 @@ def plan_page(plan_id: DbId, request: Request, services: ServicesDep, user: WebC
         pins = _pins_in_force(db, stored.scenario_id)
         proposals = db.scalars(select(Proposal).where(Proposal.plan_id == plan_id)
                                .order_by(Proposal.id)).all()
-        cause = db.scalar(select(AuditRecord).where(AuditRecord.action == "refusal",
-                                                    AuditRecord.result_plan_id == plan_id))
-    refusal = json.loads(cause.details) if cause is not None else None
+        refusal = _refusal_behind(db, plan_id)
     return render(request, "plan.html", user, stored=stored, scenario_row=scenario_row,
                   parent=parent, newer=newer, plan=context.plan, rows=rows,
                   summary=derived.summary, table=table_page(rows, query),
-                  query=query, sectors=derived.sectors, provinces=derived.provinces,
+                  query=query, provinces=derived.provinces,
                   pins=pins, proposals=proposals, moved=json.loads(stored.moved),
                   refusal=refusal, place_of=_place_of(context),
                   refusals_in_force=len(Lineage.from_json(stored.lineage).refusals),
                   unmatched=[r for r in rows if not r.placed],
                   map_tiles_url=services.settings.map_tiles_url)
+
+
+def _refusal_behind(db: Session, plan_id: int) -> dict[str, Any] | None:
+    """The refusal that made this plan (student_id, workplace_id, moved), if any."""
+    cause = db.scalar(select(AuditRecord).where(AuditRecord.action == "refusal",
+                                                AuditRecord.result_plan_id == plan_id))
+    details: dict[str, Any] | None = json.loads(cause.details) if cause is not None else None
+    return details
 
 
 def _pins_in_force(db: Session, scenario_id: int) -> dict[str, str]:
@@ -250,12 +260,19 @@ def _cells(sheet: Any, values: list[object]) -> list[object]:
 def pin(plan_id: DbId, request: Request, services: ServicesDep, user: CsrfConsultantDep,
         student_id: Annotated[str, Form()], workplace_id: Annotated[str, Form()],
         mentor_id: Annotated[str, Form()] = "") -> Response:
-    """Accept a placement: it is kept in every later solve of the scenario."""
-    plan_routes.pin(plan_id, [PinRequest(student_id=student_id, workplace_id=workplace_id,
-                                         mentor_id=mentor_id or None)],
-                    Response(), services, user.principal)
+    """Accept a placement: it is kept in every later solve of the scenario. Pins beyond
+    the workplace's seats are allowed (the engine keeps them as capacity conflicts), so
+    the answer says when this pin is one too many."""
+    result = plan_routes.pin(plan_id, [PinRequest(student_id=student_id,
+                                                  workplace_id=workplace_id,
+                                                  mentor_id=mentor_id or None)],
+                             Response(), services, user.principal)
+    context = services.plan_context(plan_id)
+    position = context.workplace_index.get(workplace_id)
+    seats = int(context.scenario.workplaces.seats[position]) if position is not None else 0
+    pinned_here = sum(1 for p in result.pins if p.workplace_id == workplace_id)
     return render(request, "fragments/pinned.html", user, student_id=student_id,
-                  workplace_id=workplace_id)
+                  workplace_id=workplace_id, seats=seats, pinned_here=pinned_here)
 
 
 @router.post("/plans/{plan_id}/proposals/{proposal_id}/dismiss")

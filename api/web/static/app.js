@@ -37,7 +37,8 @@
   function setUpMap() {
     var element = document.getElementById("map");
     if (!element || typeof L === "undefined") { return; }
-    var map = L.map(element, { preferCanvas: true, zoomSnap: 0.25, keyboard: true });
+    var map = L.map(element, { preferCanvas: true, zoomSnap: 0.25, keyboard: true, zoomControl: false });
+    L.control.zoom({ zoomInTitle: "Inzoomen", zoomOutTitle: "Uitzoomen" }).addTo(map);
     map.setView([51.0, 4.3], 8);
     if (element.dataset.tiles) {
       L.tileLayer(element.dataset.tiles, { maxZoom: 18, attribution: "&copy; OpenStreetMap" }).addTo(map);
@@ -65,15 +66,18 @@
           .bindTooltip(textLabel(p.label)).addTo(p.kind === "placed" ? placed : unmatched);
       });
       lines.addTo(map); workplaces.addTo(map); placed.addTo(map); unmatched.addTo(map);
-      L.control.layers(null, { "Leerwerkplekken": workplaces, "Geplaatste leerlingen": placed,
+      var layers = L.control.layers(null, { "Leerwerkplekken": workplaces, "Geplaatste leerlingen": placed,
         "Niet geplaatste leerlingen": unmatched, "Lijnen naar de leerwerkplek": lines }, { collapsed: window.innerWidth < 900 }).addTo(map);
+      var toggle = layers.getContainer().querySelector(".leaflet-control-layers-toggle");
+      if (toggle) { toggle.title = "Lagen"; toggle.setAttribute("aria-label", "Lagen"); }
       element.dataset.pointsDrawn = String(data.points.length);
       if (note) {
+        var n = function (x) { return x.toLocaleString("nl-BE"); };
         note.textContent = (data.students_shown < data.students
-          ? "Getoond: " + data.students_shown + " van " + data.students + " leerlingen (eerst de niet-geplaatste)."
-          : data.students + " leerlingen getoond.") +
+          ? "Getoond: " + n(data.students_shown) + " van " + n(data.students) + " leerlingen (eerst de niet-geplaatste)."
+          : n(data.students) + " leerlingen getoond.") +
           (data.workplaces_shown < data.workplaces
-          ? " Getoond: " + data.workplaces_shown + " van " + data.workplaces + " leerwerkplekken." : "");
+          ? " Getoond: " + n(data.workplaces_shown) + " van " + n(data.workplaces) + " leerwerkplekken." : "");
       }
     });
   }
@@ -89,6 +93,17 @@
     } else if (trigger && trigger.closest && trigger.closest(".pager")) {
       var status = table.querySelector("[role=status]");
       if (status) { status.setAttribute("tabindex", "-1"); status.focus(); }
+    }
+  });
+
+  // Escape closes an open refusal panel and returns to its toggle.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    var open = event.target.closest && event.target.closest("details[open]");
+    if (open) {
+      open.open = false;
+      var summary = open.querySelector("summary");
+      if (summary) { summary.focus(); }
     }
   });
 
