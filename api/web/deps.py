@@ -88,10 +88,15 @@ def _page_address(request: Request) -> str:
 WebUserDep = Annotated[WebUser, Depends(get_web_user)]
 
 
-def get_web_consultant(user: WebUserDep) -> WebUser:
+def consultant_only(user: WebUser) -> WebUser:
+    """The user, if a consultant; the others get the 'for consultants' page."""
     if not user.is_consultant:
         raise PageForbidden()
     return user
+
+
+def get_web_consultant(user: WebUserDep) -> WebUser:
+    return consultant_only(user)
 
 
 WebConsultantDep = Annotated[WebUser, Depends(get_web_consultant)]
@@ -138,9 +143,7 @@ CsrfUserDep = Annotated[WebUser, Depends(check_csrf)]
 
 
 def check_csrf_consultant(user: CsrfUserDep) -> WebUser:
-    if not user.is_consultant:
-        raise PageForbidden()
-    return user
+    return consultant_only(user)
 
 
 CsrfConsultantDep = Annotated[WebUser, Depends(check_csrf_consultant)]
