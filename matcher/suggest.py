@@ -25,6 +25,7 @@ class Suggestion:
     workplace: int
     cost: int
     breakdown: dict[str, int]
+    candidate: int  # the pair's position in Candidates
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class PlanState:
         c = self.candidates
         breakdown = c.costs.breakdown(position)
         return Suggestion(int(c.student[position]), int(c.workplace[position]),
-                          sum(breakdown.values()), breakdown)
+                          sum(breakdown.values()), breakdown, position)
 
     def has_room_for(self, student: int, workplaces: IntArray) -> BoolArray:
         room = (self.free_intensive if self.scenario.students.intensive[student]

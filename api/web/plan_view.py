@@ -217,10 +217,7 @@ class SuggestionWhy:
 
 def explain_suggestion(context: PlanContext, suggestion: Suggestion) -> SuggestionWhy:
     scenario, state = context.scenario, context.state
-    c = state.candidates
-    position = np.flatnonzero((c.student == suggestion.student)
-                              & (c.workplace == suggestion.workplace))[:1]
-    pair = c.pairs.subset(position)
+    pair = state.candidates.pairs.subset(np.asarray([suggestion.candidate], dtype=np.int64))
     rank = int(wish_rank(pair)[0])
     wishes = int(scenario.students.wish_count[suggestion.student])
     sector = scenario.sectors.codes[int(scenario.workplaces.sector[suggestion.workplace])]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import func, select
@@ -28,6 +29,8 @@ with warnings.catch_warnings():  # starlette asks for httpx2, which FastAPI does
 
 from api.auth import create_user
 from api.tables import Job
+from matcher.cost import uncovered_gaps, wish_rank
+from matcher.rules import Pairs
 from tests.api.conftest import DEMO, Api, demo_files, solve, start_api, upload_demo
 
 COOKIE = "matcher_session"
@@ -721,3 +724,31 @@ def test_web_errors_are_html_and_api_errors_stay_problem_json(web: Api,
     assert api.status_code == 404
     assert api.headers["content-type"].startswith("application/problem+json")
     assert json.loads(api.text)["status"] == 404
+
+
+def test_coach_sees_the_same_suggestions_as_the_api_with_their_reasons(
+        web: Api, coach_tb02: WebUser, solved: Solved) -> None:
+    html = coach_tb02.client.get("/ui/coach", params={"plan": solved.plan_id}).text
+    scenario = web.services.plan_context(solved.plan_id).scenario
+    checked = 0
+    for student in sorted(TB02):
+        card = re.search(rf'<article class="card student" id="student-{student}".*?</article>',
+                         html, flags=re.S)
+        assert card, student
+        shown = re.findall(r'<tr><th scope="row">(\S+)<br>.*?<li>(.*?)</li><li>(.*?)</li>'
+                           r'<li>(\d+) min reizen</li>', card.group(0), flags=re.S)
+        api = web.client.get(f"/plans/{solved.plan_id}/students/{student}/suggestions",
+                             params={"k": 3}, headers=web.coach_tb02).json()
+        assert [w for w, *_ in shown] == [s["workplace_id"] for s in api["suggestions"]]
+        position = int(np.flatnonzero(scenario.students.ids == student)[0])
+        for workplace_id, wish_text, gaps_text, minutes in shown:
+            workplace = int(np.flatnonzero(scenario.workplaces.ids == workplace_id)[0])
+            everyone = Pairs.of_student(scenario, position)
+            pair = everyone.subset(np.flatnonzero(everyone.workplace == workplace))
+            assert int(minutes) == int(pair.minutes[0])
+            rank, gaps = int(wish_rank(pair)[0]), int(uncovered_gaps(pair)[0])
+            if rank < int(scenario.students.wish_count[position]):
+                assert wish_text.startswith(f"{rank + 1}e sectorwens")
+            assert (gaps == 0) == gaps_text.startswith("leert alle ontbrekende")
+            checked += 1
+    assert checked > 0
