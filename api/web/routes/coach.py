@@ -18,7 +18,7 @@ from api.deps import ServicesDep
 from api.routes import proposals as proposal_routes
 from api.routes.common import MAX_DB_ID, DbId
 from api.schemas import ProposalRequest
-from api.tables import Proposal, StoredPlan, StoredScenario
+from api.tables import Pin, Proposal, StoredPlan, StoredScenario
 from api.views import may_see_student, visible_rules, visible_unmatched
 from api.web.deps import CsrfUserDep, WebUserDep
 from api.web.plan_view import SuggestionWhy, explain_suggestion
@@ -61,6 +61,7 @@ def coach_page(request: Request, services: ServicesDep, user: WebUserDep,
     chosen = plan if plan is not None else (plans[0].id if plans else None)
     students: list[CoachStudent] = []
     proposed: set[tuple[str, str]] = set()
+    pinned: set[tuple[str, str]] = set()
     coaches: list[str] = []
     if chosen is not None:
         context = services.plan_context(chosen)
@@ -95,8 +96,11 @@ def coach_page(request: Request, services: ServicesDep, user: WebUserDep,
         with services.sessions() as db:
             proposed = {(p.student_id, p.workplace_id) for p in db.scalars(
                 select(Proposal).where(Proposal.plan_id == chosen)).all()}
+            pinned = {(p.student_id, p.workplace_id) for p in db.scalars(
+                select(Pin).where(Pin.scenario_id == context.scenario_id)).all()}
     return render(request, "coach.html", user, plans=plans, chosen=chosen,
-                  students=students, proposed=proposed, coaches=coaches, coach=coach,
+                  students=students, proposed=proposed, pinned=pinned, coaches=coaches,
+                  coach=coach,
                   newest=newest)
 
 
