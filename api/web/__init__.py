@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 
 from api.cache import LruCache
+from api.web.analyses import PlanAnalyses
 from api.web.session import SessionCodec
 
 STATIC = Path(__file__).parent / "static"
@@ -29,6 +30,7 @@ def install_web(app: FastAPI) -> None:
     app.state.session_codec = SessionCodec(settings.session_secret or secrets.token_hex(32),
                                            secure=settings.secure_cookies)
     app.state.web_rows = LruCache(settings.plan_cache_size)  # table rows per plan
+    app.state.web_analyses = PlanAnalyses(app.state.services)
     install_error_pages(app)
 
     @app.middleware("http")

@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import re
+import time
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -752,3 +753,24 @@ def test_coach_sees_the_same_suggestions_as_the_api_with_their_reasons(
             assert (gaps == 0) == gaps_text.startswith("leert alle ontbrekende")
             checked += 1
     assert checked > 0
+
+
+def test_fixes_come_while_the_page_asks_again_and_the_report_shares_them(
+        web: Api, consultant: WebUser, solved: Solved) -> None:
+    path = f"/ui/plans/{solved.plan_id}/fixes"
+    first = consultant.client.get(path, headers={"HX-Request": "true"})
+    assert first.status_code == 200
+    deadline = time.monotonic() + 120
+    page = first.text
+    while 'id="fixes-table"' not in page:
+        assert 'hx-trigger="load delay:2s"' in page  # busy: the page asks again
+        assert time.monotonic() < deadline, "the fixes never came"
+        time.sleep(0.5)
+        page = consultant.client.get(path, headers={"HX-Request": "true"}).text
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th>', page.split('id="fixes-table"')[1])
+    assert sorted(rows) == sorted(solved.unmatched)
+    kept = web.services.analyses.peek(solved.plan_id)
+    assert kept is not None  # the report below uses it: no second run
+    report = consultant.client.get(f"/ui/plans/{solved.plan_id}/report.html")
+    assert report.status_code == 200 and "attachment" in report.headers["content-disposition"]
+    assert report.text == kept.report_html

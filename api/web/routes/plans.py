@@ -29,6 +29,7 @@ from api.schemas import PinRequest, RefusalRequest
 from api.services import PlanContext, Services
 from api.tables import AuditRecord, Pin, Proposal, StoredPlan
 from api.views import plan_view
+from api.web.analyses import PlanAnalyses
 from api.web.deps import CsrfConsultantDep, WebConsultantDep
 from api.web.plan_view import (
     PlanRows,
@@ -149,30 +150,41 @@ def plan_table(plan_id: DbId, request: Request, services: ServicesDep, user: Web
 @router.get("/plans/{plan_id}/fixes")
 def plan_fixes(plan_id: DbId, request: Request, services: ServicesDep,
                user: WebConsultantDep) -> Response:
-    """Verified fixes for the unmatched students (re-solves; cached per plan)."""
-    analysis = _analysis(services, plan_id)
-    return render(request, "fragments/fixes.html", user, fixes=analysis.fixes)
-
-
-def _analysis(services: Services, plan_id: int) -> worker.PlanAnalysis:
+    """Verified fixes for the unmatched students. They take re-solves (minutes for a
+    large scenario), so the answer is "busy" until they are there; the page asks again."""
     _stored(services, plan_id)
+    runs: PlanAnalyses = request.app.state.web_analyses
+    future = runs.start(plan_id)
+    if not future.done():
+        return render(request, "fragments/fixes_busy.html", user, plan_id=plan_id)
+    return render(request, "fragments/fixes.html", user,
+                  fixes=_outcome(runs, plan_id, future).fixes)
 
-    def build() -> worker.PlanAnalysis:
-        future = services.runner.run(worker.analyse_plan, services.database_url, plan_id)
-        try:
-            return future.result(timeout=services.settings.replan_timeout_seconds)
-        except worker.JobCancelled:  # the plan was deleted meanwhile
-            raise not_found("plan", plan_id) from None
-        except cf.TimeoutError:
-            raise ApiProblem(503, "the analysis took too long; try again later",
-                             kind="analysis-timeout") from None
 
-    return services.analyses.get_or_build(plan_id, build)
+def _outcome(runs: PlanAnalyses, plan_id: int,
+             future: cf.Future[worker.PlanAnalysis]) -> worker.PlanAnalysis:
+    try:
+        return future.result()
+    except worker.JobCancelled:  # the plan was deleted meanwhile
+        runs.forget(plan_id)
+        raise not_found("plan", plan_id) from None
+    except Exception:
+        runs.forget(plan_id)  # asking again starts afresh
+        raise
 
 
 @router.get("/plans/{plan_id}/report.html")
-def plan_report(plan_id: DbId, services: ServicesDep, user: WebConsultantDep) -> Response:
-    analysis = _analysis(services, plan_id)
+def plan_report(plan_id: DbId, request: Request, services: ServicesDep,
+                user: WebConsultantDep) -> Response:
+    """A download: waits for the analysis (shared with the fixes on the page)."""
+    _stored(services, plan_id)
+    runs: PlanAnalyses = request.app.state.web_analyses
+    future = runs.start(plan_id)
+    finished, _ = cf.wait([future], timeout=services.settings.replan_timeout_seconds)
+    if not finished:  # it goes on; a later download picks it up
+        raise ApiProblem(503, "the analysis took too long; try again later",
+                         kind="analysis-timeout")
+    analysis = _outcome(runs, plan_id, future)
     return HTMLResponse(analysis.report_html, headers={
         "Content-Disposition": f'attachment; filename="plan-{plan_id}-report.html"'})
 
