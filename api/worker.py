@@ -163,7 +163,6 @@ def replan(database_url: str, scenario_id: int, content_hash: str, lineage_text:
     return ReplanResult(plan_json(new_plan), result.moved, placed)
 
 
-
 @dataclass(frozen=True)
 class PlanAnalysis:
     """What the web page shows beyond the plan: a verified fix per unmatched student

@@ -24,8 +24,9 @@ from models.config import Objective
 out = Console()
 err = Console(stderr=True)
 
-ScenarioArg = Annotated[Path, typer.Argument(help="Scenario folder (with scenario.yaml) or "
-                                             "a scenario document with inline tables.")]
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario folder (with scenario.yaml), "
+                                             "a scenario document with inline tables, or "
+                                             "one .xlsx workbook.")]
 
 
 DEFAULT_RATIOS_TEXT = ",".join(f"{ratio:g}" for ratio in DEFAULT_RATIOS)

@@ -18,7 +18,6 @@ from rich.console import Console
 from rich.table import Table
 
 from matcher.io import ScenarioError, load_scenario
-from matcher.io.workbook import load_workbook_scenario
 from matcher.pipeline import SolveRun, SolveSettings, run_solve
 from matcher.plan import write_plan
 from matcher.solve import Backend
@@ -80,8 +79,7 @@ def _objective_option(value: str | None) -> Objective | None:
 
 def _load(path: Path) -> Scenario:
     with err.status(f"Reading {path}"):
-        scenario = (load_workbook_scenario(path) if path.suffix.lower() == ".xlsx"
-                    else load_scenario(path))
+        scenario = load_scenario(path)
     for warning in scenario.warnings:
         err.print(f"[yellow]warning:[/] {warning}", highlight=False)
     return scenario

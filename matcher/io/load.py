@@ -255,7 +255,12 @@ def _lookup(
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario; raise ScenarioError listing every problem."""
+    """Read and validate a scenario (a folder, a document with inline tables, or one
+    .xlsx workbook); raise ScenarioError listing every problem."""
+    if Path(path).suffix.lower() == ".xlsx":
+        from matcher.io.workbook import load_workbook_scenario  # it loads through here
+
+        return load_workbook_scenario(Path(path))
     base, label, document, problems = read_document(Path(path))
     if document is None:
         raise ScenarioError(problems)
