@@ -11,6 +11,7 @@ import numpy as np
 
 from api.services import PlanContext
 from matcher.analysis.groups import PROVINCE_NAMES, student_groups, workplace_provinces
+from matcher.analysis.metrics import group_order
 from matcher.cost import uncovered_gaps, wish_rank
 from matcher.suggest import Suggestion
 from models.scenario import Scenario
@@ -189,12 +190,8 @@ def group_summary(rows: list[StudentRow]) -> dict[str, list[GroupLine]]:
         total: Counter[str] = Counter(key(r) for r in rows)
         placed: Counter[str] = Counter(key(r) for r in rows if r.placed)
         summary[dimension] = [GroupLine(label, total[label], placed[label])
-                              for label in sorted(total, key=_label_order)]
+                              for label in sorted(total, key=group_order)]
     return summary
-
-
-def _label_order(label: str) -> tuple[int, str]:
-    return (int(label), "") if label.isdigit() else (10**9, label)
 
 
 def provinces_of(rows: list[StudentRow]) -> list[str]:

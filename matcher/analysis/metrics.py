@@ -32,7 +32,7 @@ REASONS = ("no_feasible_workplace", "capacity")
 
 def _rate_rows(dimension: str, labels: ObjArray, placed: BoolArray) -> list[Row]:
     rows = []
-    for group in sorted({str(x) for x in labels}, key=_group_key):
+    for group in sorted({str(x) for x in labels}, key=group_order):
         members = labels == group
         n = int(members.sum())
         k = int(placed[members].sum())
@@ -41,7 +41,7 @@ def _rate_rows(dimension: str, labels: ObjArray, placed: BoolArray) -> list[Row]
     return rows
 
 
-def _group_key(group: str) -> tuple[int, str]:
+def group_order(group: str) -> tuple[int, str]:
     """Numeric groups (tiers) in numeric order, others alphabetically."""
     return (int(group), "") if group.isdigit() else (10**9, group)
 
