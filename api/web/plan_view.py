@@ -25,10 +25,8 @@ STATUSES = ("all", "placed", "unmatched", "moved", "pinned")
 @dataclass(frozen=True)
 class StudentRow:
     student_id: str
-    coach_id: str
     programme: str
     tier: int
-    phase: str
     province: str
     programme_sector: str  # the sector of the student's programme, as the summary groups
     placed: bool
@@ -67,9 +65,9 @@ def student_rows(context: PlanContext, moved: set[str], base: Scenario) -> list[
     rows: list[StudentRow] = []
     for position, student_id in enumerate(s.ids):
         sid = str(student_id)
-        row = StudentRow(student_id=sid, coach_id=str(s.coach_id[position]),
+        row = StudentRow(student_id=sid,
                          programme=scenario.programmes.codes[int(s.programme[position])],
-                         tier=int(s.priority[position]), phase=str(groups.phase[position]),
+                         tier=int(s.priority[position]),
                          province=province_name(str(groups.province[position])),
                          programme_sector=str(groups.sector[position]),
                          placed=False, moved=sid in moved)

@@ -1,4 +1,5 @@
-"""Jinja2 templates and the Dutch words the pages use for the engine's names."""
+"""Jinja2 templates, their filters (Dutch numbers, local times, Dutch sentences) and
+the Dutch words of api.web.words as template globals."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from fastapi.templating import Jinja2Templates
 from api.web.deps import CSRF_FIELD, CSRF_HEADER, WebUser
 from api.web.dutch import in_dutch
 from api.web.words import (
-    COST_LABELS_NL,
     DIMENSION_LABELS_NL,
     JOB_STATES_NL,
     LIMIT_LABELS_NL,
@@ -24,6 +24,7 @@ from api.web.words import (
 )
 
 TEMPLATES = Path(__file__).parent / "templates"
+
 
 def number(value: object) -> str:
     """Dutch thousands separator: 12.345."""
@@ -65,7 +66,7 @@ templates = Jinja2Templates(directory=TEMPLATES)
 templates.env.filters.update(number=number, when=when, label_nl=label_nl, nl=in_dutch)
 templates.env.globals.update(
     percent=percent, rule_nl=RULE_LABELS_NL, reason_nl=REASON_LABELS_NL,
-    cost_nl=COST_LABELS_NL, dimension_nl=DIMENSION_LABELS_NL, job_state_nl=JOB_STATES_NL,
+    dimension_nl=DIMENSION_LABELS_NL, job_state_nl=JOB_STATES_NL,
     limit_nl=LIMIT_LABELS_NL, stage_nl=STAGES_NL, csrf_field=CSRF_FIELD, csrf_header=CSRF_HEADER)
 
 

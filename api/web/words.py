@@ -16,7 +16,6 @@ REASON_LABELS_NL = {
     "no_feasible_workplace": "geen toegelaten leerwerkplek",
     "capacity": "toegelaten plaatsen zijn vol",
 }
-COST_LABELS_NL = {"wish": "wens", "competence": "competenties", "travel": "reistijd"}
 DIMENSION_LABELS_NL = {"tier": "Prioriteit", "sector": "Sector van de opleiding",
                        "province": "Provincie (woonplaats)"}
 JOB_STATES_NL = {"queued": "in de wachtrij", "running": "bezig", "done": "klaar",
