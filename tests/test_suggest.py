@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from matcher.pipeline import SolveSettings, run_solve
 from matcher.suggest import PlanState
 from models.scenario import Scenario
@@ -37,8 +39,10 @@ def test_intensive_student_needs_a_mentor_with_intensive_room() -> None:
         [workplace("W1", seats=3)], [mentor("M1", "W1", capacity=3)],
     )
     state = _state(sc)
-    placed = int(state.workplace_of[0] < 0)
-    assert state.workplaces_for(placed, 5) == []
+    unplaced = int(np.flatnonzero(state.workplace_of < 0)[0])
+    # W1 still has seats and mentor room; only M1's intensive-support room is used up.
+    assert state.free_room[0] > 0 and state.free_intensive[0] == 0
+    assert state.workplaces_for(unplaced, 5) == []
 
 
 def test_workplace_suggestions_put_unplaced_students_first() -> None:
