@@ -42,7 +42,7 @@ class PlanContext:
     unmatched_of: dict[str, UnmatchedStudent]
 
 
-def _index(ids: np.ndarray) -> dict[str, int]:  # type: ignore[type-arg]
+def _index(ids: np.ndarray) -> dict[str, int]:
     return {str(value): position for position, value in enumerate(ids)}
 
 

@@ -18,7 +18,7 @@ from models.config import Objective
 from models.scenario import Scenario
 
 
-def _index(ids: np.ndarray) -> dict[str, int]:  # type: ignore[type-arg]
+def _index(ids: np.ndarray) -> dict[str, int]:
     return {str(v): i for i, v in enumerate(ids)}
 
 

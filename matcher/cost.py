@@ -24,7 +24,7 @@ class Costs:
     def total(self) -> IntArray:
         return self.wish + self.competence + self.travel
 
-    def take(self, keep: np.ndarray) -> Costs:  # type: ignore[type-arg]
+    def take(self, keep: np.ndarray) -> Costs:
         return Costs(self.wish[keep], self.competence[keep], self.travel[keep])
 
     def breakdown(self, i: int) -> dict[str, int]:

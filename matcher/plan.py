@@ -35,7 +35,7 @@ from models.scenario import Scenario
 
 
 def _priority_counts(
-    priorities: np.ndarray, levels: np.ndarray  # type: ignore[type-arg]
+    priorities: np.ndarray, levels: np.ndarray
 ) -> dict[str, int]:
     """Students per priority level, for every level the scenario has (0 included)."""
     counts = Counter(int(p) for p in priorities)

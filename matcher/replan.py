@@ -26,7 +26,7 @@ class UnknownId(LookupError):
         super().__init__(message or f"{field} {value!r} is not in this scenario")
 
 
-def _position(ids: np.ndarray, value: str, what: str) -> int:  # type: ignore[type-arg]
+def _position(ids: np.ndarray, value: str, what: str) -> int:
     found = np.flatnonzero(ids == value)
     if not len(found):
         raise UnknownId(what, value)

@@ -41,7 +41,7 @@ def job_out(job: Job) -> JobOut:
     state = job.state if job.state in ("queued", "running", "done", "failed",
                                        "cancelled") else "failed"
     return JobOut(
-        id=job.id, scenario_id=job.scenario_id, state=state,  # type: ignore[arg-type]
+        id=job.id, scenario_id=job.scenario_id, state=state,
         stage=job.stage, progress=min(max(job.progress, 0.0), 1.0),
         settings=SolveRequest.model_validate(json.loads(job.settings)),
         input_hash=job.input_hash, attempts=job.attempts, error=job.error, plan_id=job.plan_id,

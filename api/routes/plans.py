@@ -227,7 +227,7 @@ def get_audit(plan_id: DbId, db: DbDep, who: ConsultantDep) -> list[AuditOut]:
     records = db.scalars(select(AuditRecord).where(or_(
         AuditRecord.plan_id.in_(plan_ids), AuditRecord.result_plan_id.in_(plan_ids),
         AuditRecord.job_id.in_(job_ids))).order_by(AuditRecord.id)).all()
-    return [AuditOut(id=r.id, at=r.at, action=r.action,  # type: ignore[arg-type]
+    return [AuditOut(id=r.id, at=r.at, action=r.action,
                      user_id=r.user_id, user_name=r.user_name, role=r.role,
                      scenario_id=r.scenario_id, plan_id=r.plan_id,
                      result_plan_id=r.result_plan_id, job_id=r.job_id,

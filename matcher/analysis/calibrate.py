@@ -97,7 +97,7 @@ def _shift(cells: pd.Series, days: int) -> list[str]:
     return out
 
 
-def _birth_dates(grade: np.ndarray, known: np.ndarray) -> list[str]:  # type: ignore[type-arg]
+def _birth_dates(grade: np.ndarray, known: np.ndarray) -> list[str]:
     """Ages 15–16 in grade 2 and 16–20 in grade 3 on the calibration date."""
     u = _rng("birth").random(len(grade))
     young = (dt.date(2006, 2, 2), dt.date(2008, 2, 1))

@@ -86,7 +86,7 @@ class Change:
         return f"one more workplace like {w}"
 
 
-def _replace_workplaces(scenario: Scenario, **arrays: np.ndarray) -> Scenario:  # type: ignore[type-arg]
+def _replace_workplaces(scenario: Scenario, **arrays: np.ndarray) -> Scenario:
     return dataclasses.replace(scenario,
                                workplaces=dataclasses.replace(scenario.workplaces, **arrays))
 

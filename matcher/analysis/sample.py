@@ -118,7 +118,7 @@ def choose_workplaces(scenario: Scenario, ratio: float, seed: int) -> Sample:
     return Sample(all_source[order], all_copy[order])
 
 
-def _with_copy(ids: np.ndarray, copy: IntArray) -> np.ndarray:  # type: ignore[type-arg]
+def _with_copy(ids: np.ndarray, copy: IntArray) -> np.ndarray:
     return np.asarray([str(i) if c == 0 else f"{i}{CLONE_MARK}{c}"
                        for i, c in zip(ids.tolist(), copy.tolist(), strict=True)], dtype=object)
 

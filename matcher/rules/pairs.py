@@ -31,7 +31,7 @@ class Pairs:
     def minutes(self) -> IntArray:
         return travel_minutes(self.scenario, self.student, self.workplace)
 
-    def subset(self, keep: np.ndarray) -> Pairs:  # type: ignore[type-arg]
+    def subset(self, keep: np.ndarray) -> Pairs:
         """The pairs where ``keep`` holds (a boolean mask or positions)."""
         pairs = Pairs(self.scenario, self.student[keep], self.workplace[keep])
         if "minutes" in self.__dict__:

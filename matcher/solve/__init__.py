@@ -66,7 +66,7 @@ def _solution(
     scenario: Scenario,
     problem: AssignmentProblem,
     capacity: Capacity,
-    chosen: np.ndarray,  # type: ignore[type-arg]
+    chosen: np.ndarray,
     backend: Backend,
     objective: Objective,
     status: Literal["optimal", "feasible"],

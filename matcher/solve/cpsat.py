@@ -21,7 +21,7 @@ class CpSatResult:
     bound: int
 
 
-def _groups(index: np.ndarray, size: int) -> list[np.ndarray]:  # type: ignore[type-arg]
+def _groups(index: np.ndarray, size: int) -> list[np.ndarray]:
     order = np.argsort(index, kind="stable")
     cuts = np.searchsorted(index[order], np.arange(size + 1))
     return [order[cuts[i] : cuts[i + 1]] for i in range(size)]
