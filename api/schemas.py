@@ -103,7 +103,9 @@ class PlanDocument(BaseModel):
     solver: SolverInfo
     summary: SummaryView
     assignments: list[Assignment]
-    conflicts: list[Conflict]
+    conflicts: list[Conflict] | None = Field(
+        description="Pinned placements that break a hard rule; consultants only (left out "
+        "for coaches: their rules could name a support need).")
     unmatched: list[UnmatchedStudent]
 
 
@@ -154,7 +156,9 @@ class StudentSuggestions(BaseModel):
     allowed_without_room: int = Field(
         description="Workplaces that pass every rule but have no free seat or mentor.")
     rejected: dict[str, int] = Field(
-        description="Per rule, the workplaces it rejects (one failing two rules counts twice).")
+        description="Per rule, the workplaces it rejects (one failing two rules counts twice). "
+        "A coach sees the rules that read no support need, and 'other' (the workplaces that "
+        "pass them but are closed for other reasons) only when none is allowed.")
 
 
 class StudentSuggestion(BaseModel):

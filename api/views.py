@@ -1,10 +1,8 @@
 """What each role may see of a plan.
 
 A consultant sees everything. A coach sees only the students whose coach_id
-is theirs, and never a student's support needs: not the adjustments, not the
-intensive-support flag, not the priority (which is derived from both), not
-the adjustments rule's rejection count, and no explanation that names an
-adjustment.
+is theirs, and of those what the coach-view policy (``api.privacy``) allows:
+each view is built whole here, then cut by that policy.
 """
 
 from __future__ import annotations
@@ -12,18 +10,11 @@ from __future__ import annotations
 import numpy as np
 
 from api.auth import Principal
+from api.privacy import coach_plan, coach_rule_counts, coach_student
 from api.problems import forbidden, not_found
 from api.schemas import PlanDocument, StudentView, SummaryView
-from matcher.rules import RULE_LABELS
-from models.plan import Plan, UnmatchedStudent
+from models.plan import Plan
 from models.scenario import Scenario
-
-SUPPORT_RULES = ("adjustments",)
-# A coach reads one sentence per reason, the same form for every student: a sentence
-# used only for students with support needs would tell them apart.
-COACH_NO_FEASIBLE_DETAIL = ("no workplace passes every rule for this student; the rule that "
-                            "rejects the most workplaces: {rule}")
-COACH_CAPACITY_DETAIL = "every workplace this student is allowed at is full in this plan"
 
 
 def coach_of(scenario: Scenario) -> dict[str, str]:
@@ -47,22 +38,12 @@ def check_student(principal: Principal, scenario: Scenario, student_id: str) -> 
     return position
 
 
-def visible_rules(principal: Principal, rules: dict[str, int]) -> dict[str, int]:
+def visible_rejections(principal: Principal, scenario: Scenario, student: int,
+                       counts: dict[str, int], allowed_anywhere: bool) -> dict[str, int]:
+    """Workplaces each rule rejects for the student (position ``student``)."""
     if principal.is_consultant:
-        return dict(rules)
-    return {rule: n for rule, n in rules.items() if rule not in SUPPORT_RULES}
-
-
-def visible_unmatched(principal: Principal, entry: UnmatchedStudent) -> UnmatchedStudent:
-    if principal.is_consultant:
-        return entry
-    rules = visible_rules(principal, entry.rules)
-    if entry.reason == "capacity":
-        detail = COACH_CAPACITY_DETAIL
-    else:
-        top = max(rules, key=lambda rule: rules[rule])  # ties: the contract's rule order
-        detail = COACH_NO_FEASIBLE_DETAIL.format(rule=RULE_LABELS[top])
-    return entry.model_copy(update={"detail": detail, "rules": rules})
+        return counts
+    return coach_rule_counts(counts, scenario, student, allowed_anywhere)
 
 
 def plan_view(principal: Principal, plan: Plan, scenario: Scenario | None) -> PlanDocument:
@@ -79,15 +60,14 @@ def plan_view(principal: Principal, plan: Plan, scenario: Scenario | None) -> Pl
         return may_see_student(principal, coaches.get(student_id))
 
     assignments = [a for a in plan.assignments if mine(a.student_id)]
-    unmatched = [visible_unmatched(principal, u) for u in plan.unmatched if mine(u.student_id)]
-    return PlanDocument(
+    unmatched = [u for u in plan.unmatched if mine(u.student_id)]
+    return coach_plan(PlanDocument(
         format_version=plan.format_version, scenario=plan.scenario, solver=plan.solver,
-        summary=SummaryView(students=len(assignments) + len(unmatched),
-                            placed=len(assignments)),
+        summary=SummaryView(**plan.summary.model_dump()),  # coach_plan counts theirs
         assignments=assignments,
         conflicts=[c for c in plan.conflicts if mine(c.student_id)],
         unmatched=unmatched,
-    )
+    ), scenario)
 
 
 def visible_moved(principal: Principal, moved: list[str], scenario: Scenario) -> list[str]:
@@ -111,13 +91,15 @@ def student_view(principal: Principal, scenario: Scenario, position: int, plan: 
         phase="duaal" if bool(s.duaal[position]) else "aanloop",
         grade=int(s.grade[position]),
         assignment=assignment,
-        unmatched=visible_unmatched(principal, unmatched) if unmatched else None,
+        unmatched=unmatched,
+        adjustments=adjustment_codes(scenario, position),
+        intensive_support=bool(s.intensive[position]),
+        priority=int(s.priority[position]),
     )
-    if not principal.is_consultant:
-        return view
-    mask = s.adjustments[position]
-    codes = [code for bit, code in enumerate(scenario.adjustments.codes)
-             if int(mask[bit // 64]) >> (bit % 64) & 1]
-    return view.model_copy(update={"adjustments": codes,
-                                   "intensive_support": bool(s.intensive[position]),
-                                   "priority": int(s.priority[position])})
+    return view if principal.is_consultant else coach_student(view, scenario, position)
+
+
+def adjustment_codes(scenario: Scenario, position: int) -> list[str]:
+    mask = scenario.students.adjustments[position]
+    return [code for bit, code in enumerate(scenario.adjustments.codes)
+            if int(mask[bit // 64]) >> (bit % 64) & 1]

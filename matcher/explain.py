@@ -148,7 +148,7 @@ def rejection_counts(scenario: Scenario, students: IntArray) -> dict[str, IntArr
     return {rule: counts[rule] for rule in RULE_NAMES}
 
 
-def _recognised_pairs(scenario: Scenario, students: IntArray) -> Pairs:
+def recognised_pairs(scenario: Scenario, students: IntArray) -> Pairs:
     """Each student against the workplaces that list their programme (any distance)."""
     n_programmes = max(len(scenario.programmes.codes), 1)
     keys = scenario.workplaces.recognised
@@ -187,7 +187,7 @@ def _no_feasible_details(scenario: Scenario, students: IntArray) -> list[str]:
     workplace already breaks recognition, so it is never a near miss on
     another rule.
     """
-    pairs = _recognised_pairs(scenario, students)
+    pairs = recognised_pairs(scenario, students)
     results = evaluate(pairs)
     failing = np.zeros(len(pairs), dtype=np.int64)
     for rule in RULE_NAMES:

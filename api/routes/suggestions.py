@@ -19,7 +19,7 @@ from api.schemas import (
     WorkplaceSuggestion,
     WorkplaceSuggestions,
 )
-from api.views import check_student, may_see_student, visible_rules
+from api.views import check_student, may_see_student, visible_rejections
 from models.plan import Breakdown
 
 router = APIRouter(tags=["suggestions"])
@@ -54,7 +54,9 @@ def student_suggestions(plan_id: DbId, student_id: str, services: ServicesDep,
         plan_id=plan_id, student_id=student_id,
         current_workplace_id=assignment.workplace_id if assignment else None,
         suggestions=suggestions, allowed_without_room=without_room,
-        rejected=visible_rules(who, services.rejections(context, student)))
+        rejected=visible_rejections(who, scenario, student,
+                                    services.rejections(context, student),
+                                    allowed_anywhere=len(mine) > 0))
 
 
 @router.get("/plans/{plan_id}/workplaces/{workplace_id}/suggestions",

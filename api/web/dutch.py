@@ -2,10 +2,11 @@
 
 plan.json and the API keep the engine's English sentences (the contract's
 ``detail``); the page shows them in the users' language. Each sentence form
-the engine writes (``matcher.explain``, ``matcher.analysis.changes``,
-``api.views``) has one pattern here; a sentence no pattern knows is shown as
-it is, and the tests translate every explanation of the shipped scenarios,
-so a new engine sentence without a Dutch form is caught.
+the engine writes (``matcher.explain``, ``matcher.analysis.changes``) has one
+pattern here (a coach's sentences come in Dutch from ``api.privacy``); a
+sentence no pattern knows is shown as it is, and the tests translate every
+explanation of the shipped scenarios, so a new engine sentence without a Dutch
+form is caught.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from api.views import COACH_CAPACITY_DETAIL
 from api.web.words import RULE_LABELS_NL
 from matcher.rules import RULE_LABELS
 
@@ -28,8 +28,6 @@ UNKNOWN_FIELD_NL = {
         "(vul birth_date in)",
 }
 FIXED_NL = {
-    COACH_CAPACITY_DETAIL: "elke leerwerkplek waar deze leerling terecht kan, zit vol in "
-                           "dit plan",
     "no single change places this student": "geen enkele wijziging op zich volstaat om deze "
                                             "leerling te plaatsen",
     # reading a scenario (matcher.io, api.scenario_store)
@@ -123,10 +121,6 @@ def _capacity(m: Match) -> str:
 
 
 PATTERNS: list[tuple[re.Pattern[str], Callable[[Match], str]]] = [
-    (re.compile(r"no workplace passes every rule for this student; the rule that rejects the "
-                r"most workplaces: (.+)"),
-     lambda m: f"geen enkele leerwerkplek voldoet aan elke regel voor deze leerling; de regel "
-               f"die de meeste leerwerkplekken afwijst: {_rule(m.group(1))}"),
     (re.compile(r"no workplace holds a valid recognition for programme (.+)"),
      lambda m: f"geen enkele leerwerkplek heeft een geldige erkenning voor de opleiding "
                f"{m.group(1)}"),

@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from api.privacy import OTHER, OTHER_LABELS
 from api.web.deps import CSRF_FIELD, CSRF_HEADER, WebUser
 from api.web.dutch import in_dutch
 from api.web.words import (
@@ -65,7 +66,8 @@ def label_nl(value: str) -> str:
 templates = Jinja2Templates(directory=TEMPLATES)
 templates.env.filters.update(number=number, when=when, label_nl=label_nl, nl=in_dutch)
 templates.env.globals.update(
-    percent=percent, rule_nl=RULE_LABELS_NL, reason_nl=REASON_LABELS_NL,
+    percent=percent, rule_nl={**RULE_LABELS_NL, OTHER: OTHER_LABELS["nl"]},
+    reason_nl=REASON_LABELS_NL,
     dimension_nl=DIMENSION_LABELS_NL, job_state_nl=JOB_STATES_NL,
     limit_nl=LIMIT_LABELS_NL, stage_nl=STAGES_NL, csrf_field=CSRF_FIELD, csrf_header=CSRF_HEADER)
 

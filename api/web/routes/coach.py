@@ -1,9 +1,8 @@
 """The coach's page: their own students, each with the best suggestions and why, and a
 button to propose one to the consultant.
 
-A coach sees only students whose coach_id is theirs, and never support needs: no
-priority, adjustments or intensive-support flag, and unmatched reasons as
-``api.views`` filters them.
+A coach sees only students whose coach_id is theirs, and of those what the coach-view
+policy (``api.privacy``) allows, its explanations in its Dutch words.
 """
 
 from __future__ import annotations
@@ -15,12 +14,15 @@ from fastapi import APIRouter, Form, Query, Request, Response
 from sqlalchemy import select
 
 from api.deps import ServicesDep
+from api.privacy import coach_why
 from api.routes import proposals as proposal_routes
 from api.routes.common import MAX_DB_ID, DbId
 from api.schemas import ProposalRequest
+from api.services import PlanContext, Services
 from api.tables import Pin, Proposal, StoredPlan, StoredScenario
-from api.views import may_see_student, visible_rules, visible_unmatched
-from api.web.deps import CsrfUserDep, WebUserDep
+from api.views import may_see_student
+from api.web.deps import CsrfUserDep, WebUser, WebUserDep
+from api.web.dutch import in_dutch
 from api.web.plan_view import SuggestionWhy, explain_suggestion
 from api.web.templating import render
 from models.plan import Assignment, UnmatchedStudent
@@ -36,9 +38,21 @@ class CoachStudent:
     phase: str
     assignment: Assignment | None
     employer: str
-    unmatched: UnmatchedStudent | None
+    reason: str  # why unplaced ('' when placed), with the sentence (Dutch) and rule counts
+    why: str
     rejected: dict[str, int]
     suggestions: list[SuggestionWhy]
+
+
+def _explained(user: WebUser, services: Services, context: PlanContext, position: int,
+               unmatched: UnmatchedStudent | None) -> tuple[str, str, dict[str, int]]:
+    if unmatched is None:
+        return "", "", {}
+    if user.is_consultant:
+        return (unmatched.reason, in_dutch(unmatched.detail),
+                services.rejections(context, position))
+    why = coach_why(unmatched, context.scenario, position)
+    return why.reason, why.text("nl"), why.rules
 
 
 @router.get("/coach")
@@ -83,14 +97,13 @@ def coach_page(request: Request, services: ServicesDep, user: WebUserDep,
             if assignment is not None:
                 employer = str(scenario.workplaces.employer[
                     context.workplace_index[assignment.workplace_id]])
+            reason, why, rejected = _explained(user, services, context, position, unmatched)
             students.append(CoachStudent(
                 student_id=sid,
                 programme=scenario.programmes.codes[int(s.programme[position])],
                 phase="duaal" if bool(s.duaal[position]) else "aanloop",
-                assignment=assignment, employer=employer,
-                unmatched=visible_unmatched(user.principal, unmatched) if unmatched else None,
-                rejected=visible_rules(user.principal, services.rejections(context, position))
-                if unmatched else {},
+                assignment=assignment, employer=employer, reason=reason, why=why,
+                rejected=rejected,
                 suggestions=[explain_suggestion(context, suggestion) for suggestion in
                              state.workplaces_for(position, SUGGESTIONS_SHOWN)]))
         with services.sessions() as db:

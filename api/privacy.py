@@ -1,0 +1,179 @@
+"""The coach-view policy: what a coach (trajectbegeleider) may read, in one place.
+
+A consultant reads everything. A coach reads only the students they follow
+(``api.views`` checks who follows whom) and, of those, only what reveals no
+support need: a student's adjustments, intensive support and priority (derived
+from both) are sensitive, and no field, count, rule name, reason or sentence a
+coach reads may let them be inferred. Every answer a coach can get (the JSON
+API and its CSV, the coach's web page) passes through the functions below.
+
+Fields
+    Never ``adjustments``, ``intensive_support`` or ``priority``; no summary per
+    priority; no solver objective value or bound (they weigh students by
+    priority). No ``conflicts`` at all: a conflict is a pinned placement that
+    breaks a hard rule, the consultant resolves it, and its rules (or a conflict
+    without any rule a coach may see) would name a need.
+
+Rules
+    A coach sees the rules that read only facts a coach may know
+    (``SHOWN_RULES``). The adjustments rule is never named: with the exclusion
+    rule (the consultant's exclusions and refusals) it makes up "other reasons"
+    (``OTHER``), so a workplace closed for other reasons is never known to be
+    closed by an adjustment.
+
+Counts
+    Per shown rule, the workplaces it rejects, as a consultant reads them (they
+    depend on shown facts only). ``OTHER`` is given only for a student with no
+    allowed workplace, and then counts the workplaces that pass every shown rule:
+    each of them is closed for other reasons, so this number too depends on
+    shown facts only. For a student with an allowed workplace it is left out:
+    its size could hint at a need (an exclusion closes one or two workplaces, a
+    missing adjustment can close dozens).
+
+Sentences
+    One form per reason, its words and numbers drawn from shown facts only, so
+    two students with the same shown facts read the same sentence: "full" for
+    ``capacity`` (whether seats, mentors or the intensive-support limit are the
+    cause), and for ``no_feasible_workplace`` either the shown rule that rejects
+    the most workplaces (when the shown rules alone leave none) or how many
+    workplaces pass the shown rules but are closed for other reasons. English
+    (the API) and Dutch (the web page) side by side in ``COACH_SENTENCES``.
+
+What a coach still sees: whether and where each of their students is placed,
+and which workplaces are suggested. Suggestions follow every rule and limit
+(otherwise a coach would propose a placement that cannot be made), so two
+students with the same shown facts may get different lists; nothing says why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from api.schemas import PlanDocument, StudentView, SummaryView
+from api.web.words import RULE_LABELS_NL
+from matcher.explain import recognised_pairs
+from matcher.rules import RULE_LABELS, RULE_NAMES, RULES
+from models.plan import UnmatchedStudent
+from models.scenario import Scenario
+
+Language = Literal["en", "nl"]
+
+# Fields of a student only consultants read.
+SUPPORT_FIELDS = ("adjustments", "intensive_support", "priority")
+# Rules a coach never sees by name: the sensitive one, merged with the exclusion rule.
+SENSITIVE_RULES = ("adjustments",)
+OTHER_REASON_RULES = ("adjustments", "excluded")
+SHOWN_RULES = tuple(rule for rule in RULE_NAMES if rule not in OTHER_REASON_RULES)
+OTHER = "other"
+
+OTHER_LABELS: dict[Language, str] = {
+    "en": "other reasons (the consultant can explain them)",
+    "nl": "andere redenen (de consulent kan ze toelichten)",
+}
+COACH_SENTENCES: dict[str, dict[Language, str]] = {
+    "capacity": {
+        "en": "every workplace this student is allowed at is full in this plan",
+        "nl": "elke leerwerkplek waar deze leerling terecht kan, zit vol in dit plan",
+    },
+    "shown_rule": {
+        "en": "no workplace passes every rule for this student; the rule that rejects the "
+              "most workplaces: {rule}",
+        "nl": "geen enkele leerwerkplek voldoet aan elke regel voor deze leerling; de regel "
+              "die de meeste leerwerkplekken afwijst: {rule}",
+    },
+    "other_reasons": {
+        "en": "no workplace is open to this student; workplaces that pass every rule shown "
+              "here but are closed for other reasons (the consultant can explain them): {n}",
+        "nl": "geen enkele leerwerkplek staat open voor deze leerling; leerwerkplekken die "
+              "aan elke getoonde regel voldoen maar om andere redenen niet openstaan (de "
+              "consulent kan ze toelichten): {n}",
+    },
+}
+
+
+def rule_label(rule: str, language: Language) -> str:
+    """A rule a coach may read about, in plain words."""
+    if rule == OTHER:
+        return OTHER_LABELS[language]
+    return (RULE_LABELS if language == "en" else RULE_LABELS_NL)[rule]
+
+
+def passing_shown_rules(scenario: Scenario, student: int) -> int:
+    """Workplaces that pass every rule a coach sees, for one student.
+
+    Only workplaces listing the student's programme can pass (recognition is a
+    shown rule), so only those are evaluated.
+    """
+    pairs = recognised_pairs(scenario, np.asarray([student], dtype=np.int64))
+    passes = np.ones(len(pairs), dtype=bool)
+    for rule in SHOWN_RULES:
+        passes &= RULES[rule](pairs)
+    return int(np.unique(pairs.workplace[passes]).size)
+
+
+def coach_rule_counts(counts: dict[str, int], scenario: Scenario, student: int,
+                      allowed_anywhere: bool) -> dict[str, int]:
+    """Per-rule rejection counts as a coach reads them (see the module's "Counts")."""
+    shown = {rule: int(counts[rule]) for rule in SHOWN_RULES if rule in counts}
+    if not allowed_anywhere:
+        shown[OTHER] = passing_shown_rules(scenario, student)
+    return shown
+
+
+@dataclass(frozen=True)
+class CoachWhy:
+    """Why a student is unplaced, as a coach reads it."""
+
+    reason: Literal["no_feasible_workplace", "capacity"]
+    rules: dict[str, int]
+    sentence: str  # a key of COACH_SENTENCES
+    rule: str = ""  # the shown rule the sentence names, if any
+    workplaces: int = 0  # the number the sentence gives, if any
+
+    def text(self, language: Language = "en") -> str:
+        return COACH_SENTENCES[self.sentence][language].format(
+            rule=rule_label(self.rule, language) if self.rule else "", n=self.workplaces)
+
+
+def coach_why(entry: UnmatchedStudent, scenario: Scenario, student: int) -> CoachWhy:
+    """The coach's explanation of an unplaced student (position ``student``)."""
+    if entry.reason == "capacity":
+        return CoachWhy("capacity", coach_rule_counts(entry.rules, scenario, student, True),
+                        "capacity")
+    rules = coach_rule_counts(entry.rules, scenario, student, False)
+    if rules[OTHER]:
+        return CoachWhy("no_feasible_workplace", rules, "other_reasons",
+                        workplaces=rules[OTHER])
+    top = max(SHOWN_RULES, key=lambda rule: rules.get(rule, 0))  # ties: the contract's order
+    return CoachWhy("no_feasible_workplace", rules, "shown_rule", rule=top)
+
+
+def coach_unmatched(entry: UnmatchedStudent, scenario: Scenario, student: int
+                    ) -> UnmatchedStudent:
+    why = coach_why(entry, scenario, student)
+    return entry.model_copy(update={"detail": why.text("en"), "rules": why.rules})
+
+
+def coach_plan(plan: PlanDocument, scenario: Scenario) -> PlanDocument:
+    """A plan already cut to the coach's own students, as the coach may read it."""
+    position = {str(s): i for i, s in enumerate(scenario.students.ids)}
+    return plan.model_copy(update={
+        "solver": plan.solver.model_copy(update={"objective_value": None, "bound": None}),
+        "summary": SummaryView(students=len(plan.assignments) + len(plan.unmatched),
+                               placed=len(plan.assignments)),
+        "conflicts": None,
+        "unmatched": [coach_unmatched(u, scenario, position[u.student_id])
+                      for u in plan.unmatched],
+    })
+
+
+def coach_student(view: StudentView, scenario: Scenario, student: int) -> StudentView:
+    """One of the coach's students, as the coach may read it."""
+    return view.model_copy(update={
+        **dict.fromkeys(SUPPORT_FIELDS),
+        "unmatched": coach_unmatched(view.unmatched, scenario, student)
+        if view.unmatched else None,
+    })
