@@ -7,12 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from api.views import COACH_CAPACITY_DETAIL, COACH_NO_FEASIBLE_DETAIL
 from api.web.dutch import in_dutch
 from matcher.analysis.fixes import cheapest_fixes, fix_rows
 from matcher.io import load_scenario
 from matcher.pipeline import SolveSettings, run_solve
-from matcher.rules import RULE_LABELS
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 ENGLISH = (" workplace", " programme", " within ", " every ", " rule", " seat", " mentor slot",
@@ -40,14 +38,6 @@ def test_every_explanation_of_a_shipped_scenario_is_translated(name: str,
         dutch = in_dutch(sentence)
         assert dutch != sentence, f"no Dutch for: {sentence}"
         assert not any(word in f" {dutch} " for word in ENGLISH), (sentence, dutch)
-
-
-def test_the_coaches_explanations_are_translated_too() -> None:
-    sentences = [COACH_CAPACITY_DETAIL] + [COACH_NO_FEASIBLE_DETAIL.format(rule=label)
-                                           for label in RULE_LABELS.values()]
-    for sentence in sentences:
-        dutch = in_dutch(sentence)
-        assert dutch != sentence and not any(word in f" {dutch} " for word in ENGLISH), dutch
 
 
 @pytest.mark.parametrize(("english", "dutch"), [
