@@ -1,4 +1,5 @@
-"""Plans as CSV for spreadsheet users: one row per student, placed or not."""
+"""Plans as CSV for spreadsheet users: one row per student, placed or not (text that a
+spreadsheet would run as a formula is written as text: ``matcher.csv_cells``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import io
 from fastapi import Request
 
 from api.schemas import PlanDocument
+from matcher.csv_cells import text_cells
 
 CSV_COLUMNS = ["student_id", "workplace_id", "mentor_id", "cost", "wish", "competence", "travel",
                "pinned", "unmatched_reason", "unmatched_detail"]
@@ -35,10 +37,11 @@ def plan_csv(plan: PlanDocument) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for a in plan.assignments:
-        writer.writerow([a.student_id, a.workplace_id, a.mentor_id or "", a.cost,
-                         a.breakdown.wish, a.breakdown.competence, a.breakdown.travel,
-                         "true" if a.pinned else "false", "", ""])
-    for u in plan.unmatched:
-        writer.writerow([u.student_id, "", "", "", "", "", "", "false", u.reason, u.detail])
+    writer.writerows(text_cells(
+        [a.student_id, a.workplace_id, a.mentor_id or "", a.cost, a.breakdown.wish,
+         a.breakdown.competence, a.breakdown.travel, "true" if a.pinned else "false", "", ""]
+        for a in plan.assignments))
+    writer.writerows(text_cells(
+        [u.student_id, "", "", "", "", "", "", "false", u.reason, u.detail]
+        for u in plan.unmatched))
     return out.getvalue()

@@ -18,6 +18,7 @@ import numpy as np
 
 from matcher.candidates import Candidates
 from matcher.cost import pair_costs
+from matcher.csv_cells import text_cells
 from matcher.explain import explain_unmatched
 from matcher.rules import RULE_NAMES, Pairs, broken_rules
 from matcher.solve import Solution
@@ -123,7 +124,7 @@ def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows(text_cells(rows))
 
 
 def write_plan(

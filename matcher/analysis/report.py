@@ -3,10 +3,16 @@ group, every unmatched student with the reason and a verified fix, and the
 recruitment list.
 
 Why one file: it is mailed and opened offline, so plots are inline base64 PNG
-and the style is inline; nothing is fetched. Privacy: individual students'
-adjustment codes and intensive-support flags never appear (fixes and
+and the style is inline; nothing is fetched.
+
+Privacy: this is a consultant-only artefact, and its header says so
+(``AUDIENCE``): it names every unmatched student next to their priority, the
+engine's explanation (which can say a student waits on the intensive-support
+limit, or that an adjustment rule closes a workplace) and a fix. Adjustment
+codes and intensive-support flags themselves never appear (fixes and
 recruitment items say "the reasonable adjustment needed"); groups are shown as
-counts only. The page shows student ids and priority levels, as plan.json does.
+counts only. The service gives it to consultants only; coaches read the
+coach-view policy's explanations (``api.privacy``) instead.
 """
 
 from __future__ import annotations
@@ -32,8 +38,15 @@ from matcher.analysis.marginal import (
 from matcher.analysis.metrics import plan_rows
 from matcher.analysis.plots import png_base64, sweep_figures
 from matcher.analysis.summary import catch_up
+from matcher.csv_cells import text_frame
 from matcher.pipeline import SolveRun
 
+# Said at the top of the page, in the users' language and in the report's.
+AUDIENCE = ("Alleen voor de sectorconsulent: dit rapport noemt leerlingen met hun prioriteit "
+            "en met redenen die een ondersteuningsnood kunnen verraden. Geef het niet door aan "
+            "trajectbegeleiders, scholen of werkgevers. / Consultant only: this report names "
+            "students with their priority and with reasons that can reveal a support need. "
+            "Do not pass it on to coaches, schools or employers.")
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
 h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ccc; }
@@ -42,6 +55,7 @@ th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-al
 th { background: #f3f3f3; } td.n { text-align: right; }
 .note { color: #555; font-size: 0.9em; } img { max-width: 100%; }
 .grid { display: flex; flex-wrap: wrap; gap: 1.5em; }
+.audience { border: 2px solid #a33; background: #fdeeee; padding: 0.5em 1em; }
 """
 
 
@@ -117,7 +131,8 @@ def render(data: ReportData) -> str:
     seats = int(sc.workplaces.seats.sum())
     n = len(sc.students)
     frames = _group_frames(run)
-    parts = [f"<h1>{_e(sc.name)}</h1>",
+    parts = [f'<p class="audience" role="note"><strong>{_e(AUDIENCE)}</strong></p>',
+             f"<h1>{_e(sc.name)}</h1>",
              f'<p class="note">Report of {dt.date.today().isoformat()}: {n} students, '
              f"{len(sc.workplaces)} workplaces with {seats} seats "
              f"({seats / max(n, 1):.2f} seats per student), {len(sc.mentors)} mentors. "
@@ -207,8 +222,9 @@ def write_report(data: ReportData, out_dir: Path) -> list[Path]:
                          columns=["student_id", "priority", "fix", "kind", "places",
                                   "also_places"])
     frame["also_places"] = [";".join(map(str, x)) for x in frame["also_places"]]
-    frame.to_csv(fixes, index=False, lineterminator="\n")
+    text_frame(frame).to_csv(fixes, index=False, lineterminator="\n")
     recruitment = out_dir / "recruitment.csv"
-    recruitment_frame(data.recruits).to_csv(recruitment, index=False, lineterminator="\n")
+    text_frame(recruitment_frame(data.recruits)).to_csv(recruitment, index=False,
+                                                        lineterminator="\n")
     return [page, fixes, recruitment]
 

@@ -1,4 +1,5 @@
-"""The report is one self-contained page and keeps individual needs private."""
+"""The report is one self-contained page, says it is for the consultant only, and never
+shows a student's adjustment codes."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from matcher.analysis.report import AUDIENCE
 from matcher.analysis.sweep import SweepResult
 from matcher.cli import app
 from matcher.io import load_scenario
@@ -28,6 +30,8 @@ def test_report_is_self_contained_and_private(small_dir: Path, pool_sweep: Sweep
     assert "data:image/png;base64," in page
     assert not re.search(r'(src|href)="(?!data:)', page)
     assert "<script" not in page
+    # it names students with their priority and reasons: its first words say who may read it
+    assert page.index(AUDIENCE) < page.index("<h1>")
     # privacy: no adjustment code and no intensive-support flag of anyone
     sc = load_scenario(small_dir)
     for code in sc.adjustments.codes:
