@@ -23,12 +23,13 @@ Rules
 
 Counts
     Per shown rule, the workplaces it rejects, as a consultant reads them (they
-    depend on shown facts only). ``OTHER`` is given only for a student with no
-    allowed workplace, and then counts the workplaces that pass every shown rule:
-    each of them is closed for other reasons, so this number too depends on
-    shown facts only. For a student with an allowed workplace it is left out:
-    its size could hint at a need (an exclusion closes one or two workplaces, a
-    missing adjustment can close dozens).
+    depend on shown facts only). ``OTHER`` is given only for an unplaced student
+    with no allowed workplace, and then counts the workplaces that pass every
+    shown rule: each of them is closed for other reasons, so this number too
+    depends on shown facts only. For any other student it is left out: its size
+    could hint at a need (an exclusion closes one or two workplaces, a missing
+    adjustment can close dozens), and for a placed one its presence would give
+    away a pinned placement that breaks a rule.
 
 Sentences
     One form per reason, its words and numbers drawn from shown facts only, so
@@ -115,10 +116,11 @@ def passing_shown_rules(scenario: Scenario, student: int) -> int:
 
 
 def coach_rule_counts(counts: dict[str, int], scenario: Scenario, student: int,
-                      allowed_anywhere: bool) -> dict[str, int]:
-    """Per-rule rejection counts as a coach reads them (see the module's "Counts")."""
+                      unplaceable: bool) -> dict[str, int]:
+    """Per-rule rejection counts as a coach reads them (see the module's "Counts");
+    ``unplaceable``: the student is unplaced and no workplace is allowed."""
     shown = {rule: int(counts[rule]) for rule in SHOWN_RULES if rule in counts}
-    if not allowed_anywhere:
+    if unplaceable:
         shown[OTHER] = passing_shown_rules(scenario, student)
     return shown
 
@@ -141,9 +143,9 @@ class CoachWhy:
 def coach_why(entry: UnmatchedStudent, scenario: Scenario, student: int) -> CoachWhy:
     """The coach's explanation of an unplaced student (position ``student``)."""
     if entry.reason == "capacity":
-        return CoachWhy("capacity", coach_rule_counts(entry.rules, scenario, student, True),
+        return CoachWhy("capacity", coach_rule_counts(entry.rules, scenario, student, False),
                         "capacity")
-    rules = coach_rule_counts(entry.rules, scenario, student, False)
+    rules = coach_rule_counts(entry.rules, scenario, student, True)
     if rules[OTHER]:
         return CoachWhy("no_feasible_workplace", rules, "other_reasons",
                         workplaces=rules[OTHER])

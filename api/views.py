@@ -39,11 +39,12 @@ def check_student(principal: Principal, scenario: Scenario, student_id: str) -> 
 
 
 def visible_rejections(principal: Principal, scenario: Scenario, student: int,
-                       counts: dict[str, int], allowed_anywhere: bool) -> dict[str, int]:
-    """Workplaces each rule rejects for the student (position ``student``)."""
+                       counts: dict[str, int], unplaceable: bool) -> dict[str, int]:
+    """Workplaces each rule rejects for the student (position ``student``);
+    ``unplaceable``: unplaced, and no workplace is allowed."""
     if principal.is_consultant:
         return counts
-    return coach_rule_counts(counts, scenario, student, allowed_anywhere)
+    return coach_rule_counts(counts, scenario, student, unplaceable)
 
 
 def plan_view(principal: Principal, plan: Plan, scenario: Scenario | None) -> PlanDocument:

@@ -56,7 +56,7 @@ def student_suggestions(plan_id: DbId, student_id: str, services: ServicesDep,
         suggestions=suggestions, allowed_without_room=without_room,
         rejected=visible_rejections(who, scenario, student,
                                     services.rejections(context, student),
-                                    allowed_anywhere=len(mine) > 0))
+                                    unplaceable=assignment is None and not len(mine)))
 
 
 @router.get("/plans/{plan_id}/workplaces/{workplace_id}/suggestions",

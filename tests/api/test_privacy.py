@@ -235,6 +235,18 @@ def test_coach_reads_their_plan_without_conflicts_or_hidden_rules(solved: Solved
     assert OTHER not in unmatched["INT"]["rules"]  # it could hint at a need when allowed
 
 
+def test_other_reasons_are_counted_only_for_students_nothing_is_open_to(solved: Solved
+                                                                         ) -> None:
+    """PIN's pinned placement breaks the adjustments rule and no workplace is allowed for
+    PIN: 'other' on a placed student would give that away."""
+    for student, counted in (("ADJ", True), ("EXC", True), ("FAR", True), ("PIN", False),
+                             ("INT", False), ("PLAIN1", False), ("=1+2", False)):
+        rejected = _coach_get(solved, f"/plans/{solved.plan_id}/students/{student}"
+                                      "/suggestions").json()["rejected"]
+        assert (OTHER in rejected) == counted, student
+        assert set(rejected) <= {*SHOWN_RULES, OTHER}
+
+
 def test_students_differing_only_in_hidden_facts_read_the_same(solved: Solved) -> None:
     page = _coach_get(solved, f"/ui/coach?plan={solved.plan_id}").text
     csv_rows = {row[0]: row[1:] for row in csv.reader(io.StringIO(_coach_get(
