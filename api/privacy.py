@@ -35,9 +35,10 @@ Sentences
     One form per reason, its words and numbers drawn from shown facts only, so
     two students with the same shown facts read the same sentence: "full" for
     ``capacity`` (whether seats, mentors or the intensive-support limit are the
-    cause), and for ``no_feasible_workplace`` either the shown rule that rejects
-    the most workplaces (when the shown rules alone leave none) or how many
-    workplaces pass the shown rules but are closed for other reasons. English
+    cause), and for ``no_feasible_workplace`` either the main reason among the
+    shown rules (when they alone leave no workplace: the rule most of the
+    workplaces listing the programme fail) or how many workplaces pass the shown
+    rules but are closed for other reasons. English
     (the API) and Dutch (the web page) side by side in ``COACH_SENTENCES``.
 
 What a coach still sees: whether and where each of their students is placed,
@@ -80,10 +81,9 @@ COACH_SENTENCES: dict[str, dict[Language, str]] = {
         "nl": "elke leerwerkplek waar deze leerling terecht kan, zit vol in dit plan",
     },
     "shown_rule": {
-        "en": "no workplace passes every rule for this student; the rule that rejects the "
-              "most workplaces: {rule}",
-        "nl": "geen enkele leerwerkplek voldoet aan elke regel voor deze leerling; de regel "
-              "die de meeste leerwerkplekken afwijst: {rule}",
+        "en": "no workplace passes every rule for this student; the main reason: {rule}",
+        "nl": "geen enkele leerwerkplek voldoet aan elke regel voor deze leerling; de "
+              "belangrijkste reden: {rule}",
     },
     "other_reasons": {
         "en": "no workplace is open to this student; workplaces that pass every rule shown "
@@ -102,27 +102,38 @@ def rule_label(rule: str, language: Language) -> str:
     return (RULE_LABELS if language == "en" else RULE_LABELS_NL)[rule]
 
 
-def passing_shown_rules(scenario: Scenario, student: int) -> int:
-    """Workplaces that pass every rule a coach sees, for one student.
+@dataclass(frozen=True)
+class ShownRules:
+    """One student against the rules a coach sees."""
 
-    Only workplaces listing the student's programme can pass (recognition is a
-    shown rule), so only those are evaluated.
-    """
+    passing: int  # workplaces that pass every shown rule
+    main: str  # the shown rule most of the programme's workplaces fail
+
+
+def check_shown_rules(scenario: Scenario, student: int) -> ShownRules:
+    """Only workplaces listing the student's programme are evaluated: every other one
+    fails recognition, a shown rule, so none of them is a near miss."""
     pairs = recognised_pairs(scenario, np.asarray([student], dtype=np.int64))
-    passes = np.ones(len(pairs), dtype=bool)
-    for rule in SHOWN_RULES:
-        passes &= RULES[rule](pairs)
-    return int(np.unique(pairs.workplace[passes]).size)
+    if not len(pairs):
+        return ShownRules(0, "recognised_for_programme")
+    results = {rule: RULES[rule](pairs) for rule in SHOWN_RULES}
+    passes = np.logical_and.reduce(list(results.values()))
+    misses = {rule: int((~passed).sum()) for rule, passed in results.items()}
+    main = max(SHOWN_RULES, key=misses.__getitem__)  # ties: the contract's order
+    return ShownRules(int(np.unique(pairs.workplace[passes]).size), main)
+
+
+def _shown(counts: dict[str, int]) -> dict[str, int]:
+    return {rule: int(counts[rule]) for rule in SHOWN_RULES if rule in counts}
 
 
 def coach_rule_counts(counts: dict[str, int], scenario: Scenario, student: int,
                       unplaceable: bool) -> dict[str, int]:
     """Per-rule rejection counts as a coach reads them (see the module's "Counts");
     ``unplaceable``: the student is unplaced and no workplace is allowed."""
-    shown = {rule: int(counts[rule]) for rule in SHOWN_RULES if rule in counts}
-    if unplaceable:
-        shown[OTHER] = passing_shown_rules(scenario, student)
-    return shown
+    if not unplaceable:
+        return _shown(counts)
+    return {**_shown(counts), OTHER: check_shown_rules(scenario, student).passing}
 
 
 @dataclass(frozen=True)
@@ -143,14 +154,13 @@ class CoachWhy:
 def coach_why(entry: UnmatchedStudent, scenario: Scenario, student: int) -> CoachWhy:
     """The coach's explanation of an unplaced student (position ``student``)."""
     if entry.reason == "capacity":
-        return CoachWhy("capacity", coach_rule_counts(entry.rules, scenario, student, False),
-                        "capacity")
-    rules = coach_rule_counts(entry.rules, scenario, student, True)
-    if rules[OTHER]:
+        return CoachWhy("capacity", _shown(entry.rules), "capacity")
+    shown = check_shown_rules(scenario, student)
+    rules = {**_shown(entry.rules), OTHER: shown.passing}
+    if shown.passing:
         return CoachWhy("no_feasible_workplace", rules, "other_reasons",
-                        workplaces=rules[OTHER])
-    top = max(SHOWN_RULES, key=lambda rule: rules.get(rule, 0))  # ties: the contract's order
-    return CoachWhy("no_feasible_workplace", rules, "shown_rule", rule=top)
+                        workplaces=shown.passing)
+    return CoachWhy("no_feasible_workplace", rules, "shown_rule", rule=shown.main)
 
 
 def coach_unmatched(entry: UnmatchedStudent, scenario: Scenario, student: int

@@ -35,7 +35,16 @@ with warnings.catch_warnings():  # starlette asks for httpx2, which FastAPI does
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-from api.privacy import COACH_SENTENCES, OTHER, OTHER_LABELS, SHOWN_RULES, rule_label
+from api.privacy import (
+    COACH_SENTENCES,
+    OTHER,
+    OTHER_LABELS,
+    SHOWN_RULES,
+    coach_why,
+    rule_label,
+)
+from matcher.pipeline import SolveSettings, run_solve
+from tests import builders
 from tests.api.conftest import Api, solve, start_api
 
 STUDENT_COLUMNS = ("student_id,school_id,coach_id,programme,phase,grade,adjustments,lat,lon,"
@@ -292,3 +301,20 @@ def test_every_coach_sentence_has_dutch_words() -> None:
         assert not any(word in f" {forms['nl']} " for word in english), forms["nl"]
     for rule in (*SHOWN_RULES, OTHER):
         assert rule_label(rule, "nl") != rule_label(rule, "en")
+
+
+def test_the_main_reason_is_found_among_the_programmes_workplaces() -> None:
+    """Most workplaces reject any student by programme recognition; the coach's sentence
+    names the shown rule that stops the student at the workplaces of their programme."""
+    near = {"lat": 51.0, "lon": 4.4}
+    sc = builders.scenario(
+        [builders.student("S1", **near)],
+        [builders.workplace("LOG1", lat=50.0, lon=5.9),  # the only LOG workplace: far
+         *(builders.workplace(f"BAK{i}", recognised_programmes="BAK", **near)
+           for i in range(3))])
+    entry = run_solve(sc, SolveSettings()).plan.unmatched[0]
+    assert max(entry.rules, key=entry.rules.__getitem__) == "recognised_for_programme"
+    why = coach_why(entry, sc, 0)
+    assert why.text("en") == COACH_SENTENCES["shown_rule"]["en"].format(
+        rule=rule_label("travel", "en"))
+    assert why.rules[OTHER] == 0
