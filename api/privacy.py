@@ -65,8 +65,8 @@ Language = Literal["en", "nl"]
 
 # Fields of a student only consultants read.
 SUPPORT_FIELDS = ("adjustments", "intensive_support", "priority")
-# Rules a coach never sees by name: the sensitive one, merged with the exclusion rule.
-SENSITIVE_RULES = ("adjustments",)
+# Rules a coach never sees by name: the sensitive one, merged with the exclusion rule (a
+# workplace closed by either is closed "for other reasons").
 OTHER_REASON_RULES = ("adjustments", "excluded")
 SHOWN_RULES = tuple(rule for rule in RULE_NAMES if rule not in OTHER_REASON_RULES)
 OTHER = "other"
