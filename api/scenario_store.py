@@ -29,6 +29,7 @@ from matcher.io.tables import cell_text, read_table_file
 from matcher.io.workbook import is_workbook_upload, relabel, split_workbook
 from models.config import DEFAULT_TABLE_FILES, OPTIONAL_TABLES, REQUIRED_TABLES
 from models.scenario import Scenario
+from models.tables import TABLE_SPECS
 
 ALL_TABLES = REQUIRED_TABLES + OPTIONAL_TABLES
 JSON_LABEL = "scenario"  # the loader's label for a document given in memory
@@ -141,7 +142,7 @@ def _inline_tables(settings: dict[str, Any], folder: Path) -> dict[str, list[dic
         path = folder / (str(value) if value is not None else DEFAULT_TABLE_FILES[name])
         if value is None and name in OPTIONAL_TABLES and not path.exists():
             continue
-        frame, found = read_table_file(path, path.name)
+        frame, found = read_table_file(path, path.name, TABLE_SPECS[name])
         if frame is None or found:  # cannot happen: the loader has just read it
             raise ScenarioError(found or [Problem(path.name, "cannot be read")])
         tables[name] = _text_records(frame.to_dict("records"))

@@ -81,6 +81,9 @@ class ScenarioConfig(_Strict):
     tables: dict[str, Any] = Field(default_factory=dict)
     policy: Policy = Field(default_factory=Policy)
     weights: Weights = Field(default_factory=Weights)
+    # A column close to a known optional one (``adjustment``) is refused as a likely
+    # misspelling unless this is set; other unknown columns are always only warned about.
+    allow_unknown_columns: bool = False
 
     @field_validator("reference_date", mode="before")
     @classmethod

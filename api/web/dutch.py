@@ -56,8 +56,6 @@ FIXED_NL = {
 HINTS_NL = [
     (re.compile(r" \(found '(.+)': remove spaces and use lower case\)$"),
      r" (gevonden: '\1': haal de spaties weg en gebruik kleine letters)"),
-    (re.compile(r" \(the file seems to use ';' between values: save it as CSV with commas\)$"),
-     " (het bestand lijkt ';' tussen de waarden te gebruiken: bewaar het als CSV met komma's)"),
     (re.compile(r" \(did you mean '(.+)'\?\)$"), r" (bedoel je '\1'?)"),
 ]
 

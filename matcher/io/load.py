@@ -49,6 +49,10 @@ from models.scenario import (
 from models.tables import TABLE_SPECS
 
 DOCUMENT_NAMES = ("scenario.yaml", "scenario.yml", "scenario.json")
+# Plausible locations: Belgium and its neighbours (contract: "Additions within version 1").
+LATITUDE_RANGE = (49.0, 52.0)
+LONGITUDE_RANGE = (1.5, 7.0)
+NO_ROOM = "no student can be placed: "
 
 
 def read_document(path: Path) -> tuple[Path, str, dict[str, Any] | None, list[Problem]]:
@@ -144,7 +148,7 @@ def _tables(
             if given is None and name in OPTIONAL_TABLES and not path.exists():
                 continue
             table_label = file_name
-            frame, found = read_table_file(path, table_label)
+            frame, found = read_table_file(path, table_label, TABLE_SPECS[name])
         problems += found
         if frame is not None and frame.empty and len(frame.columns) == 0:
             # an empty inline list: a table with no rows, not one without columns
@@ -191,29 +195,54 @@ def _locations(parser: TableParser) -> tuple[FloatArray, FloatArray]:
     lat, lat_ok = parser.floats("lat")
     lon, lon_ok = parser.floats("lon")
     postcode = parser.stripped("postcode")
-    lat_text, lon_text = parser.stripped("lat"), parser.stripped("lon")
+    has_lat, has_lon = parser.stripped("lat") != "", parser.stripped("lon") != ""
+    for position in np.flatnonzero(has_lat != has_lon):
+        missing = "lon" if has_lat[position] else "lat"
+        parser.problem(int(position), missing, "lat and lon must be given together")
+    _check_plausible(parser, lat, lon, lat_ok & lon_ok)
     centres = postcode_centres()
-    for position in range(len(parser)):
-        has_lat, has_lon = lat_text[position] != "", lon_text[position] != ""
-        if has_lat and has_lon:
-            if lat_ok[position] and not -90 <= lat[position] <= 90:
-                parser.problem(position, "lat", f"{lat_text[position]} is outside -90…90")
-            if lon_ok[position] and not -180 <= lon[position] <= 180:
-                parser.problem(position, "lon", f"{lon_text[position]} is outside -180…180")
-            continue
-        if has_lat != has_lon:
-            missing = "lon" if has_lat else "lat"
-            parser.problem(position, missing, "lat and lon must be given together")
-            continue
+    for position in np.flatnonzero(~has_lat & ~has_lon):
         code = str(postcode[position])
         if not code:
-            parser.problem(position, "postcode",
+            parser.problem(int(position), "postcode",
                            "a location is required: lat and lon, or a Belgian postcode")
         elif code not in centres:
-            parser.problem(position, "postcode", f"{code!r} is not a known Belgian postcode")
+            parser.problem(int(position), "postcode", f"{code!r} is not a known Belgian postcode")
         else:
             lat[position], lon[position] = centres[code].lat, centres[code].lon
     return lat, lon
+
+
+def _check_plausible(parser: TableParser, lat: FloatArray, lon: FloatArray,
+                     given: BoolArray) -> None:
+    """A location outside Belgium and its neighbours is a mistake; say so when the
+    swapped pair would be inside (latitude typed in the longitude column)."""
+    def inside(values: FloatArray, bounds: tuple[float, float]) -> BoolArray:
+        inside_bounds: BoolArray = (values >= bounds[0]) & (values <= bounds[1])
+        return inside_bounds
+
+    lat_inside, lon_inside = inside(lat, LATITUDE_RANGE), inside(lon, LONGITUDE_RANGE)
+    swapped = given & inside(lon, LATITUDE_RANGE) & inside(lat, LONGITUDE_RANGE)
+    lat_text, lon_text = parser.stripped("lat"), parser.stripped("lon")
+    for position in np.flatnonzero(given & ~(lat_inside & lon_inside)):
+        if swapped[position]:
+            parser.problem(int(position), "lat",
+                           f"latitude and longitude seem swapped: lat is {lat_text[position]} "
+                           f"and lon is {lon_text[position]}, but Belgium lies at lat "
+                           f"{_degrees(LATITUDE_RANGE)} and lon {_degrees(LONGITUDE_RANGE)}")
+            continue
+        if not lat_inside[position]:
+            parser.problem(int(position), "lat",
+                           f"{lat_text[position]} is not a latitude in Belgium or its "
+                           f"neighbours ({_degrees(LATITUDE_RANGE)})")
+        if not lon_inside[position]:
+            parser.problem(int(position), "lon",
+                           f"{lon_text[position]} is not a longitude in Belgium or its "
+                           f"neighbours ({_degrees(LONGITUDE_RANGE)})")
+
+
+def _degrees(bounds: tuple[float, float]) -> str:
+    return f"{bounds[0]:.1f}–{bounds[1]:.1f}"
 
 
 def _age_on(birth_days: IntArray, known: BoolArray, reference: pd.Timestamp) -> IntArray:
@@ -286,11 +315,43 @@ def scenario_from_document(
             parsers[name] = _empty_parser(name, missing=True)
     scenario = _encode(config, source, parsers)
     problems += [q for p in parsers.values() for q in p.problems]
+    warnings = _settings_warnings(document, label)
+    for parser in parsers.values():
+        column_errors, column_warnings = parser.unknown_columns(config.allow_unknown_columns)
+        problems += column_errors
+        warnings += column_warnings
+    if not problems:
+        problems += _no_room(scenario, parsers["workplaces"].label, parsers["mentors"].label)
     if problems:
         raise ScenarioError(problems)
-    warnings = _settings_warnings(document, label) + [
-        w for p in parsers.values() for w in p.unknown_columns()]
     return dataclasses.replace(scenario, warnings=tuple(str(w) for w in warnings))
+
+
+def _no_room(scenario: Scenario, workplaces_label: str, mentors_label: str) -> list[Problem]:
+    """An error when no workplace has a seat with a mentor who has room: every plan of
+    such a scenario is empty (contract: "Empty capacity"). It is judged on valid tables
+    only, so it never follows from another mistake."""
+    wp, me = scenario.workplaces, scenario.mentors
+    seated = wp.seats > 0
+    with_room = me.room > 0
+    if (seated[me.workplace[with_room]]).any():
+        return []
+    if not len(wp):
+        return [Problem(workplaces_label, NO_ROOM + "the table has no workplaces")]
+    if not seated.any():
+        return [Problem(workplaces_label, NO_ROOM + "every workplace has 0 seats",
+                        row=1, column="seats")]
+    if not len(me):
+        return [Problem(mentors_label, NO_ROOM + "the table has no mentors")]
+    if not (me.capacity > 0).any():
+        return [Problem(mentors_label, NO_ROOM + "every mentor has capacity 0 (in this table, "
+                        "or policy.mentor_capacity where capacity is empty)",
+                        row=1, column="capacity")]
+    if not with_room.any():
+        return [Problem(mentors_label, NO_ROOM + "every mentor is full (current_load has "
+                        "reached capacity)", row=1, column="current_load")]
+    return [Problem(mentors_label, NO_ROOM + "the mentors who have room work only at "
+                    "workplaces with 0 seats", row=1, column="workplace_id")]
 
 
 def _settings_warnings(document: dict[str, Any], label: str) -> list[Problem]:
@@ -521,9 +582,10 @@ def _pinned(
     mentor = _lookup(parser, "mentor_id", mentor_index, "mentor_id", mentors)
     known_workplace = np.zeros(len(mentor), dtype=bool)
     known_workplace[mentor >= 0] = mentor_workplace[mentor[mentor >= 0]] >= 0
+    mentor_ids, workplace_ids = parser.raw("mentor_id"), parser.raw("workplace_id")
     for position in np.flatnonzero((mentor >= 0) & (workplace >= 0) & known_workplace):
         if mentor_workplace[mentor[position]] != workplace[position]:
             parser.problem(int(position), "mentor_id",
-                           f"mentor {parser.raw('mentor_id')[position]!r} does not work at "
-                           f"workplace {parser.raw('workplace_id')[position]!r}")
+                           f"mentor {mentor_ids[position]!r} does not work at "
+                           f"workplace {workplace_ids[position]!r}")
     return Pinned(student=student, workplace=workplace, mentor=mentor)

@@ -7,6 +7,7 @@ import difflib
 
 import numpy as np
 import pandas as pd
+from rapidfuzz.distance import Levenshtein
 
 from matcher.io.errors import Problem
 from models.scenario import BoolArray, FloatArray, IntArray, ObjArray
@@ -15,6 +16,9 @@ from models.tables import CEFR_LEVELS, TableSpec
 TRUE_WORDS = frozenset({"true", "yes", "1", "ja"})
 FALSE_WORDS = frozenset({"false", "no", "0", "nee"})
 EPOCH = dt.date(1970, 1, 1)
+# An unknown column this close to a known optional one is a misspelling, not an extra
+# column (contract: "Additions within version 1").
+NEAR_MISS_DISTANCE = 2
 
 
 def split_list(cell: str) -> list[str]:
@@ -25,6 +29,22 @@ def split_list(cell: str) -> list[str]:
         if value and value not in values:
             values.append(value)
     return values
+
+
+def _nearest(name: str, candidates: list[str]) -> str | None:
+    """The candidate within NEAR_MISS_DISTANCE edits of ``name`` (the closest, then the
+    first in table order), or None."""
+    best: tuple[int, str] | None = None
+    for candidate in candidates:
+        distance = Levenshtein.distance(name, candidate, score_cutoff=NEAR_MISS_DISTANCE)
+        if distance <= NEAR_MISS_DISTANCE and (best is None or distance < best[0]):
+            best = (distance, candidate)
+    return None if best is None else best[1]
+
+
+def _comma_hint(cell: str) -> str:
+    """A decimal comma is read only in ';' or tab separated files (contract)."""
+    return " (write it with a decimal point)" if "," in cell else ""
 
 
 def days_since_epoch(day: dt.date) -> int:
@@ -42,6 +62,7 @@ class TableParser:
         self.missing = False  # the table could not be read and stands empty
         self.rows = np.asarray(frame.index, dtype=np.int64)
         self.row_label = "row"
+        self._stripped: dict[str, ObjArray] = {}
         for column in spec.columns:
             if column.required and column.name not in frame.columns:
                 self.problems.append(Problem(
@@ -54,23 +75,37 @@ class TableParser:
         for header in headers:
             if header.strip().lower() == name.lower():
                 return f" (found {header!r}: remove spaces and use lower case)"
-        if len(headers) == 1 and ";" in headers[0]:
-            return " (the file seems to use ';' between values: save it as CSV with commas)"
         close = difflib.get_close_matches(name, headers, n=1, cutoff=0.8)
         return f" (did you mean {close[0]!r}?)" if close else ""
 
-    def unknown_columns(self) -> list[Problem]:
-        """Warnings for extra columns that look like a misspelled contract column."""
+    def unknown_columns(self, allowed: bool) -> tuple[list[Problem], list[Problem]]:
+        """Errors and warnings for columns the contract does not know.
+
+        A near-miss of a known optional column (``adjustment``) is an error with
+        the suggestion, unless the scenario ``allowed`` unknown columns; every
+        other unknown column is a warning. Names compare case-sensitively, as
+        the contract's column names do.
+        """
         known = [c.name for c in self.spec.columns]
-        warnings = []
+        optional = [c.name for c in self.spec.columns if not c.required]
+        errors: list[Problem] = []
+        warnings: list[Problem] = []
         for header in (str(c) for c in self.frame.columns):
             if header in known:
                 continue
-            close = difflib.get_close_matches(header.strip().lower(), known, n=1, cutoff=0.8)
-            if close:
+            suggestion = _nearest(header, optional)
+            if suggestion is None:
+                warnings.append(Problem(self.label, f"unknown column {header!r} is ignored",
+                                        row=1, column=header))
+            elif allowed:
                 warnings.append(Problem(self.label, f"unknown column {header!r} is ignored; "
-                                        f"did you mean {close[0]!r}?", row=1, column=header))
-        return warnings
+                                        f"did you mean {suggestion!r}?", row=1, column=header))
+            else:
+                errors.append(Problem(self.label, f"unknown column {header!r}: did you mean "
+                                      f"{suggestion!r}? Rename it, or set "
+                                      "allow_unknown_columns: true in the scenario to ignore it",
+                                      row=1, column=header))
+        return errors, warnings
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -89,7 +124,12 @@ class TableParser:
         return np.asarray(self.frame[name].to_numpy(dtype=object), dtype=object)
 
     def stripped(self, name: str) -> ObjArray:
-        return np.asarray([str(v).strip() for v in self.raw(name)], dtype=object)
+        """Cells without surrounding spaces; computed once per column (messages for
+        many bad cells index it row by row)."""
+        if name not in self._stripped:
+            self._stripped[name] = np.asarray([str(v).strip() for v in self.raw(name)],
+                                              dtype=object)
+        return self._stripped[name]
 
     def _require(self, name: str, present: BoolArray) -> None:
         column = self.spec.column(name)
@@ -126,13 +166,14 @@ class TableParser:
 
     def bools(self, name: str) -> tuple[BoolArray, BoolArray]:
         """Values and a mask of cells that were filled in (empty cells take a default)."""
-        words = np.asarray([v.lower() for v in self.stripped(name)], dtype=object)
+        text = self.stripped(name)
+        words = np.asarray([v.lower() for v in text], dtype=object)
         truthy = np.isin(words, list(TRUE_WORDS))
         falsy = np.isin(words, list(FALSE_WORDS))
         present = words != ""
         self._require(name, present)
         for position in np.flatnonzero(present & ~truthy & ~falsy):
-            self.problem(int(position), name, f"{self.stripped(name)[position]!r} is not a yes/no "
+            self.problem(int(position), name, f"{text[position]!r} is not a yes/no "
                          "value (true/false, yes/no, 1/0, ja/nee)")
         return truthy, present
 
@@ -145,7 +186,8 @@ class TableParser:
                                 errors="coerce").to_numpy(dtype=np.float64)
         whole = np.isfinite(numbers) & (np.floor(numbers) == numbers)
         for position in np.flatnonzero(present & ~whole):
-            self.problem(int(position), name, f"{text[position]!r} is not a whole number")
+            self.problem(int(position), name,
+                         f"{text[position]!r} is not a whole number" + _comma_hint(text[position]))
         values = np.where(whole, numbers, 0).astype(np.int64)
         if column.minimum is not None:
             for position in np.flatnonzero(present & whole & (values < column.minimum)):
@@ -161,7 +203,8 @@ class TableParser:
                                 errors="coerce").to_numpy(dtype=np.float64)
         ok = np.isfinite(numbers)
         for position in np.flatnonzero(present & ~ok):
-            self.problem(int(position), name, f"{text[position]!r} is not a number")
+            self.problem(int(position), name,
+                         f"{text[position]!r} is not a number" + _comma_hint(text[position]))
         return np.where(ok, numbers, np.nan), present & ok
 
     def dates(self, name: str) -> tuple[IntArray, BoolArray]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import math
 import re
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from matcher.io.errors import Problem
+from models.tables import TableSpec
 
 SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".parquet")
 
@@ -68,48 +70,27 @@ def _duplicate_columns(columns: Sequence[str]) -> list[str]:
     return duplicates
 
 
-def read_table_file(path: Path, label: str) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Read ``path`` into a frame of strings, or report why it cannot be read."""
+def read_table_file(
+    path: Path, label: str, spec: TableSpec | None = None
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Read ``path`` into a frame of strings, or report why it cannot be read.
+
+    ``spec`` names the table's columns: it lets a CSV's delimiter be recognised
+    from its header and its decimal commas be read in numeric columns.
+    """
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         return None, [Problem(label, f"unsupported file type {suffix or '(none)'}; "
                              "use .csv, .xlsx or .parquet")]
     if not path.is_file():
         return None, [Problem(label, "file not found")]
+    if suffix == ".csv":
+        return _read_csv(path.read_bytes(), label, spec)
     try:
-        if suffix == ".csv":
-            with path.open(encoding="utf-8-sig", newline="") as handle:
-                header = next(csv.reader(handle), None)
-            if header is None:
-                return None, [Problem(label, "the file is empty; a header row is required")]
-            duplicates = _duplicate_columns(header)
-            if duplicates:
-                return None, [Problem(label, f"column {name!r} appears more than once", row=1)
-                              for name in duplicates]
-            frame = pd.read_csv(
-                path,
-                dtype=str,
-                keep_default_na=False,
-                encoding="utf-8-sig",
-                skip_blank_lines=False,
-            )
-            return _numbered(frame.astype(object)), []
         if suffix == ".xlsx":
             frame = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl")
         else:
             frame = pd.read_parquet(path)
-    except UnicodeDecodeError:
-        return None, [Problem(label, "the file is not UTF-8 text; save it as CSV UTF-8")]
-    except pd.errors.ParserError as exc:
-        ragged = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-        if ragged:
-            expected, line, seen = (int(g) for g in ragged.groups())
-            return None, [Problem(label, f"this row has {seen} cells but the header has "
-                                  f"{expected} columns; put quotes around a value that "
-                                  "contains a comma", row=line)]
-        return None, [Problem(label, f"cannot be read as CSV: {exc}")]
-    except pd.errors.EmptyDataError:
-        return None, [Problem(label, "the file is empty; a header row is required")]
     except Exception as exc:  # a corrupt workbook or parquet file is a user mistake
         return None, [Problem(label, f"cannot be read as {suffix[1:]}: {exc}")]
     duplicates = _duplicate_columns([str(c) for c in frame.columns])
@@ -117,6 +98,120 @@ def read_table_file(path: Path, label: str) -> tuple[pd.DataFrame | None, list[P
         return None, [Problem(label, f"column {name!r} appears more than once", row=1)
                       for name in duplicates]
     return _numbered(_as_text_frame(frame)), []
+
+
+# CSV as spreadsheets save it (contract: "Additions within version 1").
+DELIMITERS = (",", ";", "\t")
+_DELIMITER_NAMES = {",": "a comma", ";": "a ';'", "\t": "a tab"}
+HEADER_CHARS = 1 << 16
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# A number written with a decimal comma (50,93 or ,5), as Belgian Excel saves it.
+_DECIMAL_COMMA = r"\s*[+-]?(?:\d+,\d*|,\d+)(?:[eE][+-]?\d+)?\s*"
+# One message per way a file can fail, each saying how to fix it.
+SAVE_AS_XLSX = "save the file from Excel as .xlsx (that always works)"
+NOT_TEXT = "the file is not plain text (CSV); " + SAVE_AS_XLSX + " or as CSV UTF-8"
+NOT_ENCODED = ("this row holds a character that is neither UTF-8 nor Windows-1252; "
+               + SAVE_AS_XLSX + " or as CSV UTF-8")
+COLUMNS_NOT_SEPARATED = ("the header row is one single column {header!r}: separate the cells "
+                         "with a comma, ';' or a tab, or " + SAVE_AS_XLSX)
+
+
+def _read_csv(
+    content: bytes, label: str, spec: TableSpec | None
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    text, problem = _decoded(content, label)
+    if text is None:
+        assert problem is not None
+        return None, [problem]
+    if not text.strip():
+        return None, [Problem(label, "the file is empty; a header row is required")]
+    known = {c.name for c in spec.columns} if spec is not None else set()
+    delimiter, header = _delimiter_and_header(text, known)
+    if len(header) == 1 and header[0] not in known and spec is not None:
+        # Other columns are not "missing": they cannot be told apart. One message,
+        # not one per required column and their follow-ups.
+        return None, [Problem(label, COLUMNS_NOT_SEPARATED.format(header=header[0]), row=1)]
+    duplicates = _duplicate_columns(header)
+    if duplicates:
+        return None, [Problem(label, f"column {name!r} appears more than once", row=1)
+                      for name in duplicates]
+    try:
+        frame = pd.read_csv(io.StringIO(text, newline=""), sep=delimiter, dtype=str,
+                            keep_default_na=False, skip_blank_lines=False)
+    except pd.errors.ParserError as exc:
+        ragged = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if ragged:
+            expected, line, seen = (int(g) for g in ragged.groups())
+            return None, [Problem(label, f"this row has {seen} cells but the header has "
+                                  f"{expected} columns; put quotes around a value that "
+                                  f"contains {_DELIMITER_NAMES[delimiter]}", row=line)]
+        return None, [Problem(label, f"cannot be read as CSV ({exc}); " + SAVE_AS_XLSX)]
+    except pd.errors.EmptyDataError:
+        return None, [Problem(label, "the file is empty; a header row is required")]
+    frame = frame.astype(object)
+    if delimiter != "," and spec is not None:
+        _read_decimal_commas(frame, spec)
+    return _numbered(frame), []
+
+
+def _decoded(content: bytes, label: str) -> tuple[str | None, Problem | None]:
+    """The file's text: UTF-8 (a BOM is dropped), else Windows-1252 as a whole.
+
+    The encoding is decided for the whole file, never per row. A file that is
+    neither (UTF-16 "Unicode text", a workbook renamed to .csv, a byte that
+    Windows-1252 leaves undefined) gets one message naming the first bad row.
+    """
+    if content.startswith(_UTF16_BOMS) or b"\x00" in content:
+        return None, Problem(label, NOT_TEXT)
+    if content.startswith(_UTF8_BOM):
+        try:
+            return content[len(_UTF8_BOM):].decode("utf-8"), None
+        except UnicodeDecodeError as exc:
+            return None, Problem(label, NOT_ENCODED, row=_line_of(content, exc.start))
+    try:
+        return content.decode("utf-8"), None
+    except UnicodeDecodeError:
+        pass
+    try:
+        return content.decode("cp1252"), None
+    except UnicodeDecodeError as exc:
+        return None, Problem(label, NOT_ENCODED, row=_line_of(content, exc.start))
+
+
+def _line_of(content: bytes, offset: int) -> int:
+    """Line number (1 = header) of a byte offset; \r\n and \n end a line alike."""
+    return content.count(b"\n", 0, offset) + 1
+
+
+def _delimiter_and_header(text: str, known: set[str]) -> tuple[str, list[str]]:
+    """The delimiter of the whole file, judged on its header row.
+
+    A header holds column names, never numbers or lists, so the delimiter is
+    the candidate that splits it into the most contract columns (then into the
+    most cells). Character statistics over data rows (csv.Sniffer) are misled
+    by decimal commas and quoted lists, which vary from row to row.
+    """
+    best: tuple[tuple[int, int, int], str, list[str]] | None = None
+    start = text[:HEADER_CHARS]  # the header row is within; no need to copy a large file
+    for order, delimiter in enumerate(DELIMITERS):
+        header = next(csv.reader(io.StringIO(start, newline=""), delimiter=delimiter), [])
+        score = (sum(name in known for name in header), len(header), -order)
+        if best is None or score > best[0]:
+            best = (score, delimiter, header)
+    assert best is not None
+    return best[1], best[2]
+
+
+def _read_decimal_commas(frame: pd.DataFrame, spec: TableSpec) -> None:
+    """In a ';' or tab file, numeric cells may use a decimal comma: read 50,93 as 50.93."""
+    for column in spec.columns:
+        if column.kind not in ("int", "float") or column.name not in frame.columns:
+            continue
+        cells = frame[column.name].astype(str)
+        comma = cells.str.fullmatch(_DECIMAL_COMMA)
+        if comma.any():
+            frame.loc[comma, column.name] = cells[comma].str.replace(",", ".", regex=False)
 
 
 def _numbered(frame: pd.DataFrame) -> pd.DataFrame:

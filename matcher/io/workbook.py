@@ -171,7 +171,8 @@ def folder_workbook(folder: Path) -> bytes:
     for key, value in _flatten({k: v for k, v in document.items() if k != "tables"}):
         settings.append([key, value])
     for table, file_name in (document.get("tables") or {}).items():
-        frame, table_problems = read_table_file(base / str(file_name), str(file_name))
+        frame, table_problems = read_table_file(base / str(file_name), str(file_name),
+                                                 TABLE_SPECS.get(str(table)))
         if frame is None:
             raise ScenarioError(table_problems)
         sheet = book.create_sheet(str(table))

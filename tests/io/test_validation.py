@@ -365,13 +365,16 @@ def test_a_wrong_value_is_reported_at_its_row_and_column(
     [
         pytest.param({"seats": 0}, id="seats-0"),
         pytest.param({"min_age": 0}, id="min-age-0"),
-        pytest.param({"lat": -90, "lon": 180}, id="lat-lon-at-the-limits"),
+        pytest.param({"lat": 49.0, "lon": 7.0}, id="lat-lon-at-the-south-east-limits"),
+        pytest.param({"lat": 52.0, "lon": 1.5}, id="lat-lon-at-the-north-west-limits"),
     ],
 )
 def test_values_on_the_allowed_limits_are_accepted(tmp_path: Path, cells: Row) -> None:
     tables = changed(valid_tables(), "workplaces", 1, **cells)
     tables = changed(tables, "students", 0, priority=1, max_travel_min=0)
-    tables = changed(tables, "mentors", 0, capacity=0, current_load=0)
+    # W2's mentor: W1 (2 seats, its mentor with the default capacity) keeps room, so
+    # the scenario can place someone.
+    tables = changed(tables, "mentors", 1, capacity=0, current_load=0)
     load_scenario(write_scenario(tmp_path, tables))
 
 
@@ -566,23 +569,33 @@ def test_a_row_with_more_cells_than_the_header_is_reported_at_its_row(tmp_path: 
     assert (problem.file, problem.row) == ("workplaces.csv", 3)
 
 
-def test_a_csv_that_is_not_utf8_is_reported(tmp_path: Path) -> None:
+def test_a_csv_that_is_neither_utf8_nor_windows_1252_is_one_message(tmp_path: Path) -> None:
     folder = write_scenario(tmp_path)
     text = (folder / "workplaces.csv").read_text(encoding="utf-8")
-    (folder / "workplaces.csv").write_bytes(
-        text.replace("Employer W2", "Brasserie Caf\u00e9").encode("cp1252"))
+    # UTF-16 ("Unicode text" in Excel's Save As list)
+    (folder / "workplaces.csv").write_bytes(text.encode("utf-16"))
     problem = only_problem(folder)
     assert problem.file == "workplaces.csv"
-    assert "UTF-8" in problem.message
+    assert ".xlsx" in problem.message
 
 
-def test_a_semicolon_separated_csv_is_reported_as_missing_columns(tmp_path: Path) -> None:
+def test_a_byte_undefined_in_windows_1252_names_its_row(tmp_path: Path) -> None:
     folder = write_scenario(tmp_path)
-    text = (folder / "mentors.csv").read_text(encoding="utf-8")
-    (folder / "mentors.csv").write_text(text.replace(",", ";"), encoding="utf-8")
-    problems = problems_in(folder)
-    assert {(p.file, p.row, p.column) for p in problems} == {
-        ("mentors.csv", 1, "mentor_id"), ("mentors.csv", 1, "workplace_id")}, listing(problems)
+    lines = (folder / "workplaces.csv").read_bytes().split(b"\n")
+    lines[2] = lines[2].replace(b"Employer W2", b"Employer \x81W2")  # 0x81: no character
+    (folder / "workplaces.csv").write_bytes(b"\n".join(lines))
+    problem = only_problem(folder)
+    assert (problem.file, problem.row) == ("workplaces.csv", 3)
+    assert "Windows-1252" in problem.message and ".xlsx" in problem.message
+
+
+def test_a_header_that_cannot_be_split_into_columns_is_one_message(tmp_path: Path) -> None:
+    folder = write_scenario(tmp_path)
+    text = (folder / "students.csv").read_text(encoding="utf-8")
+    (folder / "students.csv").write_text(text.replace(",", "|"), encoding="utf-8")
+    problem = only_problem(folder)  # not one per missing column, no "location required"
+    assert (problem.file, problem.row) == ("students.csv", 1)
+    assert ".xlsx" in problem.message
 
 
 # --------------------------------------------------------------------------
