@@ -59,6 +59,11 @@ def tiny_scenarios(
         for k in range(draw(st.sampled_from((0, 1, 1, 2)))):
             mentors.append(mentor(f"M{j}-{k}", wid, capacity=draw(st.integers(0, 3)),
                                   current_load=draw(st.sampled_from(("", 0, 1)))))
+    if not _any_room(workplaces, mentors):
+        # A scenario in which nobody can be placed is refused by the loader (contract:
+        # "Empty capacity"); give the first workplace a seat and a mentor with room.
+        workplaces[0]["seats"] = max(1, workplaces[0]["seats"])
+        mentors.append(mentor("M0-room", "W0", capacity=1, current_load=0))
     placements = None
     if pinned and draw(st.booleans()):
         s = draw(st.integers(0, n_students - 1))
@@ -73,3 +78,9 @@ def tiny_scenarios(
         weights={"wish": draw(st.integers(0, 10)), "competence": draw(st.integers(0, 6)),
                  "travel": draw(st.integers(0, 2))},
     )
+
+
+def _any_room(workplaces: list[dict[str, Any]], mentors: list[dict[str, Any]]) -> bool:
+    seated = {w["workplace_id"] for w in workplaces if w["seats"] > 0}
+    return any(m["workplace_id"] in seated and m["capacity"] - int(m["current_load"] or 0) > 0
+               for m in mentors)

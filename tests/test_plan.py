@@ -121,7 +121,11 @@ def test_mentor_current_load_and_sector_default_capacity() -> None:
 
 
 def test_workplace_without_mentor_takes_nobody() -> None:
-    sc = scenario([student("S1")], [workplace("W1", seats=3)], mentors=[])
+    # W2 has a mentor (a scenario where nobody can be placed is refused) but is not
+    # recognised for the student's programme: only W1, without mentor, passes the rules.
+    sc = scenario([student("S1")],
+                  [workplace("W1", seats=3), workplace("W2", recognised_programmes="X")],
+                  mentors=[mentor("M2", "W2")])
     plan = _plan(sc)
     assert plan["assignments"] == []
     assert plan["unmatched"][0]["reason"] == "capacity"
@@ -129,7 +133,8 @@ def test_workplace_without_mentor_takes_nobody() -> None:
 
 
 def test_pinned_row_at_a_workplace_without_mentor_keeps_a_null_mentor() -> None:
-    sc = scenario([student("S1")], [workplace("W1")], mentors=[],
+    sc = scenario([student("S1")], [workplace("W1"), workplace("W2")],
+                  mentors=[mentor("M2", "W2")],
                   placements=[{"student_id": "S1", "workplace_id": "W1"}])
     plan = _plan(sc)
     assert plan["assignments"][0]["mentor_id"] is None

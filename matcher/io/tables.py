@@ -128,6 +128,9 @@ def _read_csv(
         return None, [Problem(label, "the file is empty; a header row is required")]
     known = {c.name for c in spec.columns} if spec is not None else set()
     delimiter, header = _delimiter_and_header(text, known)
+    if not header:
+        return None, [Problem(label, "the first row is empty; it must be the header row "
+                              "naming the columns", row=1)]
     if len(header) == 1 and header[0] not in known and spec is not None:
         # Other columns are not "missing": they cannot be told apart. One message,
         # not one per required column and their follow-ups.
@@ -137,8 +140,10 @@ def _read_csv(
         return None, [Problem(label, f"column {name!r} appears more than once", row=1)
                       for name in duplicates]
     try:
-        frame = pd.read_csv(io.StringIO(text, newline=""), sep=delimiter, dtype=str,
-                            keep_default_na=False, skip_blank_lines=False)
+        # header=None: a first record with one cell too many is refused like any other
+        # (with a header, pandas would quietly take its first cell as a row label)
+        cells = pd.read_csv(io.StringIO(text, newline=""), sep=delimiter, dtype=str,
+                            header=None, keep_default_na=False, skip_blank_lines=False)
     except pd.errors.ParserError as exc:
         ragged = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
         if ragged:
@@ -149,7 +154,7 @@ def _read_csv(
         return None, [Problem(label, f"cannot be read as CSV ({exc}); " + SAVE_AS_XLSX)]
     except pd.errors.EmptyDataError:
         return None, [Problem(label, "the file is empty; a header row is required")]
-    frame = frame.astype(object)
+    frame = pd.DataFrame(cells.iloc[1:].to_numpy(dtype=object), columns=header, dtype=object)
     if delimiter != "," and spec is not None:
         _read_decimal_commas(frame, spec)
     return _numbered(frame), []

@@ -1,0 +1,99 @@
+"""Unknown columns: a near-miss of a known optional column is a misspelling (an error),
+anything else is an extra column (a warning); contract "Additions within version 1"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from matcher.io import ScenarioError, load_scenario, scenario_from_document
+from tests.io.test_validation import (
+    changed,
+    digest,
+    inline_document,
+    only_problem,
+    settings,
+    valid_tables,
+    write_scenario,
+)
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "suggestion"),
+    [
+        pytest.param("students", "adjustment", "adjustments", id="one-letter-short"),
+        pytest.param("students", "adjustmen", "adjustments", id="two-letters-short"),
+        pytest.param("students", "Adjustments", "adjustments", id="case-is-an-edit"),
+        pytest.param("students", "sector_wish", "sector_wishes", id="sector-wish"),
+        pytest.param("students", "long", "lon", id="short-name"),
+        pytest.param("workplaces", "min_dutch_lvl", "min_dutch_level", id="workplaces"),
+        pytest.param("mentors", "capacty", "capacity", id="mentors"),
+    ],
+)
+def test_a_near_miss_of_an_optional_column_is_an_error_with_the_suggestion(
+    tmp_path: Path, table: str, column: str, suggestion: str
+) -> None:
+    tables = changed(valid_tables(), table, 0, **{column: "x"})
+    problem = only_problem(write_scenario(tmp_path, tables))
+    assert (problem.file, problem.row, problem.column) == (f"{table}.csv", 1, column)
+    assert repr(suggestion) in problem.message
+    assert "allow_unknown_columns" in problem.message
+
+
+def test_allow_unknown_columns_turns_a_near_miss_into_a_warning(tmp_path: Path) -> None:
+    tables = changed(valid_tables(), "students", 0, adjustment="rolstoel")
+    baseline = load_scenario(write_scenario(tmp_path / "plain", valid_tables()))
+    scenario = load_scenario(write_scenario(tmp_path / "allowed", tables,
+                                            document=settings(allow_unknown_columns=True)))
+    assert digest(scenario) == digest(baseline)  # the column is kept out of the model
+    assert scenario.students.adjustments.any() == baseline.students.adjustments.any()
+    assert any("'adjustment'" in w and "'adjustments'" in w for w in scenario.warnings)
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        pytest.param("opmerking", id="unrelated"),
+        pytest.param("adjustme", id="three-edits-away"),
+        pytest.param("ADJUSTMENTS", id="upper-case-is-many-edits"),
+        pytest.param("programmes", id="near-a-required-column-only"),
+    ],
+)
+def test_another_unknown_column_is_a_warning(tmp_path: Path, column: str) -> None:
+    tables = changed(valid_tables(), "students", 0, **{column: "x"})
+    baseline = load_scenario(write_scenario(tmp_path / "plain", valid_tables()))
+    scenario = load_scenario(write_scenario(tmp_path / "extra", tables))
+    assert digest(scenario) == digest(baseline)
+    assert [w for w in scenario.warnings if repr(column) in w] == [
+        f"students.csv row 1, column {column}: unknown column {column!r} is ignored"]
+
+
+def test_a_near_miss_in_an_inline_table_is_an_error() -> None:
+    document = inline_document(changed(valid_tables(), "mentors", 1, current_loads=1))
+    with pytest.raises(ScenarioError) as caught:
+        scenario_from_document(document)
+    [problem] = caught.value.problems
+    assert (problem.file, problem.row, problem.column) == (
+        "scenario tables.mentors", 1, "current_loads")
+    assert "'current_load'" in problem.message
+
+
+def test_allow_unknown_columns_must_be_a_yes_no_setting(tmp_path: Path) -> None:
+    folder = write_scenario(tmp_path, document=settings(allow_unknown_columns="misschien"))
+    problem = only_problem(folder)
+    assert (problem.file, problem.column) == ("scenario.yaml", "allow_unknown_columns")
+
+
+def test_a_bad_value_in_every_row_is_reported_once_per_row(tmp_path: Path) -> None:
+    tables = valid_tables()
+    tables["students"] = [dict(tables["students"][i % 2], student_id=f"S{i}",
+                               intensive_support="soms") for i in range(400)]
+    folder = write_scenario(tmp_path, tables)
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(folder)
+    problems = caught.value.problems
+    assert [p.row for p in problems] == list(range(2, 402))
+    assert {(p.column, p.message) for p in problems} == {
+        ("intensive_support",
+         "'soms' is not a yes/no value (true/false, yes/no, 1/0, ja/nee)")}
