@@ -229,10 +229,16 @@ KM_PER_DEGREE = 111.2
 STUDENTS_PER_HUB = 100
 # Flanders has about 5,000–6,000 dual-learning students. Far larger scenarios
 # (benchmarks at 100,000, the size of the Netherlands) are spread over several
-# Flanders-shaped regions side by side, so that workplaces per km² stay
-# realistic instead of growing twenty-fold.
+# Flanders-shaped regions side by side, so that reachable workplaces per student
+# stay realistic instead of growing twenty-fold. The regions must lie where the
+# contract accepts locations (Belgium and its neighbours), so from three regions
+# on they are drawn to a smaller scale, with the travel speed scaled alike: every
+# travel time is then what it would be at full scale.
 STUDENTS_PER_REGION = 25_000
-REGION_SHIFT_DEG = 4.0  # longitude between two regions: wider than Flanders
+AREA_LAT = (49.0, 52.0)  # the contract's plausible locations
+AREA_LON = (1.5, 7.0)
+REGION_GAP_KM = 30.0  # between regions: farther than anyone travels, so no pair crosses
+REGION_MARGIN_DEG = 0.1  # around the towns of a region: room for the jitter
 HUB_RADIUS_KM = 10.0
 
 
@@ -347,6 +353,56 @@ def _towns() -> _Towns:
 
 
 @dataclass(frozen=True)
+class _Layout:
+    """Where each region's copy of Flanders lies, and at which scale (1.0: real size)."""
+
+    scale: float
+    centre: tuple[float, float]  # of Flanders' towns (lat, lon)
+    region_centres: FloatArray  # (regions, 2): where each copy's centre goes
+
+    def place(self, region: IntArray, lat: FloatArray,
+              lon: FloatArray) -> tuple[FloatArray, FloatArray]:
+        new_lat = self.region_centres[region, 0] + self.scale * (lat - self.centre[0])
+        new_lon = self.region_centres[region, 1] + self.scale * (lon - self.centre[1])
+        # The layout keeps every town and its jitter margin inside; the clip only
+        # guards against a freak jitter beyond that margin.
+        return np.clip(new_lat, *AREA_LAT), np.clip(new_lon, *AREA_LON)
+
+
+def _layout(regions: int, towns: _Towns) -> _Layout:
+    """Regions as a grid of rows and columns inside the contract's area, at the largest
+    scale (a multiple of 0.05, at most 1) that fits them with their gaps."""
+    lat_low, lat_high = float(towns.lat.min()), float(towns.lat.max())
+    lon_low, lon_high = float(towns.lon.min()), float(towns.lon.max())
+    mid_lat = (AREA_LAT[0] + AREA_LAT[1]) / 2
+    cell_lat = lat_high - lat_low + 2 * REGION_MARGIN_DEG + REGION_GAP_KM / KM_PER_DEGREE
+    cell_lon = (lon_high - lon_low + 2 * REGION_MARGIN_DEG
+                + REGION_GAP_KM / (KM_PER_DEGREE * math.cos(math.radians(AREA_LAT[1]))))
+    best = (0.0, 1)
+    for columns in range(1, regions + 1):
+        rows = math.ceil(regions / columns)
+        fits = min((AREA_LAT[1] - AREA_LAT[0]) / (rows * cell_lat),
+                   (AREA_LON[1] - AREA_LON[0]) / (columns * cell_lon))
+        best = max(best, (fits, columns))
+    scale = min(1.0, math.floor(best[0] * 20) / 20)
+    columns = best[1]
+    rows = math.ceil(regions / columns)
+    region = np.arange(regions)
+    row, column = region // columns, region % columns
+    centres = np.column_stack([
+        mid_lat + (row - (rows - 1) / 2) * cell_lat * scale,
+        (AREA_LON[0] + AREA_LON[1]) / 2 + (column - (columns - 1) / 2) * cell_lon * scale,
+    ])
+    return _Layout(scale, ((lat_low + lat_high) / 2, (lon_low + lon_high) / 2), centres)
+
+
+def travel_speed_kmh(students: int) -> float:
+    """The policy's travel speed for a scenario of this size: scaled with its regions."""
+    regions = math.ceil(students / STUDENTS_PER_REGION)
+    return TRAVEL_SPEED_KMH * _layout(regions, _towns()).scale if regions > 1 else TRAVEL_SPEED_KMH
+
+
+@dataclass(frozen=True)
 class _Geography:
     """Where people live and work: towns around a few hubs per province.
 
@@ -361,6 +417,7 @@ class _Geography:
 
     towns: _Towns
     regions: int  # Flanders-shaped copies side by side (1 for a Flemish-sized scenario)
+    layout: _Layout
     hub_start: IntArray  # per province: first hub
     hub_count: IntArray  # per province: number of hubs
     reach: IntArray  # towns near each hub, concatenated in hub order
@@ -388,6 +445,7 @@ def _geography(seed: int, students: int, towns: _Towns) -> _Geography:
     return _Geography(
         towns=towns,
         regions=regions,
+        layout=_layout(regions, towns),
         hub_start=np.cumsum(np.r_[0, hub_count[:-1]]).astype(np.int64),
         hub_count=hub_count,
         reach=np.concatenate(reach).astype(np.int64),
@@ -427,11 +485,11 @@ def _places(seed: int, table: str, n: int, geo: _Geography) -> _Places:
     lon = towns.lon[town] + offset[:, 1] / (KM_PER_DEGREE * np.cos(np.radians(towns.lat[town])))
     # Keep the values as written (5 decimals), so travel computed here equals the matcher's.
     if geo.regions > 1:
-        # Only the first region is really Flanders: elsewhere a postcode means nothing.
+        # No region is really Flanders any more: a postcode means nothing.
         region = _uniform_index(_uniforms(seed, f"{table}.region", n, 1)[:, 0],
                                 np.full(n, geo.regions, dtype=np.int64))
-        lon = lon + region * REGION_SHIFT_DEG
-        postcode_only &= region == 0
+        lat, lon = geo.layout.place(region, lat, lon)
+        postcode_only[:] = False
     lat = np.where(postcode_only, towns.lat[town], _as_written(lat))
     lon = np.where(postcode_only, towns.lon[town], _as_written(lon))
     return _Places(lat, lon, towns.postcode[town], postcode_only)
@@ -730,9 +788,10 @@ def _mentors(settings: GeneratorSettings, sectors: TextArray) -> _Mentors:
 # Existing placements, exclusions and measured travel times
 
 
-def _minutes(lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray) -> IntArray:
+def _minutes(lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray,
+             speed_kmh: float) -> IntArray:
     km = haversine_km(lat1, lon1, lat2, lon2)
-    return estimated_minutes(km, DETOUR_FACTOR, TRAVEL_SPEED_KMH)
+    return estimated_minutes(km, DETOUR_FACTOR, speed_kmh)
 
 
 def _by_programme(programmes: IntArray, n_programmes: int) -> list[IntArray]:
@@ -791,8 +850,9 @@ def _extras(settings: GeneratorSettings, st: _Students, wp: _Workplaces, me: _Me
     name_mentor = u[:, 1] < 0.5
     usable = wp.usable_for_pin & (workplace_room >= 1)
     options = _nearest(st, wp, chosen, recognised_at, 5, usable)
+    speed = travel_speed_kmh(n)
     minutes = _minutes(np.repeat(st.places.lat[chosen], 5), np.repeat(st.places.lon[chosen], 5),
-                       wp.places.lat[options.ravel()], wp.places.lon[options.ravel()])
+                       wp.places.lat[options.ravel()], wp.places.lon[options.ravel()], speed)
     reachable = (options >= 0) & (minutes.reshape(-1, 5) <= st.limit[chosen][:, None])
     taken = np.zeros(n_workplaces, dtype=bool)
     pinned = np.zeros(n, dtype=bool)
@@ -831,7 +891,7 @@ def _extras(settings: GeneratorSettings, st: _Students, wp: _Workplaces, me: _Me
     tt_s, tt_w = one_nearby("travel_times", 0.01, pinned | excluded)
     # Measured times scatter around the estimate: some pairs become reachable, others not.
     estimate = _minutes(st.places.lat[tt_s], st.places.lon[tt_s],
-                        wp.places.lat[tt_w], wp.places.lon[tt_w])
+                        wp.places.lat[tt_w], wp.places.lon[tt_w], speed)
     factor = 0.6 + 0.8 * _uniforms(seed, "travel_times.factor", n, 1)[tt_s, 0]
     measured = np.maximum(1, np.round(estimate * factor)).astype(np.int64)
 
@@ -875,10 +935,12 @@ def generate_tables(settings: GeneratorSettings) -> dict[str, pd.DataFrame]:
 
 def scenario_yaml(settings: GeneratorSettings, tables: list[str]) -> str:
     """The scenario.yaml text: fixed key order, no timestamps, so output is stable."""
-    return scenario_yaml_text(settings.name, REFERENCE_DATE, tables)
+    return scenario_yaml_text(settings.name, REFERENCE_DATE, tables,
+                              travel_speed_kmh(settings.students))
 
 
-def scenario_yaml_text(name: str, reference_date: dt.date, tables: list[str]) -> str:
+def scenario_yaml_text(name: str, reference_date: dt.date, tables: list[str],
+                       speed_kmh: float = TRAVEL_SPEED_KMH) -> str:
     """scenario.yaml with the generator's policy and weights (also used by calibrate)."""
     lines = [
         "format_version: 1",
@@ -889,7 +951,7 @@ def scenario_yaml_text(name: str, reference_date: dt.date, tables: list[str]) ->
         "policy:",
         "  objective: priority-first",
         f"  default_max_travel_min: {DEFAULT_MAX_TRAVEL_MIN}",
-        f"  travel_speed_kmh: {TRAVEL_SPEED_KMH:g}",
+        f"  travel_speed_kmh: {speed_kmh:g}",
         f"  detour_factor: {DETOUR_FACTOR:g}",
         "  mentor_capacity: {default: 2, zorg: 1}",
         "  max_intensive_per_mentor: 1",
