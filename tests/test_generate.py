@@ -225,3 +225,25 @@ def test_the_cli_generate_command_writes_a_valid_scenario(tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     scenario = load_scenario(tmp_path / "g")
     assert len(scenario.students) == 120 and len(scenario.workplaces) == 240
+
+
+# --- several regions ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("regions", [2, 3, 6])
+def test_several_regions_lie_where_the_contract_accepts_locations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, regions: int
+) -> None:
+    """Scenarios past 25,000 students are several regions; a small region size stands in
+    so the test stays quick (the layout depends on the number of regions only)."""
+    monkeypatch.setattr("matcher.generate.STUDENTS_PER_REGION", 100)
+    folder = write_scenario(GeneratorSettings(students=100 * regions, ratio=1.5, seed=5),
+                            tmp_path / "s")
+    scenario = load_scenario(folder)  # the loader checks the plausible area itself
+    for located in (scenario.students, scenario.workplaces):
+        assert located.lat.min() >= 49.0 and located.lat.max() <= 52.0
+        assert located.lon.min() >= 1.5 and located.lon.max() <= 7.0
+    # drawn smaller from three regions on, with the speed scaled alike
+    assert scenario.config.policy.travel_speed_kmh == {2: 25.0, 3: 20.0, 6: 16.25}[regions]
+    # the regions are apart: the students' spread covers several times one region's height
+    assert np.ptp(scenario.students.lat) > 1.0
