@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import yaml
 
 from tests.api.conftest import DEMO, Api, demo_files
+from tests.io.test_tables import excel_twin
 
 PROBLEM = "application/problem+json"
 
@@ -156,3 +158,11 @@ def test_delete_scenario(api: Api) -> None:
 def test_health_needs_no_key(api: Api) -> None:
     health = api.client.get("/health").json()
     assert health["status"] == "ok" and health["job_workers"] == 2
+
+
+def test_files_saved_by_belgian_excel_give_the_same_scenario(api: Api, tmp_path: Path) -> None:
+    twin = excel_twin(DEMO, tmp_path / "twin", delimiter=";", encoding="cp1252")
+    by_twin = api.client.post("/scenarios", files=demo_files(twin), headers=api.consultant)
+    by_comma = api.client.post("/scenarios", files=demo_files(), headers=api.consultant)
+    assert by_twin.status_code == by_comma.status_code == 201, by_twin.text
+    assert by_twin.json()["content_hash"] == by_comma.json()["content_hash"]
