@@ -154,7 +154,9 @@ def _read_csv(
         return None, [Problem(label, f"cannot be read as CSV ({exc}); " + SAVE_AS_XLSX)]
     except pd.errors.EmptyDataError:
         return None, [Problem(label, "the file is empty; a header row is required")]
-    frame = pd.DataFrame(cells.iloc[1:].to_numpy(dtype=object), columns=header, dtype=object)
+    # a blank header cell is named as pandas names it, so blank columns stay distinct
+    names = [name if name.strip() else f"Unnamed: {i}" for i, name in enumerate(header)]
+    frame = pd.DataFrame(cells.iloc[1:].to_numpy(dtype=object), columns=names, dtype=object)
     if delimiter != "," and spec is not None:
         _read_decimal_commas(frame, spec)
     return _numbered(frame), []
