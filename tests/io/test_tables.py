@@ -217,10 +217,11 @@ def test_an_empty_file_in_any_encoding_is_one_message(tmp_path: Path, content: b
 
 
 def test_an_unreadable_file_hides_no_mistake_elsewhere(tmp_path: Path) -> None:
-    tables = changed(valid_tables(), "students", 0, phase="duaaal")
+    tables = changed(valid_tables(optional=True), "students", 0, phase="duaaal")
     folder = write_scenario(tmp_path, tables)
     (folder / "workplaces.csv").write_bytes(
         (folder / "workplaces.csv").read_text(encoding="utf-8").encode("utf-16"))
     problems = problems_in(folder)
     at(problems, "students.csv", 2, "phase")
-    assert [p.file for p in problems].count("workplaces.csv") == 1
+    # one message for the unreadable file; mentors naming its workplaces get no follow-up
+    assert sorted(p.file for p in problems) == ["students.csv", "workplaces.csv"]
