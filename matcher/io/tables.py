@@ -187,8 +187,10 @@ def _decoded(content: bytes, label: str) -> tuple[str | None, Problem | None]:
 
 
 def _line_of(content: bytes, offset: int) -> int:
-    """Line number (1 = header) of a byte offset; \r\n and \n end a line alike."""
-    return content.count(b"\n", 0, offset) + 1
+    """Line number (1 = header) of a byte offset; a line ends with \n or \r\n (or with
+    \r alone, as old Mac spreadsheets write)."""
+    end = b"\n" if b"\n" in content else b"\r"
+    return content.count(end, 0, offset) + 1
 
 
 def _delimiter_and_header(text: str, known: set[str]) -> tuple[str, list[str]]:
