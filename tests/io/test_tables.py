@@ -28,6 +28,7 @@ from tests.io.test_validation import (
     digest,
     only_problem,
     problems_in,
+    run_matcher,
     valid_tables,
     write_scenario,
 )
@@ -117,6 +118,15 @@ def test_a_belgian_excel_twin_gives_the_same_plan(
     original = plan_files(sources[name], tmp_path / "plan-original")
     assert plan_files(twin, tmp_path / "plan-twin") == original
     assert load_scenario(twin).workplaces.employer[0] == ACCENTED_EMPLOYER
+
+
+def test_cli_validates_a_belgian_excel_twin_with_exit_0(
+    tmp_path: Path, sources: dict[str, Path]
+) -> None:
+    twin = excel_twin(sources["demo"], tmp_path / "twin", delimiter=";", encoding="cp1252")
+    result = run_matcher("validate", twin)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr == ""  # no warning either
 
 
 def _write_csv(path: Path, rows: list[list[str]], *, delimiter: str = ",",
