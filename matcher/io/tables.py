@@ -135,10 +135,6 @@ def _read_csv(
         # Other columns are not "missing": they cannot be told apart. One message,
         # not one per required column and their follow-ups.
         return None, [Problem(label, COLUMNS_NOT_SEPARATED.format(header=header[0]), row=1)]
-    duplicates = _duplicate_columns(header)
-    if duplicates:
-        return None, [Problem(label, f"column {name!r} appears more than once", row=1)
-                      for name in duplicates]
     try:
         # header=None: a first record with one cell too many is refused like any other
         # (with a header, pandas would quietly take its first cell as a row label)
@@ -154,6 +150,11 @@ def _read_csv(
         return None, [Problem(label, f"cannot be read as CSV ({exc}); " + SAVE_AS_XLSX)]
     except pd.errors.EmptyDataError:
         return None, [Problem(label, "the file is empty; a header row is required")]
+    header = [str(name) for name in cells.iloc[0]]  # as pandas split it
+    duplicates = _duplicate_columns(header)
+    if duplicates:
+        return None, [Problem(label, f"column {name!r} appears more than once", row=1)
+                      for name in duplicates]
     # a blank header cell is named as pandas names it, so blank columns stay distinct
     names = [name if name.strip() else f"Unnamed: {i}" for i, name in enumerate(header)]
     frame = pd.DataFrame(cells.iloc[1:].to_numpy(dtype=object), columns=names, dtype=object)

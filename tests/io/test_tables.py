@@ -12,13 +12,16 @@ import csv
 import io
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matcher.generate import GeneratorSettings
 from matcher.generate import write_scenario as write_generated
-from matcher.io import load_scenario
+from matcher.io import ScenarioError, load_scenario
 from matcher.pipeline import SolveSettings, run_solve
 from matcher.plan import write_plan
 from models.tables import TABLE_SPECS
@@ -235,3 +238,23 @@ def test_an_unreadable_file_hides_no_mistake_elsewhere(tmp_path: Path) -> None:
     at(problems, "students.csv", 2, "phase")
     # one message for the unreadable file; mentors naming its workplaces get no follow-up
     assert sorted(p.file for p in problems) == ["students.csv", "workplaces.csv"]
+
+
+# Pieces of a mentors table and of the dialects, in any order.
+CSV_TOKENS = st.sampled_from([*',;\t"\r\n 0123456789.éü€', "mentor_id", "workplace_id",
+                              "capacity", "current_load", "M1", "W1", "50,93"])
+CSV_LIKE = st.lists(CSV_TOKENS, max_size=40).map("".join)
+
+
+@settings(max_examples=80, deadline=None)
+@given(content=st.binary(max_size=80) | CSV_LIKE.map(lambda t: t.encode("utf-8"))
+       | CSV_LIKE.map(lambda t: t.encode("cp1252")))
+def test_any_bytes_in_a_table_file_give_problems_never_a_crash(content: bytes) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = write_scenario(Path(tmp))
+        (folder / "mentors.csv").write_bytes(content)
+        try:
+            load_scenario(folder)
+        except ScenarioError as error:
+            assert error.problems
+            assert all(p.file for p in error.problems)
