@@ -10,7 +10,7 @@ import pandas as pd
 import yaml
 
 from tests.api.conftest import DEMO, Api, demo_files
-from tests.io.test_tables import excel_twin
+from tests.io.excel_files import excel_twin
 
 PROBLEM = "application/problem+json"
 
