@@ -232,8 +232,9 @@ STUDENTS_PER_HUB = 100
 # Flanders-shaped regions side by side, so that reachable workplaces per student
 # stay realistic instead of growing twenty-fold. The regions must lie where the
 # contract accepts locations (Belgium and its neighbours), so from three regions
-# on they are drawn to a smaller scale, with the travel speed scaled alike: every
-# travel time is then what it would be at full scale.
+# on they are drawn to a smaller scale, with the travel speed scaled alike: travel
+# times stay about what they would be at full scale (a degree of longitude is a few
+# percent longer in a region moved south).
 STUDENTS_PER_REGION = 25_000
 AREA_LAT = (49.0, 52.0)  # the contract's plausible locations
 AREA_LON = (1.5, 7.0)
