@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matcher.diff import PlanDiff, plan_diff
+from matcher.diff import PlanDiff, plan_diff, student_priorities
 from matcher.pipeline import SolveRun, SolveSettings, run_solve
 from models.plan import Plan
 from models.scenario import IntArray, Pinned, Scenario
@@ -103,7 +103,7 @@ def replan_after_refusals(
     """A new plan without the refused pairs, moving as few other students as possible."""
     updated = with_exclusions(scenario, refusals)
     run = run_solve(updated, settings, keep=previous_workplaces(scenario, plan))
-    difference = plan_diff(plan, run.plan)
+    difference = plan_diff(plan, run.plan, student_priorities(scenario))
     refused = {s for s, _ in refusals}
     return Replan(run, difference, [c.student_id for c in difference.changes
                                     if c.student_id not in refused])
