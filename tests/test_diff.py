@@ -21,7 +21,7 @@ def make_plan(places: dict[str, PlaceSpec]) -> Plan:
     assignments = [Assignment(student_id=s, workplace_id=p[0], mentor_id=p[1], cost=0,
                               breakdown=Breakdown(wish=0, competence=0, travel=0))
                    for s, p in places.items() if isinstance(p, tuple)]
-    unmatched = [UnmatchedStudent(student_id=s, reason=p, detail="", rules={})  # type: ignore[arg-type]
+    unmatched = [UnmatchedStudent(student_id=s, reason=p, detail="", rules={})
                  for s, p in places.items() if isinstance(p, str)]
     return Plan(scenario="test",
                 solver=SolverInfo(backend="flow", status="optimal", seconds=0.0,
