@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, Literal, Protocol
 
 from models.plan import Assignment, UnmatchedStudent
@@ -96,8 +96,8 @@ def _kind(before: Place | None, after: Place | None) -> ChangeKind:
     return "lost" if before.placed else "unchanged"
 
 
-def places(plan: PlanLike, side: Literal["before", "after"] = "before") -> dict[str, Place]:
-    """Every student the plan lists, with their place."""
+def _places(plan: PlanLike, side: Literal["before", "after"]) -> dict[str, Place]:
+    """Every student the plan lists, with their place; ``side`` names the plan in an error."""
     found: dict[str, Place] = {}
     entries: list[tuple[str, Place]] = [
         (a.student_id, Place(a.workplace_id, a.mentor_id)) for a in plan.assignments]
@@ -163,7 +163,7 @@ class PlanDiff:
         return counts
 
     def by_reason(self) -> dict[str, ReasonCounts]:
-        """Counts per unmatched reason, in the order of the codes."""
+        """Counts per unmatched reason code, alphabetically."""
         before = Counter(s.before.reason for s in self.students
                          if s.before and not s.before.placed)
         after = Counter(s.after.reason for s in self.students if s.after and not s.after.placed)
@@ -179,7 +179,7 @@ class PlanDiff:
             "students": len(self.students),
             "placed": {"before": placed_before, "after": placed_after},
             "changes": self.counts(),
-            "by_reason": {r: vars(c) for r, c in self.by_reason().items()},
+            "by_reason": {r: asdict(c) for r, c in self.by_reason().items()},
         }
         if self.with_priority:
             summary["by_priority"] = {
@@ -217,7 +217,7 @@ def plan_diff(before: PlanLike, after: PlanLike,
     priority; leave it out where priority must not be shown (a coach's view).
     Raises ``InconsistentPlan`` when a plan lists a student twice.
     """
-    old, new = places(before, "before"), places(after, "after")
+    old, new = _places(before, "before"), _places(after, "after")
     students = []
     for student_id in sorted(old.keys() | new.keys()):
         was, now = old.get(student_id), new.get(student_id)
