@@ -20,7 +20,7 @@ from api.tables import StoredPlan, StoredScenario
 from api.web.deps import WebConsultantDep, WebUser
 from api.web.diff_view import DiffQuery, DiffRow, diff_page, diff_rows
 from api.web.templating import render
-from matcher.diff import PlanDiff
+from matcher.diff import ChangeKind, PlanDiff, PriorityCounts, ReasonCounts
 
 router = APIRouter()
 PlanChoice = Annotated[int | None, Query(ge=1, le=MAX_DB_ID)]
@@ -28,10 +28,21 @@ PlanChoice = Annotated[int | None, Query(ge=1, le=MAX_DB_ID)]
 
 @dataclass(frozen=True)
 class Comparison:
+    """Two plans compared, with the counts the page shows, built once per pair."""
+
     base: StoredPlan
     new: StoredPlan
-    diff: PlanDiff
     rows: list[DiffRow]  # the changed students
+    counts: dict[ChangeKind, int]
+    placed: tuple[int, int]
+    by_priority: dict[str, PriorityCounts]
+    by_reason: dict[str, ReasonCounts]
+
+    @classmethod
+    def of(cls, base: StoredPlan, new: StoredPlan, difference: PlanDiff, rows: list[DiffRow]
+           ) -> Comparison:
+        return cls(base, new, rows, difference.counts(), difference.placed(),
+                   difference.by_priority(), difference.by_reason())
 
 
 def diff_query(q: Annotated[str, Query(max_length=1000)] = "", change: str = "",
@@ -76,8 +87,8 @@ def _compare(request: Request, services: Services, user: WebUser, scenario_id: i
         with services.sessions() as db:
             compared = plan_routes.compare_plans(db, services, user.principal, new_id, old_id)
         scenario = services.scenario(scenario_row)
-        return Comparison(compared.base, compared.new, compared.diff,
-                          diff_rows(compared.diff, scenario))
+        return Comparison.of(compared.base, compared.new, compared.diff,
+                             diff_rows(compared.diff, scenario))
 
     return scenario_row, plans, cache.get_or_build((old_id, new_id), build)
 
