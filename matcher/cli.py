@@ -274,6 +274,9 @@ def diff(
 ) -> None:
     """Compare two plans: per student gained, lost, moved (other workplace or mentor)."""
     before, after = _read_plan(old), _read_plan(new)
+    if before.scenario != after.scenario:  # allowed (scenario versions), but say so
+        err.print(f"[yellow]warning:[/] the plans are of different scenarios "
+                  f"({before.scenario!r} and {after.scenario!r})", highlight=False)
     priorities = None
     if scenario is not None:
         with _user_errors():

@@ -159,6 +159,23 @@ def test_diff_lists_exactly_the_students_whose_place_differs(tmp_path: Path) -> 
     assert "gained a place" in table.stdout
 
 
+def test_diff_lists_students_of_only_one_plan_and_warns_of_another_scenario(
+        tmp_path: Path) -> None:
+    plan = _solve(tmp_path)
+    other = dict(plan, scenario="another scenario")
+    gone = other["assignments"][0]["student_id"]  # type: ignore[index]
+    other["assignments"] = other["assignments"][1:]  # type: ignore[index]
+    (tmp_path / "other.json").write_text(json.dumps(other), encoding="utf-8")
+    result = runner.invoke(app, ["diff", str(tmp_path), str(tmp_path / "other.json"), "--json"])
+    assert result.exit_code == 0
+    assert "different scenarios" in result.stderr
+    assert json.loads(result.stdout)["changes"] == [{
+        "student_id": gone, "change": "removed",
+        "before": plan["assignments"][0]["workplace_id"],  # type: ignore[index]
+        "after": None, "before_mentor_id": plan["assignments"][0]["mentor_id"],  # type: ignore[index]
+        "after_mentor_id": None, "before_reason": None, "after_reason": None}]
+
+
 def test_diff_of_a_plan_with_itself_says_nothing_changed(tmp_path: Path) -> None:
     _solve(tmp_path)
     result = runner.invoke(app, ["diff", str(tmp_path), str(tmp_path / "plan.json"), "--json"])
