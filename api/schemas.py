@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from matcher.diff import ChangeKind
 from models.plan import Assignment, Breakdown, Conflict, SolverInfo, UnmatchedStudent
 
 JobState = Literal["queued", "running", "done", "failed", "cancelled"]
@@ -118,10 +119,66 @@ class PlanOut(BaseModel):
     job_id: int | None
     input_hash: str
     settings: SolveRequest
-    moved: list[str] = Field(description="Students whose workplace changed from the parent plan "
-                             "(refusals); for a coach, only their own.")
+    moved: list[str] = Field(description="Other students whose place changed from the parent "
+                             "plan (refusals); for a coach, only their own. The full difference "
+                             "of two plans: GET /plans/{id}/diff.")
     created_at: dt.datetime
     plan: PlanDocument
+
+
+class PlanChange(BaseModel):
+    """One student whose place differs between two plans (see ``matcher.diff``)."""
+
+    student_id: str
+    change: ChangeKind = Field(description="gained (unplaced → placed), lost (placed → "
+                               "unplaced), moved (other workplace or mentor); added / removed: "
+                               "the student is only in the new / the old plan.")
+    before: str | None = Field(description="Workplace in the old plan; null when unplaced "
+                               "or not in it.")
+    after: str | None = Field(description="Workplace in the new plan; null when unplaced "
+                              "or not in it.")
+    before_mentor_id: str | None
+    after_mentor_id: str | None
+    before_reason: str | None = Field(description="Unmatched reason in the old plan.")
+    after_reason: str | None = Field(description="Unmatched reason in the new plan.")
+    priority: int | None = Field(default=None, description="Consultants only.")
+
+
+class PlacedCounts(BaseModel):
+    before: int
+    after: int
+
+
+class PriorityChanges(BaseModel):
+    students: int
+    placed_before: int
+    placed_after: int
+    changes: dict[ChangeKind, int]
+
+
+class ReasonChanges(BaseModel):
+    before: int = Field(description="Unmatched for this reason in the old plan.")
+    after: int = Field(description="Unmatched for this reason in the new plan.")
+    gained: int = Field(description="Unmatched for this reason before, placed now.")
+    lost: int = Field(description="Placed before, unmatched for this reason now.")
+
+
+class DiffSummary(BaseModel):
+    students: int = Field(description="Students of either plan (for a coach: their own).")
+    placed: PlacedCounts
+    changes: dict[ChangeKind, int] = Field(description="Students per kind of change.")
+    by_reason: dict[str, ReasonChanges]
+    by_priority: dict[str, PriorityChanges] | None = Field(
+        default=None, description="Consultants only; \"unknown\" for students the scenario "
+        "does not have.")
+
+
+class PlanDiffOut(BaseModel):
+    plan_id: int = Field(description="The new plan.")
+    base_id: int = Field(description="The old plan it is compared with.")
+    scenario_id: int
+    changes: list[PlanChange] = Field(description="Only the students whose place changed.")
+    summary: DiffSummary
 
 
 class StudentView(BaseModel):
@@ -190,8 +247,11 @@ class RefusalResult(BaseModel):
     student_id: str
     refused_workplace_id: str
     new_workplace_id: str | None
-    moved_count: int = Field(description="Other students whose workplace changed.")
+    moved_count: int = Field(description="Other students whose place changed (gained, lost "
+                             "or moved).")
     moved: list[str]
+    changes: list[PlanChange] = Field(description="Every student whose place changed, the "
+                                      "refused one included, with the kind of change.")
 
 
 class PinRequest(_Request):

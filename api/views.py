@@ -13,6 +13,7 @@ from api.auth import Principal
 from api.privacy import coach_plan, coach_rule_counts, coach_student
 from api.problems import forbidden, not_found
 from api.schemas import PlanDocument, StudentView, SummaryView
+from matcher.diff import PlanDiff, plan_diff, student_priorities
 from models.plan import Plan
 from models.scenario import Scenario
 
@@ -69,6 +70,14 @@ def plan_view(principal: Principal, plan: Plan, scenario: Scenario | None) -> Pl
         conflicts=[c for c in plan.conflicts if mine(c.student_id)],
         unmatched=unmatched,
     ), scenario)
+
+
+def diff_view(principal: Principal, before: Plan, after: Plan, scenario: Scenario) -> PlanDiff:
+    """The difference of two plans as ``principal`` may see it: a coach's covers only
+    their students and has no priority."""
+    if principal.is_consultant:
+        return plan_diff(before, after, student_priorities(scenario))
+    return plan_diff(plan_view(principal, before, scenario), plan_view(principal, after, scenario))
 
 
 def visible_moved(principal: Principal, moved: list[str], scenario: Scenario) -> list[str]:

@@ -144,6 +144,7 @@ class ReplanResult:
     plan_document: str
     moved: list[str]
     new_workplace_id: str | None
+    changes: list[dict[str, Any]]  # matcher.diff entries of every changed student
 
 
 def replan(database_url: str, scenario_id: int, content_hash: str, lineage_text: str,
@@ -160,7 +161,8 @@ def replan(database_url: str, scenario_id: int, content_hash: str, lineage_text:
     new_plan = result.run.plan
     placed = next((a.workplace_id for a in new_plan.assignments
                    if a.student_id == refusal[0]), None)
-    return ReplanResult(plan_json(new_plan), result.moved, placed)
+    return ReplanResult(plan_json(new_plan), result.moved, placed,
+                        result.diff.as_json()["changes"])
 
 
 @dataclass(frozen=True)

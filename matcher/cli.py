@@ -1,4 +1,4 @@
-"""Command line: ``matcher validate | solve | explain | generate | serve | users add``.
+"""Command line: ``matcher validate | solve | explain | diff | generate | serve | users add``.
 
 Exit codes: 0 success, 2 invalid input (every problem listed on stderr, no
 output written), 1 an internal error.
@@ -6,6 +6,7 @@ output written), 1 an internal error.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,14 +15,17 @@ from typing import Annotated, NoReturn
 
 import numpy as np
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from matcher.diff import InconsistentPlan, Place, PlanDiff, plan_diff, student_priorities
 from matcher.io import ScenarioError, load_scenario
 from matcher.pipeline import SolveRun, SolveSettings, run_solve
 from matcher.plan import write_plan
 from matcher.solve import Backend
 from models.config import Objective
+from models.plan import Plan
 from models.scenario import Scenario
 
 app = typer.Typer(
@@ -236,6 +240,96 @@ def _print_student(run: SolveRun, student: int, alternatives: int) -> None:
                       str(sum(parts.values())), str(parts["wish"]), str(parts["competence"]),
                       str(parts["travel"]), str(int((placed_at == w).sum())))
     out.print(table)
+
+
+def _read_plan(path: Path) -> Plan:
+    """plan.json (or a folder holding one); exit 2 naming the file and field on a mistake."""
+    file = path / "plan.json" if path.is_dir() else path
+    try:
+        return Plan.model_validate_json(file.read_bytes())
+    except OSError as exc:
+        err.print(f"Cannot read {file}: {exc.strerror or exc}", highlight=False)
+    except ValidationError as exc:
+        err.print(f"{file} is not a plan.json of the matcher:", highlight=False)
+        for error in exc.errors()[:10]:
+            where = ".".join(str(part) for part in error["loc"]) or "(the whole file)"
+            err.print(f"  {where}: {error['msg']}", markup=False, highlight=False)
+    raise typer.Exit(2)
+
+
+CHANGE_WORDS = {"gained": "gained a place", "lost": "lost their place",
+                "moved": "other workplace or mentor", "unchanged": "unchanged",
+                "added": "only in the new plan", "removed": "only in the old plan"}
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="The old plan.json (or the folder holding it).")],
+    new: Annotated[Path, typer.Argument(help="The new plan.json (or the folder holding it).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the difference as JSON.")
+                       ] = False,
+    scenario: Annotated[Path | None, typer.Option(
+        help="The scenario of the plans, for counts per priority (plan.json does not hold "
+             "a student's priority).")] = None,
+) -> None:
+    """Compare two plans: per student gained, lost, moved (other workplace or mentor)."""
+    before, after = _read_plan(old), _read_plan(new)
+    if before.scenario != after.scenario:  # allowed (scenario versions), but say so
+        err.print(f"[yellow]warning:[/] the plans are of different scenarios "
+                  f"({before.scenario!r} and {after.scenario!r})", highlight=False)
+    priorities = None
+    if scenario is not None:
+        with _user_errors():
+            priorities = student_priorities(_load(scenario))
+    try:
+        difference = plan_diff(before, after, priorities)
+    except InconsistentPlan as exc:
+        err.print(f"{old if exc.side == 'before' else new}: {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    if as_json:
+        print(json.dumps(difference.as_json(), ensure_ascii=False, indent=2))
+        return
+    _print_diff(difference)
+
+
+def _print_diff(difference: PlanDiff) -> None:
+    changes = difference.changes
+    placed_before, placed_after = difference.placed()
+    out.print(f"{len(difference.students)} students; placed {placed_before} → {placed_after}. "
+              + ", ".join(f"{n} {CHANGE_WORDS[kind]}" for kind, n in difference.counts().items()
+                          if n and kind != "unchanged") if changes else
+              f"{len(difference.students)} students; no student changed place.")
+    if changes:
+        table = Table(title="Students whose place changed")
+        for column in ("student", "change", "before", "after"):
+            table.add_column(column)
+        for change in changes:
+            table.add_row(change.student_id, CHANGE_WORDS[change.change],
+                          _place_text(change.before), _place_text(change.after))
+        out.print(table)
+    by_priority = difference.by_priority()
+    if by_priority:
+        table = Table(title="Per priority")
+        for column in ("priority", "students", "placed before", "placed after", "gained",
+                       "lost", "moved"):
+            table.add_column(column, justify="right")
+        for level, c in by_priority.items():
+            table.add_row(level, str(c.students), str(c.placed_before), str(c.placed_after),
+                          str(c.changes["gained"]), str(c.changes["lost"]),
+                          str(c.changes["moved"]))
+        out.print(table)
+    reasons = difference.by_reason()
+    if reasons:
+        out.print("Unmatched per reason (before → after): " + ", ".join(
+            f"{reason} {c.before} → {c.after}" for reason, c in reasons.items()))
+
+
+def _place_text(place: Place | None) -> str:
+    if place is None:
+        return "(not in this plan)"
+    if place.workplace_id is None:
+        return f"unplaced ({place.reason})" if place.reason else "unplaced"
+    return place.workplace_id + (f" / {place.mentor_id}" if place.mentor_id else "")
 
 
 @app.command()

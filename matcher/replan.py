@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from matcher.diff import PlanDiff, plan_diff, student_priorities
 from matcher.pipeline import SolveRun, SolveSettings, run_solve
 from models.plan import Plan
 from models.scenario import IntArray, Pinned, Scenario
@@ -92,7 +93,8 @@ def previous_workplaces(scenario: Scenario, plan: Plan) -> IntArray:
 @dataclass(frozen=True)
 class Replan:
     run: SolveRun
-    moved: list[str]  # students placed before whose workplace changed (refused ones excluded)
+    diff: PlanDiff  # from the plan before the refusals to the new one, every student
+    moved: list[str]  # the other students whose place changed (the refused ones excluded)
 
 
 def replan_after_refusals(
@@ -100,10 +102,8 @@ def replan_after_refusals(
 ) -> Replan:
     """A new plan without the refused pairs, moving as few other students as possible."""
     updated = with_exclusions(scenario, refusals)
-    before = previous_workplaces(scenario, plan)
-    run = run_solve(updated, settings, keep=before)
-    after = run.solution.workplace
-    refused = {student_index(scenario, s) for s, _ in refusals}
-    changed = np.flatnonzero((before >= 0) & (after != before))
-    moved = [str(scenario.students.ids[i]) for i in changed if int(i) not in refused]
-    return Replan(run, moved)
+    run = run_solve(updated, settings, keep=previous_workplaces(scenario, plan))
+    difference = plan_diff(plan, run.plan, student_priorities(scenario))
+    refused = {s for s, _ in refusals}
+    return Replan(run, difference, [c.student_id for c in difference.changes
+                                    if c.student_id not in refused])

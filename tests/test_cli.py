@@ -118,3 +118,84 @@ def test_a_failed_solve_leaves_no_partial_output(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "duaaal" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def _demo_with_s25_refused_at_w26(tmp_path: Path) -> Path:
+    changed = tmp_path / "refused"
+    shutil.copytree(DEMO, changed)
+    with (changed / "exclusions.csv").open("a", encoding="utf-8") as table:
+        table.write("S25,W26,werkgever weigerde\n")
+    return changed
+
+
+def test_diff_lists_exactly_the_students_whose_place_differs(tmp_path: Path) -> None:
+    old = _solve(tmp_path / "old")
+    new = _solve_dir(_demo_with_s25_refused_at_w26(tmp_path), tmp_path / "new")
+    result = runner.invoke(app, ["diff", str(tmp_path / "old" / "plan.json"),
+                                 str(tmp_path / "new"), "--json", "--scenario", str(DEMO)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+
+    def place(plan: dict[str, object]) -> dict[str, tuple[str, str] | None]:
+        placed = {a["student_id"]: (a["workplace_id"], a["mentor_id"])
+                  for a in plan["assignments"]}  # type: ignore[attr-defined]
+        return {u["student_id"]: None for u in plan["unmatched"]} | placed  # type: ignore[attr-defined]
+
+    before, after = place(old), place(new)
+    differing = {s for s in before if before[s] != after[s]}
+    assert {c["student_id"] for c in data["changes"]} == differing
+    kinds = {c["student_id"]: c["change"] for c in data["changes"]}
+    assert kinds["S25"] == "lost" and kinds["S26"] == "gained"
+    s26 = next(c for c in data["changes"] if c["student_id"] == "S26")
+    assert (s26["before"], s26["after"], s26["priority"]) == (None, "W26", 3)
+    summary = data["summary"]
+    assert sum(summary["changes"].values()) == summary["students"] == len(before)
+    assert summary["by_priority"]["2"]["changes"]["lost"] >= 1
+    assert sum(level["students"] for level in summary["by_priority"].values()) == len(before)
+
+    table = runner.invoke(app, ["diff", str(tmp_path / "old"), str(tmp_path / "new")])
+    assert table.exit_code == 0
+    assert "S25" in table.stdout and "lost their place" in table.stdout
+    assert "gained a place" in table.stdout
+
+
+def test_diff_lists_students_of_only_one_plan_and_warns_of_another_scenario(
+        tmp_path: Path) -> None:
+    plan = _solve(tmp_path)
+    other = dict(plan, scenario="another scenario")
+    gone = other["assignments"][0]["student_id"]  # type: ignore[index]
+    other["assignments"] = other["assignments"][1:]  # type: ignore[index]
+    (tmp_path / "other.json").write_text(json.dumps(other), encoding="utf-8")
+    result = runner.invoke(app, ["diff", str(tmp_path), str(tmp_path / "other.json"), "--json"])
+    assert result.exit_code == 0
+    assert "different scenarios" in result.stderr
+    assert json.loads(result.stdout)["changes"] == [{
+        "student_id": gone, "change": "removed",
+        "before": plan["assignments"][0]["workplace_id"],  # type: ignore[index]
+        "after": None, "before_mentor_id": plan["assignments"][0]["mentor_id"],  # type: ignore[index]
+        "after_mentor_id": None, "before_reason": None, "after_reason": None}]
+
+
+def test_diff_of_a_plan_with_itself_says_nothing_changed(tmp_path: Path) -> None:
+    _solve(tmp_path)
+    result = runner.invoke(app, ["diff", str(tmp_path), str(tmp_path / "plan.json"), "--json"])
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["changes"] == [] and "by_priority" not in data["summary"]
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    (None, "Cannot read"),
+    ("not json", "is not a plan.json"),
+    ('{"scenario": "demo"}', "solver: Field required"),
+])
+def test_diff_of_a_missing_or_broken_plan_exits_2(tmp_path: Path, content: str | None,
+                                                  expected: str) -> None:
+    _solve(tmp_path / "good")
+    broken = tmp_path / "broken.json"
+    if content is not None:
+        broken.write_text(content, encoding="utf-8")
+    result = runner.invoke(app, ["diff", str(tmp_path / "good"), str(broken)])
+    assert result.exit_code == 2
+    assert expected in result.output and "broken.json" in result.output
+    assert "Traceback" not in result.output

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from matcher.check import check_plan
+from matcher.io import load_scenario
 from matcher.pipeline import SolveSettings, run_solve
 from matcher.replan import replan_after_refusals, with_pins
 from tests.builders import scenario, student, workplace
+
+DEMO = Path(__file__).resolve().parents[1] / "scenarios" / "demo"
 
 
 def test_refused_pair_is_excluded_and_others_stay() -> None:
@@ -33,3 +38,18 @@ def test_pins_become_existing_placements() -> None:
     plan = run_solve(pinned, SolveSettings()).plan
     by_student = {a.student_id: a for a in plan.assignments}
     assert by_student["S2"].workplace_id == "W2" and by_student["S2"].pinned
+
+
+def test_demo_refusal_shows_who_lost_and_who_gained_the_place() -> None:
+    # S25 (priority 2) takes W26's last seat; S26 waits for it (capacity). When S25's
+    # placement is refused, S26 gains the seat, and the re-plan says so.
+    sc = load_scenario(DEMO)
+    first = run_solve(sc, SolveSettings())
+    result = replan_after_refusals(sc, first.plan, [("S25", "W26")], SolveSettings())
+    changes = {c.student_id: c for c in result.diff.changes}
+    assert set(changes) == {"S25", "S26"}
+    assert changes["S25"].change == "lost" and changes["S25"].before is not None
+    assert changes["S25"].before.workplace_id == "W26"
+    assert changes["S26"].change == "gained" and changes["S26"].after is not None
+    assert changes["S26"].after.workplace_id == "W26"
+    assert result.moved == ["S26"]  # every other student whose place changed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import json
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Request, Response
@@ -11,6 +12,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from api import worker
+from api.auth import Principal
 from api.deps import ConsultantDep, DbDep, PrincipalDep, ServicesDep
 from api.export import CSV_MEDIA_TYPE, plan_csv, wants_csv
 from api.lineage import Lineage, input_hash
@@ -23,6 +25,8 @@ from api.schemas import (
     AuditOut,
     PinRequest,
     PinsResult,
+    PlanChange,
+    PlanDiffOut,
     PlanOut,
     PlanRef,
     RefusalRequest,
@@ -30,8 +34,10 @@ from api.schemas import (
     SolveRequest,
     StudentView,
 )
+from api.services import Services
 from api.tables import AuditRecord, Pin, Refusal, StoredPlan
-from api.views import check_student, plan_view, student_view, visible_moved
+from api.views import check_student, diff_view, plan_view, student_view, visible_moved
+from matcher.diff import PlanDiff
 from matcher.replan import UnknownId, student_index, with_pins, workplace_index
 from models.plan import Plan
 
@@ -91,6 +97,53 @@ def get_student(plan_id: DbId, student_id: str, db: DbDep, services: ServicesDep
     scenario = services.scenario(scenario_or_404(db, stored.scenario_id))
     position = check_student(who, scenario, student_id)
     return student_view(who, scenario, position, Plan.model_validate_json(stored.document))
+
+
+@dataclass(frozen=True)
+class PlanComparison:
+    new: StoredPlan
+    base: StoredPlan
+    diff: PlanDiff
+
+
+def compare_plans(db: Session, services: Services, who: Principal, plan_id: int,
+                  base_id: int | None) -> PlanComparison:
+    """The difference from ``base_id`` (default: the previous version) to ``plan_id``,
+    as ``who`` may see it. Both plans must belong to one scenario."""
+    new = plan_or_404(db, plan_id)
+    if base_id is None:
+        if new.parent_id is None:
+            raise ApiProblem(422, "this plan has no previous version; name the plan to "
+                             "compare it with", kind="invalid-request", title="Invalid request",
+                             errors=[ProblemItem(detail="required for this plan",
+                                                 pointer=pointer("query", "base"))])
+        base_id = new.parent_id
+    base = plan_or_404(db, base_id)
+    if base.scenario_id != new.scenario_id:
+        raise ApiProblem(422, "the two plans belong to different scenarios",
+                         kind="invalid-request", title="Invalid request",
+                         errors=[ProblemItem(detail=f"plan {base_id} is of another scenario",
+                                             pointer=pointer("query", "base"))])
+    scenario = services.scenario(scenario_or_404(db, new.scenario_id))
+    difference = diff_view(who, Plan.model_validate_json(base.document),
+                           Plan.model_validate_json(new.document), scenario)
+    return PlanComparison(new, base, difference)
+
+
+@router.get("/plans/{plan_id}/diff", response_model=PlanDiffOut,
+            responses=problem_responses(401, 404, 422),
+            summary="What changed per student from another plan of the scenario to this one")
+def get_diff(plan_id: DbId, db: DbDep, services: ServicesDep, who: PrincipalDep,
+             base: Annotated[int | None, Query(
+                 ge=1, le=MAX_DB_ID, description="The old plan; default: the previous "
+                 "version of this plan (a refusal's parent).")] = None) -> Response:
+    """Per student gained, lost or moved (other workplace or mentor), with counts per kind,
+    per unmatched reason and, for a consultant, per priority. A coach sees only their
+    students and no priority."""
+    comparison = compare_plans(db, services, who, plan_id, base)
+    body = {"plan_id": comparison.new.id, "base_id": comparison.base.id,
+            "scenario_id": comparison.new.scenario_id, **comparison.diff.as_json()}
+    return Response(json.dumps(body, ensure_ascii=False), media_type="application/json")
 
 
 def _unknown_id(exc: UnknownId, prefix: tuple[object, ...] = ()) -> ProblemItem:
@@ -160,7 +213,8 @@ def refuse(plan_id: DbId, refusal: RefusalRequest, response: Response, services:
     return RefusalResult(plan_id=new_plan.id, version=new_plan.version, parent_id=plan_id,
                          student_id=pair[0], refused_workplace_id=pair[1],
                          new_workplace_id=result.new_workplace_id,
-                         moved_count=len(result.moved), moved=result.moved)
+                         moved_count=len(result.moved), moved=result.moved,
+                         changes=[PlanChange.model_validate(c) for c in result.changes])
 
 
 @router.post("/plans/{plan_id}/pins", status_code=201, response_model=PinsResult,

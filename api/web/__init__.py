@@ -24,12 +24,13 @@ PREFIX = "/ui"
 
 def install_web(app: FastAPI) -> None:
     from api.web.errors import install_error_pages
-    from api.web.routes import auth, coach, consultant, plans
+    from api.web.routes import auth, coach, compare, consultant, plans
 
     settings = app.state.services.settings
     app.state.session_codec = SessionCodec(settings.session_secret or secrets.token_hex(32),
                                            secure=settings.secure_cookies)
     app.state.web_rows = LruCache(settings.plan_cache_size)  # table rows per plan
+    app.state.web_diffs = LruCache(settings.plan_cache_size)  # changed rows per plan pair
     app.state.web_analyses = PlanAnalyses(app.state.services)
     install_error_pages(app)
 
@@ -45,5 +46,5 @@ def install_web(app: FastAPI) -> None:
         return response
 
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, consultant, plans, coach):
+    for module in (auth, consultant, plans, compare, coach):
         app.include_router(module.router, prefix=PREFIX, include_in_schema=False)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -13,13 +14,14 @@ from api.services import PlanContext
 from matcher.analysis.groups import PROVINCE_NAMES, student_groups, workplace_provinces
 from matcher.analysis.metrics import group_order
 from matcher.cost import uncovered_gaps, wish_rank
+from matcher.diff import PlanDiff
 from matcher.suggest import Suggestion
 from models.scenario import Scenario
 
 PAGE_SIZE = 50
 SORT_KEYS = ("student_id", "tier", "programme", "workplace_id", "employer", "sector",
              "province", "cost", "wish", "competence", "travel")
-STATUSES = ("all", "placed", "unmatched", "moved", "pinned")
+STATUSES = ("all", "placed", "unmatched", "changed", "pinned")
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ class StudentRow:
     travel: int | None = None
     pinned: bool = False  # kept as an existing placement in this plan
     from_file: bool = False  # an existing placement of the scenario's placements table
-    moved: bool = False
+    change: str = ""  # gained, lost, moved… since the previous version ("" when unchanged)
     reason: str = ""
     detail: str = ""
     rules: dict[str, int] = field(default_factory=dict)
@@ -54,9 +56,12 @@ def province_name(code: str) -> str:
     return PROVINCE_NAMES.get(code, "onbekend")
 
 
-def student_rows(context: PlanContext, moved: set[str], base: Scenario) -> list[StudentRow]:
+def student_rows(context: PlanContext, changes: PlanDiff | None, base: Scenario
+                 ) -> list[StudentRow]:
     """Every student of the plan, placed ones with their workplace and cost; ``base`` is
-    the scenario as uploaded, whose placements table says which placements came with it."""
+    the scenario as uploaded, whose placements table says which placements came with it;
+    ``changes`` the difference from the previous version, if there is one."""
+    change_of = {c.student_id: c.change for c in changes.changes} if changes else {}
     scenario = context.scenario
     from_file = {(str(base.students.ids[st]), str(base.workplaces.ids[wp]))
                  for st, wp in zip(base.pinned.student, base.pinned.workplace, strict=True)}
@@ -70,7 +75,7 @@ def student_rows(context: PlanContext, moved: set[str], base: Scenario) -> list[
                          tier=int(s.priority[position]),
                          province=province_name(str(groups.province[position])),
                          programme_sector=str(groups.sector[position]),
-                         placed=False, moved=sid in moved)
+                         placed=False, change=change_of.get(sid, ""))
         assignment = context.assignment_of.get(sid)
         if assignment is not None:
             workplace = context.workplace_index[assignment.workplace_id]
@@ -97,11 +102,12 @@ class PlanRows:
     rows: list[StudentRow]
     summary: dict[str, list[GroupLine]]
     provinces: list[str]
+    changes: PlanDiff | None  # from the previous version, if there is one
 
 
-def plan_rows(context: PlanContext, moved: set[str], base: Scenario) -> PlanRows:
-    rows = student_rows(context, moved, base)
-    return PlanRows(rows, group_summary(rows), provinces_of(rows))
+def plan_rows(context: PlanContext, changes: PlanDiff | None, base: Scenario) -> PlanRows:
+    rows = student_rows(context, changes, base)
+    return PlanRows(rows, group_summary(rows), provinces_of(rows), changes)
 
 
 @dataclass(frozen=True)
@@ -136,7 +142,7 @@ class TableQuery:
             return False
         if self.status == "unmatched" and row.placed:
             return False
-        if self.status == "moved" and not row.moved:
+        if self.status == "changed" and not row.change:
             return False
         if self.status == "pinned" and not row.pinned:
             return False
@@ -153,22 +159,30 @@ class TableQuery:
         return True
 
 
+RowT = TypeVar("RowT")
+
+
 @dataclass(frozen=True)
-class TablePage:
-    rows: list[StudentRow]
+class TablePage(Generic[RowT]):
+    rows: list[RowT]
     total: int
     page: int
     pages: int
 
 
-def table_page(rows: list[StudentRow], query: TableQuery) -> TablePage:
+def paginate(rows: list[RowT], page: int) -> TablePage[RowT]:
+    """One page of ``rows``; a page beyond the last shows the last."""
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    page = min(page, pages)
+    return TablePage(rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], len(rows), page, pages)
+
+
+def table_page(rows: list[StudentRow], query: TableQuery) -> TablePage[StudentRow]:
     kept = [row for row in rows if query.matches(row)]
     kept.sort(key=lambda row: row.sort_value(query.sort), reverse=query.descending)
     if query.descending:  # blanks stay last either way
         kept.sort(key=lambda row: row.sort_value(query.sort)[0])
-    pages = max(1, -(-len(kept) // PAGE_SIZE))
-    page = min(query.page, pages)
-    return TablePage(kept[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], len(kept), page, pages)
+    return paginate(kept, query.page)
 
 
 @dataclass(frozen=True)

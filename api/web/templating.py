@@ -16,6 +16,7 @@ from api.privacy import OTHER, OTHER_LABELS
 from api.web.deps import CSRF_FIELD, CSRF_HEADER, WebUser
 from api.web.dutch import in_dutch
 from api.web.words import (
+    CHANGE_LABELS_NL,
     DIMENSION_LABELS_NL,
     JOB_STATES_NL,
     LIMIT_LABELS_NL,
@@ -69,7 +70,8 @@ templates.env.globals.update(
     percent=percent, rule_nl={**RULE_LABELS_NL, OTHER: OTHER_LABELS["nl"]},
     reason_nl=REASON_LABELS_NL,
     dimension_nl=DIMENSION_LABELS_NL, job_state_nl=JOB_STATES_NL,
-    limit_nl=LIMIT_LABELS_NL, stage_nl=STAGES_NL, csrf_field=CSRF_FIELD, csrf_header=CSRF_HEADER)
+    limit_nl=LIMIT_LABELS_NL, stage_nl=STAGES_NL, change_nl=CHANGE_LABELS_NL,
+    csrf_field=CSRF_FIELD, csrf_header=CSRF_HEADER)
 
 
 def is_htmx(request: Request) -> bool:

@@ -32,3 +32,6 @@ STAGES_NL = {
 }
 LIMIT_LABELS_NL = {"seats": "plaatsen", "mentor": "mentor", "intensive_support":
                    "intensieve ondersteuning"}
+CHANGE_LABELS_NL = {"gained": "kreeg een plaats", "lost": "verloor de plaats",
+                    "moved": "andere leerwerkplek of mentor", "unchanged": "ongewijzigd",
+                    "added": "enkel in het nieuwe plan", "removed": "enkel in het oude plan"}

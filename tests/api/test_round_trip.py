@@ -74,10 +74,12 @@ def test_round_trip(api: Api) -> None:
     assert new_plan["kind"] == "refusal"
     new_context = api.services.plan_context(result["plan_id"])
     assert check_plan(new_context.scenario, new_plan["plan"]) == []
-    before = {a["student_id"]: a["workplace_id"] for a in plan["assignments"]}
-    after = {a["student_id"]: a["workplace_id"] for a in new_plan["plan"]["assignments"]}
-    changed = {s for s in before if s != student_id and after.get(s) != before[s]}
-    assert changed == set(result["moved"])
+    before = {a["student_id"]: (a["workplace_id"], a["mentor_id"]) for a in plan["assignments"]}
+    after = {a["student_id"]: (a["workplace_id"], a["mentor_id"])
+             for a in new_plan["plan"]["assignments"]}
+    changed = {s for s in before.keys() | after.keys()
+               if s != student_id and after.get(s) != before.get(s)}
+    assert changed == set(result["moved"])  # moved, gained or lost: every place that changed
 
     # pins: fix another student at a workplace a suggestion offers; the next solve keeps it
     other = sorted(placed)[1]

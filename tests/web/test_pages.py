@@ -613,7 +613,7 @@ def test_refusal_shows_the_new_plan_without_the_refused_pair(web: Api,
         data={"student_id": pair[0], "workplace_id": pair[1], "reason": "te ver"},
         headers=consultant.headers(htmx=True))
     assert response.status_code == 204, response.text
-    found = re.fullmatch(r"/ui/plans/(\d+)(\?status=moved)?", response.headers["HX-Redirect"])
+    found = re.fullmatch(r"/ui/plans/(\d+)\?status=changed", response.headers["HX-Redirect"])
     assert found, response.headers["HX-Redirect"]
     new_id = int(found.group(1))
     assert new_id != own.plan_id
@@ -626,6 +626,56 @@ def test_refusal_shows_the_new_plan_without_the_refused_pair(web: Api,
     assert pair not in pairs
     old_page = consultant.client.get(f"/ui/plans/{own.plan_id}").text
     assert f'href="/ui/plans/{new_id}"' in old_page  # the old version points to the new one
+
+
+def test_demo_refusal_marks_who_lost_and_who_gained_the_place(
+        web: Api, consultant: WebUser, coach_tb03: WebUser) -> None:
+    # S25 holds W26's last seat and S26 waits for it; S25's placement is refused.
+    own = solve_demo(web)
+    response = consultant.client.post(
+        f"/ui/plans/{own.plan_id}/refusals", data={"student_id": "S25", "workplace_id": "W26"},
+        headers=consultant.headers(htmx=True))
+    assert response.status_code == 204, response.text
+    page = consultant.client.get(response.headers["HX-Redirect"]).text
+    banner = page.split('id="replan-banner"')[1].split("</div>")[0]
+    assert "Geen enkele andere leerling" not in banner
+    lost = re.search(r'<li data-change="lost"><strong>S25</strong>.*?</li>', banner)
+    gained = re.search(r'<li data-change="gained"><strong>S26</strong>.*?</li>', banner)
+    assert lost and "W26 – Slagerij Wuyts" in lost.group(0) and "niet geplaatst" in lost.group(0)
+    assert gained and "W26 – Slagerij Wuyts" in gained.group(0)
+    assert len(re.findall(r"<li data-change=", banner)) == 2  # nobody else changed
+    rows = dict(re.findall(r'<tr id="row-(S\d+)" class="([^"]*)"', page))
+    assert set(rows) == {"S25", "S26"}  # the redirect shows only the changed students
+    assert all("changed" in rows[s] for s in ("S25", "S26"))
+    assert "verloor de plaats" in page and "kreeg een plaats" in page
+    new_id = int(re.findall(r"/ui/plans/(\d+)", response.headers["HX-Redirect"])[0])
+
+    # The two versions side by side: counts per priority, the changed students.
+    compare = consultant.client.get(f"/ui/scenarios/{own.scenario_id}/compare",
+                                    params={"base": own.plan_id, "plan": new_id})
+    assert compare.status_code == 200, compare.text
+    changed = dict(re.findall(r'<tr id="diff-(S\d+)" data-change="(\w+)"', compare.text))
+    assert changed == {"S25": "lost", "S26": "gained"}
+    assert "Slagerij Wuyts" in compare.text and "Per prioriteit" in compare.text
+    by_default = consultant.client.get(f"/ui/scenarios/{own.scenario_id}/compare").text
+    assert dict(re.findall(r'<tr id="diff-(S\d+)" data-change="(\w+)"', by_default)) == changed
+    only_gained = consultant.client.get(
+        f"/ui/scenarios/{own.scenario_id}/compare/table",
+        params={"base": own.plan_id, "plan": new_id, "change": "gained"},
+        headers=consultant.headers(htmx=True)).text
+    assert re.findall(r'<tr id="diff-(S\d+)"', only_gained) == ["S26"]
+    # a coach has no comparison page (it counts per priority)
+    assert coach_tb03.client.get(f"/ui/scenarios/{own.scenario_id}/compare").status_code == 403
+
+
+def test_compare_needs_plans_of_the_scenario(web: Api, consultant: WebUser,
+                                             solved: Solved) -> None:
+    single = consultant.client.get(f"/ui/scenarios/{solved.scenario_id}/compare")
+    assert single.status_code == 200 and "minstens twee planversies" in single.text
+    other = solve_demo(web)
+    foreign = consultant.client.get(f"/ui/scenarios/{solved.scenario_id}/compare",
+                                    params={"base": other.plan_id})
+    assert foreign.status_code == 404
 
 
 # --- proposals --------------------------------------------------------------------------

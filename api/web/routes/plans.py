@@ -30,7 +30,8 @@ from api.services import PlanContext, Services
 from api.tables import AuditRecord, Pin, Proposal, StoredPlan
 from api.views import plan_view
 from api.web.analyses import PlanAnalyses
-from api.web.deps import CsrfConsultantDep, WebConsultantDep
+from api.web.deps import CsrfConsultantDep, WebConsultantDep, WebUser
+from api.web.diff_view import diff_rows
 from api.web.plan_view import (
     PlanRows,
     StudentRow,
@@ -54,25 +55,26 @@ def _stored(services: Services, plan_id: int) -> StoredPlan:
         return plan_or_404(db, plan_id)
 
 
-def _plan_rows(request: Request, context: PlanContext, stored: StoredPlan) -> PlanRows:
-    """Every student's row, built once per plan: filtering and sorting reuse them."""
+def _plan_rows(request: Request, context: PlanContext, stored: StoredPlan,
+               user: WebUser) -> PlanRows:
+    """Every student's row, built once per plan: filtering and sorting reuse them. Rows
+    are marked with their change since the previous version (a refusal's parent)."""
     cache: LruCache[int, PlanRows] = request.app.state.web_rows
     services: Services = request.app.state.services
 
     def build() -> PlanRows:
         with services.sessions() as db:
             base = services.scenario(scenario_or_404(db, stored.scenario_id))
-            refusal = _refusal_behind(db, stored.id)
-        marked = set(json.loads(stored.moved))  # moved by the re-plan, and the refused one
-        if refusal is not None:
-            marked.add(str(refusal["student_id"]))
-        return plan_rows(context, marked, base)
+            changes = plan_routes.compare_plans(db, services, user.principal, stored.id,
+                                                None).diff if stored.parent_id else None
+        return plan_rows(context, changes, base)
 
     return cache.get_or_build(stored.id, build)
 
 
-def _rows(request: Request, context: PlanContext, stored: StoredPlan) -> list[StudentRow]:
-    return _plan_rows(request, context, stored).rows
+def _rows(request: Request, context: PlanContext, stored: StoredPlan,
+          user: WebUser) -> list[StudentRow]:
+    return _plan_rows(request, context, stored, user).rows
 
 
 def table_query(q: Annotated[str, Query(max_length=1000)] = "", status: str = "all",
@@ -92,8 +94,9 @@ def plan_page(plan_id: DbId, request: Request, services: ServicesDep, user: WebC
               query: TableQueryDep) -> Response:
     stored = _stored(services, plan_id)
     context = services.plan_context(plan_id)
-    derived = _plan_rows(request, context, stored)
+    derived = _plan_rows(request, context, stored, user)
     rows = derived.rows
+    changes = diff_rows(derived.changes, context.scenario) if derived.changes else []
     with services.sessions() as db:
         scenario_row = scenario_or_404(db, stored.scenario_id)
         parent = db.get(StoredPlan, stored.parent_id) if stored.parent_id else None
@@ -106,15 +109,15 @@ def plan_page(plan_id: DbId, request: Request, services: ServicesDep, user: WebC
                   parent=parent, newer=newer, plan=context.plan, rows=rows,
                   summary=derived.summary, table=table_page(rows, query),
                   query=query, provinces=derived.provinces,
-                  pins=pins, proposals=proposals, moved=json.loads(stored.moved),
-                  refusal=refusal, place_of=_place_of(context),
+                  pins=pins, proposals=proposals, changes=changes,
+                  refusal=refusal,
                   refusals_in_force=len(Lineage.from_json(stored.lineage).refusals),
                   unmatched=[r for r in rows if not r.placed],
                   map_tiles_url=services.settings.map_tiles_url)
 
 
 def _refusal_behind(db: Session, plan_id: int) -> dict[str, Any] | None:
-    """The refusal that made this plan (student_id, workplace_id, moved), if any."""
+    """The refusal that made this plan (student_id, workplace_id), if any."""
     cause = db.scalar(select(AuditRecord).where(AuditRecord.action == "refusal",
                                                 AuditRecord.result_plan_id == plan_id))
     details: dict[str, Any] | None = json.loads(cause.details) if cause is not None else None
@@ -127,16 +130,12 @@ def _pins_in_force(db: Session, scenario_id: int) -> dict[str, str]:
         select(Pin).where(Pin.scenario_id == scenario_id)).all()}
 
 
-def _place_of(context: PlanContext) -> dict[str, str]:
-    return {student: a.workplace_id for student, a in context.assignment_of.items()}
-
-
 @router.get("/plans/{plan_id}/table")
 def plan_table(plan_id: DbId, request: Request, services: ServicesDep, user: WebConsultantDep,
                query: TableQueryDep) -> Response:
     stored = _stored(services, plan_id)
     context = services.plan_context(plan_id)
-    rows = _rows(request, context, stored)
+    rows = _rows(request, context, stored, user)
     with services.sessions() as db:
         pins = _pins_in_force(db, stored.scenario_id)
     response = render(request, "fragments/plan_table.html", user, stored=stored,
@@ -194,7 +193,7 @@ def plan_map(plan_id: DbId, request: Request, services: ServicesDep,
              user: WebConsultantDep) -> Response:
     stored = _stored(services, plan_id)
     context = services.plan_context(plan_id)
-    rows = _rows(request, context, stored)
+    rows = _rows(request, context, stored, user)
     points = map_points(context, rows)
     students = [p for p in points if p["kind"] != "workplace"]
     shown = sorted(students, key=lambda p: p["kind"] != "unmatched")[:MAP_STUDENT_LIMIT]
@@ -233,7 +232,7 @@ def download_xlsx(plan_id: DbId, request: Request, services: ServicesDep,
                   user: WebConsultantDep) -> Response:
     """Two sheets: placements (with the cost parts) and unmatched students."""
     stored = _stored(services, plan_id)
-    rows = _rows(request, services.plan_context(plan_id), stored)
+    rows = _rows(request, services.plan_context(plan_id), stored, user)
     book = Workbook(write_only=True)  # streams rows: 4x faster than through pandas
     placed = book.create_sheet("plaatsingen")
     placed.append(["student_id", "programme", "priority", "workplace_id", "employer", "sector",
@@ -304,5 +303,4 @@ def refuse(plan_id: DbId, request: Request, services: ServicesDep, user: CsrfCon
                                                         workplace_id=workplace_id,
                                                         reason=reason.strip()),
                                 Response(), services, user.principal)
-    return go_to(request, f"/ui/plans/{result.plan_id}?status=moved"
-                 if result.moved_count else f"/ui/plans/{result.plan_id}")
+    return go_to(request, f"/ui/plans/{result.plan_id}?status=changed")
