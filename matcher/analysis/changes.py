@@ -243,10 +243,7 @@ class Resolver:
         arcs = np.flatnonzero(label[problem.arc_student] == label[node])
         if not len(arcs):
             return after
-        sub = dataclasses.replace(problem, arc_student=problem.arc_student[arcs],
-                                  arc_workplace=problem.arc_workplace[arcs],
-                                  arc_cost=problem.arc_cost[arcs],
-                                  arc_candidate=problem.arc_candidate[arcs])
+        sub = problem.restricted(arcs)
         chosen = solve_flow(sub)
         after[np.unique(sub.arc_student)] = -1
         after[sub.arc_student[chosen]] = sub.arc_workplace[chosen]

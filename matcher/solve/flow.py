@@ -7,8 +7,20 @@ Network per independent group of students and workplaces::
     student ──(1, penalty)──▶ sink            (staying unplaced)
 
 Every student node supplies one unit. Flow networks have integral optima, so
-the optimum is proven; see ``matcher.solve.problem`` for why the penalties give
-the lexicographic optimum.
+the optimum is proven; see ``matcher.solve.problem`` for why the merged costs
+give the lexicographic optimum.
+
+Cost range: OR-Tools scales every cost by the number of nodes and documents
+that no overflow can happen while every |unit cost| < int64 max / (2 · nodes²)
+(``MinCostFlowBase::Status``, BAD_COST_RANGE). Merged costs grow like
+``T · n² · max cost`` with a previous plan to keep, so each batch checks its
+worst case before solving. Where the merged costs could exceed that range,
+the levels are solved in stages: each stage is an exact min-cost flow on the
+network restricted to the optimal flows of the stages before it (arcs whose
+reduced cost, under exact node potentials of the stage's optimum, is positive
+carry no flow in any optimum and are removed; negative ones are full in every
+optimum and are fixed; complementary slackness says the flows that remain are
+exactly the optimal ones). The result is the same lexicographic optimum.
 """
 
 from __future__ import annotations
@@ -20,16 +32,25 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from ortools.graph.python import min_cost_flow
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import bellman_ford, connected_components
 
-from matcher.solve.problem import AssignmentProblem
+from matcher.solve.problem import AssignmentProblem, merge_groups
 from models.scenario import BoolArray, IntArray
 
 # Small components are grouped so one solver call handles many of them.
 BATCH_ARCS = 200_000
 # Below this many arcs, starting worker processes costs more than it saves.
 PARALLEL_ARCS = 2_000_000
+INT64_MAX = 2**63 - 1
+# Node potentials of an earlier stage are found in float64, exact below 2**53.
+EXACT_FLOAT = 2**53
+
+
+def safe_cost(nodes: int) -> int:
+    """The largest |unit cost| OR-Tools documents as free of overflow on a
+    network of this many nodes (int64 max / (2 · nodes²))."""
+    return INT64_MAX // (2 * max(nodes, 1) ** 2)
 
 
 class FlowError(RuntimeError):
@@ -80,23 +101,76 @@ class FlowNetwork:
     tails: NDArray[np.int32]
     heads: NDArray[np.int32]
     capacities: IntArray
-    costs: IntArray
+    stages: tuple[IntArray, ...]  # costs per arc, one array per stage, most important first
     supplies: IntArray
     assignment_arcs: int  # the first arcs are the student → workplace arcs
 
 
-def solve_network(network: FlowNetwork) -> BoolArray:
-    """Which assignment arcs carry flow in a min-cost flow of the network."""
+def _min_cost_flows(tails: NDArray[np.int32], heads: NDArray[np.int32], capacities: IntArray,
+                    costs: IntArray, supplies: IntArray) -> IntArray:
     solver = min_cost_flow.SimpleMinCostFlow()
-    solver.add_arcs_with_capacity_and_unit_cost(
-        network.tails, network.heads, network.capacities, network.costs)
-    solver.set_nodes_supplies(np.arange(len(network.supplies), dtype=np.int32),
-                              network.supplies)
+    solver.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
+    solver.set_nodes_supplies(np.arange(len(supplies), dtype=np.int32), supplies)
     status = solver.solve()
     if status != solver.OPTIMAL:
         raise FlowError(f"min-cost flow ended with status {status}")
-    flows = solver.flows(np.arange(network.assignment_arcs, dtype=np.int32))
-    return np.asarray(flows > 0)
+    return np.asarray(solver.flows(np.arange(len(tails), dtype=np.int32)), dtype=np.int64)
+
+
+def _within_range(costs: IntArray, nodes: int) -> IntArray:
+    """Costs beyond the documented range divided by their common divisor (the
+    same optimal flows; a scenario's weights often share one)."""
+    if int(np.abs(costs).max(initial=0)) <= safe_cost(nodes):
+        return costs
+    divisor = int(np.gcd.reduce(costs)) if len(costs) else 1
+    return costs // divisor if divisor > 1 else costs
+
+
+def reduced_costs(nodes: int, tails: NDArray[np.int32], heads: NDArray[np.int32],
+                  capacities: IntArray, costs: IntArray, flows: IntArray) -> IntArray:
+    """Reduced cost of every arc under node potentials of an optimal flow: the
+    shortest distances in its residual network from a root joined to every
+    node (no negative cycle exists, since the flow is optimal)."""
+    forward, backward = flows < capacities, flows > 0
+    root = nodes
+    source = np.concatenate([tails[forward], heads[backward], np.full(nodes, root)])
+    target = np.concatenate([heads[forward], tails[backward], np.arange(nodes)])
+    length = np.concatenate([costs[forward], -costs[backward], np.zeros(nodes, dtype=np.int64)])
+    # keep the shortest of parallel residual arcs (a sparse matrix would add them up)
+    order = np.lexsort((length, target, source))
+    source, target, length = source[order], target[order], length[order]
+    first = np.ones(len(source), dtype=bool)
+    first[1:] = (source[1:] != source[:-1]) | (target[1:] != target[:-1])
+    graph = csr_matrix((length[first].astype(np.float64), (source[first], target[first])),
+                       shape=(nodes + 1, nodes + 1))
+    distance = bellman_ford(graph, directed=True, indices=root)
+    potential = np.rint(distance[:nodes]).astype(np.int64)
+    reduced: IntArray = costs + potential[tails] - potential[heads]
+    return reduced
+
+
+def solve_network(network: FlowNetwork) -> BoolArray:
+    """Which assignment arcs carry flow in a min-cost flow of the network whose
+    costs are the stages in lexicographic order."""
+    nodes = len(network.supplies)
+    tails, heads = network.tails, network.heads
+    capacities, supplies = network.capacities, network.supplies.copy()
+    flows = np.zeros(len(tails), dtype=np.int64)
+    active = np.arange(len(tails))
+    for i, stage in enumerate(network.stages):
+        costs = _within_range(stage[active], nodes)
+        found = _min_cost_flows(tails[active], heads[active], capacities[active], costs, supplies)
+        if i == len(network.stages) - 1:
+            flows[active] = found
+            break
+        reduced = reduced_costs(nodes, tails[active], heads[active], capacities[active],
+                                costs, found)
+        full = active[reduced < 0]
+        flows[full] = capacities[full]
+        np.subtract.at(supplies, tails[full], capacities[full])
+        np.add.at(supplies, heads[full], capacities[full])
+        active = active[reduced == 0]
+    return np.asarray(flows[: network.assignment_arcs] > 0)
 
 
 def _network(problem: AssignmentProblem, arcs: IntArray) -> FlowNetwork:
@@ -131,16 +205,19 @@ def _network(problem: AssignmentProblem, arcs: IntArray) -> FlowNetwork:
         problem.workplace_room[workplaces],
         np.ones(ns, dtype=np.int64),
     ])
-    costs = np.concatenate([
-        problem.arc_cost[arcs],
-        np.zeros(len(gated) + nw, dtype=np.int64),
-        problem.penalty[students],
-    ])
-    supplies = np.zeros(sink + 1, dtype=np.int64)
+    nodes = sink + 1
+    groups = merge_groups(problem.spans, problem.n_free, safe_cost(nodes),
+                          min(safe_cost(nodes), EXACT_FLOAT // (nodes + 1)))
+    stages = []
+    for group in groups:
+        level = problem.merged(group, arcs, students)
+        stages.append(np.concatenate([
+            level.arc, np.zeros(len(gated) + nw, dtype=np.int64), level.unplaced]))
+    supplies = np.zeros(nodes, dtype=np.int64)
     supplies[:ns] = 1
     supplies[sink] = -ns
     return FlowNetwork(tails.astype(np.int32), all_heads.astype(np.int32),
-                       capacities.astype(np.int64), costs.astype(np.int64), supplies, len(arcs))
+                       capacities.astype(np.int64), tuple(stages), supplies, len(arcs))
 
 
 def solve_flow(problem: AssignmentProblem, workers: int = 1) -> BoolArray:
