@@ -69,7 +69,7 @@ def solve_cpsat(
             model.add(sum(intensive) <= int(problem.workplace_intensive[w]))
 
     limit = EXACT_FLOAT // (n_arcs + problem.n_students + 1)
-    stages = merge_groups(problem.spans, problem.n_free, limit, limit)
+    stages = merge_groups(problem.spans, problem.n_free, limit)
     every_arc, every_student = np.arange(n_arcs), np.arange(problem.n_students)
     best = hint
     for number, group in enumerate(stages):

@@ -73,20 +73,17 @@ def merged_span(spans: Sequence[int], n: int) -> int:
     return sum(w * s for w, s in zip(multipliers(spans, n), spans, strict=True))
 
 
-def merge_groups(spans: Sequence[int], n: int, limit: int, upper_limit: int) -> list[range]:
+def merge_groups(spans: Sequence[int], n: int, limit: int) -> list[range]:
     """Consecutive levels to merge into one cost per stage, most important first.
 
     From the least important level upwards, a level joins the stage below it
-    while the merged costs stay within ``limit`` (the last stage) or
-    ``upper_limit`` (earlier stages, whose optimum must also be described by
-    exact node potentials). A level that exceeds its limit alone is a stage
-    of its own."""
+    while the merged costs stay within ``limit``. A level beyond the limit
+    alone is a stage of its own."""
     groups: list[range] = []
     end = len(spans)
     while end > 0:
         start = end - 1
-        cap = limit if end == len(spans) else upper_limit
-        while start > 0 and merged_span(spans[start - 1:end], n) <= cap:
+        while start > 0 and merged_span(spans[start - 1:end], n) <= limit:
             start -= 1
         groups.append(range(start, end))
         end = start

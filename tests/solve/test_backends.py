@@ -29,6 +29,8 @@ def networkx_objective(scenario: Scenario, objective: Objective) -> int:
     """Σ cost + Σ unplaced penalties, solved by networkx on the per-mentor network."""
     candidates = build_candidates(scenario)
     problem = build_problem(scenario, candidates, residual_capacity(scenario), objective)
+    merged = problem.merged(range(len(problem.levels)), np.arange(len(problem.arc_student)),
+                            np.arange(problem.n_students))
     s, w, m = scenario.students, scenario.workplaces, scenario.mentors
     limit = scenario.config.policy.max_intensive_per_mentor
     graph = nx.DiGraph()
@@ -36,11 +38,11 @@ def networkx_objective(scenario: Scenario, objective: Objective) -> int:
     graph.add_node("sink", demand=len(free))
     for i in free:
         graph.add_node(("s", i), demand=-1)
-        graph.add_edge(("s", i), "sink", capacity=1, weight=int(problem.penalty[i]))
+        graph.add_edge(("s", i), "sink", capacity=1, weight=int(merged.unplaced[i]))
     for a in range(len(problem.arc_student)):
         i, j = int(problem.arc_student[a]), int(problem.arc_workplace[a])
         kind = "wi" if s.intensive[i] else "wn"
-        graph.add_edge(("s", i), (kind, j), capacity=1, weight=int(problem.arc_cost[a]))
+        graph.add_edge(("s", i), (kind, j), capacity=1, weight=int(merged.arc[a]))
     for x in range(len(m)):
         j = int(m.workplace[x])
         graph.add_edge(("wn", j), ("m", x), capacity=int(m.room[x]), weight=0)
