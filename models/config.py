@@ -64,7 +64,9 @@ class Policy(_Strict):
         return value
 
 
-# Larger weights would overflow the solver's 64-bit objective on large scenarios.
+# Keeps one pair's cost (weight × wish rank, gaps or minutes) well inside the
+# solver's 64-bit cost range; the objective's levels are solved in stages when
+# their merged costs would not fit (matcher.solve.problem, matcher.solve.flow).
 MAX_WEIGHT = 1_000_000
 
 
