@@ -16,8 +16,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from matcher.analysis import DEFAULT_RATIOS
 from matcher.analysis.executors import EXECUTORS, Executor, ExecutorUnavailable
-from matcher.analysis.sweep import DEFAULT_RATIOS
 from matcher.pipeline import SolveRun
 from models.config import Objective
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from matcher.analysis import DEFAULT_RATIOS
 from matcher.analysis.executors import Executor, run_all
 from matcher.analysis.groups import student_groups
 from matcher.analysis.metrics import Row, plan_rows
@@ -27,7 +28,6 @@ from models.config import Objective
 from models.scenario import Scenario
 
 OBJECTIVES: tuple[Objective, ...] = ("priority-first", "placements-first")
-DEFAULT_RATIOS = (0.6, 0.8, 1.0, 1.2, 1.5, 2.0, 3.0)
 COLUMNS = ("ratio", "seed", "objective", "dimension", "group", "students", "placed", "value")
 
 

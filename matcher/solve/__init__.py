@@ -10,7 +10,6 @@ import numpy as np
 
 from matcher.candidates import Candidates
 from matcher.solve.capacity import Capacity, residual_capacity
-from matcher.solve.cpsat import solve_cpsat
 from matcher.solve.flow import solve_flow
 from matcher.solve.mentors import assign_mentors
 from matcher.solve.problem import AssignmentProblem, build_problem
@@ -55,6 +54,9 @@ def solve(
     status: Literal["optimal", "feasible"] = "optimal"
     value = bound = problem.objective_value(chosen)
     if backend == "cpsat":
+        # imported here: CP-SAT takes a quarter of a second to import
+        from matcher.solve.cpsat import solve_cpsat
+
         result = solve_cpsat(problem, hint=chosen, time_limit_s=time_limit_s, seed=seed)
         chosen, value, bound = result.chosen, result.objective, result.bound
         status = "optimal" if result.optimal else "feasible"

@@ -25,15 +25,11 @@ exactly the optimal ones). The result is the same lexicographic optimum.
 
 from __future__ import annotations
 
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 from ortools.graph.python import min_cost_flow
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from matcher.solve.problem import AssignmentProblem, merge_groups
 from models.scenario import BoolArray, IntArray
@@ -60,6 +56,11 @@ def component_batches(problem: AssignmentProblem) -> list[IntArray]:
     n_arcs = len(problem.arc_student)
     if n_arcs <= BATCH_ARCS:
         return [np.arange(n_arcs)] if n_arcs else []
+    # imported here: scipy's graph module brings its linear algebra along (a
+    # tenth of a second), which a problem of one batch does not need
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     ns = problem.n_students
     graph = coo_matrix(
         (np.ones(n_arcs, dtype=np.int8), (problem.arc_student, ns + problem.arc_workplace)),
@@ -229,6 +230,9 @@ def solve_flow(problem: AssignmentProblem, workers: int = 1) -> BoolArray:
     batches = component_batches(problem)
     networks = (_network(problem, arcs) for arcs in batches)
     if workers > 1 and len(batches) > 1 and len(problem.arc_student) >= PARALLEL_ARCS:
+        import multiprocessing  # the pool only for large problems: imported here
+        from concurrent.futures import ProcessPoolExecutor
+
         context = multiprocessing.get_context("forkserver")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             results = list(pool.map(solve_network, networks))
