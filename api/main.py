@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi_offline import FastAPIOffline
 
 from api.db import make_engine, migrate, normalise_url, session_factory, write_session_factory
 from api.jobs import JobRunner, recover_interrupted_jobs
@@ -48,7 +49,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             services.close()
             engine.dispose()
 
-    app = FastAPI(
+    # /docs and /redoc with Swagger UI and ReDoc served by this app, not a CDN: the
+    # service often runs where the browser has no internet
+    app = FastAPIOffline(
+        swagger_ui_parameters={"validatorUrl": None},  # no call to the online validator
         title="Leerwerkplek matcher",
         version=API_VERSION,
         summary="Stored scenarios, solve jobs, two-way suggestions, re-planning.",

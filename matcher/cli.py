@@ -381,7 +381,18 @@ def serve(
     if not 0 < port < 65536:
         err.print("--port must be between 1 and 65535")
         raise typer.Exit(2)
+    out.print(f"The page: {page_address(host, port)} (API documentation: /docs)",
+              highlight=False)
     uvicorn.run("api.main:create_app", factory=True, host=host, port=port)
+
+
+def page_address(host: str, port: int) -> str:
+    """The page's address for a browser on this machine (listening on every
+    interface is reachable on the loopback address)."""
+    browsable = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    if ":" in browsable:
+        browsable = f"[{browsable}]"
+    return f"http://{browsable}:{port}/ui/"
 
 
 users_app = typer.Typer(no_args_is_help=True, help="API users and their keys.")

@@ -221,3 +221,21 @@ def test_solve_imports_no_cpsat_plotting_or_service_stack(tmp_path: Path) -> Non
                            str(tmp_path / "out")], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "[]"
     assert (tmp_path / "out" / "plan.json").exists()
+
+
+@pytest.mark.parametrize(("host", "address"), [
+    ("127.0.0.1", "http://127.0.0.1:8123/ui/"),
+    ("0.0.0.0", "http://127.0.0.1:8123/ui/"),  # every interface: this machine's browser
+    ("::", "http://[::1]:8123/ui/"),
+    ("matcher.local", "http://matcher.local:8123/ui/"),
+])
+def test_serve_says_where_the_page_is(monkeypatch: pytest.MonkeyPatch, host: str,
+                                      address: str) -> None:
+    import uvicorn
+
+    started: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: started.append(kwargs))
+    result = runner.invoke(app, ["serve", "--host", host, "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    assert address in result.output
+    assert started == [{"factory": True, "host": host, "port": 8123}]

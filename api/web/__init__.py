@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.cache import LruCache
@@ -44,6 +45,11 @@ def install_web(app: FastAPI) -> None:
                 not request.url.path.startswith(f"{PREFIX}/static"):
             response.headers["Cache-Control"] = "no-store"
         return response
+
+    @app.get("/", include_in_schema=False)
+    def _root() -> Response:
+        """Someone who types only the address lands on the page."""
+        return RedirectResponse(f"{PREFIX}/")
 
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="static")
     for module in (auth, consultant, plans, compare, coach):

@@ -164,6 +164,35 @@ def test_not_logged_in_goes_to_the_login_page(web: Api) -> None:
     assert forged.get("/ui/scenarios").status_code == 303
 
 
+def test_the_bare_address_leads_to_the_page(web: Api) -> None:
+    client = new_client(web)
+    response = client.get("/")
+    assert response.is_redirect and response.headers["location"] == "/ui/"
+    assert client.get("/ui/").headers["location"] == "/ui/login?next=%2Fui%2F"
+
+
+def visible_text(html: str) -> str:
+    main = html.split('<main id="main"', 1)[1]
+    return re.sub(r"<[^>]+>", " ", re.sub(r"<script.*?</script>", " ", main, flags=re.S))
+
+
+# Words of the command line and of file formats, which consultants and coaches do not use
+JARGON = re.compile(r"matcher |users add|yaml|json|csv|parquet|xlsx|students|workplaces|"
+                    r"mentors\b|_id\b", re.IGNORECASE)
+
+
+def test_login_and_upload_pages_speak_without_commands_or_file_formats(
+    web: Api, consultant: WebUser
+) -> None:
+    login = new_client(web).get("/ui/login")
+    upload = consultant.client.get("/ui/scenarios")
+    for page in (login, upload):
+        assert page.status_code == 200
+        assert "<code>" not in page.text
+        assert JARGON.findall(visible_text(page.text)) == []
+    assert "Excel" in visible_text(upload.text)
+
+
 def test_after_login_the_user_returns_to_the_page_they_asked_for(web: Api,
                                                                 solved: Solved) -> None:
     client = new_client(web)
