@@ -48,7 +48,8 @@ def safe_cost(nodes: int) -> int:
 
 
 class FlowError(RuntimeError):
-    """OR-Tools did not report an optimal flow (a bug, never a user mistake)."""
+    """OR-Tools did not report an optimal flow: a bug, or (BAD_COST_RANGE) one pair's
+    cost beyond its range, possible only with extreme travel minutes at large weights."""
 
 
 def component_batches(problem: AssignmentProblem) -> list[IntArray]:
@@ -111,6 +112,10 @@ def _min_cost_flows(tails: NDArray[np.int32], heads: NDArray[np.int32], capaciti
     solver.add_arcs_with_capacity_and_unit_cost(tails, heads, capacities, costs)
     solver.set_nodes_supplies(np.arange(len(supplies), dtype=np.int32), supplies)
     status = solver.solve()
+    if status == solver.BAD_COST_RANGE:
+        # only a single level (the plan's cost) beyond the documented range gets here
+        raise FlowError("the costs of this scenario are too large for the solver's 64-bit "
+                        "range; lower the weights")
     if status != solver.OPTIMAL:
         raise FlowError(f"min-cost flow ended with status {status}")
     return np.asarray(solver.flows(np.arange(len(tails), dtype=np.int32)), dtype=np.int64)
