@@ -1,42 +1,82 @@
-"""Solve jobs outside the request: a dispatcher thread and a pool of solver processes.
+"""Every long computation is a job: a dispatcher thread and a pool of solver processes.
 
-The job table is the truth. The dispatcher claims the oldest queued job with
-one conditional UPDATE (queued → running, attempts + 1) and hands its id to
-the pool; the solver process writes progress and the plan itself. Nothing
-about a job lives only in memory, so a server that dies mid-solve loses
-nothing: on start-up, ``recover_interrupted_jobs`` puts its running jobs back
-in the queue (or fails those interrupted too often).
+The job table is the truth: solves, re-plans (after refusals and pins) and plan
+analyses (fixes and the report) are its kinds, and no request waits on anything
+in memory. The dispatcher claims the oldest queued job with one conditional
+UPDATE (queued → running, attempts + 1) and hands its id to the pool; the solver
+process writes progress and the result itself (``api.worker``). Re-plans of one
+scenario run one at a time, in the order they were asked.
 
-The pool uses the forkserver start method with the engine preloaded, so a
-solver process starts in milliseconds and never inherits the server's
-threads or database connections.
+What can go wrong, and what happens then:
+
+- a solver process dies (killed, out of memory): the pool is broken, so a new one
+  is made and the jobs it ran are queued again; a job that was running when this
+  happened ``max_attempts`` times fails with a message that says so;
+- the server dies: its solver processes see it and end (``worker.watch_server``),
+  and the next start re-queues the jobs left 'running' (``recover_interrupted_jobs``);
+- a job is 'running' in the table but no solver of this server runs it (one server
+  serves one database): after ``stuck_seconds`` it is queued again, and until then
+  ``/health`` counts it as stuck.
+
+The pool uses the forkserver start method with the engine preloaded, so a solver
+process starts in milliseconds and never inherits the server's threads or
+database connections.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
 import datetime as dt
+import json
 import logging
 import multiprocessing
+import os
 import threading
-from collections.abc import Callable
-from concurrent.futures.process import BrokenProcessPool
-from typing import Any, TypeVar
+import time
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from api import worker
-from api.tables import Job
+from api.lineage import Lineage, input_hash
+from api.tables import Job, StoredScenario
 
 logger = logging.getLogger("api.jobs")
-T = TypeVar("T")
 ACTIVE_STATES = ("queued", "running")
 FINAL_STATES = ("done", "failed", "cancelled")
+JOB_KINDS = ("solve", "replan", "analysis")
+
+# Job errors and stages a consultant reads (kept together for the message catalogue).
+ERROR_INTERRUPTED = "stopped {n} times (the server or its solver process died); not tried again"
+ERROR_INTERNAL = "internal error; see the server log"
+STAGE_REQUEUED_RESTART = "Re-queued after a server restart"
+STAGE_REQUEUED = "Re-queued"
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _tries() -> Any:
+    """Attempts that count towards the limit: a rebase (input changed) is no failure."""
+    return Job.attempts - Job.rebases
+
+
+def new_job(db: Session, *, kind: str, scenario: StoredScenario, settings: str,
+            lineage: Lineage, created_by: int | None, source_plan_id: int | None = None,
+            request: dict[str, Any] | None = None) -> Job:
+    """Add a queued job (flushed, so it has its id); wake the runner after the commit."""
+    assert kind in JOB_KINDS
+    job = Job(scenario_id=scenario.id, kind=kind, state="queued", stage="Queued",
+              progress=0.0, settings=settings, lineage=lineage.to_json(),
+              input_hash=input_hash(scenario.content_hash, lineage, json.loads(settings)),
+              attempts=0, rebases=0, created_by=created_by, source_plan_id=source_plan_id,
+              request=json.dumps(request or {}, ensure_ascii=False))
+    db.add(job)
+    db.flush()
+    return job
 
 
 def recover_interrupted_jobs(write_sessions: sessionmaker[Session], max_attempts: int) -> int:
@@ -47,12 +87,12 @@ def recover_interrupted_jobs(write_sessions: sessionmaker[Session], max_attempts
     """
     with write_sessions() as db:
         requeued = db.execute(
-            update(Job).where(Job.state == "running", Job.attempts < max_attempts)
-            .values(state="queued", stage="Re-queued after a server restart", progress=0.0))
+            update(Job).where(Job.state == "running", _tries() < max_attempts)
+            .values(state="queued", stage=STAGE_REQUEUED_RESTART, progress=0.0))
         db.execute(
             update(Job).where(Job.state == "running")
             .values(state="failed", stage="Failed", finished_at=_now(),
-                    error=f"interrupted {max_attempts} times by a server restart"))
+                    error=ERROR_INTERRUPTED.format(n=max_attempts)))
         db.commit()
     count = int(requeued.rowcount)  # type: ignore[attr-defined]
     if count:
@@ -61,11 +101,19 @@ def recover_interrupted_jobs(write_sessions: sessionmaker[Session], max_attempts
 
 
 def claim_next_job(sessions: sessionmaker[Session]) -> tuple[int, int] | None:
-    """Move the oldest queued job to running; return (job id, attempt) or None."""
+    """Move the oldest queued job to running; return (job id, attempt) or None.
+
+    A re-plan waits while another re-plan of its scenario runs: each builds on the
+    plan the one before it stored.
+    """
+    other = aliased(Job)
+    replan_running = exists().where(other.scenario_id == Job.scenario_id,
+                                    other.kind == "replan", other.state == "running")
     while True:
         with sessions() as db:
-            job_id = db.scalar(select(Job.id).where(Job.state == "queued")
-                               .order_by(Job.id).limit(1))
+            job_id = db.scalar(select(Job.id).where(
+                Job.state == "queued", ~((Job.kind == "replan") & replan_running))
+                .order_by(Job.id).limit(1))
             if job_id is None:
                 return None
             claimed = db.execute(
@@ -80,8 +128,24 @@ def claim_next_job(sessions: sessionmaker[Session]) -> tuple[int, int] | None:
 
 def count_jobs(sessions: sessionmaker[Session]) -> dict[str, int]:
     with sessions() as db:
-        rows = db.execute(select(Job.state, func.count()).group_by(Job.state)).all()
+        rows = db.execute(select(Job.state, func.count()).where(
+            Job.state.in_(ACTIVE_STATES)).group_by(Job.state)).all()
     return {str(state): int(n) for state, n in rows}
+
+
+@dataclass(frozen=True)
+class PoolStatus:
+    """What /health shows of the runner."""
+
+    workers: int
+    processes_alive: int
+    dispatcher_alive: bool
+    pool_restarts: int
+    running: frozenset[int]  # job ids a solver of this server runs now
+    seconds_since_round: float  # since the dispatcher last looked for work
+
+    def dispatching(self, stuck_seconds: float) -> bool:
+        return self.dispatcher_alive and self.seconds_since_round < stuck_seconds
 
 
 class JobRunner:
@@ -91,27 +155,37 @@ class JobRunner:
     """
 
     def __init__(self, database_url: str, sessions: sessionmaker[Session], workers: int,
-                 max_attempts: int, poll_seconds: float) -> None:
+                 max_attempts: int, poll_seconds: float, stuck_seconds: float) -> None:
         self._url = database_url
         self._sessions = sessions
         self._workers = workers
         self._max_attempts = max_attempts
         self._poll = poll_seconds
+        self._stuck = stuck_seconds
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._pool: cf.ProcessPoolExecutor | None = None
         self._thread: threading.Thread | None = None
         self._running: dict[cf.Future[str], tuple[int, int, cf.ProcessPoolExecutor]] = {}
+        self._restarts = 0
+        self._last_reap = 0.0
+        self._last_round = time.monotonic()
 
     @property
     def workers(self) -> int:
         return self._workers
 
+    @property
+    def stuck_seconds(self) -> float:
+        return self._stuck
+
     def _new_pool(self) -> cf.ProcessPoolExecutor:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["api.worker"])
-        return cf.ProcessPoolExecutor(max_workers=self._workers, mp_context=context)
+        return cf.ProcessPoolExecutor(max_workers=self._workers, mp_context=context,
+                                      initializer=worker.watch_server,
+                                      initargs=(os.getpid(),))
 
     def start(self) -> None:
         with self._lock:
@@ -144,28 +218,54 @@ class JobRunner:
     def _terminate(pool: cf.ProcessPoolExecutor) -> None:
         """Stop at once, without waiting for a solve that may take an hour: the jobs stay
         'running' in the database and the next start re-queues them."""
-        processes = list(getattr(pool, "_processes", {}).values())
+        handles = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
+        for process in handles:
             process.terminate()
-        for process in processes:
+        for process in handles:
             process.join(timeout=5)
 
-    def run(self, function: Callable[..., T], *args: Any) -> cf.Future[T]:
-        """Run other solver work (a re-plan) in the same pool."""
-        self.start()
+    def status(self) -> PoolStatus:
         with self._lock:
-            assert self._pool is not None
-            return self._pool.submit(function, *args)
+            pool, thread = self._pool, self._thread
+            running = frozenset(job_id for job_id, _, _ in self._running.values())
+        processes = (getattr(pool, "_processes", None) or {}) if pool is not None else {}
+        alive = sum(1 for process in list(processes.values()) if process.is_alive())
+        return PoolStatus(self._workers, alive, thread is not None and thread.is_alive(),
+                          self._restarts, running, time.monotonic() - self._last_round)
+
+    def orphaned_jobs(self, db: Session) -> list[int]:
+        """Jobs 'running' in the table for longer than ``stuck_seconds`` that no solver of
+        this server runs (one server serves one database)."""
+        before = _now() - dt.timedelta(seconds=self._stuck)
+        candidates = db.scalars(select(Job.id).where(Job.state == "running",
+                                                     Job.started_at < before)).all()
+        running = self.status().running
+        return [job_id for job_id in candidates if job_id not in running]
 
     def _loop(self) -> None:
         while not self._stopping.is_set():
+            self._last_round = time.monotonic()
             try:
+                self._reap()
                 self._fill()
             except Exception as exc:  # keep dispatching whatever one round hit
                 logger.error("job dispatcher: %s", type(exc).__name__, exc_info=exc)
             self._wake.wait(self._poll)
             self._wake.clear()
+
+    def _reap(self) -> None:
+        """Queue again the jobs 'running' without a solver (see ``orphaned_jobs``)."""
+        if time.monotonic() - self._last_reap < min(self._stuck, 5.0):
+            return
+        self._last_reap = time.monotonic()
+        with self._sessions() as db:
+            orphans = self.orphaned_jobs(db)
+        for job_id in orphans:
+            logger.error("job %s was running without a solver; re-queued", job_id)
+            with self._sessions() as db:
+                attempt = db.scalar(select(Job.attempts).where(Job.id == job_id))
+            self._requeue(job_id, int(attempt or 0))
 
     def _fill(self) -> None:
         while not self._stopping.is_set():
@@ -178,37 +278,61 @@ class JobRunner:
             with self._lock:
                 pool = self._pool
                 if pool is None:  # stopping: give the job back
-                    self._requeue(*claimed)
+                    self._give_back(*claimed)
                     return
-                future = pool.submit(worker.run_job, self._url, *claimed)
+                try:
+                    future = pool.submit(worker.run_job, self._url, *claimed)
+                except (cf.process.BrokenProcessPool, RuntimeError):
+                    # the pool broke since the last job ended: a new one, the job back
+                    self._give_back(*claimed)
+                    self._replace_pool(pool)
+                    continue
                 self._running[future] = (*claimed, pool)
             future.add_done_callback(self._finished)
+
+    def _replace_pool(self, broken: cf.ProcessPoolExecutor) -> None:
+        """Call with the lock held: a new pool instead of a broken one (once per break)."""
+        if self._pool is broken and not self._stopping.is_set():
+            self._pool = self._new_pool()
+            self._restarts += 1
+            broken.shutdown(wait=False, cancel_futures=True)
 
     def _finished(self, future: cf.Future[str]) -> None:
         with self._lock:
             job_id, attempt, pool = self._running.pop(future)
-        if future.cancelled():
-            self._requeue(job_id, attempt)
-        elif isinstance(future.exception(), BrokenProcessPool):
-            # A solver process died (killed, out of memory): this job may be the cause.
-            logger.error("solver process died running job %s", job_id)
-            self._requeue(job_id, attempt)
-            with self._lock:
-                if self._pool is pool and not self._stopping.is_set():
-                    self._pool = self._new_pool()
-                    pool.shutdown(wait=False, cancel_futures=True)
-        elif future.exception() is not None:
-            logger.error("job %s: %s", job_id, type(future.exception()).__name__)
-            self._fail(job_id, attempt, "internal error; see the server log")
-        self._wake.set()
+        try:
+            if future.cancelled():
+                self._give_back(job_id, attempt)
+            elif isinstance(future.exception(), cf.process.BrokenProcessPool):
+                # A solver process died (killed, out of memory): this job may be the cause.
+                logger.error("solver process died running job %s", job_id)
+                self._requeue(job_id, attempt)
+                with self._lock:
+                    self._replace_pool(pool)
+            elif future.exception() is not None:
+                logger.error("job %s: %s", job_id, type(future.exception()).__name__)
+                self._fail(job_id, attempt, ERROR_INTERNAL)
+        finally:
+            self._wake.set()
 
-    def _requeue(self, job_id: int, attempt: int) -> None:
+    def _give_back(self, job_id: int, attempt: int) -> None:
+        """The job never reached a solver: queued again, this attempt not counted."""
         with self._sessions() as db:
             db.execute(update(Job).where(Job.id == job_id, Job.attempts == attempt,
-                                         Job.state == "running", Job.attempts < self._max_attempts)
-                       .values(state="queued", stage="Re-queued", progress=0.0))
+                                         Job.state == "running")
+                       .values(state="queued", stage=STAGE_REQUEUED, progress=0.0,
+                               attempts=Job.attempts - 1))
             db.commit()
-        self._fail(job_id, attempt, f"its solver process died {attempt} times")
+
+    def _requeue(self, job_id: int, attempt: int) -> None:
+        """The job's solver stopped: run it again, unless it has been tried too often."""
+        with self._sessions() as db:
+            db.execute(update(Job).where(Job.id == job_id, Job.attempts == attempt,
+                                         Job.state == "running",
+                                         _tries() < self._max_attempts)
+                       .values(state="queued", stage=STAGE_REQUEUED, progress=0.0))
+            db.commit()
+        self._fail(job_id, attempt, ERROR_INTERRUPTED.format(n=self._max_attempts))
 
     def _fail(self, job_id: int, attempt: int, error: str) -> None:
         with self._sessions() as db:

@@ -12,7 +12,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.tables import Pin, Refusal
 from matcher.replan import with_exclusions, with_pins
+from models.plan import Plan
 from models.scenario import Scenario
 
 PinTuple = tuple[str, str, str | None]
@@ -40,6 +45,25 @@ class Lineage:
 
     def without_refusal(self, refusal: RefusalTuple) -> Lineage:
         return Lineage(self.pins, tuple(r for r in self.refusals if r != refusal))
+
+
+def current_lineage(db: Session, scenario_id: int) -> Lineage:
+    """The pins and refusals of the scenario in force now."""
+    pins = db.scalars(select(Pin).where(Pin.scenario_id == scenario_id)).all()
+    refusals = db.scalars(select(Refusal).where(Refusal.scenario_id == scenario_id)).all()
+    return Lineage(pins=tuple((p.student_id, p.workplace_id, p.mentor_id) for p in pins),
+                   refusals=tuple((r.student_id, r.workplace_id) for r in refusals))
+
+
+def unmet(plan: Plan, lineage: Lineage) -> Lineage:
+    """The pins and refusals in ``lineage`` that the plan does not respect: a refused
+    pair that is placed, or a pinned student placed elsewhere (or with another mentor)."""
+    placed = {a.student_id: (a.workplace_id, a.mentor_id) for a in plan.assignments}
+    return Lineage(
+        pins=tuple(p for p in lineage.pins if placed.get(p[0], (None, None))[0] != p[1]
+                   or (p[2] is not None and placed[p[0]][1] != p[2])),
+        refusals=tuple(r for r in lineage.refusals
+                       if placed.get(r[0], (None, None))[0] == r[1]))
 
 
 def _pin_key(pin: PinTuple) -> tuple[str, str, str]:

@@ -36,7 +36,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     sessions, write_sessions = session_factory(engine), write_session_factory(engine)
     recover_interrupted_jobs(write_sessions, settings.job_max_attempts)
     runner = JobRunner(database_url, write_sessions, settings.job_workers,
-                       settings.job_max_attempts, settings.job_poll_seconds)
+                       settings.job_max_attempts, settings.job_poll_seconds,
+                       settings.job_stuck_seconds)
     services = Services(settings, database_url, engine, sessions, write_sessions, runner)
 
     @asynccontextmanager

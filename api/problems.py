@@ -49,7 +49,8 @@ class ApiProblem(Exception):
 
     def __init__(self, status: int, detail: str, kind: str | None = None,
                  title: str | None = None, errors: list[ProblemItem] | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+                 headers: dict[str, str] | None = None,
+                 extra: dict[str, object] | None = None) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
@@ -57,6 +58,7 @@ class ApiProblem(Exception):
         self.title = title or HTTPStatus(status).phrase
         self.errors = errors
         self.headers = headers
+        self.extra = extra  # extension members (RFC 9457 §3.2), e.g. the current version
 
 
 def not_found(what: str, identifier: object) -> ApiProblem:
@@ -70,7 +72,8 @@ def forbidden(detail: str) -> ApiProblem:
 def problem_response(status: int, detail: str, *, title: str | None = None,
                      kind: str | None = None, errors: list[ProblemItem] | None = None,
                      instance: str | None = None,
-                     headers: dict[str, str] | None = None) -> JSONResponse:
+                     headers: dict[str, str] | None = None,
+                     extra: dict[str, object] | None = None) -> JSONResponse:
     body = ProblemDetails(
         type=TYPE_PREFIX + kind if kind else "about:blank",
         title=title or HTTPStatus(status).phrase,
@@ -79,7 +82,8 @@ def problem_response(status: int, detail: str, *, title: str | None = None,
         instance=instance,
         errors=errors,
     )
-    return JSONResponse(body.model_dump(mode="json", exclude_none=True), status_code=status,
+    return JSONResponse({**(extra or {}), **body.model_dump(mode="json", exclude_none=True)},
+                        status_code=status,
                         media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -159,7 +163,7 @@ def install_problem_handlers(app: FastAPI) -> None:
             return page(request, exc.status, exc.detail, exc.errors)
         return problem_response(exc.status, exc.detail, title=exc.title, kind=exc.kind,
                                 errors=exc.errors, instance=request.url.path,
-                                headers=exc.headers)
+                                headers=exc.headers, extra=exc.extra)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:

@@ -12,9 +12,27 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.auth import Principal
-from api.tables import AuditRecord, StoredPlan
+from api.tables import AuditRecord, StoredPlan, StoredScenario
 
 WRITE_RETRIES = 8
+
+
+def lock_scenario(db: Session, scenario_id: int) -> StoredScenario | None:
+    """Take the scenario's change lock for the rest of the transaction; None when deleted.
+
+    Every change of a scenario's pins, refusals, proposals or plans takes it first, so
+    changes apply one at a time in one order. On PostgreSQL it is a row lock (FOR NO KEY
+    UPDATE: it serialises the changers but lets rows that refer to the scenario be
+    inserted); on SQLite a write session already holds the database's only write lock
+    (BEGIN IMMEDIATE), so the same transaction is serialised there too.
+    """
+    return db.scalar(select(StoredScenario).where(StoredScenario.id == scenario_id)
+                     .with_for_update(key_share=True))
+
+
+def newest_plan(db: Session, scenario_id: int) -> StoredPlan | None:
+    return db.scalar(select(StoredPlan).where(StoredPlan.scenario_id == scenario_id)
+                     .order_by(StoredPlan.version.desc()).limit(1))
 
 
 def store_plan(
@@ -34,13 +52,16 @@ def store_plan(
 ) -> StoredPlan | None:
     """Store a plan as the scenario's next version, with ``also`` in the same transaction.
 
-    ``also`` records what goes with the plan (the job done, the refusal and audit
-    record); when it returns False nothing is stored. Two plans of one scenario
-    finishing together both get a version: the loser of the race retries.
+    ``also`` records what goes with the plan (the job done, the audit record) and may
+    check that the plan is still wanted; when it returns False (or raises) nothing is
+    stored. It runs under the scenario's change lock, so what it checks holds until
+    the commit. None when the scenario was deleted.
     """
     for attempt in range(WRITE_RETRIES):
         try:
             with write_sessions() as db:
+                if lock_scenario(db, scenario_id) is None:
+                    return None
                 newest = db.scalar(select(func.max(StoredPlan.version))
                                    .where(StoredPlan.scenario_id == scenario_id))
                 plan = StoredPlan(scenario_id=scenario_id, version=(newest or 0) + 1,

@@ -11,6 +11,9 @@ from matcher.diff import ChangeKind
 from models.plan import Assignment, Breakdown, Conflict, SolverInfo, UnmatchedStudent
 
 JobState = Literal["queued", "running", "done", "failed", "cancelled"]
+# solve: a job's new plan; refusal, pins: the newest plan re-planned after them
+PlanKind = Literal["solve", "refusal", "pins"]
+PLAN_KINDS = ("solve", "refusal", "pins")
 Role = Literal["consultant", "coach"]
 MAX_ID_LENGTH = 200
 
@@ -60,7 +63,7 @@ class PlanRef(BaseModel):
     scenario_id: int
     version: int
     parent_id: int | None
-    kind: Literal["solve", "refusal"]
+    kind: PlanKind
     created_at: dt.datetime
 
 
@@ -68,24 +71,6 @@ class ScenarioDetail(ScenarioOut):
     pins: list[PinOut] = Field(description="Accepted placements kept in every later solve.")
     refusals: list[RefusalOut] = Field(description="Pairs excluded from every later solve.")
     plans: list[PlanRef]
-
-
-class JobOut(BaseModel):
-    id: int
-    scenario_id: int
-    state: JobState
-    stage: str
-    progress: float = Field(ge=0, le=1)
-    settings: SolveRequest
-    input_hash: str = Field(description="sha256 of scenario content, pins, refusals and "
-                            "settings; identical submissions reuse a stored plan.")
-    attempts: int
-    error: str | None
-    plan_id: int | None
-    reused_from: int | None = Field(description="The job whose plan was reused, if any.")
-    created_at: dt.datetime
-    started_at: dt.datetime | None
-    finished_at: dt.datetime | None
 
 
 class SummaryView(BaseModel):
@@ -115,7 +100,7 @@ class PlanOut(BaseModel):
     scenario_id: int
     version: int
     parent_id: int | None
-    kind: Literal["solve", "refusal"]
+    kind: PlanKind
     job_id: int | None
     input_hash: str
     settings: SolveRequest
@@ -254,6 +239,38 @@ class RefusalResult(BaseModel):
                                       "refused one included, with the kind of change.")
 
 
+JobKind = Literal["solve", "replan", "analysis"]
+
+
+class JobOut(BaseModel):
+    id: int
+    scenario_id: int
+    kind: JobKind = Field(description="`solve`: a new plan; `replan`: the newest plan "
+                          "again after a refusal or pins it breaks, moving as few students "
+                          "as possible; `analysis`: fixes and the report of a plan.")
+    source_plan_id: int | None = Field(description="The plan a re-plan was asked on, or "
+                                       "the plan an analysis is about.")
+    state: JobState
+    stage: str
+    progress: float = Field(ge=0, le=1)
+    settings: SolveRequest
+    input_hash: str = Field(description="sha256 of scenario content, pins, refusals and "
+                            "settings; identical submissions reuse a stored plan.")
+    attempts: int = Field(description="Times a solver process started the job; a job "
+                          "whose solver died is run again, up to `MATCHER_JOB_MAX_ATTEMPTS`.")
+    rebases: int = Field(description="Of those, times it was run again because pins, "
+                         "refusals or the newest plan changed while it ran.")
+    error: str | None
+    plan_id: int | None = Field(description="The plan the job made, once done.")
+    result: RefusalResult | None = Field(
+        default=None, description="For a re-plan after a refusal, once done: where the "
+        "refused student went and who else moved.")
+    reused_from: int | None = Field(description="The job whose plan was reused, if any.")
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+
+
 class PinRequest(_Request):
     student_id: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
     workplace_id: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
@@ -264,6 +281,9 @@ class PinsResult(BaseModel):
     scenario_id: int
     pinned: int = Field(description="Pins stored by this request.")
     pins: list[PinOut] = Field(description="Every pin of the scenario now in force.")
+    job_id: int | None = Field(
+        default=None, description="The re-plan job that makes the newest plan keep the "
+        "pins, when it does not yet (poll `/jobs/{job_id}`).")
 
 
 class AuditOut(BaseModel):
@@ -282,12 +302,28 @@ class AuditOut(BaseModel):
     details: dict[str, object]
 
 
+class PoolHealth(BaseModel):
+    workers: int = Field(description="Solver processes the pool may run.")
+    processes_alive: int = Field(description="Solver processes started and alive now.")
+    dispatcher_alive: bool = Field(description="The thread that hands jobs to the pool "
+                                   "looked for work within the last `job_stuck_seconds`.")
+    restarts: int = Field(description="Times the pool was made anew after a solver "
+                          "process died, since the server started.")
+
+
 class Health(BaseModel):
-    status: Literal["ok"]
+    status: Literal["ok", "stuck"] = Field(
+        description="`stuck` (answered with 503) when any job is stuck or nothing "
+        "dispatches jobs.")
     database: Literal["ok"]
     job_workers: int
     jobs_queued: int
     jobs_running: int
+    jobs_stuck: int = Field(description="Jobs 'running' without a solver for longer than "
+                            "`job_stuck_seconds` (they are queued again), plus the queued "
+                            "jobs when nothing dispatches them.")
+    stuck_job_ids: list[int]
+    pool: PoolHealth
 
 
 class ProposalRequest(_Request):

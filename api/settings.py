@@ -30,13 +30,15 @@ class Settings(BaseSettings):
         "so one scenario that kills the server cannot do so forever.")
     job_poll_seconds: float = Field(default=0.5, gt=0,
                                     description="How often the dispatcher looks for queued jobs.")
+    job_stuck_seconds: float = Field(
+        default=30.0, gt=0,
+        description="A job 'running' without a solver, or queued while a solver is free, "
+        "for this long is stuck: /health answers 503 and the job is queued again.")
     plan_cache_size: int = Field(default=8, ge=1,
                                  description="Plans whose suggestion arrays stay in memory.")
     scenario_cache_size: int = Field(default=4, ge=1,
                                      description="Parsed scenarios kept in memory.")
     max_upload_mb: int = Field(default=200, ge=1, description="Largest scenario upload.")
-    replan_timeout_seconds: float = Field(default=600.0, gt=0,
-                                          description="Longest a refusal re-plan may take.")
     max_time_limit_seconds: float = Field(default=3600.0, gt=0,
                                           description="Largest solver time limit a client may ask.")
     session_secret: str | None = Field(

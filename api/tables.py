@@ -129,13 +129,21 @@ class Job(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id", ondelete="CASCADE"),
                                              index=True)
+    # solve: a new plan; replan: the newest plan again after refusals or pins;
+    # analysis: fixes and the report of a stored plan (source_plan_id)
+    kind: Mapped[str] = mapped_column(String(20), default="solve", server_default="solve")
+    source_plan_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    request: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")  # JSON
+    result: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON, kind-specific
     state: Mapped[str] = mapped_column(String(20))  # queued running done failed cancelled
     stage: Mapped[str] = mapped_column(String(200), default="")
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     settings: Mapped[str] = mapped_column(Text)  # JSON: backend, objective, time limit, seed
     lineage: Mapped[str] = mapped_column(Text)  # JSON: pins and refusals in force at submission
     input_hash: Mapped[str] = mapped_column(String(64), index=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # times a solver started it
+    # of which started again because pins, refusals or the newest plan changed meanwhile
+    rebases: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     plan_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     reused_from: Mapped[int | None] = mapped_column(Integer, nullable=True)

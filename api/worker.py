@@ -1,10 +1,18 @@
-"""What runs in the solver processes: solve jobs and refusal re-plans.
+"""What runs in the solver processes: every kind of job in the job table.
 
-Each function gets the database URL and ids, never a live object, so it runs
-in any process of the pool. A job writes its own progress and result: the job
-row is the truth. Every write names the attempt it belongs to, so a solver
-orphaned by a server crash cannot overwrite the job once it has been claimed
-again, and a cancelled job's result is thrown away.
+- ``solve``: a plan for the scenario with the pins and refusals of the job;
+- ``replan``: the scenario's newest plan again, with every pin and refusal in force,
+  moving as few students as possible (after a refusal, or a pin the plan breaks);
+- ``analysis``: the verified fixes and the HTML report of a stored plan.
+
+Each job gets the database URL and its id, never a live object, so it runs in any
+process of the pool. A job writes its own progress and result: the job row is the
+truth. Every write names the attempt it belongs to, so a cancelled job, or one
+claimed again, stores nothing.
+
+A plan is stored under the scenario's change lock, and only when it respects every
+pin and refusal in force then (and, for a re-plan, is still based on the newest
+plan); otherwise the job is *rebased*: queued again to run on what is in force now.
 """
 
 from __future__ import annotations
@@ -12,7 +20,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
+import select
+import threading
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,8 +33,8 @@ from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.db import make_engine, session_factory, write_session_factory
-from api.lineage import Lineage, effective_scenario
-from api.records import store_plan
+from api.lineage import Lineage, current_lineage, effective_scenario, input_hash, unmet
+from api.records import newest_plan, store_plan
 from api.scenario_store import load_stored
 from api.tables import Job, StoredPlan, StoredScenario
 from matcher.pipeline import SolveSettings, run_solve
@@ -32,13 +45,29 @@ from models.scenario import Scenario
 
 logger = logging.getLogger("api.worker")
 SCENARIOS_KEPT = 2
+MAX_REBASES = 20  # pins and refusals changing faster than a job runs: give up, say so
+SERVER_POLL_SECONDS = 1.0
 
 # Progress shown for each stage of matcher.pipeline.run_solve, in order.
 STAGE_PROGRESS = (0.15, 0.35, 0.8)
 
+# Job errors a consultant reads (kept together for the message catalogue).
+ERROR_INTERNAL = "internal error ({name}); see the server log"
+ERROR_REBASED_TOO_OFTEN = ("the pins and refusals changed {n} times while it ran; "
+                           "start it again")
+STAGE_REBASED = "Re-queued: pins, refusals or the newest plan changed"
+
 
 class JobCancelled(Exception):
     """The job was cancelled, deleted or claimed again: stop and store nothing."""
+
+
+class InputChanged(Exception):
+    """Pins, refusals or the newest plan changed while the job ran: run it again."""
+
+    def __init__(self, lineage: Lineage) -> None:
+        super().__init__("input changed")
+        self.lineage = lineage
 
 
 @dataclass
@@ -48,6 +77,41 @@ class _Process:
 
 
 _process = _Process({}, OrderedDict())
+
+
+def watch_server(server_pid: int) -> None:
+    """Pool initializer: end this solver process as soon as the server process dies.
+
+    A solver's parent is the forkserver, not the server, and the forkserver lives as
+    long as any solver holds its pipe, so neither a parent-death signal nor watching
+    ``getppid`` would fire: the solver watches the server itself, through a pidfd on
+    Linux (woken the moment it exits) or by polling elsewhere. Jobs it was running stay
+    'running' in the table and the next start re-queues them.
+    """
+    try:
+        handle: int | None = os.pidfd_open(server_pid)
+    except (AttributeError, OSError):
+        handle = None
+
+    def wait_for_server() -> None:
+        if handle is not None:
+            select.select([handle], [], [])
+        else:
+            while _alive(server_pid):
+                time.sleep(SERVER_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=wait_for_server, name="server-watch", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _engine(database_url: str) -> Engine:
@@ -80,89 +144,175 @@ def solve_settings(settings: dict[str, Any]) -> SolveSettings:
                          seed=int(settings["seed"]))
 
 
-def run_job(database_url: str, job_id: int, attempt: int) -> str:
-    """Solve one claimed job and store its plan; returns the job's final state."""
-    engine = _engine(database_url)
-    sessions, writes = session_factory(engine), write_session_factory(engine)
+@dataclass
+class JobRun:
+    """One claimed attempt of a job, as read when it started."""
 
-    def mine() -> Any:
-        return (Job.id == job_id) & (Job.attempts == attempt) & (Job.state == "running")
+    job_id: int
+    attempt: int
+    kind: str
+    scenario_id: int
+    content_hash: str
+    settings: str
+    lineage: str
+    input_hash: str
+    request: dict[str, Any]
+    source_plan_id: int | None
+    rebases: int
+    created_by: int | None
+    sessions: sessionmaker[Session]
+    writes: sessionmaker[Session]
 
-    def report(stage: str, progress: float) -> None:
-        with sessions() as db:
-            changed = db.execute(update(Job).where(mine()).values(stage=stage,
-                                                                  progress=progress))
+    def mine(self) -> Any:
+        return (Job.id == self.job_id) & (Job.attempts == self.attempt) & \
+            (Job.state == "running")
+
+    def report(self, stage: str, progress: float) -> None:
+        """Show progress; stop here when the job is no longer this attempt's to run."""
+        with self.sessions() as db:
+            changed = db.execute(update(Job).where(self.mine()).values(stage=stage,
+                                                                       progress=progress))
             db.commit()
         if changed.rowcount != 1:  # type: ignore[attr-defined]
             raise JobCancelled(stage)
 
+    def scenario(self, lineage: Lineage) -> Scenario:
+        return effective_scenario(_scenario(self.sessions, self.scenario_id,
+                                            self.content_hash), lineage)
+
+    def finish(self, db: Session, **values: Any) -> bool:
+        done = db.execute(update(Job).where(self.mine()).values(
+            state="done", stage="Done", progress=1.0, finished_at=dt.datetime.now(dt.UTC),
+            **values))
+        return bool(done.rowcount == 1)  # type: ignore[attr-defined]
+
+    def check_current(self, db: Session, plan: Plan, used: Lineage) -> None:
+        """Under the change lock: the plan must respect every pin and refusal in force,
+        unless it was already made with all of them (then it is the engine's answer)."""
+        now = current_lineage(db, self.scenario_id)
+        if now.to_json() != used.to_json() and (unmet(plan, now).pins or
+                                                unmet(plan, now).refusals):
+            raise InputChanged(now)
+
+
+def run_job(database_url: str, job_id: int, attempt: int) -> str:
+    """Run one claimed job; returns what became of it (done, failed, cancelled,
+    rebased or skipped)."""
+    engine = _engine(database_url)
+    sessions, writes = session_factory(engine), write_session_factory(engine)
+    with sessions() as db:
+        job = db.get(Job, job_id)
+        stored = db.get(StoredScenario, job.scenario_id) if job else None
+        if job is None or stored is None or job.attempts != attempt or \
+                job.state != "running":
+            return "skipped"
+        run = JobRun(job_id=job_id, attempt=attempt, kind=job.kind, scenario_id=stored.id,
+                     content_hash=stored.content_hash, settings=job.settings,
+                     lineage=job.lineage, input_hash=job.input_hash,
+                     request=json.loads(job.request or "{}"),
+                     source_plan_id=job.source_plan_id, rebases=job.rebases,
+                     created_by=job.created_by, sessions=sessions, writes=writes)
     try:
-        with sessions() as db:
-            job = db.get(Job, job_id)
-            stored = db.get(StoredScenario, job.scenario_id) if job else None
-            if job is None or stored is None or job.attempts != attempt or \
-                    job.state != "running":
-                return "skipped"
-            settings, lineage_text, input_hash = json.loads(job.settings), job.lineage, \
-                job.input_hash
-            scenario_id, content_hash, created_by = stored.id, stored.content_hash, job.created_by
-        report("Reading the scenario", 0.05)
-        scenario = effective_scenario(_scenario(sessions, scenario_id, content_hash),
-                                      Lineage.from_json(lineage_text))
-        stages = iter(STAGE_PROGRESS)
-        run = run_solve(scenario, solve_settings(settings),
-                        on_stage=lambda stage: report(stage, next(stages, 0.9)))
-        report("Storing the plan", 0.95)
-
-        def finish(db: Session, plan: StoredPlan) -> bool:
-            done = db.execute(update(Job).where(mine()).values(
-                state="done", stage="Done", progress=1.0, plan_id=plan.id,
-                finished_at=dt.datetime.now(dt.UTC)))
-            return bool(done.rowcount == 1)  # type: ignore[attr-defined]
-
-        stored_plan = store_plan(writes, scenario_id=scenario_id, kind="solve",
-                                 document=plan_json(run.plan), parent_id=None, job_id=job_id,
-                                 settings=json.dumps(settings, sort_keys=True),
-                                 lineage=lineage_text, input_hash=input_hash, moved=[],
-                                 created_by=created_by, also=finish)
-        return "done" if stored_plan is not None else "cancelled"
+        RUNNERS[run.kind](run)
+        return "done"
     except JobCancelled:
         return "cancelled"
+    except InputChanged as changed:
+        return _rebase(run, changed.lineage)
     except Exception as exc:
         # A bug or a scenario the engine cannot handle: the job fails, the server lives.
         logger.error("job %s failed: %s", job_id, type(exc).__name__, exc_info=exc)
-        with sessions() as db:
-            db.execute(update(Job).where(mine()).values(
-                state="failed", stage="Failed", finished_at=dt.datetime.now(dt.UTC),
-                error=f"internal error ({type(exc).__name__}); see the server log"))
-            db.commit()
+        _fail(run, ERROR_INTERNAL.format(name=type(exc).__name__))
         return "failed"
 
 
-@dataclass(frozen=True)
-class ReplanResult:
-    plan_document: str
-    moved: list[str]
-    new_workplace_id: str | None
-    changes: list[dict[str, Any]]  # matcher.diff entries of every changed student
+def _fail(run: JobRun, error: str) -> None:
+    with run.sessions() as db:
+        db.execute(update(Job).where(run.mine()).values(
+            state="failed", stage="Failed", finished_at=dt.datetime.now(dt.UTC), error=error))
+        db.commit()
 
 
-def replan(database_url: str, scenario_id: int, content_hash: str, lineage_text: str,
-           plan_document: str, refusal: tuple[str, str], settings: dict[str, Any]) -> ReplanResult:
-    """A new plan without the refused pair, moving as few other students as possible.
+def _rebase(run: JobRun, lineage: Lineage) -> str:
+    """Queue the job again to run on what is in force now (a solve takes the new pins
+    and refusals as its own input)."""
+    if run.rebases + 1 >= MAX_REBASES:
+        _fail(run, ERROR_REBASED_TOO_OFTEN.format(n=run.rebases + 1))
+        return "failed"
+    values: dict[str, Any] = {"state": "queued", "stage": STAGE_REBASED, "progress": 0.0,
+                              "rebases": Job.rebases + 1}
+    if run.kind == "solve":
+        values.update(lineage=lineage.to_json(),
+                      input_hash=input_hash(run.content_hash, lineage,
+                                            json.loads(run.settings)))
+    with run.sessions() as db:
+        db.execute(update(Job).where(run.mine()).values(**values))
+        db.commit()
+    return "rebased"
 
-    ``lineage_text`` is the lineage without this refusal; the engine adds it.
-    """
-    sessions = session_factory(_engine(database_url))
-    scenario = effective_scenario(_scenario(sessions, scenario_id, content_hash),
-                                  Lineage.from_json(lineage_text))
-    previous = Plan.model_validate_json(plan_document)
-    result = replan_after_refusals(scenario, previous, [refusal], solve_settings(settings))
+
+def _solve(run: JobRun) -> None:
+    """Solve the scenario with the job's pins and refusals; store the plan."""
+    run.report("Reading the scenario", 0.05)
+    lineage = Lineage.from_json(run.lineage)
+    stages = iter(STAGE_PROGRESS)
+    solved = run_solve(run.scenario(lineage), solve_settings(json.loads(run.settings)),
+                       on_stage=lambda stage: run.report(stage, next(stages, 0.9)))
+    run.report("Storing the plan", 0.95)
+
+    def finish(db: Session, plan: StoredPlan) -> bool:
+        run.check_current(db, solved.plan, lineage)
+        return run.finish(db, plan_id=plan.id)
+
+    store_plan(run.writes, scenario_id=run.scenario_id, kind="solve",
+               document=plan_json(solved.plan), parent_id=None, job_id=run.job_id,
+               settings=run.settings, lineage=run.lineage, input_hash=run.input_hash,
+               moved=[], created_by=run.created_by, also=finish)
+
+
+def _replan(run: JobRun) -> None:
+    """The newest plan again, keeping every pin and refusal in force, moving as few
+    students as possible. Run on the plan that is newest when the job starts, so
+    changes made together build on each other instead of on one old plan."""
+    with run.sessions() as db:
+        base = newest_plan(db, run.scenario_id)
+        lineage = current_lineage(db, run.scenario_id)
+    if base is None:
+        raise JobCancelled("no plan")
+    run.report("Reading the scenario", 0.05)
+    scenario = run.scenario(lineage)
+    previous = Plan.model_validate_json(base.document)
+    broken = unmet(previous, lineage)
+    settings = json.loads(base.settings)
+    run.report("Re-planning", 0.3)
+    result = replan_after_refusals(scenario, previous, list(broken.refusals),
+                                   solve_settings(settings))
     new_plan = result.run.plan
-    placed = next((a.workplace_id for a in new_plan.assignments
-                   if a.student_id == refusal[0]), None)
-    return ReplanResult(plan_json(new_plan), result.moved, placed,
-                        result.diff.as_json()["changes"])
+    causes = {p[0] for p in broken.pins}  # they moved because they were pinned elsewhere
+    moved = [s for s in result.moved if s not in causes]
+    run.report("Storing the plan", 0.95)
+    refusal = run.request.get("refusal")
+    outcome: dict[str, Any] = {"base_plan_id": base.id, "moved": moved,
+                               "changes": result.diff.as_json()["changes"]}
+    if refusal is not None:
+        outcome["student_id"], outcome["refused_workplace_id"] = refusal[0], refusal[1]
+        outcome["new_workplace_id"] = next((a.workplace_id for a in new_plan.assignments
+                                            if a.student_id == refusal[0]), None)
+    digest = input_hash(run.content_hash, lineage, settings)
+
+    def finish(db: Session, plan: StoredPlan) -> bool:
+        if plan.version != base.version + 1:  # a plan was stored meanwhile: build on it
+            raise InputChanged(current_lineage(db, run.scenario_id))
+        run.check_current(db, new_plan, lineage)
+        return run.finish(db, plan_id=plan.id, lineage=lineage.to_json(), input_hash=digest,
+                          result=json.dumps({**outcome, "plan_id": plan.id,
+                                             "version": plan.version}))
+
+    store_plan(run.writes, scenario_id=run.scenario_id,
+               kind="refusal" if refusal is not None else "pins",
+               document=plan_json(new_plan), parent_id=base.id, job_id=run.job_id,
+               settings=base.settings, lineage=lineage.to_json(), input_hash=digest,
+               moved=moved, created_by=run.created_by, also=finish)
 
 
 @dataclass(frozen=True)
@@ -173,8 +323,17 @@ class PlanAnalysis:
     fixes: list[dict[str, object]]
     report_html: str
 
+    def to_json(self) -> str:
+        return json.dumps({"fixes": self.fixes, "report_html": self.report_html},
+                          ensure_ascii=False)
 
-def analyse_plan(database_url: str, plan_id: int) -> PlanAnalysis:
+    @classmethod
+    def from_json(cls, text: str) -> PlanAnalysis:
+        data = json.loads(text)
+        return cls(list(data["fixes"]), str(data["report_html"]))
+
+
+def _analyse(run: JobRun) -> None:
     """Fixes and the report for a stored plan.
 
     The analyses need the solver's state, which is not stored, so the plan is solved
@@ -184,17 +343,23 @@ def analyse_plan(database_url: str, plan_id: int) -> PlanAnalysis:
     from matcher.analysis.fixes import fix_rows
     from matcher.analysis.report import gather, render
 
-    sessions = session_factory(_engine(database_url))
-    with sessions() as db:
-        stored = db.get(StoredPlan, plan_id)
-        scenario_row = db.get(StoredScenario, stored.scenario_id) if stored else None
-        if stored is None or scenario_row is None:
+    with run.sessions() as db:
+        stored = db.get(StoredPlan, run.source_plan_id) if run.source_plan_id else None
+        if stored is None:
             raise JobCancelled("plan deleted")
         document, lineage_text, settings = stored.document, stored.lineage, stored.settings
-        scenario_id, content_hash = scenario_row.id, scenario_row.content_hash
-    scenario = effective_scenario(_scenario(sessions, scenario_id, content_hash),
-                                  Lineage.from_json(lineage_text))
+    run.report("Reading the scenario", 0.05)
+    scenario = run.scenario(Lineage.from_json(lineage_text))
     keep = previous_workplaces(scenario, Plan.model_validate_json(document))
-    run = run_solve(scenario, solve_settings(json.loads(settings)), keep=keep)
-    data = gather(run)
-    return PlanAnalysis(fix_rows(scenario, data.fixes, private=True), render(data))
+    run.report("Solving again", 0.2)
+    solved = run_solve(scenario, solve_settings(json.loads(settings)), keep=keep)
+    run.report("Looking for fixes", 0.5)
+    data = gather(solved)
+    analysis = PlanAnalysis(fix_rows(scenario, data.fixes, private=True), render(data))
+    with run.sessions() as db:
+        run.finish(db, result=analysis.to_json())
+        db.commit()
+
+
+RUNNERS: dict[str, Callable[[JobRun], None]] = {
+    "solve": _solve, "replan": _replan, "analysis": _analyse}

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import Path
 from sqlalchemy.orm import Session
 
-from api.problems import not_found
-from api.schemas import JobOut, SolveRequest
+from api.problems import ApiProblem, not_found
+from api.schemas import PLAN_KINDS, JobOut, PlanKind, RefusalResult, SolveRequest
 from api.tables import Job, StoredPlan, StoredScenario
 
 MAX_DB_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
@@ -30,6 +30,13 @@ def plan_or_404(db: Session, plan_id: int) -> StoredPlan:
     return stored
 
 
+def stale_plan(plan_id: int, newest: StoredPlan) -> ApiProblem:
+    """409 for a change made on a plan that is no longer its scenario's newest."""
+    return ApiProblem(409, f"plan {plan_id} is not the newest plan of its scenario: that "
+                      f"is plan {newest.id} (version {newest.version})", kind="stale-plan",
+                      extra={"current_plan_id": newest.id, "current_version": newest.version})
+
+
 def job_or_404(db: Session, job_id: int) -> Job:
     job = db.get(Job, job_id)
     if job is None:
@@ -37,13 +44,33 @@ def job_or_404(db: Session, job_id: int) -> Job:
     return job
 
 
+def plan_kind(stored: StoredPlan) -> PlanKind:
+    return stored.kind if stored.kind in PLAN_KINDS else "solve"  # type: ignore[return-value]
+
+
+def refusal_result(job: Job) -> RefusalResult | None:
+    """What a finished re-plan after a refusal did (see api.worker._replan)."""
+    if job.kind != "replan" or job.state != "done" or not job.result:
+        return None
+    outcome = json.loads(job.result)
+    if "student_id" not in outcome:  # a re-plan after pins
+        return None
+    return RefusalResult(plan_id=outcome["plan_id"], version=outcome["version"],
+                         parent_id=outcome["base_plan_id"], student_id=outcome["student_id"],
+                         refused_workplace_id=outcome["refused_workplace_id"],
+                         new_workplace_id=outcome["new_workplace_id"],
+                         moved_count=len(outcome["moved"]), moved=outcome["moved"])
+
+
 def job_out(job: Job) -> JobOut:
     state = job.state if job.state in ("queued", "running", "done", "failed",
                                        "cancelled") else "failed"
     return JobOut(
-        id=job.id, scenario_id=job.scenario_id, state=state,
+        id=job.id, scenario_id=job.scenario_id, kind=job.kind,
+        source_plan_id=job.source_plan_id, state=state,
         stage=job.stage, progress=min(max(job.progress, 0.0), 1.0),
         settings=SolveRequest.model_validate(json.loads(job.settings)),
-        input_hash=job.input_hash, attempts=job.attempts, error=job.error, plan_id=job.plan_id,
+        input_hash=job.input_hash, attempts=job.attempts, rebases=job.rebases,
+        error=job.error, plan_id=job.plan_id, result=refusal_result(job),
         reused_from=job.reused_from, created_at=job.created_at, started_at=job.started_at,
         finished_at=job.finished_at)

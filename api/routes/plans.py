@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import json
 from dataclasses import dataclass
 from typing import Annotated
@@ -11,18 +10,26 @@ from fastapi import APIRouter, Body, Query, Request, Response
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from api import worker
 from api.auth import Principal
 from api.deps import ConsultantDep, DbDep, PrincipalDep, ServicesDep
 from api.export import CSV_MEDIA_TYPE, plan_csv, wants_csv
-from api.lineage import Lineage, input_hash
-from api.problems import ApiProblem, ProblemItem, pointer, problem_responses
-from api.records import audit, store_plan
-from api.routes.common import MAX_DB_ID, DbId, plan_or_404, scenario_or_404
+from api.jobs import new_job
+from api.lineage import Lineage, current_lineage, input_hash, unmet
+from api.problems import ApiProblem, ProblemItem, not_found, pointer, problem_responses
+from api.records import audit, lock_scenario, newest_plan
+from api.routes.common import (
+    MAX_DB_ID,
+    DbId,
+    job_out,
+    plan_kind,
+    plan_or_404,
+    scenario_or_404,
+)
 from api.routes.jobs import PLAN_CONTENT
-from api.routes.scenarios import current_lineage, pin_out
+from api.routes.scenarios import pin_out
 from api.schemas import (
     AuditOut,
+    JobOut,
     PinRequest,
     PinsResult,
     PlanChange,
@@ -30,12 +37,11 @@ from api.schemas import (
     PlanOut,
     PlanRef,
     RefusalRequest,
-    RefusalResult,
     SolveRequest,
     StudentView,
 )
 from api.services import Services
-from api.tables import AuditRecord, Pin, Refusal, StoredPlan
+from api.tables import AuditRecord, Job, Pin, Refusal, StoredPlan, StoredScenario
 from api.views import check_student, diff_view, plan_view, student_view, visible_moved
 from matcher.diff import PlanDiff
 from matcher.replan import UnknownId, student_index, with_pins, workplace_index
@@ -47,7 +53,7 @@ MAX_PINS = 10_000
 
 def _plan_ref(p: StoredPlan) -> PlanRef:
     return PlanRef(id=p.id, scenario_id=p.scenario_id, version=p.version,
-                   parent_id=p.parent_id, kind="refusal" if p.kind == "refusal" else "solve",
+                   parent_id=p.parent_id, kind=plan_kind(p),
                    created_at=p.created_at)
 
 
@@ -78,7 +84,7 @@ def get_plan(plan_id: DbId, request: Request, db: DbDep, services: ServicesDep,
     moved = json.loads(stored.moved)
     out = PlanOut(
         id=stored.id, scenario_id=stored.scenario_id, version=stored.version,
-        parent_id=stored.parent_id, kind="refusal" if stored.kind == "refusal" else "solve",
+        parent_id=stored.parent_id, kind=plan_kind(stored),
         job_id=stored.job_id, input_hash=stored.input_hash,
         settings=SolveRequest.model_validate(json.loads(stored.settings)),
         moved=moved if scenario is None else visible_moved(who, moved, scenario),
@@ -150,18 +156,24 @@ def _unknown_id(exc: UnknownId, prefix: tuple[object, ...] = ()) -> ProblemItem:
     return ProblemItem(detail=str(exc).strip("'\""), pointer=pointer(*prefix, exc.field))
 
 
-@router.post("/plans/{plan_id}/refusals", status_code=201, response_model=RefusalResult,
-             responses=problem_responses(401, 403, 404, 422, 503),
-             summary="Record a refusal and re-plan, moving as few students as possible")
+@router.post("/plans/{plan_id}/refusals", status_code=202, response_model=JobOut,
+             responses=problem_responses(401, 403, 404, 422),
+             summary="Record a refusal; a re-plan job makes the newest plan without it")
 def refuse(plan_id: DbId, refusal: RefusalRequest, response: Response, services: ServicesDep,
-           who: ConsultantDep) -> RefusalResult:
-    """The refused pair is excluded from this and every later plan of the scenario; the
-    new plan (a new version, parent = this plan) is optimal and, among optimal plans,
-    moves as few other students as possible."""
+           who: ConsultantDep) -> JobOut:
+    """The refused pair is excluded from every later plan of the scenario at once. The
+    answer is a re-plan job (202, `Location: /jobs/{id}`): it makes the scenario's newest
+    plan again without the pair, optimal and, among optimal plans, moving as few other
+    students as possible. Poll the job: once `done`, `plan_id` is the new plan and
+    `result` says where the student went and who else moved.
+
+    Changes of one scenario apply one at a time: two refusals sent together (even on
+    the same plan) are re-planned one after the other, each on the plan the one before
+    made, so the newest plan respects both. A refusal on an older plan is applied to the
+    newest one (`result.parent_id` says which)."""
     with services.sessions() as db:
         stored = plan_or_404(db, plan_id)
         scenario_row = scenario_or_404(db, stored.scenario_id)
-        lineage = current_lineage(db, stored.scenario_id)
     base = services.scenario(scenario_row)
     problems = []
     for check in (student_index, workplace_index):
@@ -173,22 +185,9 @@ def refuse(plan_id: DbId, refusal: RefusalRequest, response: Response, services:
         raise ApiProblem(422, "the refusal names ids this scenario does not have",
                          kind="invalid-request", title="Invalid request", errors=problems)
     pair = (refusal.student_id, refusal.workplace_id)
-    new_lineage = Lineage(
-        pins=tuple(p for p in lineage.pins if (p[0], p[1]) != pair),
-        refusals=tuple(sorted({*lineage.refusals, pair})))
-    settings = json.loads(stored.settings)
-    future = services.runner.run(worker.replan, services.database_url, scenario_row.id,
-                                 scenario_row.content_hash,
-                                 new_lineage.without_refusal(pair).to_json(), stored.document,
-                                 pair, settings)
-    try:
-        result = future.result(timeout=services.settings.replan_timeout_seconds)
-    except cf.TimeoutError:
-        raise ApiProblem(503, "re-planning took too long; try again later",
-                         kind="replan-timeout") from None
-    digest = input_hash(scenario_row.content_hash, new_lineage, settings)
-
-    def record(db: Session, plan: StoredPlan) -> bool:
+    with services.write_sessions() as db:
+        if lock_scenario(db, scenario_row.id) is None:
+            raise not_found("plan", plan_id)
         db.execute(delete(Refusal).where(Refusal.scenario_id == scenario_row.id,
                                          Refusal.student_id == pair[0],
                                          Refusal.workplace_id == pair[1]))
@@ -196,25 +195,17 @@ def refuse(plan_id: DbId, refusal: RefusalRequest, response: Response, services:
                                      Pin.student_id == pair[0], Pin.workplace_id == pair[1]))
         db.add(Refusal(scenario_id=scenario_row.id, student_id=pair[0], workplace_id=pair[1],
                        reason=refusal.reason, plan_id=plan_id, created_by=who.id))
-        audit(db, who, "refusal", scenario_id=scenario_row.id, input_hash=digest,
-              settings=stored.settings, plan_id=plan_id, result_plan_id=plan.id,
-              details={"student_id": pair[0], "workplace_id": pair[1],
-                       "moved_count": len(result.moved), "moved": result.moved})
-        return True
-
-    new_plan = store_plan(services.write_sessions, scenario_id=scenario_row.id, kind="refusal",
-                          document=result.plan_document, parent_id=plan_id, job_id=None,
-                          settings=stored.settings, lineage=new_lineage.to_json(),
-                          input_hash=digest, moved=result.moved, created_by=who.id,
-                          also=record)
-    if new_plan is None:  # cannot happen: record() always agrees
-        raise ApiProblem(503, "the new plan could not be stored; try again", kind="conflict")
-    response.headers["Location"] = f"/plans/{new_plan.id}"
-    return RefusalResult(plan_id=new_plan.id, version=new_plan.version, parent_id=plan_id,
-                         student_id=pair[0], refused_workplace_id=pair[1],
-                         new_workplace_id=result.new_workplace_id,
-                         moved_count=len(result.moved), moved=result.moved,
-                         changes=[PlanChange.model_validate(c) for c in result.changes])
+        db.flush()
+        job = new_job(db, kind="replan", scenario=scenario_row, settings=stored.settings,
+                      lineage=current_lineage(db, scenario_row.id), created_by=who.id,
+                      source_plan_id=plan_id, request={"refusal": list(pair)})
+        audit(db, who, "refusal", scenario_id=scenario_row.id, input_hash=job.input_hash,
+              settings=stored.settings, plan_id=plan_id, job_id=job.id,
+              details={"student_id": pair[0], "workplace_id": pair[1]})
+        db.commit()
+    services.runner.wake()
+    response.headers["Location"] = f"/jobs/{job.id}"
+    return job_out(job)
 
 
 @router.post("/plans/{plan_id}/pins", status_code=201, response_model=PinsResult,
@@ -225,7 +216,8 @@ def pin(plan_id: DbId,
         response: Response, services: ServicesDep, who: ConsultantDep) -> PinsResult:
     """Each pin becomes an existing placement (like a row of placements.csv) in later
     solves and refusals; a new pin replaces the student's earlier one, and cancels a
-    refusal of the same pair."""
+    refusal of the same pair. When the scenario's newest plan does not already place a
+    pinned student there, a re-plan job makes it again with the pins (`job_id`)."""
     with services.sessions() as db:
         stored = plan_or_404(db, plan_id)
         scenario_row = scenario_or_404(db, stored.scenario_id)
@@ -242,6 +234,8 @@ def pin(plan_id: DbId,
                          errors=problems)
     latest = {item.student_id: item for item in pins}  # a later pin of a student wins
     with services.write_sessions() as db:
+        if lock_scenario(db, scenario_row.id) is None:
+            raise not_found("plan", plan_id)
         for item in latest.values():
             db.execute(delete(Pin).where(Pin.scenario_id == scenario_row.id,
                                          Pin.student_id == item.student_id))
@@ -253,18 +247,38 @@ def pin(plan_id: DbId,
                        plan_id=plan_id, created_by=who.id))
         db.flush()
         lineage = current_lineage(db, scenario_row.id)
+        job = _replan_for_pins(db, scenario_row, lineage, who.id, list(latest))
         audit(db, who, "pin", scenario_id=scenario_row.id,
               input_hash=input_hash(scenario_row.content_hash, lineage,
                                     json.loads(stored.settings)),
-              settings=stored.settings, plan_id=plan_id,
+              settings=stored.settings, plan_id=plan_id, job_id=job.id if job else None,
               details={"pins": [[p.student_id, p.workplace_id, p.mentor_id]
                                 for p in latest.values()]})
         db.commit()
         current = db.scalars(select(Pin).where(Pin.scenario_id == scenario_row.id)
                              .order_by(Pin.id)).all()
-        response.headers["Location"] = f"/scenarios/{scenario_row.id}"
-        return PinsResult(scenario_id=scenario_row.id, pinned=len(latest),
-                          pins=[pin_out(p) for p in current])
+    if job is not None:
+        services.runner.wake()
+    response.headers["Location"] = f"/scenarios/{scenario_row.id}"
+    return PinsResult(scenario_id=scenario_row.id, pinned=len(latest),
+                      pins=[pin_out(p) for p in current], job_id=job.id if job else None)
+
+
+def _replan_for_pins(db: Session, scenario_row: StoredScenario, lineage: Lineage,
+                     created_by: int, students: list[str]) -> Job | None:
+    """A re-plan job when the newest plan breaks a pin in force (None when it keeps them
+    all, or when a queued re-plan will read the new pins anyway)."""
+    newest = newest_plan(db, scenario_row.id)
+    if newest is None or not unmet(Plan.model_validate_json(newest.document), lineage).pins:
+        return None
+    queued = db.scalar(select(Job).where(Job.scenario_id == scenario_row.id,
+                                         Job.kind == "replan", Job.state == "queued")
+                       .order_by(Job.id).limit(1))
+    if queued is not None:
+        return queued
+    return new_job(db, kind="replan", scenario=scenario_row, settings=newest.settings,
+                   lineage=lineage, created_by=created_by, source_plan_id=newest.id,
+                   request={"pins": students})
 
 
 @router.get("/plans/{plan_id}/audit", response_model=list[AuditOut],

@@ -9,7 +9,8 @@ from sqlalchemy.exc import IntegrityError
 
 from api.deps import ConsultantDep, DbDep, PrincipalDep, ServicesDep, WriteDbDep
 from api.problems import ApiProblem, not_found, problem_responses
-from api.routes.common import DbId, plan_or_404
+from api.records import lock_scenario, newest_plan
+from api.routes.common import DbId, plan_or_404, stale_plan
 from api.schemas import ProposalOut, ProposalRequest
 from api.tables import Proposal
 from api.views import check_student, coach_of, may_see_student
@@ -24,12 +25,14 @@ def proposal_out(row: Proposal) -> ProposalOut:
 
 
 @router.post("/plans/{plan_id}/proposals", status_code=201, response_model=ProposalOut,
-             responses=problem_responses(401, 403, 404, 422),
+             responses=problem_responses(401, 403, 404, 409, 422),
              summary="Propose a workplace for a student (a coach for their own students)")
 def propose(plan_id: DbId, proposal: ProposalRequest, response: Response,
             services: ServicesDep, who: PrincipalDep) -> ProposalOut:
     """Only a workplace the student is allowed at (every hard rule) may be proposed;
-    proposing the same pair again returns the first proposal (200)."""
+    proposing the same pair again returns the first proposal (200). A proposal is made
+    on the scenario's newest plan: on an older one it is answered 409 with the newest
+    plan's id and version (`current_plan_id`, `current_version`)."""
     context = services.plan_context(plan_id)
     student = check_student(who, context.scenario, proposal.student_id)
     workplace = context.workplace_index.get(proposal.workplace_id)
@@ -44,6 +47,11 @@ def propose(plan_id: DbId, proposal: ProposalRequest, response: Response,
         Proposal.workplace_id == proposal.workplace_id)
     response.headers["Location"] = f"/plans/{plan_id}/proposals"
     with services.write_sessions() as db:
+        if lock_scenario(db, context.scenario_id) is None:
+            raise not_found("plan", plan_id)
+        newest = newest_plan(db, context.scenario_id)
+        if newest is not None and newest.id != plan_id:
+            raise stale_plan(plan_id, newest)
         existing = db.scalar(same_pair)
         if existing is not None:
             response.status_code = 200

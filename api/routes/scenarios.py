@@ -13,15 +13,15 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import ConsultantDep, DbDep, ServicesDep, WriteDbDep
-from api.lineage import Lineage, input_hash
+from api.lineage import current_lineage, input_hash
 from api.problems import (
     ApiProblem,
     ProblemItem,
     invalid_scenario,
     problem_responses,
 )
-from api.records import audit
-from api.routes.common import DbId, job_out, scenario_or_404
+from api.records import audit, lock_scenario
+from api.routes.common import DbId, job_out, plan_kind, scenario_or_404
 from api.scenario_store import CanonicalScenario, ingest_document, ingest_files
 from api.schemas import (
     JobOut,
@@ -175,7 +175,7 @@ def get_scenario(scenario_id: DbId, db: DbDep, who: ConsultantDep) -> ScenarioDe
                              reason=r.reason, plan_id=r.plan_id, created_at=r.created_at)
                   for r in refusals],
         plans=[PlanRef(id=p.id, scenario_id=p.scenario_id, version=p.version, parent_id=p.parent_id,
-                       kind="refusal" if p.kind == "refusal" else "solve",
+                       kind=plan_kind(p),
                        created_at=p.created_at) for p in plans],
     )
 
@@ -190,6 +190,7 @@ def pin_out(pin: Pin) -> PinOut:
                summary="Delete a scenario, its jobs and plans (the audit trail stays)")
 def delete_scenario(scenario_id: DbId, db: WriteDbDep, services: ServicesDep,
                     who: ConsultantDep) -> Response:
+    lock_scenario(db, scenario_id)
     stored = scenario_or_404(db, scenario_id)
     plan_ids = list(db.scalars(select(StoredPlan.id).where(StoredPlan.scenario_id
                                                            == scenario_id)))
@@ -209,6 +210,7 @@ def delete_scenario(scenario_id: DbId, db: WriteDbDep, services: ServicesDep,
 def unpin(scenario_id: DbId, db: WriteDbDep, who: ConsultantDep,
           student_id: Annotated[str, Query(min_length=1, max_length=200)]) -> Response:
     """Later solves may place the student elsewhere again; stored plans do not change."""
+    lock_scenario(db, scenario_id)
     stored = scenario_or_404(db, scenario_id)
     pin = db.scalar(select(Pin).where(Pin.scenario_id == scenario_id,
                                       Pin.student_id == student_id))
@@ -234,6 +236,7 @@ def withdraw_refusal(scenario_id: DbId, db: WriteDbDep, who: ConsultantDep,
                      ) -> Response:
     """Later solves may place the student at the workplace again; stored plans do not
     change."""
+    lock_scenario(db, scenario_id)
     stored = scenario_or_404(db, scenario_id)
     refusal = db.scalar(select(Refusal).where(Refusal.scenario_id == scenario_id,
                                               Refusal.student_id == student_id,
@@ -250,13 +253,6 @@ def withdraw_refusal(scenario_id: DbId, db: WriteDbDep, who: ConsultantDep,
     return Response(status_code=204)
 
 
-def current_lineage(db: Any, scenario_id: int) -> Lineage:
-    pins = db.scalars(select(Pin).where(Pin.scenario_id == scenario_id)).all()
-    refusals = db.scalars(select(Refusal).where(Refusal.scenario_id == scenario_id)).all()
-    return Lineage(pins=tuple((p.student_id, p.workplace_id, p.mentor_id) for p in pins),
-                   refusals=tuple((r.student_id, r.workplace_id) for r in refusals))
-
-
 @router.post("/scenarios/{scenario_id}/solve", status_code=202, response_model=JobOut,
              responses=problem_responses(401, 403, 404, 422),
              summary="Queue a solve job")
@@ -267,6 +263,7 @@ def solve_scenario(scenario_id: DbId, response: Response, db: WriteDbDep,
     An identical submission (same scenario content, pins, refusals and settings) reuses
     the stored plan, or joins the identical job still queued or running."""
     request = body or SolveRequest()
+    lock_scenario(db, scenario_id)  # the pins and refusals read below stay in force
     stored = scenario_or_404(db, scenario_id)
     settings = request.model_dump(mode="json")
     settings_text = json.dumps(settings, sort_keys=True)
@@ -274,7 +271,7 @@ def solve_scenario(scenario_id: DbId, response: Response, db: WriteDbDep,
     digest = input_hash(stored.content_hash, lineage, settings)
     now = dt.datetime.now(dt.UTC)
 
-    active = db.scalar(select(Job).where(Job.scenario_id == scenario_id,
+    active = db.scalar(select(Job).where(Job.scenario_id == scenario_id, Job.kind == "solve",
                                          Job.input_hash == digest,
                                          Job.state.in_(("queued", "running")))
                        .order_by(Job.id).limit(1))
@@ -285,7 +282,8 @@ def solve_scenario(scenario_id: DbId, response: Response, db: WriteDbDep,
         response.headers["Location"] = f"/jobs/{active.id}"
         return job_out(active)
 
-    previous = db.scalar(select(Job).where(Job.input_hash == digest, Job.state == "done",
+    previous = db.scalar(select(Job).where(Job.kind == "solve", Job.input_hash == digest,
+                                           Job.state == "done",
                                            Job.plan_id.is_not(None))
                          .order_by((Job.scenario_id == scenario_id).desc(), Job.id.desc())
                          .limit(1))

@@ -16,7 +16,6 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.cache import LruCache
-from api.web.analyses import PlanAnalyses
 from api.web.session import SessionCodec
 
 STATIC = Path(__file__).parent / "static"
@@ -32,7 +31,6 @@ def install_web(app: FastAPI) -> None:
                                            secure=settings.secure_cookies)
     app.state.web_rows = LruCache(settings.plan_cache_size)  # table rows per plan
     app.state.web_diffs = LruCache(settings.plan_cache_size)  # changed rows per plan pair
-    app.state.web_analyses = PlanAnalyses(app.state.services)
     install_error_pages(app)
 
     @app.middleware("http")

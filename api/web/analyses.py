@@ -1,49 +1,77 @@
-"""Fixes and reports of plans, computed in the solver pool while the page polls.
+"""Fixes and reports of plans: analysis jobs in the job table, while the page polls.
 
-One analysis runs per plan however often it is asked for; a finished one is
-kept in ``Services.analyses``. A failed one is reported once, then forgotten,
-so asking again starts afresh.
+One analysis job runs per plan however often it is asked for, and a finished one is
+kept (its result in the job table, parsed in ``Services.analyses``). The page that
+waits names the job it waits for, so a failure is shown to it once; asking again
+without a job starts afresh.
 """
 
 from __future__ import annotations
 
-import concurrent.futures as cf
-import threading
+from dataclasses import dataclass
 
-from api import worker
+from sqlalchemy import select
+
+from api.jobs import new_job
+from api.lineage import Lineage
+from api.problems import not_found
+from api.records import lock_scenario
+from api.routes.common import plan_or_404
 from api.services import Services
+from api.tables import Job
+from api.worker import PlanAnalysis
 
 
-class PlanAnalyses:
-    def __init__(self, services: Services) -> None:
-        self._services = services
-        self._running: dict[int, cf.Future[worker.PlanAnalysis]] = {}
-        self._lock = threading.Lock()
+@dataclass(frozen=True)
+class AnalysisState:
+    job_id: int | None  # None: the analysis was kept in memory
+    state: str  # a job state: queued, running, done, failed, cancelled
+    analysis: PlanAnalysis | None = None
+    error: str | None = None
 
-    def start(self, plan_id: int) -> cf.Future[worker.PlanAnalysis]:
-        """The plan's analysis: finished when kept, else the one running, else a new one."""
-        kept = self._services.analyses.peek(plan_id)
-        if kept is not None:
-            finished: cf.Future[worker.PlanAnalysis] = cf.Future()
-            finished.set_result(kept)
-            return finished
-        with self._lock:
-            running = self._running.get(plan_id)
-            if running is not None:
-                return running
-            future = self._services.runner.run(worker.analyse_plan,
-                                               self._services.database_url, plan_id)
-            self._running[plan_id] = future
-        future.add_done_callback(lambda done: self._finished(plan_id, done))
-        return future
+    @property
+    def busy(self) -> bool:
+        return self.state in ("queued", "running")
 
-    def _finished(self, plan_id: int, future: cf.Future[worker.PlanAnalysis]) -> None:
-        if future.cancelled() or future.exception() is not None:
-            return  # kept in _running until the page has shown the failure
-        self._services.analyses.put(plan_id, future.result())
-        with self._lock:
-            self._running.pop(plan_id, None)
 
-    def forget(self, plan_id: int) -> None:
-        with self._lock:
-            self._running.pop(plan_id, None)
+def plan_analysis(services: Services, plan_id: int, created_by: int,
+                  job_id: int | None = None) -> AnalysisState:
+    """The analysis of a plan: job ``job_id`` when given (the page waiting for it), else
+    the plan's finished or running one, else a new job."""
+    kept = services.analyses.peek(plan_id)
+    if kept is not None:
+        return AnalysisState(None, "done", kept)
+    job = _job(services, plan_id, job_id) if job_id is not None else \
+        _start_or_join(services, plan_id, created_by)
+    if job.state != "done" or not job.result:
+        return AnalysisState(job.id, job.state, error=job.error)
+    analysis = PlanAnalysis.from_json(job.result)
+    services.analyses.put(plan_id, analysis)
+    return AnalysisState(job.id, "done", analysis)
+
+
+def _job(services: Services, plan_id: int, job_id: int) -> Job:
+    with services.sessions() as db:
+        job = db.get(Job, job_id)
+    if job is None or job.kind != "analysis" or job.source_plan_id != plan_id:
+        raise not_found("job", job_id)
+    return job
+
+
+def _start_or_join(services: Services, plan_id: int, created_by: int) -> Job:
+    with services.write_sessions() as db:
+        stored = plan_or_404(db, plan_id)
+        scenario = lock_scenario(db, stored.scenario_id)  # one job, even for a double click
+        if scenario is None:
+            raise not_found("plan", plan_id)
+        job = db.scalar(select(Job).where(Job.kind == "analysis", Job.source_plan_id == plan_id,
+                                          Job.state.in_(("queued", "running", "done")))
+                        .order_by(Job.id.desc()).limit(1))
+        if job is not None:
+            return job
+        job = new_job(db, kind="analysis", scenario=scenario, settings=stored.settings,
+                      lineage=Lineage.from_json(stored.lineage), created_by=created_by,
+                      source_plan_id=plan_id)
+        db.commit()
+    services.runner.wake()
+    return job

@@ -27,10 +27,6 @@ DETAILS_NL = {
     "an internal error occurred; it has been logged":
         "Er liep iets mis in de dienst; het is genoteerd. Probeer het later opnieuw.",
     "Not Found": "Deze pagina bestaat niet.",
-    "re-planning took too long; try again later":
-        "Het herplannen duurde te lang; probeer het later opnieuw.",
-    "the analysis took too long; try again later":
-        "Het narekenen duurde te lang; probeer het later opnieuw.",
 }
 
 

@@ -29,6 +29,12 @@ STAGES_NL = {
     "Storing the plan": "plan bewaren", "Done": "klaar",
     "Done (stored result reused)": "klaar (eerder resultaat hergebruikt)",
     "Cancelled": "geannuleerd", "Failed": "mislukt",
+    "Re-planning": "herplannen met zo weinig mogelijk verschuivingen",
+    "Solving again": "plan opnieuw doorrekenen", "Looking for fixes": "oplossingen zoeken",
+    "Re-queued": "opnieuw in de wachtrij (een rekenkern viel uit)",
+    "Re-queued after a server restart": "opnieuw in de wachtrij (na een herstart)",
+    "Re-queued: pins, refusals or the newest plan changed":
+        "opnieuw in de wachtrij (er kwam intussen een wijziging bij)",
 }
 LIMIT_LABELS_NL = {"seats": "plaatsen", "mentor": "mentor", "intensive_support":
                    "intensieve ondersteuning"}

@@ -11,7 +11,7 @@ from api.deps import ServicesDep
 from api.problems import ApiProblem
 from api.routes import jobs as job_routes
 from api.routes import scenarios as scenario_routes
-from api.routes.common import DbId, job_or_404, scenario_or_404
+from api.routes.common import DbId, job_or_404, refusal_result, scenario_or_404
 from api.schemas import SolveRequest
 from api.services import Services
 from api.tables import Job, Pin, Refusal, StoredPlan, StoredScenario
@@ -136,8 +136,15 @@ def job_page(job_id: DbId, request: Request, services: ServicesDep,
         job = job_or_404(db, job_id)
         stored = scenario_or_404(db, job.scenario_id)
     if job.state == "done" and job.plan_id is not None:  # e.g. a stored plan reused
-        return go_to(request, f"/ui/plans/{job.plan_id}")
+        return go_to(request, _plan_address(job))
     return render(request, "job.html", user, job=job, scenario_row=stored)
+
+
+def _plan_address(job: Job) -> str:
+    """The plan a finished job made; after a re-plan, with the moved students shown."""
+    result = refusal_result(job)
+    moved = result is not None and result.moved_count > 0
+    return f"/ui/plans/{job.plan_id}" + ("?status=moved" if moved else "")
 
 
 @router.get("/jobs/{job_id}/progress")
@@ -147,7 +154,7 @@ def job_progress(job_id: DbId, request: Request, services: ServicesDep,
     with services.sessions() as db:
         job = job_or_404(db, job_id)
     if job.state == "done" and job.plan_id is not None and is_htmx(request):
-        return go_to(request, f"/ui/plans/{job.plan_id}")
+        return go_to(request, _plan_address(job))
     return render(request, "fragments/job_progress.html", user, job=job)
 
 

@@ -3,7 +3,6 @@ fixes, the map, downloads, pins, proposals and refusals."""
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import io
 import json
 from typing import Annotated, Any, cast
@@ -21,15 +20,15 @@ from api.cache import LruCache
 from api.deps import ServicesDep
 from api.export import CSV_MEDIA_TYPE, plan_csv
 from api.lineage import Lineage
-from api.problems import ApiProblem, not_found
+from api.problems import ApiProblem
 from api.routes import plans as plan_routes
 from api.routes import proposals as proposal_routes
-from api.routes.common import DbId, plan_or_404, scenario_or_404
+from api.routes.common import MAX_DB_ID, DbId, plan_or_404, scenario_or_404
 from api.schemas import PinRequest, RefusalRequest
 from api.services import PlanContext, Services
-from api.tables import AuditRecord, Pin, Proposal, StoredPlan
+from api.tables import Job, Pin, Proposal, StoredPlan
 from api.views import plan_view
-from api.web.analyses import PlanAnalyses
+from api.web.analyses import AnalysisState, plan_analysis
 from api.web.deps import CsrfConsultantDep, WebConsultantDep, WebUser
 from api.web.diff_view import diff_rows
 from api.web.plan_view import (
@@ -41,13 +40,14 @@ from api.web.plan_view import (
     table_page,
 )
 from api.web.routes.common import go_to
-from api.web.templating import render
+from api.web.templating import is_htmx, render
 from models.plan import Plan
 
 router = APIRouter()
 MAP_STUDENT_LIMIT = 5_000  # points a laptop's browser draws smoothly
 MAP_WORKPLACE_LIMIT = 5_000
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ANALYSIS_FAILED = "the analysis failed ({error}); ask again to start afresh"
 
 
 def _stored(services: Services, plan_id: int) -> StoredPlan:
@@ -118,10 +118,10 @@ def plan_page(plan_id: DbId, request: Request, services: ServicesDep, user: WebC
 
 def _refusal_behind(db: Session, plan_id: int) -> dict[str, Any] | None:
     """The refusal that made this plan (student_id, workplace_id), if any."""
-    cause = db.scalar(select(AuditRecord).where(AuditRecord.action == "refusal",
-                                                AuditRecord.result_plan_id == plan_id))
-    details: dict[str, Any] | None = json.loads(cause.details) if cause is not None else None
-    return details
+    stored = db.get(StoredPlan, plan_id)
+    job = db.get(Job, stored.job_id) if stored is not None and stored.job_id else None
+    refusal = json.loads(job.request).get("refusal") if job is not None else None
+    return None if refusal is None else {"student_id": refusal[0], "workplace_id": refusal[1]}
 
 
 def _pins_in_force(db: Session, scenario_id: int) -> dict[str, str]:
@@ -146,45 +146,45 @@ def plan_table(plan_id: DbId, request: Request, services: ServicesDep, user: Web
     return response
 
 
+JobQuery = Annotated[int | None, Query(ge=1, le=MAX_DB_ID)]
+
+
 @router.get("/plans/{plan_id}/fixes")
-def plan_fixes(plan_id: DbId, request: Request, services: ServicesDep,
-               user: WebConsultantDep) -> Response:
+def plan_fixes(plan_id: DbId, request: Request, services: ServicesDep, user: WebConsultantDep,
+               job: JobQuery = None) -> Response:
     """Verified fixes for the unmatched students. They take re-solves (minutes for a
-    large scenario), so the answer is "busy" until they are there; the page asks again."""
+    large scenario), so they are an analysis job; while it runs the answer says so and
+    the page asks again for that job."""
     _stored(services, plan_id)
-    runs: PlanAnalyses = request.app.state.web_analyses
-    future = runs.start(plan_id)
-    if not future.done():
-        return render(request, "fragments/fixes_busy.html", user, plan_id=plan_id)
-    return render(request, "fragments/fixes.html", user,
-                  fixes=_outcome(runs, plan_id, future).fixes)
+    analysis = plan_analysis(services, plan_id, user.principal.id, job)
+    if analysis.busy:
+        return render(request, "fragments/fixes_busy.html", user, plan_id=plan_id,
+                      job_id=analysis.job_id)
+    return render(request, "fragments/fixes.html", user, fixes=_finished(analysis).fixes)
 
 
-def _outcome(runs: PlanAnalyses, plan_id: int,
-             future: cf.Future[worker.PlanAnalysis]) -> worker.PlanAnalysis:
-    try:
-        return future.result()
-    except worker.JobCancelled:  # the plan was deleted meanwhile
-        runs.forget(plan_id)
-        raise not_found("plan", plan_id) from None
-    except Exception:
-        runs.forget(plan_id)  # asking again starts afresh
-        raise
+def _finished(analysis: AnalysisState) -> worker.PlanAnalysis:
+    if analysis.analysis is None:  # failed or cancelled: asking again starts afresh
+        raise ApiProblem(503, ANALYSIS_FAILED.format(error=analysis.error or analysis.state),
+                         kind="analysis-failed")
+    return analysis.analysis
 
 
 @router.get("/plans/{plan_id}/report.html")
 def plan_report(plan_id: DbId, request: Request, services: ServicesDep,
-                user: WebConsultantDep) -> Response:
-    """A download: waits for the analysis (shared with the fixes on the page)."""
+                user: WebConsultantDep, job: JobQuery = None) -> Response:
+    """A download once the analysis (shared with the fixes) is there; until then a page
+    that asks again for it, then offers the download."""
     _stored(services, plan_id)
-    runs: PlanAnalyses = request.app.state.web_analyses
-    future = runs.start(plan_id)
-    finished, _ = cf.wait([future], timeout=services.settings.replan_timeout_seconds)
-    if not finished:  # it goes on; a later download picks it up
-        raise ApiProblem(503, "the analysis took too long; try again later",
-                         kind="analysis-timeout")
-    analysis = _outcome(runs, plan_id, future)
-    return HTMLResponse(analysis.report_html, headers={
+    analysis = plan_analysis(services, plan_id, user.principal.id, job)
+    if analysis.busy or is_htmx(request):
+        if analysis.state in ("failed", "cancelled"):
+            _finished(analysis)
+        return render(request, "report_busy.html" if not is_htmx(request) else
+                      "fragments/report_busy.html", user, plan_id=plan_id,
+                      job_id=analysis.job_id, ready=not analysis.busy,
+                      status_code=202 if analysis.busy else 200)
+    return HTMLResponse(_finished(analysis).report_html, headers={
         "Content-Disposition": f'attachment; filename="plan-{plan_id}-report.html"'})
 
 
@@ -283,7 +283,8 @@ def pin(plan_id: DbId, request: Request, services: ServicesDep, user: CsrfConsul
     seats = int(context.scenario.workplaces.seats[position]) if position is not None else 0
     pinned_here = sum(1 for p in result.pins if p.workplace_id == workplace_id)
     return render(request, "fragments/pinned.html", user, student_id=student_id,
-                  workplace_id=workplace_id, seats=seats, pinned_here=pinned_here)
+                  workplace_id=workplace_id, seats=seats, pinned_here=pinned_here,
+                  job_id=result.job_id)
 
 
 @router.post("/plans/{plan_id}/proposals/{proposal_id}/dismiss")
@@ -298,9 +299,10 @@ def dismiss_proposal(plan_id: DbId, proposal_id: DbId, services: ServicesDep,
 def refuse(plan_id: DbId, request: Request, services: ServicesDep, user: CsrfConsultantDep,
            student_id: Annotated[str, Form()], workplace_id: Annotated[str, Form()],
            reason: Annotated[str, Form()] = "") -> Response:
-    """Record that the student or the workplace refused, and show the re-plan."""
-    result = plan_routes.refuse(plan_id, RefusalRequest(student_id=student_id,
-                                                        workplace_id=workplace_id,
-                                                        reason=reason.strip()),
-                                Response(), services, user.principal)
-    return go_to(request, f"/ui/plans/{result.plan_id}?status=changed")
+    """Record that the student or the workplace refused, and follow the re-plan job (its
+    page opens the new plan when it is there)."""
+    job = plan_routes.refuse(plan_id, RefusalRequest(student_id=student_id,
+                                                     workplace_id=workplace_id,
+                                                     reason=reason.strip()),
+                             Response(), services, user.principal)
+    return go_to(request, f"/ui/jobs/{job.id}")
