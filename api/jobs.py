@@ -49,7 +49,8 @@ FINAL_STATES = ("done", "failed", "cancelled")
 JOB_KINDS = ("solve", "replan", "analysis")
 
 # Job errors and stages a consultant reads (kept together for the message catalogue).
-ERROR_INTERRUPTED = "stopped {n} times (the server or its solver process died); not tried again"
+ERROR_INTERRUPTED = ("interrupted {n} times (the server or its solver process died); "
+                     "not tried again")
 ERROR_INTERNAL = "internal error; see the server log"
 STAGE_REQUEUED_RESTART = "Re-queued after a server restart"
 STAGE_REQUEUED = "Re-queued"

@@ -99,6 +99,22 @@ def solve(api: Api, scenario_id: int, **settings: Any) -> dict[str, Any]:
     return job
 
 
+def refuse(api: Api, plan_id: int, student_id: str, workplace_id: str,
+           reason: str = "") -> dict[str, Any]:
+    """Refuse a pair, wait for the re-plan job; its result (new plan, who moved)."""
+    response = api.client.post(f"/plans/{plan_id}/refusals",
+                               json={"student_id": student_id, "workplace_id": workplace_id,
+                                     "reason": reason}, headers=api.consultant)
+    assert response.status_code == 202, response.text
+    job_id = response.json()["id"]
+    assert response.headers["location"] == f"/jobs/{job_id}"
+    job = wait_for_job(api.client, job_id, api.consultant)
+    assert job["state"] == "done" and job["kind"] == "replan", job
+    result: dict[str, Any] = job["result"]
+    assert result["plan_id"] == job["plan_id"]
+    return result
+
+
 @pytest.fixture(scope="module")
 def demo_plan(api: Api) -> tuple[int, int]:
     """(scenario id, plan id) of the solved demo scenario."""

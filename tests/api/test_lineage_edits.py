@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import Api, solve, upload_demo
+from tests.api.conftest import Api, refuse, solve, upload_demo
 
 
 def _placement(api: Api, plan_id: int, student_id: str) -> str | None:
@@ -17,11 +17,8 @@ def test_released_pin_and_withdrawn_refusal_leave_later_solves(api: Api) -> None
     student = "S04"
     workplace = _placement(api, plan_id, student)
     assert workplace is not None
-    refused = api.client.post(f"/plans/{plan_id}/refusals",
-                              json={"student_id": student, "workplace_id": workplace},
-                              headers=api.consultant)
-    assert refused.status_code == 201
-    assert _placement(api, refused.json()["plan_id"], student) != workplace
+    refused = refuse(api, plan_id, student, workplace)
+    assert _placement(api, refused["plan_id"], student) != workplace
     api.client.post(f"/plans/{plan_id}/pins", json=[{"student_id": "S03",
                                                      "workplace_id": "W04"}],
                     headers=api.consultant)

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from tests.api.conftest import Api, solve, start_api, upload_demo
+from tests.api.conftest import Api, refuse, solve, start_api, upload_demo
 
 URL = os.environ.get("DATABASE_URL", "")
 
@@ -57,11 +57,8 @@ def test_round_trip_on_postgresql(postgres_api: Api) -> None:
                                  headers=api.consultant)
     assert suggestions.status_code == 200
     assignment = next(a for a in plan["plan"]["assignments"] if a["student_id"] == placed[0])
-    refusal = api.client.post(f"/plans/{plan_id}/refusals",
-                              json={"student_id": placed[0],
-                                    "workplace_id": assignment["workplace_id"]},
-                              headers=api.consultant)
-    assert refusal.status_code == 201 and refusal.json()["version"] == 2
-    trail = api.client.get(f"/plans/{refusal.json()['plan_id']}/audit",
+    refusal = refuse(api, plan_id, placed[0], assignment["workplace_id"])
+    assert refusal["version"] == 2
+    trail = api.client.get(f"/plans/{refusal['plan_id']}/audit",
                            headers=api.consultant).json()
     assert [r["action"] for r in trail] == ["solve", "refusal"]

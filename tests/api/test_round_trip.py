@@ -7,7 +7,7 @@ import csv
 import io
 
 from matcher.check import check_plan
-from tests.api.conftest import Api, solve, upload_demo
+from tests.api.conftest import Api, refuse, solve, upload_demo
 
 
 def test_round_trip(api: Api) -> None:
@@ -62,11 +62,7 @@ def test_round_trip(api: Api) -> None:
 
     # refusal → new version, the pair excluded, few moves
     refused_workplace = placed[student_id]["workplace_id"]
-    refusal = client.post(f"/plans/{plan_id}/refusals",
-                          json={"student_id": student_id, "workplace_id": refused_workplace,
-                                "reason": "employer said no"}, headers=consultant)
-    assert refusal.status_code == 201, refusal.text
-    result = refusal.json()
+    result = refuse(api, plan_id, student_id, refused_workplace, "employer said no")
     assert result["parent_id"] == plan_id and result["new_workplace_id"] != refused_workplace
     assert result["moved_count"] == len(result["moved"]) <= 2
     new_plan = client.get(f"/plans/{result['plan_id']}", headers=consultant).json()
@@ -105,7 +101,8 @@ def test_round_trip(api: Api) -> None:
         assert record["user_name"] == "Consultant" and len(record["input_hash"]) == 64
         assert record["settings"]["backend"] == "flow"
     refusal_record = next(r for r in trail if r["action"] == "refusal")
-    assert refusal_record["result_plan_id"] == result["plan_id"]
+    # made on the first plan; its re-plan job made the new one
+    assert refusal_record["plan_id"] == plan_id and refusal_record["job_id"] == new_plan["job_id"]
 
 
 def test_identical_submission_reuses_the_stored_plan(api: Api) -> None:
