@@ -140,6 +140,7 @@ class PoolStatus:
 
     workers: int
     processes_alive: int
+    pids: tuple[int, ...]  # of the solver processes alive
     dispatcher_alive: bool
     pool_restarts: int
     running: frozenset[int]  # job ids a solver of this server runs now
@@ -231,8 +232,8 @@ class JobRunner:
             pool, thread = self._pool, self._thread
             running = frozenset(job_id for job_id, _, _ in self._running.values())
         processes = (getattr(pool, "_processes", None) or {}) if pool is not None else {}
-        alive = sum(1 for process in list(processes.values()) if process.is_alive())
-        return PoolStatus(self._workers, alive, thread is not None and thread.is_alive(),
+        alive = tuple(pid for pid, process in list(processes.items()) if process.is_alive())
+        return PoolStatus(self._workers, len(alive), alive, thread is not None and thread.is_alive(),
                           self._restarts, running, time.monotonic() - self._last_round)
 
     def orphaned_jobs(self, db: Session) -> list[int]:

@@ -632,6 +632,19 @@ def test_pin_and_refusal_can_be_undone_and_a_scenario_deleted(web: Api,
     assert consultant.client.get(f"/ui/scenarios/{own.scenario_id}").status_code == 404
 
 
+def _when_job_done(user: WebUser, job_id: int) -> str:
+    """Poll a job's progress like its page does; the address it then sends the browser to."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        progress = user.client.get(f"/ui/jobs/{job_id}/progress",
+                                   headers={"HX-Request": "true"})
+        if "HX-Redirect" in progress.headers:
+            return progress.headers["HX-Redirect"]
+        assert "mislukte" not in progress.text, progress.text
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} did not finish")
+
+
 def test_refusal_shows_the_new_plan_without_the_refused_pair(web: Api,
                                                              consultant: WebUser) -> None:
     own = solve_demo(web)
@@ -642,11 +655,14 @@ def test_refusal_shows_the_new_plan_without_the_refused_pair(web: Api,
         data={"student_id": pair[0], "workplace_id": pair[1], "reason": "te ver"},
         headers=consultant.headers(htmx=True))
     assert response.status_code == 204, response.text
-    found = re.fullmatch(r"/ui/plans/(\d+)\?status=changed", response.headers["HX-Redirect"])
-    assert found, response.headers["HX-Redirect"]
+    job = re.fullmatch(r"/ui/jobs/(\d+)", response.headers["HX-Redirect"])
+    assert job, response.headers["HX-Redirect"]  # the re-plan job's page, which polls
+    target = _when_job_done(consultant, int(job.group(1)))
+    found = re.fullmatch(r"/ui/plans/(\d+)\?status=changed", target)
+    assert found, target
     new_id = int(found.group(1))
     assert new_id != own.plan_id
-    page = consultant.client.get(response.headers["HX-Redirect"])
+    page = consultant.client.get(target)
     assert page.status_code == 200
     assert 'id="replan-banner"' in page.text and "Herplanning" in page.text
     new_plan = web.client.get(f"/plans/{new_id}", headers=web.consultant).json()

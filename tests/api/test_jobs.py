@@ -1,0 +1,196 @@
+"""One durable job system: a solver process killed mid-job costs nothing but a retry.
+
+To kill a solver *during* a job, the test holds SQLite's write lock as soon as the
+job runs: the solver then waits at its next progress write, and is killed there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import signal
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+from sqlalchemy.engine import make_url
+
+from api.tables import Job, StoredPlan
+from tests.api.conftest import Api, refuse, start_api, upload_demo, wait_for_job
+
+KILL_TRIES = 5
+
+
+@contextlib.contextmanager
+def database_locked(api: Api) -> Iterator[sqlite3.Connection]:
+    """Hold SQLite's write lock: every writer (solvers included) waits until it is let go."""
+    connection = sqlite3.connect(make_url(api.services.database_url).database or "",
+                                 isolation_level=None, timeout=30)
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        yield connection
+    finally:
+        connection.execute("ROLLBACK")
+        connection.close()
+
+
+def _state(api: Api, job_id: int) -> str:
+    with api.services.sessions() as db:
+        job = db.get(Job, job_id)
+        assert job is not None
+        return job.state
+
+
+def kill_solver_during(api: Api, job_id: int) -> bool:
+    """kill -9 a solver process while the job runs; False when it finished too soon."""
+    deadline = time.monotonic() + 30
+    while _state(api, job_id) == "queued":
+        assert time.monotonic() < deadline, "the job never started"
+        time.sleep(0.001)
+    with database_locked(api) as locked:
+        (state,) = locked.execute("SELECT state FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        if state != "running":
+            return False
+        pids = api.services.runner.status().pids
+        assert pids, "no solver process runs the job"
+        solver = psutil.Process(pids[0])
+        os.kill(solver.pid, signal.SIGKILL)
+        solver.wait(timeout=10)
+    return True
+
+
+def interrupted_job(api: Api, submit: Callable[[int], int]) -> dict[str, Any]:
+    """Submit jobs (``submit(try)`` returns a job id) until one is killed mid-run; that
+    job once finished."""
+    for attempt in range(KILL_TRIES):
+        job_id = submit(attempt)
+        if kill_solver_during(api, job_id):
+            return wait_for_job(api.client, job_id, api.consultant)
+        wait_for_job(api.client, job_id, api.consultant)
+    raise AssertionError(f"no job was still running to be killed in {KILL_TRIES} tries")
+
+
+@pytest.fixture(scope="module")
+def solved(api: Api) -> tuple[int, int, dict[str, str]]:
+    """(scenario id, plan id, workplace per placed student) of the demo."""
+    scenario_id = upload_demo(api)
+    job = api.client.post(f"/scenarios/{scenario_id}/solve", json={},
+                          headers=api.consultant).json()
+    plan_id = int(wait_for_job(api.client, job["id"], api.consultant)["plan_id"])
+    plan = api.client.get(f"/plans/{plan_id}", headers=api.consultant).json()["plan"]
+    placed = {a["student_id"]: a["workplace_id"] for a in plan["assignments"]
+              if not a.get("pinned")}
+    return scenario_id, plan_id, placed
+
+
+def _healthy(api: Api) -> dict[str, Any]:
+    health = api.client.get("/health")
+    assert health.status_code == 200, health.text
+    body: dict[str, Any] = health.json()
+    assert body["status"] == "ok" and body["jobs_stuck"] == 0
+    return body
+
+
+def test_solver_killed_during_a_replan_the_replan_runs_again_and_later_ones_work(
+        api: Api, solved: tuple[int, int, dict[str, str]]) -> None:
+    scenario_id, plan_id, placed = solved
+    students = sorted(placed)
+
+    def refusal(attempt: int) -> int:
+        student = students[attempt]
+        response = api.client.post(f"/plans/{plan_id}/refusals",
+                                   json={"student_id": student,
+                                         "workplace_id": placed[student]},
+                                   headers=api.consultant)
+        assert response.status_code == 202, response.text
+        return int(response.json()["id"])
+
+    restarts = api.services.runner.status().pool_restarts
+    job = interrupted_job(api, refusal)
+    assert job["state"] == "done" and job["attempts"] == 2, job  # killed once, run again
+    assert job["result"]["new_workplace_id"] != job["result"]["refused_workplace_id"]
+    assert api.services.runner.status().pool_restarts > restarts  # a new pool
+    # the next refusal and the next solve simply work
+    later = refuse(api, job["plan_id"], students[-1], placed[students[-1]])
+    assert later["parent_id"] == job["plan_id"]
+    solve = api.client.post(f"/scenarios/{scenario_id}/solve", json={"seed": 99},
+                            headers=api.consultant).json()
+    assert wait_for_job(api.client, solve["id"], api.consultant)["state"] == "done"
+    assert _healthy(api)["pool"]["restarts"] >= 1
+
+
+def test_solver_killed_during_a_solve_the_solve_runs_again(
+        api: Api, solved: tuple[int, int, dict[str, str]]) -> None:
+    scenario_id = solved[0]
+
+    def solve(attempt: int) -> int:
+        response = api.client.post(f"/scenarios/{scenario_id}/solve",
+                                   json={"seed": 1000 + attempt}, headers=api.consultant)
+        assert response.status_code == 202, response.text
+        return int(response.json()["id"])
+
+    job = interrupted_job(api, solve)
+    assert job["state"] == "done" and job["attempts"] == 2, job
+    with api.services.sessions() as db:  # exactly one plan: the killed attempt stored none
+        assert db.query(StoredPlan).filter(StoredPlan.job_id == job["id"]).count() == 1
+    _healthy(api)
+
+
+def test_a_job_killed_too_often_fails_with_a_clear_message(tmp_path: Path) -> None:
+    running = start_api(tmp_path, job_max_attempts=1)
+    api = next(running)
+    try:
+        scenario_id = upload_demo(api)
+
+        def solve(attempt: int) -> int:
+            return int(api.client.post(f"/scenarios/{scenario_id}/solve",
+                                       json={"seed": attempt}, headers=api.consultant)
+                       .json()["id"])
+
+        job = interrupted_job(api, solve)
+        assert job["state"] == "failed" and job["attempts"] == 1
+        assert "interrupted 1 times" in job["error"]
+        _healthy(api)  # failed is finished, not stuck
+    finally:
+        running.close()
+
+
+def _job(api: Api, scenario_id: int, state: str, seed: int, **values: Any) -> int:
+    settings = {"backend": "flow", "objective": None, "time_limit_s": 60.0, "seed": seed}
+    with api.services.sessions() as db:
+        job = Job(scenario_id=scenario_id, kind="solve", state=state, stage="",
+                  settings=json.dumps(settings), lineage='{"pins":[],"refusals":[]}',
+                  input_hash=f"{seed:064d}", **values)
+        db.add(job)
+        db.commit()
+        return job.id
+
+
+def test_health_answers_503_for_stuck_jobs_which_then_run(tmp_path: Path) -> None:
+    running = start_api(tmp_path, job_stuck_seconds=1.0)
+    api = next(running)
+    try:
+        scenario_id = upload_demo(api)
+        api.services.runner.stop()  # as if the dispatcher had died
+        # running without a solver (as a lost hand-over leaves it), and waiting in vain
+        orphan = _job(api, scenario_id, "running", 5, attempts=1,
+                      started_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5))
+        waiting = _job(api, scenario_id, "queued", 6, attempts=0)
+        health = api.client.get("/health")
+        assert health.status_code == 503
+        body = health.json()
+        assert body["status"] == "stuck" and body["pool"]["dispatcher_alive"] is False
+        assert body["stuck_job_ids"] == [orphan, waiting] and body["jobs_stuck"] == 2
+        api.services.runner.start()
+        first = wait_for_job(api.client, orphan, api.consultant)
+        assert first["state"] == "done" and first["attempts"] == 2  # re-queued, run again
+        assert wait_for_job(api.client, waiting, api.consultant)["state"] == "done"
+        _healthy(api)
+    finally:
+        running.close()
