@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.api.conftest import Api
+from tests.api.conftest import Api, refuse, solve, upload_demo
 
 # In scenarios/demo: S04 (winkelmedewerker) is followed by TB02, S01 (bakker) by TB03.
 # W01 is a bakery, recognised only for 'bakker'.
@@ -126,3 +126,20 @@ def test_consultant_dismisses_a_proposal(api: Api, demo_plan: tuple[int, int]) -
     assert api.client.delete(path, headers=api.consultant).status_code == 404
     again = propose(api, plan_id, api.coach_tb02, "S05", workplace)
     assert again.status_code == 201  # a dismissed proposal may be made again
+
+
+def test_a_proposal_on_a_plan_that_is_no_longer_the_newest_is_409(api: Api) -> None:
+    scenario_id = upload_demo(api)
+    plan_id = int(solve(api, scenario_id)["plan_id"])
+    workplace = allowed_workplace(api, plan_id, "S04", api.coach_tb02)
+    plan = api.client.get(f"/plans/{plan_id}", headers=api.consultant).json()["plan"]
+    other = next(a for a in plan["assignments"]
+                 if a["student_id"] != "S04" and not a.get("pinned"))
+    newer = refuse(api, plan_id, other["student_id"], other["workplace_id"])
+    stale = propose(api, plan_id, api.coach_tb02, "S04", workplace)
+    assert stale.status_code == 409
+    assert stale.headers["content-type"].startswith(PROBLEM_JSON)
+    body = stale.json()
+    assert body["current_plan_id"] == newer["plan_id"]
+    assert body["current_version"] == newer["version"]
+    assert listed(api, plan_id, api.consultant) == []  # nothing stored
