@@ -233,8 +233,9 @@ class JobRunner:
             running = frozenset(job_id for job_id, _, _ in self._running.values())
         processes = (getattr(pool, "_processes", None) or {}) if pool is not None else {}
         alive = tuple(pid for pid, process in list(processes.items()) if process.is_alive())
-        return PoolStatus(self._workers, len(alive), alive, thread is not None and thread.is_alive(),
-                          self._restarts, running, time.monotonic() - self._last_round)
+        dispatcher_alive = thread is not None and thread.is_alive()
+        return PoolStatus(self._workers, len(alive), alive, dispatcher_alive, self._restarts,
+                          running, time.monotonic() - self._last_round)
 
     def orphaned_jobs(self, db: Session) -> list[int]:
         """Jobs 'running' in the table for longer than ``stuck_seconds`` that no solver of

@@ -28,16 +28,19 @@ KILL_TRIES = 5
 
 
 @contextlib.contextmanager
-def database_locked(api: Api) -> Iterator[sqlite3.Connection]:
+def sqlite_locked(database: Path) -> Iterator[sqlite3.Connection]:
     """Hold SQLite's write lock: every writer (solvers included) waits until it is let go."""
-    connection = sqlite3.connect(make_url(api.services.database_url).database or "",
-                                 isolation_level=None, timeout=30)
+    connection = sqlite3.connect(database, isolation_level=None, timeout=30)
     connection.execute("BEGIN IMMEDIATE")
     try:
         yield connection
     finally:
         connection.execute("ROLLBACK")
         connection.close()
+
+
+def database_locked(api: Api) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+    return sqlite_locked(Path(make_url(api.services.database_url).database or ""))
 
 
 def _state(api: Api, job_id: int) -> str:

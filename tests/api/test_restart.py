@@ -1,8 +1,10 @@
 """The job table is the truth: a server that dies mid-solve loses no job.
 
-Two ways: a job left 'running' in the database (as a crash leaves it) is
-re-queued by the next start; and a real ``matcher serve`` killed with SIGKILL
-while solving comes back and finishes the job.
+Three ways: a job left 'running' in the database (as a crash leaves it) is
+re-queued by the next start; a real ``matcher serve`` killed with SIGKILL while
+solving comes back and finishes the job; and when only the server process is
+killed, with jobs queued, its solver processes end too (none is left behind) and
+the next start finishes every job.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 import pytest
 
 from api.auth import create_user
 from api.db import make_engine, migrate, session_factory
 from api.tables import Job, StoredPlan
 from tests.api.conftest import demo_files, start_api, wait_for_job
+from tests.api.test_jobs import sqlite_locked
 
 SERVER_START_TIMEOUT_S = 60.0
 JOB_TIMEOUT_S = 120.0  # generous: CI may share its two cores with other work
@@ -91,9 +95,9 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _serve(folder: Path, port: int) -> subprocess.Popen[bytes]:
+def _serve(folder: Path, port: int, **settings: str) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'api.db'}",
-           "MATCHER_JOB_POLL_SECONDS": "0.1"}
+           "MATCHER_JOB_POLL_SECONDS": "0.1", **settings}
     return subprocess.Popen(
         [sys.executable, "-m", "matcher", "serve", "--host", "127.0.0.1", "--port", str(port)],
         cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -164,3 +168,68 @@ def test_sigkill_mid_solve_then_restart_completes_the_job(
         assert job["attempts"] == 2  # claimed again after the restart
         plans = client.get("/plans", params={"scenario_id": scenario_id}).json()
         assert [p["id"] for p in plans] == [job["plan_id"]]  # exactly one plan, none lost
+
+
+def _alive(process: psutil.Process) -> bool:
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _left_after(processes: list[psutil.Process], timeout: float) -> list[psutil.Process]:
+    deadline = time.monotonic() + timeout
+    while any(_alive(p) for p in processes) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return [p for p in processes if _alive(p)]
+
+
+def test_sigkill_of_the_server_with_jobs_queued_leaves_no_process_and_loses_no_job(
+        tmp_path: Path, servers: list[subprocess.Popen[bytes]]) -> None:
+    database = tmp_path / "api.db"
+    engine = make_engine(f"sqlite:///{database}")
+    migrate(engine)
+    with session_factory(engine)() as db:
+        headers = {"X-API-Key": create_user(db, "consultant", "Consultant")}
+    engine.dispose()
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    first = _serve(tmp_path, port, MATCHER_JOB_WORKERS="1")
+    servers.append(first)
+    _wait_until_up(base, first)
+    with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+        files = [(field, (name, data)) for field, (name, data) in demo_files()]
+        scenario_id = client.post("/scenarios", files=files).json()["id"]
+        jobs = [client.post(f"/scenarios/{scenario_id}/solve", json={"seed": seed}).json()["id"]
+                for seed in range(4)]
+    with sqlite_locked(database) as locked:  # nothing finishes while the server is killed
+        states = [locked.execute("SELECT state FROM jobs WHERE id = ?", (job,)).fetchone()[0]
+                  for job in jobs]
+        assert "queued" in states, states
+        processes = psutil.Process(first.pid).children(recursive=True)
+        assert len(processes) >= 2, processes  # the forkserver, a solver, a resource tracker
+        os.kill(first.pid, signal.SIGKILL)  # the server alone, not its process group
+        first.wait(timeout=10)
+    assert _left_after(processes, 15) == []
+
+    second = _serve(tmp_path, port, MATCHER_JOB_WORKERS="1")
+    servers.append(second)
+    _wait_until_up(base, second)
+    with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+        finished = []
+        for job_id in jobs:
+            deadline = time.monotonic() + JOB_TIMEOUT_S
+            job = client.get(f"/jobs/{job_id}").json()
+            while job["state"] in ("queued", "running") and time.monotonic() < deadline:
+                time.sleep(0.05)
+                job = client.get(f"/jobs/{job_id}").json()
+            finished.append(job)
+        assert [j["state"] for j in finished] == ["done"] * len(jobs), finished
+        plans = client.get("/plans", params={"scenario_id": scenario_id}).json()
+        assert sorted(p["id"] for p in plans) == sorted(j["plan_id"] for j in finished)
+        health = client.get("/health")
+        assert health.status_code == 200 and health.json()["jobs_stuck"] == 0
+    processes = psutil.Process(second.pid).children(recursive=True)
+    os.kill(second.pid, signal.SIGKILL)
+    second.wait(timeout=10)
+    assert _left_after(processes, 15) == []
