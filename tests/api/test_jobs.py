@@ -1,7 +1,7 @@
 """One durable job system: a solver process killed mid-job costs nothing but a retry.
 
-To kill a solver *during* a job, the test holds SQLite's write lock as soon as the
-job runs: the solver then waits at its next progress write, and is killed there.
+To kill a solver *during* a job, the test holds the job's row as soon as the job
+runs: the solver then waits at its next progress write, and is killed there.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 import psutil
 import pytest
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
 from api.tables import Job, StoredPlan
 from tests.api.conftest import Api, refuse, start_api, upload_demo, wait_for_job
@@ -39,8 +39,16 @@ def sqlite_locked(database: Path) -> Iterator[sqlite3.Connection]:
         connection.close()
 
 
-def database_locked(api: Api) -> contextlib.AbstractContextManager[sqlite3.Connection]:
-    return sqlite_locked(Path(make_url(api.services.database_url).database or ""))
+@contextlib.contextmanager
+def job_held(api: Api, job_id: int) -> Iterator[str]:
+    """Hold the job's row (on SQLite: the database's write lock), so its solver waits at
+    its next progress write; yields the job's state."""
+    with api.services.write_sessions() as db:
+        state = db.scalar(select(Job.state).where(Job.id == job_id).with_for_update())
+        try:
+            yield str(state)
+        finally:
+            db.rollback()
 
 
 def _state(api: Api, job_id: int) -> str:
@@ -51,20 +59,22 @@ def _state(api: Api, job_id: int) -> str:
 
 
 def kill_solver_during(api: Api, job_id: int) -> bool:
-    """kill -9 a solver process while the job runs; False when it finished too soon."""
+    """kill -9 the solver processes while the job runs; False when it finished too soon."""
     deadline = time.monotonic() + 30
     while _state(api, job_id) == "queued":
         assert time.monotonic() < deadline, "the job never started"
         time.sleep(0.001)
-    with database_locked(api) as locked:
-        (state,) = locked.execute("SELECT state FROM jobs WHERE id = ?", (job_id,)).fetchone()
+    with job_held(api, job_id) as state:
         if state != "running":
             return False
-        pids = api.services.runner.status().pids
-        assert pids, "no solver process runs the job"
-        solver = psutil.Process(pids[0])
-        os.kill(solver.pid, signal.SIGKILL)
-        solver.wait(timeout=10)
+        # every solver process, so the one running the job is surely dead before it can
+        # write again (killing another one alone breaks the pool too, but that one could
+        # still finish the job before the pool ends it)
+        solvers = [psutil.Process(pid) for pid in api.services.runner.status().pids]
+        assert solvers, "no solver process runs the job"
+        for solver in solvers:
+            os.kill(solver.pid, signal.SIGKILL)
+        psutil.wait_procs(solvers, timeout=10)
     return True
 
 
@@ -81,6 +91,10 @@ def interrupted_job(api: Api, submit: Callable[[int], int]) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def solved(api: Api) -> tuple[int, int, dict[str, str]]:
+    return solve_demo(api)
+
+
+def solve_demo(api: Api) -> tuple[int, int, dict[str, str]]:
     """(scenario id, plan id, workplace per placed student) of the demo."""
     scenario_id = upload_demo(api)
     job = api.client.post(f"/scenarios/{scenario_id}/solve", json={},

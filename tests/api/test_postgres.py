@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from tests.api import test_jobs, test_plans
 from tests.api.conftest import Api, refuse, solve, start_api, upload_demo
 
 URL = os.environ.get("DATABASE_URL", "")
@@ -62,3 +63,15 @@ def test_round_trip_on_postgresql(postgres_api: Api) -> None:
     trail = api.client.get(f"/plans/{refusal['plan_id']}/audit",
                            headers=api.consultant).json()
     assert [r["action"] for r in trail] == ["solve", "refusal"]
+
+
+def test_concurrent_refusals_and_pins_on_postgresql(postgres_api: Api) -> None:
+    test_plans.test_two_refusals_sent_together_on_one_plan_are_both_kept(postgres_api)
+    test_plans.test_refusals_and_pins_sent_together_are_all_kept(postgres_api)
+
+
+def test_solver_killed_during_a_replan_and_a_solve_on_postgresql(postgres_api: Api) -> None:
+    solved = test_jobs.solve_demo(postgres_api)
+    test_jobs.test_solver_killed_during_a_replan_the_replan_runs_again_and_later_ones_work(
+        postgres_api, solved)
+    test_jobs.test_solver_killed_during_a_solve_the_solve_runs_again(postgres_api, solved)
