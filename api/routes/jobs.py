@@ -1,4 +1,4 @@
-"""Solve jobs: state and progress, the plan they produced, cancellation."""
+"""Jobs of every kind: state and progress, the plan they produced, cancellation."""
 
 from __future__ import annotations
 
@@ -48,10 +48,15 @@ def get_job_plan(job_id: DbId, request: Request, db: DbDep, who: ConsultantDep) 
                responses=problem_responses(401, 403, 404, 409, 422), summary="Cancel a job")
 def cancel_job(job_id: DbId, db: WriteDbDep, who: ConsultantDep) -> JobOut:
     """A queued job never starts; a running one stops at its next stage and stores
-    nothing. A finished job cannot be cancelled (409)."""
+    nothing. A finished job cannot be cancelled (409), nor a re-plan (409): it makes the
+    newest plan keep the refusals and pins in force."""
     job = job_or_404(db, job_id)
     if job.state not in ("queued", "running"):
         raise ApiProblem(409, f"the job is already {job.state}", kind="job-finished")
+    if job.kind == "replan":
+        raise ApiProblem(409, "a re-plan cannot be cancelled: it makes the newest plan keep "
+                         "the refusals and pins in force; withdraw the refusal or release "
+                         "the pin instead", kind="replan-not-cancellable")
     db.execute(update(Job).where(Job.id == job_id, Job.state.in_(("queued", "running")))
                .values(state="cancelled", stage="Cancelled",
                        finished_at=dt.datetime.now(dt.UTC)))

@@ -1,7 +1,8 @@
 """One durable job system: a solver process killed mid-job costs nothing but a retry.
 
-To kill a solver *during* a job, the test holds the job's row as soon as the job
-runs: the solver then waits at its next progress write, and is killed there.
+To kill a solver *during* a job, the test holds the job's row as soon as the
+dispatcher claims it: the solver then waits at its first progress write, and is
+killed there.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import os
 import signal
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,11 +22,12 @@ from typing import Any
 import psutil
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
+from api import jobs as api_jobs
+from api.jobs import claim_next_job
 from api.tables import Job, StoredPlan
 from tests.api.conftest import Api, refuse, start_api, upload_demo, wait_for_job
-
-KILL_TRIES = 5
 
 
 @contextlib.contextmanager
@@ -39,54 +42,56 @@ def sqlite_locked(database: Path) -> Iterator[sqlite3.Connection]:
         connection.close()
 
 
-@contextlib.contextmanager
-def job_held(api: Api, job_id: int) -> Iterator[str]:
-    """Hold the job's row (on SQLite: the database's write lock), so its solver waits at
-    its next progress write; yields the job's state."""
-    with api.services.write_sessions() as db:
-        state = db.scalar(select(Job.state).where(Job.id == job_id).with_for_update())
-        try:
-            yield str(state)
-        finally:
-            db.rollback()
+class ClaimHeld:
+    """Stands in for ``api.jobs.claim_next_job``: the next job the dispatcher claims is
+    held (its row; on SQLite, the database's write lock) before it goes to a solver, so
+    the solver waits at its first progress write and is surely killed mid-job."""
+
+    def __init__(self, api: Api) -> None:
+        self._api = api
+        self._held: Session | None = None
+        self.claimed = threading.Event()
+        self.job_id = 0
+
+    def __call__(self, sessions: sessionmaker[Session]) -> tuple[int, int] | None:
+        claimed = claim_next_job(sessions)
+        if claimed is not None and not self.claimed.is_set():
+            self._held = self._api.services.write_sessions()
+            self._held.scalar(select(Job.state).where(Job.id == claimed[0]).with_for_update())
+            self.job_id = claimed[0]
+            self.claimed.set()
+        return claimed
+
+    def release(self) -> None:
+        if self._held is not None:
+            self._held.rollback()
+            self._held.close()
 
 
-def _state(api: Api, job_id: int) -> str:
-    with api.services.sessions() as db:
-        job = db.get(Job, job_id)
-        assert job is not None
-        return job.state
-
-
-def kill_solver_during(api: Api, job_id: int) -> bool:
-    """kill -9 the solver processes while the job runs; False when it finished too soon."""
-    deadline = time.monotonic() + 30
-    while _state(api, job_id) == "queued":
-        assert time.monotonic() < deadline, "the job never started"
-        time.sleep(0.001)
-    with job_held(api, job_id) as state:
-        if state != "running":
-            return False
-        # every solver process, so the one running the job is surely dead before it can
-        # write again (killing another one alone breaks the pool too, but that one could
-        # still finish the job before the pool ends it)
+def interrupted_job(api: Api, monkeypatch: pytest.MonkeyPatch,
+                    submit: Callable[[], int]) -> dict[str, Any]:
+    """kill -9 the solver processes while the job ``submit()`` queues runs; the job once
+    finished."""
+    held = ClaimHeld(api)
+    with monkeypatch.context() as patch:
+        patch.setattr(api_jobs, "claim_next_job", held)
+        job_id = submit()
+        assert held.claimed.wait(30), "the job was never claimed"
+    try:
+        assert held.job_id == job_id
+        deadline = time.monotonic() + 30
+        while job_id not in api.services.runner.status().running:  # handed to the pool
+            assert time.monotonic() < deadline, "the job never reached a solver"
+            time.sleep(0.01)
+        # every solver process: the one running the job among them
         solvers = [psutil.Process(pid) for pid in api.services.runner.status().pids]
         assert solvers, "no solver process runs the job"
         for solver in solvers:
             os.kill(solver.pid, signal.SIGKILL)
         psutil.wait_procs(solvers, timeout=10)
-    return True
-
-
-def interrupted_job(api: Api, submit: Callable[[int], int]) -> dict[str, Any]:
-    """Submit jobs (``submit(try)`` returns a job id) until one is killed mid-run; that
-    job once finished."""
-    for attempt in range(KILL_TRIES):
-        job_id = submit(attempt)
-        if kill_solver_during(api, job_id):
-            return wait_for_job(api.client, job_id, api.consultant)
-        wait_for_job(api.client, job_id, api.consultant)
-    raise AssertionError(f"no job was still running to be killed in {KILL_TRIES} tries")
+    finally:
+        held.release()
+    return wait_for_job(api.client, job_id, api.consultant)
 
 
 @pytest.fixture(scope="module")
@@ -115,12 +120,13 @@ def _healthy(api: Api) -> dict[str, Any]:
 
 
 def test_solver_killed_during_a_replan_the_replan_runs_again_and_later_ones_work(
-        api: Api, solved: tuple[int, int, dict[str, str]]) -> None:
+        api: Api, solved: tuple[int, int, dict[str, str]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
     scenario_id, plan_id, placed = solved
     students = sorted(placed)
 
-    def refusal(attempt: int) -> int:
-        student = students[attempt]
+    def refusal() -> int:
+        student = students[0]
         response = api.client.post(f"/plans/{plan_id}/refusals",
                                    json={"student_id": student,
                                          "workplace_id": placed[student]},
@@ -129,7 +135,7 @@ def test_solver_killed_during_a_replan_the_replan_runs_again_and_later_ones_work
         return int(response.json()["id"])
 
     restarts = api.services.runner.status().pool_restarts
-    job = interrupted_job(api, refusal)
+    job = interrupted_job(api, monkeypatch, refusal)
     assert job["state"] == "done" and job["attempts"] == 2, job  # killed once, run again
     assert job["result"]["new_workplace_id"] != job["result"]["refused_workplace_id"]
     assert api.services.runner.status().pool_restarts > restarts  # a new pool
@@ -143,34 +149,35 @@ def test_solver_killed_during_a_replan_the_replan_runs_again_and_later_ones_work
 
 
 def test_solver_killed_during_a_solve_the_solve_runs_again(
-        api: Api, solved: tuple[int, int, dict[str, str]]) -> None:
+        api: Api, solved: tuple[int, int, dict[str, str]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
     scenario_id = solved[0]
 
-    def solve(attempt: int) -> int:
+    def solve() -> int:
         response = api.client.post(f"/scenarios/{scenario_id}/solve",
-                                   json={"seed": 1000 + attempt}, headers=api.consultant)
+                                   json={"seed": 1000}, headers=api.consultant)
         assert response.status_code == 202, response.text
         return int(response.json()["id"])
 
-    job = interrupted_job(api, solve)
+    job = interrupted_job(api, monkeypatch, solve)
     assert job["state"] == "done" and job["attempts"] == 2, job
     with api.services.sessions() as db:  # exactly one plan: the killed attempt stored none
         assert db.query(StoredPlan).filter(StoredPlan.job_id == job["id"]).count() == 1
     _healthy(api)
 
 
-def test_a_job_killed_too_often_fails_with_a_clear_message(tmp_path: Path) -> None:
+def test_a_job_killed_too_often_fails_with_a_clear_message(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     running = start_api(tmp_path, job_max_attempts=1)
     api = next(running)
     try:
         scenario_id = upload_demo(api)
 
-        def solve(attempt: int) -> int:
-            return int(api.client.post(f"/scenarios/{scenario_id}/solve",
-                                       json={"seed": attempt}, headers=api.consultant)
-                       .json()["id"])
+        def solve() -> int:
+            return int(api.client.post(f"/scenarios/{scenario_id}/solve", json={},
+                                       headers=api.consultant).json()["id"])
 
-        job = interrupted_job(api, solve)
+        job = interrupted_job(api, monkeypatch, solve)
         assert job["state"] == "failed" and job["attempts"] == 1
         assert "interrupted 1 times" in job["error"]
         _healthy(api)  # failed is finished, not stuck

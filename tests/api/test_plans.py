@@ -208,3 +208,19 @@ def test_refusals_and_pins_sent_together_are_all_kept(api: Api) -> None:
     versions = [p["version"] for p in api.client.get(
         "/plans", params={"scenario_id": scenario_id}, headers=api.consultant).json()]
     assert newest["version"] == max(versions)
+
+
+def test_a_re_plan_is_not_cancelled(api: Api) -> None:
+    """Cancelling it would leave a refusal in force that the newest plan breaks."""
+    scenario_id = upload_demo(api)
+    plan_id = int(solve(api, scenario_id)["plan_id"])
+    student, workplace = sorted(_placed(api, plan_id).items())[0]
+    job = api.client.post(f"/plans/{plan_id}/refusals",
+                          json={"student_id": student, "workplace_id": workplace},
+                          headers=api.consultant).json()
+    refused = api.client.delete(f"/jobs/{job['id']}", headers=api.consultant)
+    assert refused.status_code == 409
+    assert refused.json()["type"].rsplit(":", 1)[1] in ("replan-not-cancellable",
+                                                        "job-finished")
+    assert wait_for_job(api.client, job["id"], api.consultant)["state"] == "done"
+    _respects_everything_in_force(api, scenario_id)

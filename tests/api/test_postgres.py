@@ -70,8 +70,10 @@ def test_concurrent_refusals_and_pins_on_postgresql(postgres_api: Api) -> None:
     test_plans.test_refusals_and_pins_sent_together_are_all_kept(postgres_api)
 
 
-def test_solver_killed_during_a_replan_and_a_solve_on_postgresql(postgres_api: Api) -> None:
+def test_solver_killed_during_a_replan_and_a_solve_on_postgresql(
+        postgres_api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     solved = test_jobs.solve_demo(postgres_api)
     test_jobs.test_solver_killed_during_a_replan_the_replan_runs_again_and_later_ones_work(
-        postgres_api, solved)
-    test_jobs.test_solver_killed_during_a_solve_the_solve_runs_again(postgres_api, solved)
+        postgres_api, solved, monkeypatch)
+    test_jobs.test_solver_killed_during_a_solve_the_solve_runs_again(postgres_api, solved,
+                                                                     monkeypatch)
