@@ -18,6 +18,7 @@ from api.web.dutch import in_dutch
 from api.web.words import (
     CHANGE_LABELS_NL,
     DIMENSION_LABELS_NL,
+    JOB_KINDS_NL,
     JOB_STATES_NL,
     LIMIT_LABELS_NL,
     REASON_LABELS_NL,
@@ -70,6 +71,7 @@ templates.env.globals.update(
     percent=percent, rule_nl={**RULE_LABELS_NL, OTHER: OTHER_LABELS["nl"]},
     reason_nl=REASON_LABELS_NL,
     dimension_nl=DIMENSION_LABELS_NL, job_state_nl=JOB_STATES_NL,
+    job_kind_nl=JOB_KINDS_NL,
     limit_nl=LIMIT_LABELS_NL, stage_nl=STAGES_NL, change_nl=CHANGE_LABELS_NL,
     csrf_field=CSRF_FIELD, csrf_header=CSRF_HEADER)
 

@@ -18,6 +18,7 @@ REASON_LABELS_NL = {
 }
 DIMENSION_LABELS_NL = {"tier": "Prioriteit", "sector": "Sector van de opleiding",
                        "province": "Provincie (woonplaats)"}
+JOB_KINDS_NL = {"solve": "berekening", "replan": "herplanning", "analysis": "narekenen"}
 JOB_STATES_NL = {"queued": "in de wachtrij", "running": "bezig", "done": "klaar",
                  "failed": "mislukt", "cancelled": "geannuleerd"}
 STAGES_NL = {

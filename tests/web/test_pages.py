@@ -869,3 +869,24 @@ def test_fixes_come_while_the_page_asks_again_and_the_report_shares_them(
     report = consultant.client.get(f"/ui/plans/{solved.plan_id}/report.html")
     assert report.status_code == 200 and "attachment" in report.headers["content-disposition"]
     assert report.text == kept.report_html
+
+
+def test_report_download_waits_on_a_page_that_offers_it_when_ready(
+        web: Api, consultant: WebUser) -> None:
+    own = solve_demo(web)  # a plan nobody analysed yet
+    path = f"/ui/plans/{own.plan_id}/report.html"
+    waiting = consultant.client.get(path)
+    assert waiting.status_code == 202 and "attachment" not in waiting.headers.get(
+        "content-disposition", "")
+    job = re.search(r'hx-get="[^"]*report\.html\?job=(\d+)"', waiting.text)
+    assert job, waiting.text  # the page asks again for that analysis job
+    deadline = time.monotonic() + 120
+    fragment = waiting.text
+    while "Het rapport is klaar" not in fragment:
+        assert time.monotonic() < deadline, "the report never came"
+        time.sleep(0.2)
+        fragment = consultant.client.get(f"{path}?job={job.group(1)}",
+                                         headers={"HX-Request": "true"}).text
+    report = consultant.client.get(path)
+    assert report.status_code == 200 and "attachment" in report.headers["content-disposition"]
+    assert "<html" in report.text.lower()
