@@ -26,8 +26,8 @@ class Settings(BaseSettings):
                              description="Solver processes; one per core is a good choice.")
     job_max_attempts: int = Field(
         default=3, ge=1,
-        description="A job interrupted this many times (server crashes) is marked failed, "
-        "so one scenario that kills the server cannot do so forever.")
+        description="A job interrupted this many times (the server or its solver process "
+        "died) is marked failed, so one scenario that kills a solver cannot do so forever.")
     job_poll_seconds: float = Field(default=0.5, gt=0,
                                     description="How often the dispatcher looks for queued jobs.")
     job_stuck_seconds: float = Field(

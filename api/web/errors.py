@@ -35,6 +35,13 @@ def detail_nl(detail: str) -> str:
     missing = re.fullmatch(r"no (\w+) with id '?(.+?)'?", detail)
     if missing and missing.group(1) in WHAT_NL:
         return f"{WHAT_NL[missing.group(1)]} {missing.group(2)} bestaat niet."
+    stale = re.fullmatch(r"plan \d+ is not the newest plan of its scenario: that is plan "
+                         r"\d+ \(version (\d+)\)", detail)
+    if stale:
+        return (f"Er is intussen een nieuwere versie van dit plan (versie {stale.group(1)}). "
+                "Kies die versie en probeer het opnieuw.")
+    if re.fullmatch(r"the analysis failed \(.*\); ask again to start afresh", detail):
+        return "Het narekenen mislukte. Vraag het opnieuw om het opnieuw te proberen."
     return DETAILS_NL.get(detail, detail)
 
 

@@ -32,7 +32,7 @@ from api.auth import create_user
 from api.tables import Job
 from matcher.cost import uncovered_gaps, wish_rank
 from matcher.rules import Pairs
-from tests.api.conftest import DEMO, Api, demo_files, solve, start_api, upload_demo
+from tests.api.conftest import DEMO, Api, demo_files, refuse, solve, start_api, upload_demo
 
 COOKIE = "matcher_session"
 BASE_URL = "http://127.0.0.1"
@@ -753,6 +753,22 @@ def test_coach_proposal_shows_on_the_consultant_plan_page(
         == [(student, workplace)]
     again = coach_tb02.client.get("/ui/coach", params={"plan": solved.plan_id}).text
     assert "voorgesteld aan de consulent" in again
+
+
+def test_a_proposal_on_an_older_plan_version_says_which_is_newest(
+        web: Api, consultant: WebUser, coach_tb02: WebUser) -> None:
+    own = solve_demo(web)
+    student, workplace = proposable(coach_tb02, own.plan_id)
+    other = next(a for a in own.plan["assignments"]
+                 if a["student_id"] != student and not a.get("pinned"))
+    refuse(web, own.plan_id, other["student_id"], other["workplace_id"])
+    page = coach_tb02.client.post(f"/ui/coach/plans/{own.plan_id}/proposals",
+                                  data={"student_id": student, "workplace_id": workplace},
+                                  headers=coach_tb02.headers(htmx=True))
+    assert page.status_code == 409 and is_html(page)
+    assert "nieuwere versie van dit plan (versie 2)" in page.text
+    assert web.client.get(f"/plans/{own.plan_id}/proposals",
+                          headers=web.consultant).json() == []
 
 
 def test_proposing_a_workplace_that_is_not_allowed_is_refused(
