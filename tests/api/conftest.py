@@ -6,6 +6,10 @@ suite fast; tests that need a clean database make their own.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import subprocess
 import time
 import warnings
 from collections.abc import Iterator
@@ -120,3 +124,14 @@ def demo_plan(api: Api) -> tuple[int, int]:
     """(scenario id, plan id) of the solved demo scenario."""
     scenario_id = upload_demo(api)
     return scenario_id, int(solve(api, scenario_id)["plan_id"])
+
+
+@pytest.fixture
+def servers() -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Servers started by a test; their process groups are ended afterwards."""
+    started: list[subprocess.Popen[bytes]] = []
+    yield started
+    for server in started:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=10)

@@ -7,15 +7,13 @@ killed there.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import os
 import signal
-import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,18 +26,6 @@ from api import jobs as api_jobs
 from api.jobs import claim_next_job
 from api.tables import Job, StoredPlan
 from tests.api.conftest import Api, refuse, start_api, upload_demo, wait_for_job
-
-
-@contextlib.contextmanager
-def sqlite_locked(database: Path) -> Iterator[sqlite3.Connection]:
-    """Hold SQLite's write lock: every writer (solvers included) waits until it is let go."""
-    connection = sqlite3.connect(database, isolation_level=None, timeout=30)
-    connection.execute("BEGIN IMMEDIATE")
-    try:
-        yield connection
-    finally:
-        connection.execute("ROLLBACK")
-        connection.close()
 
 
 class ClaimHeld:

@@ -7,6 +7,7 @@ the database's other contents are never touched.
 from __future__ import annotations
 
 import os
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from tests.api import test_jobs, test_plans
+from tests.api import test_jobs, test_plans, test_restart
 from tests.api.conftest import Api, refuse, solve, start_api, upload_demo
 
 URL = os.environ.get("DATABASE_URL", "")
@@ -28,7 +29,8 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def postgres_api(tmp_path: Path) -> Iterator[Api]:
+def postgres_url() -> Iterator[str]:
+    """A URL whose connections live in a schema of their own, dropped afterwards."""
     pytest.importorskip("psycopg", reason="pip install -e '.[postgres]' for the psycopg driver")
     schema = f"matcher_test_{uuid.uuid4().hex[:12]}"
     url = make_url(URL)
@@ -39,11 +41,16 @@ def postgres_api(tmp_path: Path) -> Iterator[Api]:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     scoped = url.update_query_dict({"options": f"-csearch_path={schema}"})
     try:
-        yield from start_api(tmp_path, database_url=scoped.render_as_string(hide_password=False))
+        yield scoped.render_as_string(hide_password=False)
     finally:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_api(tmp_path: Path, postgres_url: str) -> Iterator[Api]:
+    yield from start_api(tmp_path, database_url=postgres_url)
 
 
 def test_round_trip_on_postgresql(postgres_api: Api) -> None:
@@ -77,3 +84,8 @@ def test_solver_killed_during_a_replan_and_a_solve_on_postgresql(
         postgres_api, solved, monkeypatch)
     test_jobs.test_solver_killed_during_a_solve_the_solve_runs_again(postgres_api, solved,
                                                                      monkeypatch)
+
+
+def test_sigkill_of_the_server_with_jobs_queued_on_postgresql(
+        tmp_path: Path, postgres_url: str, servers: list[subprocess.Popen[bytes]]) -> None:
+    test_restart.check_sigkill_of_the_server_with_jobs_queued(tmp_path, servers, postgres_url)

@@ -17,19 +17,18 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import psutil
-import pytest
+from sqlalchemy import select, text
 
 from api.auth import create_user
-from api.db import make_engine, migrate, session_factory
+from api.db import is_sqlite, make_engine, migrate, session_factory, write_session_factory
 from api.tables import Job, StoredPlan
 from tests.api.conftest import demo_files, start_api, wait_for_job
-from tests.api.test_jobs import sqlite_locked
 
 SERVER_START_TIMEOUT_S = 60.0
 JOB_TIMEOUT_S = 120.0  # generous: CI may share its two cores with other work
@@ -95,8 +94,9 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _serve(folder: Path, port: int, **settings: str) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'api.db'}",
+def _serve(folder: Path, port: int, database_url: str | None = None,
+           **settings: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "DATABASE_URL": database_url or f"sqlite:///{folder / 'api.db'}",
            "MATCHER_JOB_POLL_SECONDS": "0.1", **settings}
     return subprocess.Popen(
         [sys.executable, "-m", "matcher", "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -115,17 +115,6 @@ def _wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
             pass
         time.sleep(0.1)
     raise AssertionError("matcher serve did not start")
-
-
-@pytest.fixture
-def servers() -> Iterator[list[subprocess.Popen[bytes]]]:
-    """Servers started by a test; their process groups are ended afterwards."""
-    started: list[subprocess.Popen[bytes]] = []
-    yield started
-    for server in started:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGKILL)
-        server.wait(timeout=10)
 
 
 def test_sigkill_mid_solve_then_restart_completes_the_job(
@@ -184,17 +173,41 @@ def _left_after(processes: list[psutil.Process], timeout: float) -> list[psutil.
     return [p for p in processes if _alive(p)]
 
 
+@contextlib.contextmanager
+def jobs_frozen(database_url: str) -> Iterator[Callable[[int], str]]:
+    """No job changes while inside (SQLite: its write lock; PostgreSQL: the jobs table
+    locked against writes); yields a function that reads a job's state."""
+    engine = make_engine(database_url)
+    try:
+        with write_session_factory(engine)() as db:
+            if is_sqlite(database_url):
+                db.execute(select(1))  # begins the transaction: BEGIN IMMEDIATE
+            else:
+                db.execute(text("LOCK TABLE jobs IN EXCLUSIVE MODE"))
+            yield lambda job_id: str(db.scalar(select(Job.state).where(Job.id == job_id)))
+            db.rollback()
+    finally:
+        engine.dispose()
+
+
 def test_sigkill_of_the_server_with_jobs_queued_leaves_no_process_and_loses_no_job(
         tmp_path: Path, servers: list[subprocess.Popen[bytes]]) -> None:
-    database = tmp_path / "api.db"
-    engine = make_engine(f"sqlite:///{database}")
+    check_sigkill_of_the_server_with_jobs_queued(tmp_path, servers,
+                                                 f"sqlite:///{tmp_path / 'api.db'}")
+
+
+def check_sigkill_of_the_server_with_jobs_queued(
+        folder: Path, servers: list[subprocess.Popen[bytes]], database_url: str) -> None:
+    """kill -9 of the server process alone: its solvers, forkserver and resource tracker
+    end too; the next start finishes every job, each with one plan."""
+    engine = make_engine(database_url)
     migrate(engine)
     with session_factory(engine)() as db:
         headers = {"X-API-Key": create_user(db, "consultant", "Consultant")}
     engine.dispose()
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    first = _serve(tmp_path, port, MATCHER_JOB_WORKERS="1")
+    first = _serve(folder, port, database_url, MATCHER_JOB_WORKERS="1")
     servers.append(first)
     _wait_until_up(base, first)
     with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
@@ -202,9 +215,8 @@ def test_sigkill_of_the_server_with_jobs_queued_leaves_no_process_and_loses_no_j
         scenario_id = client.post("/scenarios", files=files).json()["id"]
         jobs = [client.post(f"/scenarios/{scenario_id}/solve", json={"seed": seed}).json()["id"]
                 for seed in range(4)]
-    with sqlite_locked(database) as locked:  # nothing finishes while the server is killed
-        states = [locked.execute("SELECT state FROM jobs WHERE id = ?", (job,)).fetchone()[0]
-                  for job in jobs]
+    with jobs_frozen(database_url) as state_of:  # nothing finishes while the server dies
+        states = [state_of(job) for job in jobs]
         assert "queued" in states, states
         processes = psutil.Process(first.pid).children(recursive=True)
         assert len(processes) >= 2, processes  # the forkserver, a solver, a resource tracker
@@ -212,7 +224,7 @@ def test_sigkill_of_the_server_with_jobs_queued_leaves_no_process_and_loses_no_j
         first.wait(timeout=10)
     assert _left_after(processes, 15) == []
 
-    second = _serve(tmp_path, port, MATCHER_JOB_WORKERS="1")
+    second = _serve(folder, port, database_url, MATCHER_JOB_WORKERS="1")
     servers.append(second)
     _wait_until_up(base, second)
     with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
