@@ -41,17 +41,16 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from api import worker
 from api.lineage import Lineage, input_hash
+from api.schemas import JOB_KINDS
 from api.tables import Job, StoredScenario
 
 logger = logging.getLogger("api.jobs")
 ACTIVE_STATES = ("queued", "running")
-FINAL_STATES = ("done", "failed", "cancelled")
-JOB_KINDS = ("solve", "replan", "analysis")
 
-# Job errors and stages a consultant reads (kept together for the message catalogue).
+# Job errors and stages a consultant reads (kept together for the message catalogue;
+# the rest are in api.worker).
 ERROR_INTERRUPTED = ("interrupted {n} times (the server or its solver process died); "
                      "not tried again")
-ERROR_INTERNAL = "internal error; see the server log"
 STAGE_REQUEUED_RESTART = "Re-queued after a server restart"
 STAGE_REQUEUED = "Re-queued"
 
@@ -312,9 +311,10 @@ class JobRunner:
                 self._requeue(job_id, attempt)
                 with self._lock:
                     self._replace_pool(pool)
-            elif future.exception() is not None:
-                logger.error("job %s: %s", job_id, type(future.exception()).__name__)
-                self._fail(job_id, attempt, ERROR_INTERNAL)
+            elif (error := future.exception()) is not None:
+                logger.error("job %s: %s", job_id, type(error).__name__)
+                self._fail(job_id, attempt, worker.ERROR_INTERNAL.format(
+                    name=type(error).__name__))
         finally:
             self._wake.set()
 

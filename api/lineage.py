@@ -43,9 +43,6 @@ class Lineage:
             refusals=tuple((str(s), str(w)) for s, w in data.get("refusals", [])),
         )
 
-    def without_refusal(self, refusal: RefusalTuple) -> Lineage:
-        return Lineage(self.pins, tuple(r for r in self.refusals if r != refusal))
-
 
 def current_lineage(db: Session, scenario_id: int) -> Lineage:
     """The pins and refusals of the scenario in force now."""

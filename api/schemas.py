@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,7 +13,7 @@ from models.plan import Assignment, Breakdown, Conflict, SolverInfo, UnmatchedSt
 JobState = Literal["queued", "running", "done", "failed", "cancelled"]
 # solve: a job's new plan; refusal, pins: the newest plan re-planned after them
 PlanKind = Literal["solve", "refusal", "pins"]
-PLAN_KINDS = ("solve", "refusal", "pins")
+PLAN_KINDS: tuple[str, ...] = get_args(PlanKind)
 Role = Literal["consultant", "coach"]
 MAX_ID_LENGTH = 200
 
@@ -240,6 +240,7 @@ class RefusalResult(BaseModel):
 
 
 JobKind = Literal["solve", "replan", "analysis"]
+JOB_KINDS: tuple[str, ...] = get_args(JobKind)
 
 
 class JobOut(BaseModel):

@@ -55,11 +55,16 @@ STAGE_PROGRESS = (0.15, 0.35, 0.8)
 ERROR_INTERNAL = "internal error ({name}); see the server log"
 ERROR_REBASED_TOO_OFTEN = ("the pins and refusals changed {n} times while it ran; "
                            "start it again")
+ERROR_NO_PLAN = "the scenario has no plan to re-plan; solve it first"
 STAGE_REBASED = "Re-queued: pins, refusals or the newest plan changed"
 
 
 class JobCancelled(Exception):
     """The job was cancelled, deleted or claimed again: stop and store nothing."""
+
+
+class JobFailed(Exception):
+    """The job cannot be done; its message says why (for the consultant)."""
 
 
 class InputChanged(Exception):
@@ -217,6 +222,9 @@ def run_job(database_url: str, job_id: int, attempt: int) -> str:
         return "done"
     except JobCancelled:
         return "cancelled"
+    except JobFailed as failed:
+        _fail(run, str(failed))
+        return "failed"
     except InputChanged as changed:
         return _rebase(run, changed.lineage)
     except Exception as exc:
@@ -278,7 +286,7 @@ def _replan(run: JobRun) -> None:
         base = newest_plan(db, run.scenario_id)
         lineage = current_lineage(db, run.scenario_id)
     if base is None:
-        raise JobCancelled("no plan")
+        raise JobFailed(ERROR_NO_PLAN)
     run.report("Reading the scenario", 0.05)
     scenario = run.scenario(lineage)
     previous = Plan.model_validate_json(base.document)
