@@ -582,6 +582,33 @@ def test_pin_from_the_plan_page_is_stored(web: Api, consultant: WebUser) -> None
     assert "vastgezet" in table
 
 
+def test_pin_elsewhere_from_the_plan_page_re_plans_and_says_so(web: Api,
+                                                              consultant: WebUser) -> None:
+    own = solve_demo(web)
+    placed = {a["student_id"]: a["workplace_id"] for a in own.plan["assignments"]
+              if not a.get("pinned")}
+    student, workplace = next(
+        (s, offer["workplace_id"]) for s in sorted(placed)
+        for offer in web.client.get(f"/plans/{own.plan_id}/students/{s}/suggestions",
+                                    headers=web.consultant).json()["suggestions"]
+        if offer["workplace_id"] != placed[s])
+    response = consultant.client.post(f"/ui/plans/{own.plan_id}/pins", data={
+        "csrf_token": consultant.csrf, "student_id": student, "workplace_id": workplace},
+        headers={"HX-Request": "true"})
+    assert response.status_code == 200, response.text
+    job = re.search(r'href="/ui/jobs/(\d+)"', response.text)
+    assert job and "herrekend" in response.text  # the newest plan does not keep it yet
+    target = _when_job_done(consultant, int(job.group(1)))
+    found = re.fullmatch(r"/ui/plans/(\d+)(\?status=moved)?", target)
+    assert found, target
+    new_id = int(found.group(1))
+    page = consultant.client.get(target).text
+    assert "Herplanning na vastzetten" in page
+    new_plan = web.client.get(f"/plans/{new_id}", headers=web.consultant).json()["plan"]
+    assert (student, workplace) in {(a["student_id"], a["workplace_id"])
+                                    for a in new_plan["assignments"]}
+
+
 def test_existing_placements_are_marked_and_cannot_be_refused(consultant: WebUser,
                                                               solved: Solved) -> None:
     with (DEMO / "placements.csv").open(encoding="utf-8", newline="") as handle:
