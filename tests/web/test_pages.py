@@ -914,6 +914,35 @@ def test_fixes_come_while_the_page_asks_again_and_the_report_shares_them(
     assert report.text == kept.report_html
 
 
+def _followed_job(busy: str) -> int:
+    """The analysis job a busy fragment asks again for."""
+    found = re.search(r"fixes\?job=(\d+)", busy)
+    assert found, busy
+    return int(found.group(1))
+
+
+def test_a_failed_analysis_is_shown_to_its_page_once_and_asking_again_starts_afresh(
+        web: Api, consultant: WebUser) -> None:
+    own = solve_demo(web)
+    path = f"/ui/plans/{own.plan_id}/fixes"
+    first = consultant.client.get(path, headers={"HX-Request": "true"})
+    job_id = _followed_job(first.text)
+    web.services.runner.stop()  # as if it had failed in its solver
+    with web.services.sessions() as db:
+        db.query(Job).filter(Job.id == job_id).update(
+            {"state": "failed", "error": "internal error (MemoryError); see the server log"})
+        db.commit()
+    web.services.runner.start()
+    failed = consultant.client.get(f"{path}?job={job_id}", headers={"HX-Request": "true"})
+    assert failed.status_code == 503 and "Het narekenen mislukte" in failed.text
+    again = consultant.client.get(path, headers={"HX-Request": "true"})
+    fresh = _followed_job(again.text)
+    assert fresh != job_id  # a new analysis job, which the page follows
+    with web.services.sessions() as db:
+        job = db.get(Job, fresh)
+        assert job is not None and job.kind == "analysis" and job.source_plan_id == own.plan_id
+
+
 def test_report_download_waits_on_a_page_that_offers_it_when_ready(
         web: Api, consultant: WebUser) -> None:
     own = solve_demo(web)  # a plan nobody analysed yet
