@@ -45,14 +45,16 @@ def timed(client: httpx.Client, path: str) -> tuple[float, int]:
 
 
 def refuse_one(server: Server, plan_id: int) -> tuple[int, float]:
-    """Refuse the first placement that is not an existing one: (new plan id, seconds)."""
+    """Refuse the first placement that is not an existing one and wait for its re-plan
+    job: (new plan id, seconds)."""
     plan = server.client.get(f"/plans/{plan_id}").json()["plan"]
     pair = next(a for a in plan["assignments"] if not a.get("pinned"))
     started = time.perf_counter()
     response = server.client.post(f"/plans/{plan_id}/refusals", json={
         "student_id": pair["student_id"], "workplace_id": pair["workplace_id"]})
     response.raise_for_status()
-    return int(response.json()["plan_id"]), time.perf_counter() - started
+    job = server.wait([int(response.json()["id"])])[0]
+    return int(job["plan_id"]), time.perf_counter() - started
 
 
 def main() -> None:

@@ -9,7 +9,14 @@ from fastapi import Path
 from sqlalchemy.orm import Session
 
 from api.problems import ApiProblem, not_found
-from api.schemas import PLAN_KINDS, JobOut, PlanKind, RefusalResult, SolveRequest
+from api.schemas import (
+    PLAN_KINDS,
+    JobOut,
+    PlanChange,
+    PlanKind,
+    RefusalResult,
+    SolveRequest,
+)
 from api.tables import Job, StoredPlan, StoredScenario
 
 MAX_DB_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
@@ -59,7 +66,8 @@ def refusal_result(job: Job) -> RefusalResult | None:
                          parent_id=outcome["base_plan_id"], student_id=outcome["student_id"],
                          refused_workplace_id=outcome["refused_workplace_id"],
                          new_workplace_id=outcome["new_workplace_id"],
-                         moved_count=len(outcome["moved"]), moved=outcome["moved"])
+                         moved_count=len(outcome["moved"]), moved=outcome["moved"],
+                         changes=[PlanChange.model_validate(c) for c in outcome["changes"]])
 
 
 def job_out(job: Job) -> JobOut:

@@ -32,7 +32,6 @@ from api.schemas import (
     JobOut,
     PinRequest,
     PinsResult,
-    PlanChange,
     PlanDiffOut,
     PlanOut,
     PlanRef,

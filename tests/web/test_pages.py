@@ -599,7 +599,7 @@ def test_pin_elsewhere_from_the_plan_page_re_plans_and_says_so(web: Api,
     job = re.search(r'href="/ui/jobs/(\d+)"', response.text)
     assert job and "herrekend" in response.text  # the newest plan does not keep it yet
     target = _when_job_done(consultant, int(job.group(1)))
-    found = re.fullmatch(r"/ui/plans/(\d+)(\?status=moved)?", target)
+    found = re.fullmatch(r"/ui/plans/(\d+)\?status=changed", target)
     assert found, target
     new_id = int(found.group(1))
     page = consultant.client.get(target).text
@@ -708,7 +708,8 @@ def test_demo_refusal_marks_who_lost_and_who_gained_the_place(
         f"/ui/plans/{own.plan_id}/refusals", data={"student_id": "S25", "workplace_id": "W26"},
         headers=consultant.headers(htmx=True))
     assert response.status_code == 204, response.text
-    page = consultant.client.get(response.headers["HX-Redirect"]).text
+    target = _when_job_done(consultant, int(response.headers["HX-Redirect"].split("/")[-1]))
+    page = consultant.client.get(target).text
     banner = page.split('id="replan-banner"')[1].split("</div>")[0]
     assert "Geen enkele andere leerling" not in banner
     lost = re.search(r'<li data-change="lost"><strong>S25</strong>.*?</li>', banner)
@@ -720,7 +721,7 @@ def test_demo_refusal_marks_who_lost_and_who_gained_the_place(
     assert set(rows) == {"S25", "S26"}  # the redirect shows only the changed students
     assert all("changed" in rows[s] for s in ("S25", "S26"))
     assert "verloor de plaats" in page and "kreeg een plaats" in page
-    new_id = int(re.findall(r"/ui/plans/(\d+)", response.headers["HX-Redirect"])[0])
+    new_id = int(re.findall(r"/ui/plans/(\d+)", target)[0])
 
     # The two versions side by side: counts per priority, the changed students.
     compare = consultant.client.get(f"/ui/scenarios/{own.scenario_id}/compare",

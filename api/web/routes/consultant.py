@@ -11,7 +11,7 @@ from api.deps import ServicesDep
 from api.problems import ApiProblem
 from api.routes import jobs as job_routes
 from api.routes import scenarios as scenario_routes
-from api.routes.common import DbId, job_or_404, refusal_result, scenario_or_404
+from api.routes.common import DbId, job_or_404, scenario_or_404
 from api.schemas import SolveRequest
 from api.services import Services
 from api.tables import Job, Pin, Refusal, StoredPlan, StoredScenario
@@ -141,10 +141,8 @@ def job_page(job_id: DbId, request: Request, services: ServicesDep,
 
 
 def _plan_address(job: Job) -> str:
-    """The plan a finished job made; after a re-plan, with the moved students shown."""
-    result = refusal_result(job)
-    moved = result is not None and result.moved_count > 0
-    return f"/ui/plans/{job.plan_id}" + ("?status=moved" if moved else "")
+    """The plan a finished job made; after a re-plan, with the changed students shown."""
+    return f"/ui/plans/{job.plan_id}" + ("?status=changed" if job.kind == "replan" else "")
 
 
 @router.get("/jobs/{job_id}/progress")
