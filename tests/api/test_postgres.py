@@ -1,4 +1,5 @@
-"""The service on PostgreSQL: runs only when DATABASE_URL names a PostgreSQL database.
+"""The service on PostgreSQL: runs when MATCHER_TEST_POSTGRES_URL names a PostgreSQL database
+(CI starts one and sets MATCHER_REQUIRE_POSTGRES, so there these tests never skip).
 
 Everything happens in a schema of its own, created and dropped by the test, so
 the database's other contents are never touched.
@@ -19,19 +20,22 @@ from sqlalchemy.engine import make_url
 from tests.api import test_jobs, test_plans, test_restart
 from tests.api.conftest import Api, refuse, solve, start_api, upload_demo
 
-URL = os.environ.get("DATABASE_URL", "")
+URL = os.environ.get("MATCHER_TEST_POSTGRES_URL", "")
+REQUIRED = os.environ.get("MATCHER_REQUIRE_POSTGRES") == "1"
 
 pytestmark = pytest.mark.skipif(
-    not URL.startswith("postgresql"),
-    reason="set DATABASE_URL=postgresql+psycopg://user:password@127.0.0.1/db (and install "
-    "the 'postgres' extra) to run the PostgreSQL tests",
+    not URL.startswith("postgresql") and not REQUIRED,
+    reason="set MATCHER_TEST_POSTGRES_URL=postgresql+psycopg://user:password@127.0.0.1/db "
+    "to run the PostgreSQL tests (bash .ci/postgres.sh DIR starts one)",
 )
 
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     """A URL whose connections live in a schema of their own, dropped afterwards."""
-    pytest.importorskip("psycopg", reason="pip install -e '.[postgres]' for the psycopg driver")
+    if not URL.startswith("postgresql"):
+        pytest.fail("MATCHER_REQUIRE_POSTGRES is set but MATCHER_TEST_POSTGRES_URL names no "
+                    "PostgreSQL database")
     schema = f"matcher_test_{uuid.uuid4().hex[:12]}"
     url = make_url(URL)
     if url.drivername == "postgresql":
