@@ -18,6 +18,7 @@ from fastapi_offline import FastAPIOffline
 
 from api.db import make_engine, migrate, normalise_url, session_factory, write_session_factory
 from api.jobs import JobRunner, recover_interrupted_jobs
+from api.limits import MB, BodySizeLimit
 from api.problems import ProblemDetails, install_problem_handlers
 from api.routes import health, jobs, plans, proposals, scenarios, suggestions
 from api.services import Services
@@ -62,6 +63,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.services = services
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_mb * MB,
+                       max_json_bytes=settings.max_json_upload_mb * MB)
     install_problem_handlers(app)
     for module in (health, scenarios, jobs, plans, suggestions, proposals):
         app.include_router(module.router)

@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from matcher.io import Problem, ScenarioError
+from matcher.io.limits import TooLargeError
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:leerwerkplek-matcher:problem:"
@@ -123,11 +124,12 @@ def scenario_pointer(problem: Problem, json_document: bool) -> str:
 
 def invalid_scenario(error: ScenarioError, json_document: bool) -> ApiProblem:
     count = len(error.problems)
+    too_large = isinstance(error, TooLargeError)  # reading stopped at a limit
     return ApiProblem(
-        422,
+        413 if too_large else 422,
         f"the scenario has {count} problem{'s' if count != 1 else ''}; nothing was stored",
-        kind="invalid-scenario",
-        title="Invalid scenario",
+        kind="scenario-too-large" if too_large else "invalid-scenario",
+        title="Scenario too large" if too_large else "Invalid scenario",
         errors=[ProblemItem(detail=str(p), pointer=scenario_pointer(p, json_document))
                 for p in error.problems],
     )

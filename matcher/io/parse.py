@@ -154,9 +154,9 @@ class TableParser:
         values = self.raw(name)
         present = np.asarray([str(v).strip() != "" for v in values], dtype=bool)
         self._require(name, present)
-        for position in np.flatnonzero(present):
-            if message := id_problem(str(values[position])):
-                self.problem(int(position), name, message)
+        for at in np.flatnonzero(present).tolist():
+            if message := id_problem(str(values[at])):
+                self.problem(at, name, message)
         if unique:
             seen: dict[str, int] = {}
             for position, value in enumerate(values):

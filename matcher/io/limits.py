@@ -1,0 +1,101 @@
+"""Limits on how much of a table a reader may take in, checked while it reads.
+
+A service must refuse a table too large for its memory before the table is
+loaded, not after. The size that costs memory is the table's extent: its rows
+times its widest row (a reader pads every row to that width), so a sheet with
+one cell in column XFD per row is as large as one with 16,384 filled columns.
+Files report their size in headers that can be wrong (an xlsx sheet's
+``dimension``), so rows are counted as they are read and reading stops at the
+first row beyond a limit.
+
+The command line reads without limits (``None``); the service passes its own.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from openpyxl.utils import get_column_letter
+
+from matcher.io.errors import Problem, ScenarioError
+
+RowT = TypeVar("RowT", bound=Sequence[Any])
+
+
+@dataclass(frozen=True)
+class TableLimits:
+    max_rows: int  # records per table (blank rows not counted)
+    max_cells: int  # rows (blank ones too) times the widest row
+
+
+class TooLargeError(ScenarioError):
+    """A table or document is beyond a limit; reading stopped there."""
+
+
+def too_many_rows(label: str, row: int, limits: TableLimits) -> Problem:
+    return Problem(label, f"the table has more than {limits.max_rows:,} rows, the most this "
+                   "service accepts; split it or ask the administrator", row=row)
+
+
+def too_many_cells(label: str, row: int, width: int, limits: TableLimits,
+                   spreadsheet: bool) -> Problem:
+    widest = f"column {get_column_letter(width)}" if spreadsheet else f"{width:,} columns"
+    return Problem(label, f"the table reaches row {row:,} and {widest}: more than "
+                   f"{limits.max_cells:,} cells, the most this service reads; delete the "
+                   "empty rows and columns beyond the table", row=row)
+
+
+def too_deep(label: str, path: str, max_depth: int) -> Problem:
+    return Problem(label, f"nested more than {max_depth} levels deep; a scenario document "
+                   "holds settings and tables of records", column=path or None)
+
+
+def bounded_rows(rows: Iterable[RowT], label: str, limits: TableLimits | None,
+                 spreadsheet: bool = True, first_row: int = 1) -> Iterator[RowT]:
+    """``rows`` as they come, raising TooLargeError at the first row that takes the table
+    beyond a limit. ``first_row`` is the spreadsheet number of the first row (header = 1)."""
+    if limits is None:
+        yield from rows
+        return
+    width = records = 0
+    for number, row in enumerate(rows, start=first_row):
+        width = max(width, len(row))
+        if number * width > limits.max_cells:
+            raise TooLargeError([too_many_cells(label, number, width, limits, spreadsheet)])
+        if number > 1 and any(cell is not None and str(cell).strip() for cell in row):
+            records += 1
+            if records > limits.max_rows:
+                raise TooLargeError([too_many_rows(label, number, limits)])
+        yield row
+
+
+def check_csv(content: bytes, label: str, limits: TableLimits) -> None:
+    """Raise TooLargeError for a CSV file beyond the limits (read as a stream: the check
+    holds one row at a time)."""
+    lines, commas = content.count(b"\n") + 1, content.count(b",") + 1
+    if lines <= limits.max_rows and lines * commas <= limits.max_cells:
+        return  # at most this many rows, none wider than this: nothing to count
+    text = io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", errors="replace",
+                            newline="")
+    for _ in bounded_rows(csv.reader(text), label, limits, spreadsheet=False):
+        pass
+
+
+def check_depth(document: Any, label: str, max_depth: int) -> None:
+    """Raise ScenarioError when ``document`` (parsed JSON or YAML) nests deeper than
+    ``max_depth``; the problem names the dotted path to where it does."""
+    stack: list[tuple[Any, int, tuple[str, ...]]] = [(document, 1, ())]
+    while stack:
+        value, depth, path = stack.pop()
+        if depth > max_depth:
+            raise ScenarioError([too_deep(label, ".".join(path), max_depth)])
+        if isinstance(value, dict):
+            stack.extend((child, depth + 1, (*path, str(key)))
+                         for key, child in value.items() if isinstance(child, dict | list))
+        elif isinstance(value, list):
+            stack.extend((child, depth + 1, (*path, str(index)))
+                         for index, child in enumerate(value) if isinstance(child, dict | list))
