@@ -6,7 +6,9 @@ a 413 at the first chunk beyond the limit (at once when Content-Length already
 says so), whether the body is chunked or not. A route, a form parser or a
 JSON parser therefore never holds more than the limit. JSON bodies have their
 own, smaller limit: they are parsed whole in memory, at several times their
-size, while a multipart upload is spooled to disk.
+size, while a multipart upload is spooled to disk. (FastAPI 0.165's own
+``max_body_size`` limits per route, not per media type, and is newer than the
+FastAPI this project supports.)
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.access_log import route_of
 from matcher.io import Problem, ScenarioError
 from matcher.io.limits import TooLargeError
 
@@ -186,8 +187,8 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
-        # The traceback names code, not data; the request body is never logged.
-        logger.error("internal error on %s %s: %s", request.method, request.url.path,
+        # The traceback names code, not data; the request body and ids are never logged.
+        logger.error("internal error on %s %s: %s", request.method, route_of(request.scope),
                      type(exc).__name__, exc_info=exc)
         if page := _web_page(request):
             return page(request, 500, "an internal error occurred; it has been logged", None)
