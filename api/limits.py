@@ -1,6 +1,6 @@
 """Request size limits, enforced while a body arrives and before anything parses it.
 
-``BodySizeLimit`` is ASGI middleware around the whole app: it counts the bytes
+``RequestLimits`` is ASGI middleware around the whole app: it counts the bytes
 of each request body as the server hands them over and stops the request with
 a 413 at the first chunk beyond the limit (at once when Content-Length already
 says so), whether the body is chunked or not. A route, a form parser or a
@@ -16,6 +16,8 @@ from __future__ import annotations
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.access_log import route_of
+from api.problems import problem_response
 from api.scenario_store import UploadLimits
 from api.settings import Settings
 from matcher.io.limits import TableLimits
@@ -38,7 +40,9 @@ def is_json(content_type: str) -> bool:
     return media == "application/json" or media.endswith("+json")
 
 
-class BodySizeLimit:
+class RequestLimits:
+    """Counts each request body as it arrives; refuses a NUL in the address."""
+
     def __init__(self, app: ASGIApp, max_bytes: int, max_json_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
@@ -47,6 +51,13 @@ class BodySizeLimit:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b""):
+            # PostgreSQL cannot compare text with a NUL: refuse it before any lookup
+            response = problem_response(422, "the address contains a NUL character (%00)",
+                                        kind="invalid-request", title="Invalid request",
+                                        instance=route_of(scope))
+            await response(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
         content_type = headers.get(b"content-type", b"").decode("latin-1")

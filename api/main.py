@@ -19,7 +19,7 @@ from fastapi_offline import FastAPIOffline
 from api.access_log import RouteAccessLog, install_access_log_filter
 from api.db import make_engine, migrate, normalise_url, session_factory, write_session_factory
 from api.jobs import JobRunner, recover_interrupted_jobs
-from api.limits import MB, BodySizeLimit
+from api.limits import MB, RequestLimits
 from api.problems import ProblemDetails, install_problem_handlers
 from api.routes import health, jobs, plans, proposals, scenarios, suggestions
 from api.services import Services
@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.services = services
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_mb * MB,
+    app.add_middleware(RequestLimits, max_bytes=settings.max_upload_mb * MB,
                        max_json_bytes=settings.max_json_upload_mb * MB)
     app.add_middleware(RouteAccessLog)  # outermost: logs every answer, the 413s too
     install_access_log_filter()

@@ -83,7 +83,7 @@ def scenario_out(stored: StoredScenario) -> ScenarioOut:
 
 async def _read_upload(request: Request, limits: UploadLimits
                        ) -> tuple[CanonicalScenario | None, ScenarioError | None, bool]:
-    """The body is at most the configured size here (api.limits.BodySizeLimit)."""
+    """The body is at most the configured size here (api.limits.RequestLimits)."""
     content_type = request.headers.get("content-type", "")
     if is_json(content_type):
         body = await request.body()

@@ -241,3 +241,11 @@ def test_an_unusable_id_is_a_located_422(api: Api, bad_id: str, said: str) -> No
     problem = _problem(api.client.post("/scenarios", files=files, headers=api.consultant), 422)
     error = next(e for e in problem["errors"] if e["pointer"] == "/students.csv/2/student_id")
     assert said in error["detail"]
+
+
+@pytest.mark.parametrize("address", ["/plans/1/students/S%0004",
+                                     "/scenarios/1/pins?student_id=S%0004"])
+def test_a_nul_in_the_address_is_a_422_before_any_lookup(api: Api, address: str) -> None:
+    response = api.client.request("DELETE" if "pins" in address else "GET", address,
+                                  headers=api.consultant)
+    assert "NUL" in _problem(response, 422)["detail"]
