@@ -190,7 +190,7 @@ def check_table_file(name: str, content: bytes, limits: TableLimits) -> None:
 def check_document(document: dict[str, Any], label: str, limits: UploadLimits) -> None:
     """Raise ScenarioError for a scenario document nested too deeply, TooLargeError for
     an inline table with too many records."""
-    check_depth(document, label, limits.max_depth)
+    check_depth(document, label, limits.max_depth, max_containers=limits.tables.max_cells)
     tables = document.get("tables")
     for name, records in (tables.items() if isinstance(tables, dict) else ()):
         if isinstance(records, list) and len(records) > limits.tables.max_rows:

@@ -85,12 +85,21 @@ def check_csv(content: bytes, label: str, limits: TableLimits) -> None:
         pass
 
 
-def check_depth(document: Any, label: str, max_depth: int) -> None:
+def check_depth(document: Any, label: str, max_depth: int,
+                max_containers: int | None = None) -> None:
     """Raise ScenarioError when ``document`` (parsed JSON or YAML) nests deeper than
-    ``max_depth``; the problem names the dotted path to where it does."""
+    ``max_depth``; the problem names the dotted path to where it does. TooLargeError
+    when it holds more than ``max_containers`` lists and mappings, counted as a reader
+    walking it meets them: YAML aliases repeating each other expand exponentially."""
     stack: list[tuple[Any, int, tuple[str, ...]]] = [(document, 1, ())]
+    met = 0
     while stack:
         value, depth, path = stack.pop()
+        met += 1
+        if max_containers is not None and met > max_containers:
+            raise TooLargeError([Problem(label, f"holds more than {max_containers:,} lists "
+                                         "and records (are YAML aliases repeating each "
+                                         "other?)")])
         if depth > max_depth:
             raise ScenarioError([too_deep(label, ".".join(path), max_depth)])
         if isinstance(value, dict):

@@ -249,3 +249,12 @@ def test_a_nul_in_the_address_is_a_422_before_any_lookup(api: Api, address: str)
     response = api.client.request("DELETE" if "pins" in address else "GET", address,
                                   headers=api.consultant)
     assert "NUL" in _problem(response, 422)["detail"]
+
+
+def test_a_scenario_yaml_of_aliases_repeating_each_other_is_refused(api: Api) -> None:
+    bomb = "".join(f"l{n}: &l{n} [" + ", ".join([f"*l{n - 1}"] * 9) + "]\n"
+                   for n in range(1, 10))  # 9**9 lists when expanded
+    text = (DEMO / "scenario.yaml").read_text("utf-8") + "l0: &l0 [x]\n" + bomb
+    files = _replace(demo_files(), "scenario.yaml", text.encode())
+    problem = _problem(api.client.post("/scenarios", files=files, headers=api.consultant), 413)
+    assert "YAML aliases" in problem["errors"][0]["detail"]
