@@ -76,9 +76,12 @@ def bounded_rows(rows: Iterable[RowT], label: str, limits: TableLimits | None,
 def check_csv(content: bytes, label: str, limits: TableLimits) -> None:
     """Raise TooLargeError for a CSV file beyond the limits (read as a stream: the check
     holds one row at a time)."""
-    lines, commas = content.count(b"\n") + 1, content.count(b",") + 1
-    if lines <= limits.max_rows and lines * commas <= limits.max_cells:
-        return  # at most this many rows, none wider than this: nothing to count
+    lines = content.count(b"\n") + 1
+    header_width = content[:content.find(b"\n")].count(b",") + 1
+    if lines <= limits.max_rows and lines * header_width <= limits.max_cells:
+        # At most this many rows, and a CSV reader makes them as wide as the header (a
+        # wider row is a mistake it reports): nothing to count.
+        return
     text = io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", errors="replace",
                             newline="")
     for _ in bounded_rows(csv.reader(text), label, limits, spreadsheet=False):
