@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from openpyxl.utils import get_column_letter
 
 from matcher.io.errors import Problem, ScenarioError
+from matcher.io.tables import DELIMITERS
 
 RowT = TypeVar("RowT", bound=Sequence[Any])
 
@@ -75,16 +76,19 @@ def bounded_rows(rows: Iterable[RowT], label: str, limits: TableLimits | None,
 
 def check_csv(content: bytes, label: str, limits: TableLimits) -> None:
     """Raise TooLargeError for a CSV file beyond the limits (read as a stream: the check
-    holds one row at a time)."""
+    holds one row at a time). The delimiter is the one the header holds most of."""
     lines = content.count(b"\n") + 1
-    header_width = content[:content.find(b"\n")].count(b",") + 1
+    header = content[:content.find(b"\n")]
+    delimiter = max(DELIMITERS, key=lambda d: header.count(d.encode()))
+    header_width = header.count(delimiter.encode()) + 1
     if lines <= limits.max_rows and lines * header_width <= limits.max_cells:
         # At most this many rows, and a CSV reader makes them as wide as the header (a
         # wider row is a mistake it reports): nothing to count.
         return
     text = io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", errors="replace",
                             newline="")
-    for _ in bounded_rows(csv.reader(text), label, limits, spreadsheet=False):
+    for _ in bounded_rows(csv.reader(text, delimiter=delimiter), label, limits,
+                          spreadsheet=False):
         pass
 
 

@@ -233,7 +233,14 @@ def test_a_table_name_too_long_in_scenario_yaml_is_a_located_422(api: Api) -> No
     assert problem["errors"][0]["pointer"] == "/scenario.yaml/tables/students"
 
 
-@pytest.mark.parametrize(("bad_id", "said"), [("S\x0001", "control character"),
+def test_a_nul_byte_in_a_csv_is_a_located_422(api: Api) -> None:
+    students = (DEMO / "students.csv").read_bytes().replace(b"S01,", b"S\x0001,", 1)
+    files = _replace(demo_files(), "students.csv", students)
+    problem = _problem(api.client.post("/scenarios", files=files, headers=api.consultant), 422)
+    assert [e["pointer"] for e in problem["errors"]] == ["/students.csv"]
+
+
+@pytest.mark.parametrize(("bad_id", "said"), [("S\t01", "control character"),
                                               ("S/01", "'/'")])
 def test_an_unusable_id_is_a_located_422(api: Api, bad_id: str, said: str) -> None:
     students = (DEMO / "students.csv").read_bytes().replace(b"S01,", bad_id.encode() + b",", 1)
@@ -258,3 +265,12 @@ def test_a_scenario_yaml_of_aliases_repeating_each_other_is_refused(api: Api) ->
     files = _replace(demo_files(), "scenario.yaml", text.encode())
     problem = _problem(api.client.post("/scenarios", files=files, headers=api.consultant), 413)
     assert "YAML aliases" in problem["errors"][0]["detail"]
+
+
+def test_a_semicolon_csv_wider_than_the_cell_limit_is_refused(api: Api) -> None:
+    header = ";".join(["student_id", *(f"extra{i}" for i in range(200))])  # 201 columns
+    rows = [f"S{i};" + ";" * 199 for i in range(40)]
+    files = _replace(demo_files(), "students.csv", "\n".join([header, *rows]).encode())
+    problem = _problem(api.client.post("/scenarios", files=files, headers=api.consultant), 413)
+    assert problem["errors"][0]["pointer"] == "/students.csv/25"  # 25 x 201 > 5,000 cells
+    assert "201 columns" in problem["errors"][0]["detail"]

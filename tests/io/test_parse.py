@@ -107,8 +107,8 @@ def test_a_bad_value_in_every_row_is_reported_once_per_row(tmp_path: Path) -> No
     ("table", "column", "bad_id", "said"),
     [
         pytest.param("students", "student_id", "S/1", "'/'", id="slash-in-student"),
-        pytest.param("workplaces", "workplace_id", "W\x001", "control character",
-                     id="nul-in-workplace"),
+        pytest.param("workplaces", "workplace_id", "W\x1b1", "control character",
+                     id="escape-in-workplace"),
         pytest.param("mentors", "mentor_id", "M\t1", "control character", id="tab-in-mentor"),
     ],
 )
@@ -133,3 +133,12 @@ def test_ids_with_spaces_accents_and_punctuation_stay_valid(tmp_path: Path) -> N
     tables = changed(valid_tables(), "students", 0, student_id="Élève 1-b.(2026)")
     scenario = load_scenario(write_scenario(tmp_path, tables))
     assert "Élève 1-b.(2026)" in list(scenario.students.ids)
+
+
+def test_a_nul_in_an_inline_table_id_is_reported_at_its_record() -> None:
+    tables = changed(valid_tables(), "students", 1, student_id="S\x002")
+    with pytest.raises(ScenarioError) as refused:
+        scenario_from_document(inline_document(tables))
+    problem = next(p for p in refused.value.problems if p.column == "student_id")
+    assert (problem.row, problem.row_label) == (2, "record")
+    assert "control character" in problem.message
