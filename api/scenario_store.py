@@ -87,7 +87,7 @@ class UploadLimits:
     max_depth: int
 
 
-def _file_name_problem(name: str) -> str | None:
+def file_name_problem(name: str) -> str | None:
     if not name or "/" in name or "\\" in name or name in (".", ".."):
         return "upload files by their plain name, without folders"
     if not name.isprintable():
@@ -107,7 +107,7 @@ def ingest_files(files: list[tuple[str, bytes]],
                  limits: UploadLimits | None = None) -> CanonicalScenario:
     """Validate uploaded files (scenario.yaml and its tables, or one workbook with a
     sheet per table); raise ScenarioError (TooLargeError beyond ``limits``)."""
-    if is_workbook_upload(files) and _file_name_problem(files[0][0]) is None:
+    if is_workbook_upload(files) and file_name_problem(files[0][0]) is None:
         split, labels = split_workbook(*files[0], limits=limits.tables if limits else None)
         try:
             return ingest_files(split, limits)
@@ -116,7 +116,7 @@ def ingest_files(files: list[tuple[str, bytes]],
     problems: list[Problem] = []
     names = [name for name, _ in files]
     for name in names:
-        if message := _file_name_problem(name):
+        if message := file_name_problem(name):
             problems.append(Problem(_shown_name(name) or "(no name)", message))
     for name in {n for n in names if names.count(n) > 1}:
         problems.append(Problem(name, "this file was uploaded more than once"))
@@ -207,7 +207,7 @@ def _check_table_names(settings: dict[str, Any], label: str) -> None:
         Problem(label, f"{_shown_name(value)!r} must be the plain name of an uploaded file",
                 column=f"tables.{name}")
         for name, value in tables.items()
-        if isinstance(value, str) and _file_name_problem(value) is not None
+        if isinstance(value, str) and file_name_problem(value) is not None
     ]
     if problems:
         raise ScenarioError(problems)
