@@ -1,6 +1,6 @@
 """Memory and time of refused uploads: the service's own process, before and during.
 
-    python benchmarks/bench_limits.py
+    python benchmarks/bench_limits.py [json] [rows] [column]   # default: all three
 
 Each case starts a fresh ``matcher serve`` (default limits, a temporary
 SQLite database), waits until it is idle, sends one upload beyond a limit and
@@ -120,10 +120,14 @@ def measure(name: str, send: Callable[[httpx.Client], httpx.Response]) -> dict[s
             "answer": errors[0].get("detail") or detail.get("detail")}
 
 
+CASES = {"json": ("chunked JSON, 660 MB", chunked_json),
+         "rows": ("students.csv, 1,000,000 rows", million_rows),
+         "column": ("workbook, column XFD x 20,000 rows", far_column)}
+
+
 def main() -> None:
-    results = [measure("chunked JSON, 660 MB", chunked_json),
-               measure("students.csv, 1,000,000 rows", million_rows),
-               measure("workbook, column XFD x 20,000 rows", far_column)]
+    chosen = sys.argv[1:] or list(CASES)
+    results = [measure(*CASES[name]) for name in chosen]
     print(f"{'case':38} {'status':>6} {'s':>6} {'peak+':>6} {'kept+':>6}  answer")
     for r in results:
         print(f"{r['case']:38} {r['status']:>6} {r['seconds']:>6} "

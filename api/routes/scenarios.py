@@ -101,7 +101,7 @@ async def _read_upload(request: Request, limits: UploadLimits
             # parsing takes seconds for a large scenario: off the event loop
             return await run_in_threadpool(ingest_document, document, limits), None, True
         except ScenarioError as exc:
-            return None, exc, True
+            return None, exc.with_traceback(None), True  # frees the upload at once
     if content_type.split(";")[0].strip().lower() == "multipart/form-data":
         try:
             form = await request.form(max_files=MAX_UPLOAD_FILES, max_fields=MAX_UPLOAD_FILES)
@@ -120,7 +120,7 @@ async def _read_upload(request: Request, limits: UploadLimits
         try:
             return await run_in_threadpool(ingest_files, files, limits), None, False
         except ScenarioError as exc:
-            return None, exc, False
+            return None, exc.with_traceback(None), False  # frees the upload at once
     raise ApiProblem(415, "send multipart/form-data (scenario files) or application/json "
                      "(one document with inline tables)", kind="unsupported-media-type")
 
