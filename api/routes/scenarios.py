@@ -198,9 +198,12 @@ def delete_scenario(scenario_id: DbId, db: WriteDbDep, services: ServicesDep,
     db.execute(update(Job).where(Job.scenario_id == scenario_id,
                                  Job.state.in_(("queued", "running")))
                .values(state="cancelled", finished_at=dt.datetime.now(dt.UTC)))
+    content_hash = stored.content_hash
     db.delete(stored)
     db.commit()
-    services.forget_scenario(plan_ids)
+    same_content = db.scalar(select(StoredScenario.id).where(
+        StoredScenario.content_hash == content_hash).limit(1))
+    services.forget_scenario(plan_ids, None if same_content is not None else content_hash)
     return Response(status_code=204)
 
 
