@@ -1,6 +1,6 @@
 """Memory and time of refused uploads: the service's own process, before and during.
 
-    python benchmarks/bench_limits.py [json] [rows] [column]   # default: all three
+    python benchmarks/bench_limits.py [json] [rows] [column] [deleted]   # default: all
 
 Each case starts a fresh ``matcher serve`` (default limits, a temporary
 SQLite database), waits until it is idle, sends one upload beyond a limit and
@@ -10,7 +10,9 @@ comes. The target (issue 10): under 500 MB above idle for a refused upload.
 * chunked JSON: 660 MB of JSON sent in chunks without a Content-Length;
 * rows: a students.csv with 1,000,000 rows (demo rows repeated), multipart;
 * far column: a workbook whose students sheet has one value in column XFD in
-  each of 20,000 rows.
+  each of 20,000 rows;
+* deleted (not refused): a generated 50,000-student scenario stored and then
+  deleted, for the memory the server keeps after the delete.
 
 Prints a table and writes benchmarks/results_limits.json.
 """
@@ -112,7 +114,7 @@ def measure(name: str, send: Callable[[httpx.Client], httpx.Response]) -> dict[s
             after = rss_mb(pid)
         finally:
             server.stop()
-    detail = response.json()
+    detail = response.json() if response.content else {"detail": "(no content)"}
     errors = detail.get("errors") or [{}]
     return {"case": name, "status": response.status_code, "seconds": round(seconds, 2),
             "idle_mb": round(idle), "peak_above_idle_mb": round(peak - idle),
@@ -120,9 +122,24 @@ def measure(name: str, send: Callable[[httpx.Client], httpx.Response]) -> dict[s
             "answer": errors[0].get("detail") or detail.get("detail")}
 
 
+def accepted_then_deleted(client: httpx.Client) -> httpx.Response:
+    """Not refused: a 50,000-student scenario stored, then deleted (memory kept after)."""
+    from matcher.generate import GeneratorSettings, write_scenario
+
+    folder = HERE / ".data" / "s50000-r1.5-seed1"
+    if not (folder / "scenario.yaml").exists():
+        write_scenario(GeneratorSettings(students=50_000, ratio=1.5, seed=1), folder)
+    files = [("files", (p.name, p.read_bytes())) for p in sorted(folder.iterdir())
+             if p.suffix in (".csv", ".yaml")]
+    stored = client.post("/scenarios", files=files)
+    stored.raise_for_status()
+    return client.delete(f"/scenarios/{stored.json()['id']}")
+
+
 CASES = {"json": ("chunked JSON, 660 MB", chunked_json),
          "rows": ("students.csv, 1,000,000 rows", million_rows),
-         "column": ("workbook, column XFD x 20,000 rows", far_column)}
+         "column": ("workbook, column XFD x 20,000 rows", far_column),
+         "deleted": ("50,000 students stored, then deleted", accepted_then_deleted)}
 
 
 def main() -> None:
