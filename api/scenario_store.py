@@ -33,6 +33,7 @@ from matcher.io.limits import (
     bounded_rows,
     check_csv,
     check_depth,
+    check_workbook_archive,
     too_many_cells,
     too_many_rows,
 )
@@ -164,6 +165,7 @@ def check_table_file(name: str, content: bytes, limits: TableLimits) -> None:
     if suffix == ".csv":
         check_csv(content, name, limits)
     elif suffix == ".xlsx":
+        check_workbook_archive(content, name, limits)
         try:
             book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception:

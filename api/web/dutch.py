@@ -202,6 +202,10 @@ PATTERNS: list[tuple[re.Pattern[str], Callable[[Match], str]]] = [
                 r"each other\?\)"),
      lambda m: f"bevat meer dan {_number(m.group(1))} lijsten en records (herhalen "
                "YAML-aliassen elkaar?)"),
+    (re.compile(r"a part of the workbook \((.+)\) unpacks to ([\d,]+) MB, more than the "
+                r"([\d,]+) MB this service reads"),
+     lambda m: f"een deel van het werkboek ({m.group(1)}) is uitgepakt {_number(m.group(2))} "
+               f"MB groot, meer dan de {_number(m.group(3))} MB die deze dienst leest"),
     (re.compile(r"the file name is longer than (\d+) characters; rename the file"),
      lambda m: f"de bestandsnaam is langer dan {m.group(1)} tekens; geef het bestand een "
                "kortere naam"),

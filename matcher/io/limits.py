@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -25,6 +26,7 @@ from matcher.io.errors import Problem, ScenarioError
 from matcher.io.tables import DELIMITERS
 
 RowT = TypeVar("RowT", bound=Sequence[Any])
+XLSX_BYTES_PER_CELL = 64  # a cell takes about 35 bytes of sheet XML: room to spare
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,23 @@ def bounded_rows(rows: Iterable[RowT], label: str, limits: TableLimits | None,
             if records > limits.max_rows:
                 raise TooLargeError([too_many_rows(label, number, limits)])
         yield row
+
+
+def check_workbook_archive(content: bytes, label: str, limits: TableLimits) -> None:
+    """Raise TooLargeError for an .xlsx file with a part (a sheet, the shared strings)
+    that unpacks to more XML than a sheet within the limits needs. A reader inflates such
+    a part (the shared strings at once) before a single row can be counted, and a zip
+    file's parts can be thousands of times larger than the file."""
+    try:
+        parts = zipfile.ZipFile(io.BytesIO(content)).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a zip file: the reader says so
+    most = limits.max_cells * XLSX_BYTES_PER_CELL
+    largest = max(parts, key=lambda part: part.file_size, default=None)
+    if largest is not None and largest.file_size > most:
+        raise TooLargeError([Problem(label, f"a part of the workbook ({largest.filename}) "
+                                     f"unpacks to {largest.file_size // 2**20:,} MB, more "
+                                     f"than the {most // 2**20:,} MB this service reads")])
 
 
 def check_csv(content: bytes, label: str, limits: TableLimits) -> None:

@@ -28,7 +28,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from matcher.io.errors import Problem, ScenarioError
-from matcher.io.limits import TableLimits, bounded_rows
+from matcher.io.limits import TableLimits, bounded_rows, check_workbook_archive
 from matcher.io.load import DOCUMENT_NAMES, read_document
 from matcher.io.tables import cell_text, read_table_file
 from models.scenario import Scenario
@@ -89,6 +89,8 @@ def split_workbook(name: str, content: bytes, limits: TableLimits | None = None
     file (for relabelling mistakes). Raises ScenarioError for a workbook that
     cannot be read or has no settings sheet, TooLargeError at the first row of a
     sheet beyond ``limits``."""
+    if limits is not None:
+        check_workbook_archive(content, name, limits)
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:

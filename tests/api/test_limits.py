@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -274,3 +275,14 @@ def test_a_semicolon_csv_wider_than_the_cell_limit_is_refused(api: Api) -> None:
     problem = _problem(api.client.post("/scenarios", files=files, headers=api.consultant), 413)
     assert problem["errors"][0]["pointer"] == "/students.csv/25"  # 25 x 201 > 5,000 cells
     assert "201 columns" in problem["errors"][0]["detail"]
+
+
+def test_a_workbook_part_that_unpacks_beyond_the_limit_is_refused_before_reading(
+        api: Api) -> None:
+    buffer = io.BytesIO(folder_workbook(DEMO))
+    with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/padding.xml", b"<x>" + b" " * 2**20 + b"</x>")
+    files = [("files", ("plan.xlsx", buffer.getvalue()))]  # 1 MB of XML in a few KB
+    problem = _problem(api.client.post("/scenarios", files=files, headers=api.consultant), 413)
+    assert "xl/padding.xml" in problem["errors"][0]["detail"]
+    assert problem["errors"][0]["pointer"] == "/plan.xlsx"

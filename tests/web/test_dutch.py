@@ -3,6 +3,8 @@ on the page."""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,14 @@ from api.scenario_store import file_name_problem
 from api.web.dutch import in_dutch
 from matcher.analysis.fixes import cheapest_fixes, fix_rows
 from matcher.io import load_scenario
-from matcher.io.limits import TableLimits, too_deep, too_many_cells, too_many_rows
+from matcher.io.limits import (
+    TableLimits,
+    TooLargeError,
+    check_workbook_archive,
+    too_deep,
+    too_many_cells,
+    too_many_rows,
+)
 from matcher.io.parse import id_problem
 from matcher.pipeline import SolveSettings, run_solve
 
@@ -80,6 +89,12 @@ def test_the_service_s_limits_and_the_id_rule_read_in_dutch() -> None:
                  too_many_cells("[plan.xlsx]students", 306, 16_384, limits, True).message,
                  too_many_cells("students.csv", 30, 200_000, limits, False).message,
                  too_deep("scenario", "policy.a", 20).message]
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", b" " * 2**21)
+    with pytest.raises(TooLargeError) as refused:
+        check_workbook_archive(bomb.getvalue(), "plan.xlsx", TableLimits(10, 10_000))
+    sentences.append(refused.value.problems[0].message)
     for name in ("s" * 300 + ".csv", "a\x01b.csv"):
         sentences.append(file_name_problem(name))
     for sentence in sentences:
