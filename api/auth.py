@@ -63,6 +63,30 @@ def create_user(session: Session, role: Role, name: str, coach_id: str | None = 
     return key
 
 
+REVOKED_PREFIX = "revoked:"  # a sha256 hex digest never holds ':', so no key matches
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.id)))
+
+
+def is_revoked(user: User) -> bool:
+    return user.key_hash.startswith(REVOKED_PREFIX)
+
+
+def revoke_user(session: Session, user_id: int) -> User | None:
+    """End a user's key and web sessions at once. The user stays (the audit trail names
+    them) with a stored hash that no key has; ``matcher users add`` gives a new key."""
+    user = session.get(User, user_id)
+    if user is None:
+        return None
+    if not is_revoked(user):
+        user.key_hash = REVOKED_PREFIX + secrets.token_hex(28)  # unique, 64 characters
+        user.sessions_valid_after = dt.datetime.now(dt.UTC)
+        session.commit()
+    return user
+
+
 def _principal(user: User) -> Principal:
     role: Role = "consultant" if user.role == "consultant" else "coach"
     return Principal(user.id, user.name, role, user.coach_id)

@@ -7,6 +7,9 @@ never wait for a writer, and writers queue instead of failing.
 
 from __future__ import annotations
 
+import logging
+import os
+import stat
 import threading
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,8 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 WRITE_OPTION = "matcher_write"
+PRIVATE_FILE_MODE = 0o600
+logger = logging.getLogger("api")
 
 
 def normalise_url(url: str) -> str:
@@ -63,12 +68,30 @@ def make_engine(url: str) -> Engine:
         database = make_url(url).database or ""
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(database))
         engine = create_engine(url, connect_args={"check_same_thread": False,
                                                   "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _private_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (it holds students' data; SQLite
+    gives its -wal and -shm files the same mode)."""
+    if path.exists():
+        keep_private(path)
+    else:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE_MODE))
+
+
+def keep_private(path: Path) -> None:
+    """Make a file the service keeps (database, secret) readable by its owner only."""
+    if stat.S_IMODE(path.stat().st_mode) & 0o077:
+        logger.warning("%s could be read by other users; it is now readable by the "
+                       "service's user only", path)
+        path.chmod(PRIVATE_FILE_MODE)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -16,12 +16,14 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi_offline import FastAPIOffline
 
+from api.access_log import RouteAccessLog, install_access_log_filter
 from api.db import make_engine, migrate, normalise_url, session_factory, write_session_factory
 from api.jobs import JobRunner, recover_interrupted_jobs
+from api.limits import MB, RequestLimits
 from api.problems import ProblemDetails, install_problem_handlers
 from api.routes import health, jobs, plans, proposals, scenarios, suggestions
 from api.services import Services
-from api.settings import Settings
+from api.settings import Settings, load_settings
 from api.web import install_web
 
 logger = logging.getLogger("api")
@@ -29,7 +31,7 @@ API_VERSION = "1.0.0"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or Settings()
+    settings = settings or load_settings()
     database_url = normalise_url(settings.database_url)
     engine = make_engine(database_url)
     migrate(engine)
@@ -62,6 +64,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.services = services
+    app.add_middleware(RequestLimits, max_bytes=settings.max_upload_mb * MB,
+                       max_json_bytes=settings.max_json_upload_mb * MB)
+    app.add_middleware(RouteAccessLog)  # outermost: logs every answer, the 413s too
+    install_access_log_filter()
     install_problem_handlers(app)
     for module in (health, scenarios, jobs, plans, suggestions, proposals):
         app.include_router(module.router)

@@ -20,7 +20,9 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.access_log import route_of
 from matcher.io import Problem, ScenarioError
+from matcher.io.limits import TooLargeError
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:leerwerkplek-matcher:problem:"
@@ -123,11 +125,12 @@ def scenario_pointer(problem: Problem, json_document: bool) -> str:
 
 def invalid_scenario(error: ScenarioError, json_document: bool) -> ApiProblem:
     count = len(error.problems)
+    too_large = isinstance(error, TooLargeError)  # reading stopped at a limit
     return ApiProblem(
-        422,
+        413 if too_large else 422,
         f"the scenario has {count} problem{'s' if count != 1 else ''}; nothing was stored",
-        kind="invalid-scenario",
-        title="Invalid scenario",
+        kind="scenario-too-large" if too_large else "invalid-scenario",
+        title="Scenario too large" if too_large else "Invalid scenario",
         errors=[ProblemItem(detail=str(p), pointer=scenario_pointer(p, json_document))
                 for p in error.problems],
     )
@@ -184,8 +187,8 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
-        # The traceback names code, not data; the request body is never logged.
-        logger.error("internal error on %s %s: %s", request.method, request.url.path,
+        # The traceback names code, not data; the request body and ids are never logged.
+        logger.error("internal error on %s %s: %s", request.method, route_of(request.scope),
                      type(exc).__name__, exc_info=exc)
         if page := _web_page(request):
             return page(request, 500, "an internal error occurred; it has been logged", None)

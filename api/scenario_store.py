@@ -15,15 +15,28 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
 import yaml
+from openpyxl import load_workbook
 
 from matcher.io import Problem, ScenarioError, load_scenario, scenario_from_document
+from matcher.io.limits import (
+    TableLimits,
+    TooLargeError,
+    bounded_rows,
+    check_csv,
+    check_depth,
+    check_workbook_archive,
+    too_many_cells,
+    too_many_rows,
+)
 from matcher.io.load import DOCUMENT_NAMES
 from matcher.io.tables import cell_text, read_table_file
 from matcher.io.workbook import is_workbook_upload, relabel, split_workbook
@@ -33,6 +46,7 @@ from models.tables import TABLE_SPECS
 
 ALL_TABLES = REQUIRED_TABLES + OPTIONAL_TABLES
 JSON_LABEL = "scenario"  # the loader's label for a document given in memory
+MAX_FILE_NAME_BYTES = 255  # the longest file name most file systems store
 
 
 @dataclass(frozen=True)
@@ -66,25 +80,45 @@ def _text_records(records: list[dict[Any, Any]]) -> list[dict[str, str]]:
     return [{str(key): cell_text(value) for key, value in record.items()} for record in records]
 
 
-def _is_plain_file_name(name: str) -> bool:
-    return bool(name) and "/" not in name and "\\" not in name and name not in (".", "..")
+@dataclass(frozen=True)
+class UploadLimits:
+    """How large an upload's tables and how deep its documents may be."""
+
+    tables: TableLimits
+    max_depth: int
 
 
-def ingest_files(files: list[tuple[str, bytes]]) -> CanonicalScenario:
+def file_name_problem(name: str) -> str | None:
+    if not name or "/" in name or "\\" in name or name in (".", ".."):
+        return "upload files by their plain name, without folders"
+    if not name.isprintable():
+        return "the file name contains a control character; rename the file"
+    if len(name.encode("utf-8")) > MAX_FILE_NAME_BYTES:
+        return f"the file name is longer than {MAX_FILE_NAME_BYTES} characters; rename the file"
+    return None
+
+
+def _shown_name(name: str) -> str:
+    """A file name as a problem names it: printable, and short enough to read."""
+    shown = name.encode("unicode_escape").decode("ascii") if not name.isprintable() else name
+    return shown if len(shown) <= 60 else shown[:57] + "…"
+
+
+def ingest_files(files: list[tuple[str, bytes]],
+                 limits: UploadLimits | None = None) -> CanonicalScenario:
     """Validate uploaded files (scenario.yaml and its tables, or one workbook with a
-    sheet per table); raise ScenarioError."""
-    if is_workbook_upload(files):
-        split, labels = split_workbook(*files[0])
+    sheet per table); raise ScenarioError (TooLargeError beyond ``limits``)."""
+    if is_workbook_upload(files) and file_name_problem(files[0][0]) is None:
+        split, labels = split_workbook(*files[0], limits=limits.tables if limits else None)
         try:
-            return ingest_files(split)
+            return ingest_files(split, limits)
         except ScenarioError as exc:
             raise relabel(exc, labels) from None
     problems: list[Problem] = []
     names = [name for name, _ in files]
     for name in names:
-        if not _is_plain_file_name(name):
-            problems.append(Problem(name or "(no name)", "upload files by their plain name, "
-                                    "without folders"))
+        if message := file_name_problem(name):
+            problems.append(Problem(_shown_name(name) or "(no name)", message))
     for name in {n for n in names if names.count(n) > 1}:
         problems.append(Problem(name, "this file was uploaded more than once"))
     documents = [n for n in DOCUMENT_NAMES if n in names]
@@ -93,6 +127,9 @@ def ingest_files(files: list[tuple[str, bytes]]) -> CanonicalScenario:
                                 "scenario.json) naming the tables"))
     if problems:
         raise ScenarioError(problems)
+    if limits is not None:
+        for name, content in files:
+            check_table_file(name, content, limits.tables)
     with tempfile.TemporaryDirectory(prefix="matcher-upload-") as tmp:
         folder = Path(tmp)
         for name, content in files:
@@ -100,6 +137,8 @@ def ingest_files(files: list[tuple[str, bytes]]) -> CanonicalScenario:
         document_path = folder / documents[0]
         settings = _read_settings(document_path)
         if settings is not None:
+            if limits is not None:
+                check_document(settings, documents[0], limits)
             _check_table_names(settings, documents[0])
         scenario = load_scenario(folder)  # the CLI's validation, every problem at once
         assert settings is not None  # the loader rejects a document it cannot read
@@ -111,9 +150,55 @@ def _read_settings(path: Path) -> dict[str, Any] | None:
     try:
         text = path.read_text(encoding="utf-8-sig")
         loaded = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    except RecursionError:
+        raise ScenarioError([Problem(path.name, "nested too deeply to be read; a scenario "
+                                     "document holds settings and tables of records")]
+                            ) from None
     except (UnicodeDecodeError, ValueError, yaml.YAMLError):
         return None  # the loader reports it with the right words
     return loaded if isinstance(loaded, dict) else None
+
+
+def check_table_file(name: str, content: bytes, limits: TableLimits) -> None:
+    """Raise TooLargeError for an uploaded table beyond the limits, before it is loaded."""
+    suffix = Path(name).suffix.lower()
+    if suffix == ".csv":
+        check_csv(content, name, limits)
+    elif suffix == ".xlsx":
+        check_workbook_archive(content, name, limits)
+        try:
+            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except Exception:
+            return
+        try:
+            sheet = book.worksheets[0]
+            sheet.reset_dimensions()  # the stored size can lie: count the rows
+            for _ in bounded_rows(sheet.iter_rows(values_only=True), name, limits):
+                pass
+        finally:
+            book.close()
+    elif suffix == ".parquet":
+        try:
+            metadata = pq.ParquetFile(io.BytesIO(content)).metadata
+        except Exception:
+            return
+        if metadata.num_rows > limits.max_rows:
+            raise TooLargeError([too_many_rows(name, limits.max_rows + 2, limits)])
+        if (metadata.num_rows + 1) * metadata.num_columns > limits.max_cells:
+            raise TooLargeError([too_many_cells(name, metadata.num_rows + 1,
+                                                metadata.num_columns, limits, False)])
+
+
+def check_document(document: dict[str, Any], label: str, limits: UploadLimits) -> None:
+    """Raise ScenarioError for a scenario document nested too deeply, TooLargeError for
+    an inline table with too many records."""
+    check_depth(document, label, limits.max_depth, max_containers=limits.tables.max_cells)
+    tables = document.get("tables")
+    for name, records in (tables.items() if isinstance(tables, dict) else ()):
+        if isinstance(records, list) and len(records) > limits.tables.max_rows:
+            raise TooLargeError([Problem(
+                label, f"the table has more than {limits.tables.max_rows:,} records, the "
+                "most this service accepts", column=f"tables.{name}")])
 
 
 def _check_table_names(settings: dict[str, Any], label: str) -> None:
@@ -121,10 +206,10 @@ def _check_table_names(settings: dict[str, Any], label: str) -> None:
     if not isinstance(tables, dict):
         return
     problems = [
-        Problem(label, f"{value!r} must be the plain name of an uploaded file",
+        Problem(label, f"{_shown_name(value)!r} must be the plain name of an uploaded file",
                 column=f"tables.{name}")
         for name, value in tables.items()
-        if isinstance(value, str) and not _is_plain_file_name(value)
+        if isinstance(value, str) and file_name_problem(value) is not None
     ]
     if problems:
         raise ScenarioError(problems)
@@ -149,11 +234,14 @@ def _inline_tables(settings: dict[str, Any], folder: Path) -> dict[str, list[dic
     return tables
 
 
-def ingest_document(document: Any) -> CanonicalScenario:
-    """Validate one JSON scenario document with inline tables; raise ScenarioError."""
+def ingest_document(document: Any, limits: UploadLimits | None = None) -> CanonicalScenario:
+    """Validate one JSON scenario document with inline tables; raise ScenarioError
+    (TooLargeError beyond ``limits``)."""
     if not isinstance(document, dict):
         raise ScenarioError([Problem(JSON_LABEL, "the body must be a JSON object with "
                                      "format_version, reference_date and tables")])
+    if limits is not None:
+        check_document(document, JSON_LABEL, limits)
     tables = document.get("tables")
     problems: list[Problem] = []
     if not isinstance(tables, dict):

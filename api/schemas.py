@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from matcher.diff import ChangeKind
 from models.plan import Assignment, Breakdown, Conflict, SolverInfo, UnmatchedStudent
@@ -20,6 +20,14 @@ MAX_ID_LENGTH = 200
 
 class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        """A NUL character cannot be stored as text by PostgreSQL; refuse it here."""
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("contains a NUL character")
+        return value
 
 
 class SolveRequest(_Request):

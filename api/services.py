@@ -155,7 +155,12 @@ class Services:
         return build_plan_context(plan_id, stored_plan.scenario_id,
                                   stored_scenario.content_hash, base, plan, lineage)
 
-    def forget_scenario(self, plan_ids: list[int]) -> None:
+    def forget_scenario(self, plan_ids: list[int], content_hash: str | None = None) -> None:
+        """Drop a deleted scenario's plans and, given its content hash (no other stored
+        scenario has that content), its parsed form: a large scenario's memory is freed
+        when it is deleted, not when the cache happens to evict it."""
         for plan_id in plan_ids:
             self.plans.discard(plan_id)
             self.analyses.discard(plan_id)
+        if content_hash is not None:
+            self.scenarios.discard(content_hash)

@@ -1,4 +1,4 @@
-"""Command line: ``matcher validate | solve | explain | diff | generate | serve | users add``.
+"""Command line: ``matcher validate | solve | explain | diff | generate | serve | users``.
 
 Exit codes: 0 success, 2 invalid input (every problem listed on stderr, no
 output written), 1 an internal error.
@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import numpy as np
 import typer
@@ -27,6 +27,11 @@ from matcher.solve import Backend
 from models.config import Objective
 from models.plan import Plan
 from models.scenario import Scenario
+
+if TYPE_CHECKING:  # the service's modules load only for the commands that use them
+    from sqlalchemy.orm import Session
+
+    from api.settings import Settings
 
 app = typer.Typer(
     add_completion=False,
@@ -381,6 +386,11 @@ def serve(
     if not 0 < port < 65536:
         err.print("--port must be between 1 and 65535")
         raise typer.Exit(2)
+    settings = _service_settings()
+    if not settings.secure_cookies and not _is_loopback(host):
+        err.print(f"[yellow]warning:[/] listening on {host}, beyond this computer, while the "
+                  "login cookie may travel without HTTPS. Serve it behind HTTPS and set "
+                  "MATCHER_SECURE_COOKIES=true.", highlight=False)
     out.print(f"The page: {page_address(host, port)} (API documentation: /docs)",
               highlight=False)
     uvicorn.run("api.main:create_app", factory=True, host=host, port=port)
@@ -393,6 +403,45 @@ def page_address(host: str, port: int) -> str:
     if ":" in browsable:
         browsable = f"[{browsable}]"
     return f"http://{browsable}:{port}/ui/"
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name: may resolve anywhere
+
+
+def _service_settings() -> Settings:
+    """The service settings, or exit 2 naming what is wrong (never a value: it may be a
+    secret)."""
+    from api.settings import ConfigurationError, load_settings
+
+    try:
+        return load_settings()
+    except ConfigurationError as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        raise typer.Exit(2) from None
+
+
+@contextmanager
+def _user_store() -> Iterator[Session]:
+    """A session on the service's database (migrated first), for the users commands."""
+    from api.db import make_engine, migrate, session_factory
+
+    settings = _service_settings()
+    with _user_errors():
+        engine = make_engine(settings.database_url)
+        try:
+            migrate(engine)
+            with session_factory(engine)() as session:
+                yield session
+        finally:
+            engine.dispose()
 
 
 users_app = typer.Typer(no_args_is_help=True, help="API users and their keys.")
@@ -408,26 +457,53 @@ def users_add(
 ) -> None:
     """Create a user and print their API key (shown once; only its hash is stored)."""
     from api.auth import create_user
-    from api.db import make_engine, migrate, session_factory
-    from api.settings import Settings
 
     if role not in ("consultant", "coach"):
         err.print(f"--role must be consultant or coach, not {role!r}")
         raise typer.Exit(2)
-    with _user_errors():
-        engine = make_engine(Settings().database_url)
-        migrate(engine)
+    with _user_store() as session:
         try:
-            with session_factory(engine)() as session:
-                key = create_user(session, "coach" if role == "coach" else "consultant",
-                                  name, coach_id)
+            key = create_user(session, "coach" if role == "coach" else "consultant",
+                              name, coach_id)
         except ValueError as exc:
             err.print(str(exc))
             raise typer.Exit(2) from None
-        finally:
-            engine.dispose()
     out.print(f"Created {role} {name.strip()!r}. API key (shown only now):")
     print(key)
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List the users: id, name, role, coach_id, created, and whether their key works."""
+    from api.auth import is_revoked, list_users
+
+    with _user_store() as session:
+        users = list_users(session)
+    table = Table(title=f"{len(users)} user{'s' if len(users) != 1 else ''}")
+    for column in ("id", "name", "role", "coach_id", "created (UTC)", "key"):
+        table.add_column(column)
+    for user in users:
+        table.add_row(str(user.id), user.name, user.role, user.coach_id or "",
+                      f"{user.created_at:%Y-%m-%d %H:%M}",
+                      "revoked" if is_revoked(user) else "active")
+    out.print(table)
+
+
+@users_app.command("revoke")
+def users_revoke(
+    user_id: Annotated[int, typer.Argument(help="The user's id (see `matcher users list`).")],
+) -> None:
+    """End a user's API key and web sessions at once. The user stays in the audit trail;
+    `matcher users add` makes a new key."""
+    from api.auth import revoke_user
+
+    with _user_store() as session:
+        user = revoke_user(session, user_id)
+    if user is None:
+        err.print(f"No user with id {user_id}; see `matcher users list`.")
+        raise typer.Exit(2)
+    out.print(f"Revoked the key of {user.role} {user.name!r} (id {user.id}); their web "
+              "sessions have ended.")
 
 
 from matcher.analysis_cli import register as _register_analysis  # noqa: E402

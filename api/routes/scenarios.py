@@ -13,6 +13,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.deps import ConsultantDep, DbDep, ServicesDep, WriteDbDep
+from api.limits import is_json, upload_limits
 from api.lineage import current_lineage, input_hash
 from api.problems import (
     ApiProblem,
@@ -22,7 +23,12 @@ from api.problems import (
 )
 from api.records import audit, lock_scenario
 from api.routes.common import DbId, job_out, plan_kind, scenario_or_404
-from api.scenario_store import CanonicalScenario, ingest_document, ingest_files
+from api.scenario_store import (
+    CanonicalScenario,
+    UploadLimits,
+    ingest_document,
+    ingest_files,
+)
 from api.schemas import (
     JobOut,
     PinOut,
@@ -75,52 +81,46 @@ def scenario_out(stored: StoredScenario) -> ScenarioOut:
                        mentors=stored.mentors, created_at=stored.created_at)
 
 
-async def _read_upload(request: Request, limit: int) -> tuple[CanonicalScenario | None,
-                                                              ScenarioError | None, bool]:
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise ApiProblem(413, f"the upload is larger than {limit // 2**20} MB",
-                         kind="too-large")
-    if content_type == "application/json" or content_type.endswith("+json"):
+async def _read_upload(request: Request, limits: UploadLimits
+                       ) -> tuple[CanonicalScenario | None, ScenarioError | None, bool]:
+    """The body is at most the configured size here (api.limits.RequestLimits)."""
+    content_type = request.headers.get("content-type", "")
+    if is_json(content_type):
         body = await request.body()
-        if len(body) > limit:
-            raise ApiProblem(413, f"the upload is larger than {limit // 2**20} MB",
-                             kind="too-large")
         try:
             document = json.loads(body)
+        except RecursionError:
+            raise ApiProblem(422, "the JSON document is nested too deeply",
+                             kind="invalid-request", title="Invalid request") from None
         except (UnicodeDecodeError, ValueError) as exc:
             raise ApiProblem(422, "the body is not valid JSON", kind="invalid-request",
                              title="Invalid request",
                              errors=[ProblemItem(detail=str(exc), pointer="")]) from None
+        del body
         try:
             # parsing takes seconds for a large scenario: off the event loop
-            return await run_in_threadpool(ingest_document, document), None, True
+            return await run_in_threadpool(ingest_document, document, limits), None, True
         except ScenarioError as exc:
-            return None, exc, True
-    if content_type == "multipart/form-data":
+            return None, exc.with_traceback(None), True  # frees the upload at once
+    if content_type.split(";")[0].strip().lower() == "multipart/form-data":
         try:
             form = await request.form(max_files=MAX_UPLOAD_FILES, max_fields=MAX_UPLOAD_FILES)
         except StarletteHTTPException as exc:
+            if exc.status_code == 413:
+                raise
             raise ApiProblem(422, f"the multipart body cannot be read: {exc.detail}",
                              kind="invalid-request", title="Invalid request") from None
         files: list[tuple[str, bytes]] = []
-        total = 0
         try:
             for _, value in form.multi_items():
                 if isinstance(value, UploadFile):
-                    content = await value.read()
-                    total += len(content)
-                    if total > limit:
-                        raise ApiProblem(413, f"the upload is larger than {limit // 2**20} MB",
-                                         kind="too-large")
-                    files.append((value.filename or "", content))
+                    files.append((value.filename or "", await value.read()))
         finally:
             await form.close()
         try:
-            return await run_in_threadpool(ingest_files, files), None, False
+            return await run_in_threadpool(ingest_files, files, limits), None, False
         except ScenarioError as exc:
-            return None, exc, False
+            return None, exc.with_traceback(None), False  # frees the upload at once
     raise ApiProblem(415, "send multipart/form-data (scenario files) or application/json "
                      "(one document with inline tables)", kind="unsupported-media-type")
 
@@ -133,8 +133,8 @@ async def create_scenario(request: Request, response: Response, services: Servic
                           who: ConsultantDep) -> ScenarioOut:
     """Validated by the same code as `matcher validate`; every problem is listed with a
     pointer to file, row and column. Stored with the sha256 of its canonical form."""
-    limit = services.settings.max_upload_mb * 2**20
-    canonical, error, json_document = await _read_upload(request, limit)
+    canonical, error, json_document = await _read_upload(
+        request, upload_limits(services.settings))
     if error is not None:
         raise invalid_scenario(error, json_document)
     assert canonical is not None
@@ -198,9 +198,12 @@ def delete_scenario(scenario_id: DbId, db: WriteDbDep, services: ServicesDep,
     db.execute(update(Job).where(Job.scenario_id == scenario_id,
                                  Job.state.in_(("queued", "running")))
                .values(state="cancelled", finished_at=dt.datetime.now(dt.UTC)))
+    content_hash = stored.content_hash
     db.delete(stored)
     db.commit()
-    services.forget_scenario(plan_ids)
+    same_content = db.scalar(select(StoredScenario.id).where(
+        StoredScenario.content_hash == content_hash).limit(1))
+    services.forget_scenario(plan_ids, None if same_content is not None else content_hash)
     return Response(status_code=204)
 
 

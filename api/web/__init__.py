@@ -7,7 +7,6 @@ build step: htmx, Leaflet and a small ``app.js`` are static files.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.cache import LruCache
+from api.session_secret import session_secret
 from api.web.session import SessionCodec
 
 STATIC = Path(__file__).parent / "static"
@@ -27,7 +27,7 @@ def install_web(app: FastAPI) -> None:
     from api.web.routes import auth, coach, compare, consultant, plans
 
     settings = app.state.services.settings
-    app.state.session_codec = SessionCodec(settings.session_secret or secrets.token_hex(32),
+    app.state.session_codec = SessionCodec(session_secret(settings),
                                            secure=settings.secure_cookies)
     app.state.web_rows = LruCache(settings.plan_cache_size)  # table rows per plan
     app.state.web_diffs = LruCache(settings.plan_cache_size)  # changed rows per plan pair

@@ -10,7 +10,6 @@ from fastapi import Depends, Request
 
 from api.auth import Principal, find_session_principal
 from api.deps import ServicesDep
-from api.problems import ApiProblem
 from api.routes.scenarios import MAX_UPLOAD_FILES
 from api.web.session import COOKIE, SessionCodec, WebSession
 
@@ -123,12 +122,8 @@ async def check_csrf(request: Request, services: ServicesDep, user: WebUserDep) 
         content_type = request.headers.get("content-type", "")
         if content_type.startswith(("application/x-www-form-urlencoded",
                                     "multipart/form-data")):
-            # The form is read here, before the upload route's own checks: the same limits
-            limit = services.settings.max_upload_mb * 2**20
-            declared = request.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > limit:
-                raise ApiProblem(413, f"the upload is larger than {limit // 2**20} MB",
-                                 kind="too-large")
+            # The form is read here, before the upload route reads it (the body's size is
+            # limited as it arrives: api.limits)
             form = await request.form(max_files=MAX_UPLOAD_FILES,
                                       max_fields=MAX_UPLOAD_FILES)
             # Starlette keeps the parsed form for the route to read again

@@ -42,6 +42,11 @@ FIXED_NL = {
         "een ligging is verplicht: de kolommen lat en lon, of een kolom postcode",
     "upload files by their plain name, without folders":
         "kies de bestanden zelf, zonder mappen",
+    # limits of the service (matcher.io.limits, api.scenario_store)
+    "nested too deeply to be read; a scenario document holds settings and tables of records":
+        "te diep genest om te lezen; een scenario bevat instellingen en tabellen",
+    "the file name contains a control character; rename the file":
+        "de bestandsnaam bevat een stuurteken; geef het bestand een andere naam",
     # a scenario in one workbook (matcher.io.workbook)
     "the workbook needs a sheet 'scenario' with columns setting and value (format_version, "
     "reference_date, …)":
@@ -65,6 +70,11 @@ def _with_hint(base: str, hint: str) -> str:
         if pattern.fullmatch(hint):
             return base + pattern.sub(dutch, hint)
     return base + hint
+
+
+def _number(english: str) -> str:
+    """1,000,000 as a Fleming writes it: 1.000.000."""
+    return english.replace(",", ".")
 
 
 def _plural(n: str, one: str, more: str) -> str:
@@ -168,6 +178,37 @@ PATTERNS: list[tuple[re.Pattern[str], Callable[[Match], str]]] = [
      lambda m: f"kan niet gelezen worden als Excel-werkboek: {m.group(1)}"),
     (re.compile(r"setting ('.+') appears more than once"),
      lambda m: f"instelling {m.group(1)} staat er meer dan eens"),
+    # ids and limits of the service (matcher.io.parse, matcher.io.limits, api.scenario_store)
+    (re.compile(r"('.*') contains '/', which an id may not contain"),
+     lambda m: f"{m.group(1)} bevat '/', en dat mag niet in een id"),
+    (re.compile(r"('.*') contains a control character \(such as a tab or a NUL byte\)"),
+     lambda m: f"{m.group(1)} bevat een stuurteken (zoals een tab of een NUL-byte)"),
+    (re.compile(r"the table has more than ([\d,]+) (rows|records), the most this service "
+                r"accepts(; split it or ask the administrator)?"),
+     lambda m: f"de tabel heeft meer dan {_number(m.group(1))} rijen, meer dan deze dienst "
+               "aanvaardt; splits de tabel of vraag het de beheerder"),
+    (re.compile(r"the table reaches row ([\d,]+) and (column (\S+)|([\d,]+) columns): more "
+                r"than ([\d,]+) cells, the most this service reads; delete the empty rows "
+                r"and columns beyond the table"),
+     lambda m: f"de tabel loopt tot rij {_number(m.group(1))} en "
+               + (f"kolom {m.group(3)}" if m.group(3) else f"{_number(m.group(4))} kolommen")
+               + f": meer dan {_number(m.group(5))} cellen, meer dan deze dienst leest; "
+               "verwijder de lege rijen en kolommen naast en onder de tabel"),
+    (re.compile(r"nested more than (\d+) levels deep; a scenario document holds settings "
+                r"and tables of records"),
+     lambda m: f"meer dan {m.group(1)} niveaus diep genest; een scenario bevat instellingen "
+               "en tabellen"),
+    (re.compile(r"holds more than ([\d,]+) lists and records \(are YAML aliases repeating "
+                r"each other\?\)"),
+     lambda m: f"bevat meer dan {_number(m.group(1))} lijsten en records (herhalen "
+               "YAML-aliassen elkaar?)"),
+    (re.compile(r"a part of the workbook \((.+)\) unpacks to ([\d,]+) MB, more than the "
+                r"([\d,]+) MB this service reads"),
+     lambda m: f"een deel van het werkboek ({m.group(1)}) is uitgepakt {_number(m.group(2))} "
+               f"MB groot, meer dan de {_number(m.group(3))} MB die deze dienst leest"),
+    (re.compile(r"the file name is longer than (\d+) characters; rename the file"),
+     lambda m: f"de bestandsnaam is langer dan {m.group(1)} tekens; geef het bestand een "
+               "kortere naam"),
     # fixes (matcher.analysis.changes.Change.describe)
     (re.compile(r"one more seat at (\S+)"), lambda m: f"één plaats extra bij {m.group(1)}"),
     (re.compile(r"one more mentor slot at (\S+)"),

@@ -47,6 +47,17 @@ def _comma_hint(cell: str) -> str:
     return " (write it with a decimal point)" if "," in cell else ""
 
 
+def id_problem(value: str) -> str | None:
+    """Why ``value`` cannot be an id, or None. Ids appear in web addresses
+    (/plans/1/students/ID), so '/' would make them unreachable; control characters (a
+    NUL, a tab, a line break) cannot be shown, stored by every database, or typed."""
+    if "/" in value:
+        return f"{value!r} contains '/', which an id may not contain"
+    if not value.isprintable():
+        return f"{value!r} contains a control character (such as a tab or a NUL byte)"
+    return None
+
+
 def days_since_epoch(day: dt.date) -> int:
     return (day - EPOCH).days
 
@@ -138,10 +149,14 @@ class TableParser:
                 self.problem(int(position), name, "a value is required")
 
     def ids(self, name: str, unique: bool = False) -> ObjArray:
-        """IDs are compared exactly; only an empty cell is refused."""
+        """IDs are compared exactly; an empty cell is refused, and so is an id that could
+        not be shown or named in a web address (see ``id_problem``)."""
         values = self.raw(name)
         present = np.asarray([str(v).strip() != "" for v in values], dtype=bool)
         self._require(name, present)
+        for at in np.flatnonzero(present).tolist():
+            if message := id_problem(str(values[at])):
+                self.problem(at, name, message)
         if unique:
             seen: dict[str, int] = {}
             for position, value in enumerate(values):

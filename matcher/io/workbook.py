@@ -28,6 +28,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from matcher.io.errors import Problem, ScenarioError
+from matcher.io.limits import TableLimits, bounded_rows, check_workbook_archive
 from matcher.io.load import DOCUMENT_NAMES, read_document
 from matcher.io.tables import cell_text, read_table_file
 from models.scenario import Scenario
@@ -82,10 +83,14 @@ def _settings(rows: list[tuple[Any, ...]], label: str) -> tuple[dict[str, Any], 
     return document, problems
 
 
-def split_workbook(name: str, content: bytes) -> tuple[list[tuple[str, bytes]], dict[str, str]]:
+def split_workbook(name: str, content: bytes, limits: TableLimits | None = None
+                   ) -> tuple[list[tuple[str, bytes]], dict[str, str]]:
     """The files of a scenario folder made from a workbook, and the label of each
     file (for relabelling mistakes). Raises ScenarioError for a workbook that
-    cannot be read or has no settings sheet."""
+    cannot be read or has no settings sheet, TooLargeError at the first row of a
+    sheet beyond ``limits``."""
+    if limits is not None:
+        check_workbook_archive(content, name, limits)
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:
@@ -105,8 +110,8 @@ def split_workbook(name: str, content: bytes) -> tuple[list[tuple[str, bytes]], 
     label = sheet_label(name, SETTINGS_SHEET)
     settings_sheet = sheets[SETTINGS_SHEET]
     settings_sheet.reset_dimensions()  # a stale size in the file would cut rows off
-    document, setting_problems = _settings(list(settings_sheet.iter_rows(values_only=True)),
-                                           label)
+    document, setting_problems = _settings(
+        list(bounded_rows(settings_sheet.iter_rows(values_only=True), label, limits)), label)
     problems += setting_problems
     if "tables" in document:
         problems.append(Problem(label, "the tables are the workbook's sheets; remove the "
@@ -125,7 +130,8 @@ def split_workbook(name: str, content: bytes) -> tuple[list[tuple[str, bytes]], 
         sheet.reset_dimensions()
         text = io.StringIO()
         writer = csv.writer(text, lineterminator="\n")
-        for row in sheet.iter_rows(values_only=True):
+        for row in bounded_rows(sheet.iter_rows(values_only=True), sheet_label(name, title),
+                                limits):
             writer.writerow([cell_text(value) for value in row])
         file_name = f"{title}.csv"
         files.append((file_name, text.getvalue().encode("utf-8")))
@@ -145,8 +151,8 @@ def relabel(error: ScenarioError, labels: dict[str, str]) -> ScenarioError:
             return settings or file
         return labels.get(file, file)
 
-    return ScenarioError([Problem(name(p.file), p.message, p.row, p.column, p.row_label)
-                          for p in error.problems])
+    return type(error)([Problem(name(p.file), p.message, p.row, p.column, p.row_label)
+                        for p in error.problems])
 
 
 def is_workbook_upload(files: list[tuple[str, bytes]]) -> bool:

@@ -35,6 +35,7 @@ JOB_TIMEOUT_S = 60.0
 
 def settings_for(folder: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {"database_url": f"sqlite:///{folder / 'api.db'}",
+                              "data_dir": folder,  # the session secret, also on PostgreSQL
                               "job_workers": 2, "job_poll_seconds": 0.1}
     values.update(overrides)
     return Settings(**values)

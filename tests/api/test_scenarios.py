@@ -155,6 +155,21 @@ def test_delete_scenario(api: Api) -> None:
         == 404
 
 
+def test_deleting_a_scenario_frees_its_parsed_form_once_no_copy_remains(api: Api) -> None:
+    settings = (DEMO / "scenario.yaml").read_text(encoding="utf-8").replace(
+        "Demo Limburg", "Demo (deleted twice) Limburg")
+    files = _replace(demo_files(), "scenario.yaml", settings.encode())
+    first, second = (api.client.post("/scenarios", files=files, headers=api.consultant).json()
+                     for _ in range(2))
+    content_hash = first["content_hash"]
+    assert content_hash == second["content_hash"] and content_hash in api.services.scenarios
+
+    api.client.delete(f"/scenarios/{first['id']}", headers=api.consultant)
+    assert content_hash in api.services.scenarios  # the copy still uses it
+    api.client.delete(f"/scenarios/{second['id']}", headers=api.consultant)
+    assert content_hash not in api.services.scenarios
+
+
 def test_health_needs_no_key(api: Api) -> None:
     health = api.client.get("/health").json()
     assert health["status"] == "ok" and health["job_workers"] == 2

@@ -13,6 +13,7 @@ from tests.io.test_validation import (
     digest,
     inline_document,
     only_problem,
+    problems_in,
     settings,
     valid_tables,
     write_scenario,
@@ -97,3 +98,47 @@ def test_a_bad_value_in_every_row_is_reported_once_per_row(tmp_path: Path) -> No
     assert {(p.column, p.message) for p in problems} == {
         ("intensive_support",
          "'soms' is not a yes/no value (true/false, yes/no, 1/0, ja/nee)")}
+
+
+# The id rule, shared by the command line and the service
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "bad_id", "said"),
+    [
+        pytest.param("students", "student_id", "S/1", "'/'", id="slash-in-student"),
+        pytest.param("workplaces", "workplace_id", "W\x1b1", "control character",
+                     id="escape-in-workplace"),
+        pytest.param("mentors", "mentor_id", "M\t1", "control character", id="tab-in-mentor"),
+    ],
+)
+def test_an_id_that_cannot_be_shown_or_named_in_an_address_is_reported_at_its_cell(
+    tmp_path: Path, table: str, column: str, bad_id: str, said: str
+) -> None:
+    tables = changed(valid_tables(), table, 1, **{column: bad_id})
+    problems = [p for p in problems_in(write_scenario(tmp_path, tables))
+                if (p.file, p.row, p.column) == (f"{table}.csv", 3, column)]
+    assert problems, "the bad id is reported at its own cell"
+    assert said in problems[0].message
+
+
+def test_a_reference_with_a_slash_is_reported_at_the_referring_cell(tmp_path: Path) -> None:
+    tables = changed(valid_tables(), "mentors", 0, workplace_id="W/1")
+    problems = problems_in(write_scenario(tmp_path, tables))
+    assert any((p.file, p.row, p.column) == ("mentors.csv", 2, "workplace_id")
+               and "'/'" in p.message for p in problems)
+
+
+def test_ids_with_spaces_accents_and_punctuation_stay_valid(tmp_path: Path) -> None:
+    tables = changed(valid_tables(), "students", 0, student_id="Élève 1-b.(2026)")
+    scenario = load_scenario(write_scenario(tmp_path, tables))
+    assert "Élève 1-b.(2026)" in list(scenario.students.ids)
+
+
+def test_a_nul_in_an_inline_table_id_is_reported_at_its_record() -> None:
+    tables = changed(valid_tables(), "students", 1, student_id="S\x002")
+    with pytest.raises(ScenarioError) as refused:
+        scenario_from_document(inline_document(tables))
+    problem = next(p for p in refused.value.problems if p.column == "student_id")
+    assert (problem.row, problem.row_label) == (2, "record")
+    assert "control character" in problem.message

@@ -3,13 +3,25 @@ on the page."""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
 
+from api.scenario_store import file_name_problem
 from api.web.dutch import in_dutch
 from matcher.analysis.fixes import cheapest_fixes, fix_rows
 from matcher.io import load_scenario
+from matcher.io.limits import (
+    TableLimits,
+    TooLargeError,
+    check_workbook_archive,
+    too_deep,
+    too_many_cells,
+    too_many_rows,
+)
+from matcher.io.parse import id_problem
 from matcher.pipeline import SolveSettings, run_solve
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -68,3 +80,27 @@ def test_every_explanation_of_a_shipped_scenario_is_translated(name: str,
 ])
 def test_sentence_forms(english: str, dutch: str) -> None:
     assert in_dutch(english) == dutch
+
+
+def test_the_service_s_limits_and_the_id_rule_read_in_dutch() -> None:
+    limits = TableLimits(max_rows=200_000, max_cells=5_000_000)
+    sentences = [id_problem("S/1"), id_problem("S\t1"),
+                 too_many_rows("students.csv", 200_002, limits).message,
+                 too_many_cells("[plan.xlsx]students", 306, 16_384, limits, True).message,
+                 too_many_cells("students.csv", 30, 200_000, limits, False).message,
+                 too_deep("scenario", "policy.a", 20).message]
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", b" " * 2**21)
+    with pytest.raises(TooLargeError) as refused:
+        check_workbook_archive(bomb.getvalue(), "plan.xlsx", TableLimits(10, 10_000))
+    sentences.append(refused.value.problems[0].message)
+    for name in ("s" * 300 + ".csv", "a\x01b.csv"):
+        sentences.append(file_name_problem(name))
+    for sentence in sentences:
+        assert sentence is not None
+        dutch = in_dutch(sentence)
+        assert dutch != sentence, f"no Dutch for: {sentence}"
+        assert not any(word in f" {dutch} " for word in ENGLISH), (sentence, dutch)
+    assert "1.000.000" in in_dutch("the table has more than 1,000,000 rows, the most this "
+                                   "service accepts; split it or ask the administrator")

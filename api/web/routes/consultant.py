@@ -49,7 +49,7 @@ async def upload(request: Request, services: ServicesDep, user: CsrfConsultantDe
             raise
         errors = [_located(item.pointer, item.detail) for item in problem.errors or []]
         summary = (f"{len(errors)} fout{'en' if len(errors) != 1 else ''} gevonden"
-                   if problem.status == 422 else problem.detail)
+                   if problem.errors else problem.detail)
         if is_htmx(request):  # 200, so the list replaces the previous result in place
             return render(request, "fragments/upload_errors.html", user, summary=summary,
                           errors=errors)
