@@ -140,7 +140,8 @@ def ingest_files(files: list[tuple[str, bytes]],
             if limits is not None:
                 check_document(settings, documents[0], limits)
             _check_table_names(settings, documents[0])
-        scenario = load_scenario(folder)  # the CLI's validation, every problem at once
+        # the CLI's validation, every problem at once, and ids usable in addresses
+        scenario = load_scenario(folder, web_ids=True)
         assert settings is not None  # the loader rejects a document it cannot read
         tables = _inline_tables(settings, folder)
     return _canonical(settings, tables, scenario)
@@ -258,17 +259,19 @@ def ingest_document(document: Any, limits: UploadLimits | None = None) -> Canoni
                                     "a list of records", column=f"tables.{name}"))
     if problems:
         raise ScenarioError(problems)
-    scenario = load_stored_document(document)
+    scenario = load_stored_document(document, web_ids=True)
     inline = {name: _text_records(tables[name]) for name in ALL_TABLES if name in tables}
     return _canonical(document, inline, scenario)
 
 
-def load_stored_document(document: dict[str, Any], source: str = JSON_LABEL) -> Scenario:
+def load_stored_document(
+    document: dict[str, Any], source: str = JSON_LABEL, web_ids: bool = False
+) -> Scenario:
     """Parse a document whose tables are all inline. An empty folder stands in for the
     base, so a table the document does not inline is never looked up on this server."""
     with tempfile.TemporaryDirectory(prefix="matcher-empty-") as empty:
         return scenario_from_document(document, base=Path(empty), label=JSON_LABEL,
-                                      source=source)
+                                      source=source, web_ids=web_ids)
 
 
 def load_stored(text: str, source: str) -> Scenario:

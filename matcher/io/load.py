@@ -126,7 +126,7 @@ def _config(document: dict[str, Any], label: str) -> tuple[ScenarioConfig | None
 
 
 def _tables(
-    config: ScenarioConfig, base: Path | None, label: str
+    config: ScenarioConfig, base: Path | None, label: str, web_ids: bool
 ) -> tuple[dict[str, TableParser], list[Problem]]:
     """Read every table; without a ``base`` folder only inline tables exist."""
     parsers: dict[str, TableParser] = {}
@@ -154,7 +154,7 @@ def _tables(
             # an empty inline list: a table with no rows, not one without columns
             frame = pd.DataFrame(columns=[c.name for c in TABLE_SPECS[name].columns], dtype=object)
         if frame is not None:
-            parsers[name] = TableParser(frame, TABLE_SPECS[name], table_label)
+            parsers[name] = TableParser(frame, TABLE_SPECS[name], table_label, web_ids)
             if isinstance(given, list):
                 # records of a YAML/JSON list are counted from 1, not as spreadsheet rows
                 parsers[name].rows = parsers[name].rows - 1
@@ -283,17 +283,19 @@ def _lookup(
     return found
 
 
-def load_scenario(path: str | Path) -> Scenario:
+def load_scenario(path: str | Path, web_ids: bool = False) -> Scenario:
     """Read and validate a scenario (a folder, a document with inline tables, or one
-    .xlsx workbook); raise ScenarioError listing every problem."""
+    .xlsx workbook); raise ScenarioError listing every problem. ``web_ids``: the
+    service's stricter id rule (``matcher.io.parse.id_problem``) applies too."""
     if Path(path).suffix.lower() == ".xlsx":
         from matcher.io.workbook import load_workbook_scenario  # it loads through here
 
-        return load_workbook_scenario(Path(path))
+        return load_workbook_scenario(Path(path), web_ids)
     base, label, document, problems = read_document(Path(path))
     if document is None:
         raise ScenarioError(problems)
-    return scenario_from_document(document, base=base, label=label, source=str(path))
+    return scenario_from_document(document, base=base, label=label, source=str(path),
+                                  web_ids=web_ids)
 
 
 def scenario_from_document(
@@ -301,6 +303,7 @@ def scenario_from_document(
     base: Path | None = None,
     label: str = "scenario",
     source: str = "scenario",
+    web_ids: bool = False,
 ) -> Scenario:
     """Validate a scenario document; tables are inline records or files under ``base``
     (with no ``base``, every table must be inline: nothing is read from disk)."""
@@ -308,7 +311,7 @@ def scenario_from_document(
     if config is None:
         # Keep going with default settings so mistakes in the tables are listed too.
         config = _fallback_config(document)
-    parsers, table_problems = _tables(config, base, label)
+    parsers, table_problems = _tables(config, base, label, web_ids)
     problems += table_problems
     for name in REQUIRED_TABLES + OPTIONAL_TABLES:
         if name not in parsers and (name in REQUIRED_TABLES or name in config.tables):

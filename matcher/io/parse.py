@@ -48,9 +48,12 @@ def _comma_hint(cell: str) -> str:
 
 
 def id_problem(value: str) -> str | None:
-    """Why ``value`` cannot be an id, or None. Ids appear in web addresses
-    (/plans/1/students/ID), so '/' would make them unreachable; control characters (a
-    NUL, a tab, a line break) cannot be shown, stored by every database, or typed."""
+    """Why ``value`` cannot be an id of a scenario stored by the service, or None.
+
+    The contract allows any non-empty id, and the command line reads them all. The
+    service is stricter: its ids appear in web addresses (/plans/1/students/ID), so
+    '/' would make them unreachable, and control characters (a NUL, a tab, a line
+    break) cannot be shown, stored by every database, or typed."""
     if "/" in value:
         return f"{value!r} contains '/', which an id may not contain"
     if not value.isprintable():
@@ -65,8 +68,11 @@ def days_since_epoch(day: dt.date) -> int:
 class TableParser:
     """Typed access to the columns of one table; problems accumulate in ``problems``."""
 
-    def __init__(self, frame: pd.DataFrame, spec: TableSpec, label: str) -> None:
+    def __init__(
+        self, frame: pd.DataFrame, spec: TableSpec, label: str, web_ids: bool = False
+    ) -> None:
         self.frame = frame
+        self.web_ids = web_ids  # ids must also be usable in web addresses (see id_problem)
         self.spec = spec
         self.label = label
         self.problems: list[Problem] = []
@@ -149,12 +155,12 @@ class TableParser:
                 self.problem(int(position), name, "a value is required")
 
     def ids(self, name: str, unique: bool = False) -> ObjArray:
-        """IDs are compared exactly; an empty cell is refused, and so is an id that could
-        not be shown or named in a web address (see ``id_problem``)."""
+        """IDs are compared exactly; an empty cell is refused, and with ``web_ids`` also
+        an id that could not be shown or named in a web address (see ``id_problem``)."""
         values = self.raw(name)
         present = np.asarray([str(v).strip() != "" for v in values], dtype=bool)
         self._require(name, present)
-        for at in np.flatnonzero(present).tolist():
+        for at in np.flatnonzero(present).tolist() if self.web_ids else ():
             if message := id_problem(str(values[at])):
                 self.problem(at, name, message)
         if unique:

@@ -200,7 +200,7 @@ def _flatten(document: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]
     return items
 
 
-def load_workbook_scenario(path: Path) -> Scenario:
+def load_workbook_scenario(path: Path, web_ids: bool = False) -> Scenario:
     """Load a scenario kept as one workbook (``matcher validate plan.xlsx``)."""
     from matcher.io.load import load_scenario
 
@@ -209,6 +209,6 @@ def load_workbook_scenario(path: Path) -> Scenario:
         for file_name, content in files:
             (Path(tmp) / file_name).write_bytes(content)
         try:
-            return load_scenario(Path(tmp))
+            return load_scenario(Path(tmp), web_ids)
         except ScenarioError as exc:
             raise relabel(exc, labels) from None

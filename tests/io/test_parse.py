@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from matcher.io import ScenarioError, load_scenario, scenario_from_document
+from matcher.io import Problem, ScenarioError, load_scenario, scenario_from_document
 from tests.io.test_validation import (
     changed,
     digest,
     inline_document,
     only_problem,
-    problems_in,
     settings,
     valid_tables,
     write_scenario,
@@ -100,7 +99,14 @@ def test_a_bad_value_in_every_row_is_reported_once_per_row(tmp_path: Path) -> No
          "'soms' is not a yes/no value (true/false, yes/no, 1/0, ja/nee)")}
 
 
-# The id rule, shared by the command line and the service
+# The service's id rule: the contract allows any non-empty id (the command line reads
+# them all), the service refuses ids that cannot be shown or named in a web address.
+
+
+def web_problems_in(path: Path) -> list[Problem]:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path, web_ids=True)
+    return caught.value.problems
 
 
 @pytest.mark.parametrize(
@@ -116,7 +122,7 @@ def test_an_id_that_cannot_be_shown_or_named_in_an_address_is_reported_at_its_ce
     tmp_path: Path, table: str, column: str, bad_id: str, said: str
 ) -> None:
     tables = changed(valid_tables(), table, 1, **{column: bad_id})
-    problems = [p for p in problems_in(write_scenario(tmp_path, tables))
+    problems = [p for p in web_problems_in(write_scenario(tmp_path, tables))
                 if (p.file, p.row, p.column) == (f"{table}.csv", 3, column)]
     assert problems, "the bad id is reported at its own cell"
     assert said in problems[0].message
@@ -124,21 +130,27 @@ def test_an_id_that_cannot_be_shown_or_named_in_an_address_is_reported_at_its_ce
 
 def test_a_reference_with_a_slash_is_reported_at_the_referring_cell(tmp_path: Path) -> None:
     tables = changed(valid_tables(), "mentors", 0, workplace_id="W/1")
-    problems = problems_in(write_scenario(tmp_path, tables))
+    problems = web_problems_in(write_scenario(tmp_path, tables))
     assert any((p.file, p.row, p.column) == ("mentors.csv", 2, "workplace_id")
                and "'/'" in p.message for p in problems)
 
 
 def test_ids_with_spaces_accents_and_punctuation_stay_valid(tmp_path: Path) -> None:
     tables = changed(valid_tables(), "students", 0, student_id="Élève 1-b.(2026)")
-    scenario = load_scenario(write_scenario(tmp_path, tables))
+    scenario = load_scenario(write_scenario(tmp_path, tables), web_ids=True)
     assert "Élève 1-b.(2026)" in list(scenario.students.ids)
+
+
+def test_the_command_line_reads_any_non_empty_id_as_the_contract_allows(tmp_path: Path) -> None:
+    tables = changed(valid_tables(), "students", 1, student_id="S/1")
+    scenario = load_scenario(write_scenario(tmp_path, tables))
+    assert "S/1" in list(scenario.students.ids)
 
 
 def test_a_nul_in_an_inline_table_id_is_reported_at_its_record() -> None:
     tables = changed(valid_tables(), "students", 1, student_id="S\x002")
     with pytest.raises(ScenarioError) as refused:
-        scenario_from_document(inline_document(tables))
+        scenario_from_document(inline_document(tables), web_ids=True)
     problem = next(p for p in refused.value.problems if p.column == "student_id")
     assert (problem.row, problem.row_label) == (2, "record")
     assert "control character" in problem.message
