@@ -17,6 +17,7 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.audit import Actor, Operator, record
 from api.tables import User
 
 KEY_PREFIX = "lwm_"
@@ -46,8 +47,10 @@ def new_key() -> str:
     return KEY_PREFIX + secrets.token_urlsafe(32)
 
 
-def create_user(session: Session, role: Role, name: str, coach_id: str | None = None) -> str:
-    """Store a user and return their API key, which is not kept anywhere."""
+def create_user(session: Session, role: Role, name: str, coach_id: str | None = None,
+                by: Actor | None = None) -> str:
+    """Store a user and return their API key, which is not kept anywhere. The audit
+    records who added them: ``by``, else the operator at this machine's command line."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     if not name.strip():
@@ -57,8 +60,13 @@ def create_user(session: Session, role: Role, name: str, coach_id: str | None = 
     if role == "consultant" and coach_id:
         raise ValueError("--coach-id is for coaches only")
     key = new_key()
-    session.add(User(name=name.strip(), role=role,
-                     coach_id=coach_id.strip() if coach_id else None, key_hash=hash_key(key)))
+    user = User(name=name.strip(), role=role, coach_id=coach_id.strip() if coach_id else None,
+                key_hash=hash_key(key))
+    session.add(user)
+    session.flush()
+    record(session, by or Operator.current(), "user_add",
+           details={"user_id": user.id, "name": user.name, "role": user.role,
+                    "coach_id": user.coach_id})
     session.commit()
     return key
 

@@ -21,7 +21,7 @@ from api.db import make_engine, migrate, normalise_url, session_factory, write_s
 from api.jobs import JobRunner, recover_interrupted_jobs
 from api.limits import MB, RequestLimits
 from api.problems import ProblemDetails, install_problem_handlers
-from api.routes import health, jobs, plans, proposals, scenarios, suggestions
+from api.routes import audit, health, jobs, plans, proposals, scenarios, suggestions
 from api.services import Services
 from api.settings import Settings, load_settings
 from api.web import install_web
@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RouteAccessLog)  # outermost: logs every answer, the 413s too
     install_access_log_filter()
     install_problem_handlers(app)
-    for module in (health, scenarios, jobs, plans, suggestions, proposals):
+    for module in (health, scenarios, jobs, plans, suggestions, proposals, audit):
         app.include_router(module.router)
     install_web(app)
     _document_problems(app)

@@ -1,18 +1,16 @@
-"""Writing plans and audit records, shared by the API process and the solver processes."""
+"""Writing plans, shared by the API process and the solver processes."""
 
 from __future__ import annotations
 
 import json
 import time
 from collections.abc import Callable
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.auth import Principal
-from api.tables import AuditRecord, StoredPlan, StoredScenario
+from api.tables import StoredPlan, StoredScenario
 
 WRITE_RETRIES = 8
 
@@ -82,22 +80,3 @@ def store_plan(
             time.sleep(0.05 * (attempt + 1))
     return None
 
-
-def audit(db: Session, who: Principal | None, action: str, *, scenario_id: int,
-          input_hash: str, settings: str, plan_id: int | None = None,
-          result_plan_id: int | None = None, job_id: int | None = None,
-          details: dict[str, Any] | None = None) -> None:
-    """Record who did what on which input. Ids only: no student attributes."""
-    db.add(AuditRecord(
-        action=action,
-        user_id=who.id if who else None,
-        user_name=who.name if who else "system",
-        role=who.role if who else "system",
-        scenario_id=scenario_id,
-        plan_id=plan_id,
-        result_plan_id=result_plan_id,
-        job_id=job_id,
-        input_hash=input_hash,
-        settings=settings,
-        details=json.dumps(details or {}, ensure_ascii=False),
-    ))

@@ -295,14 +295,24 @@ class PinsResult(BaseModel):
         "pins, when it does not yet (poll `/jobs/{job_id}`).")
 
 
+# What an audit record says was done (api.audit records it).
+AuditAction = Literal[
+    "scenario_upload", "scenario_delete", "solve", "job_cancel",
+    "pin", "unpin", "refusal", "unrefusal",
+    "proposal", "proposal_accept", "proposal_dismiss",
+    "user_add", "user_revoke",
+]
+
+
 class AuditOut(BaseModel):
     id: int
     at: dt.datetime
-    action: Literal["solve", "refusal", "pin", "unpin", "unrefusal"]
-    user_id: int | None
+    action: AuditAction
+    user_id: int | None = Field(description="The API user who acted; none for an operator "
+                                "at the server's command line.")
     user_name: str
-    role: str
-    scenario_id: int
+    role: str = Field(description="consultant, coach, or operator (the command line).")
+    scenario_id: int | None = Field(description="None for a change of users.")
     plan_id: int | None
     result_plan_id: int | None
     job_id: int | None

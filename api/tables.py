@@ -176,18 +176,19 @@ class StoredPlan(Base):
 
 
 class AuditRecord(Base):
-    """Who did what, when, on which input. Kept when scenarios are deleted (no foreign keys)."""
+    """Who did what, when, on which input (``api.audit`` writes it). Kept when scenarios
+    are deleted (no foreign keys); append-only (triggers of migration 0004)."""
 
     __tablename__ = "audit"
     __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now)
-    action: Mapped[str] = mapped_column(String(20))  # solve | refusal | pin
+    action: Mapped[str] = mapped_column(String(20))  # api.audit.AuditAction
     user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     user_name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
-    scenario_id: Mapped[int] = mapped_column(Integer, index=True)
+    scenario_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     plan_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     result_plan_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     job_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import update
 
+from api.audit import record
 from api.deps import ConsultantDep, DbDep, WriteDbDep
 from api.export import CSV_MEDIA_TYPE, plan_csv, wants_csv
 from api.problems import ApiProblem, problem_responses
@@ -57,9 +58,14 @@ def cancel_job(job_id: DbId, db: WriteDbDep, who: ConsultantDep) -> JobOut:
         raise ApiProblem(409, "a re-plan cannot be cancelled: it makes the newest plan keep "
                          "the refusals and pins in force; withdraw the refusal or release "
                          "the pin instead", kind="replan-not-cancellable")
-    db.execute(update(Job).where(Job.id == job_id, Job.state.in_(("queued", "running")))
-               .values(state="cancelled", stage="Cancelled",
-                       finished_at=dt.datetime.now(dt.UTC)))
+    cancelled = db.scalars(update(Job).where(Job.id == job_id,
+                                             Job.state.in_(("queued", "running")))
+                           .values(state="cancelled", stage="Cancelled",
+                                   finished_at=dt.datetime.now(dt.UTC))
+                           .returning(Job.id)).all()
+    if cancelled:  # not when the job finished meanwhile
+        record(db, who, "job_cancel", scenario_id=job.scenario_id, job_id=job_id,
+               input_hash=job.input_hash, settings=job.settings, details={"kind": job.kind})
     db.commit()
     db.refresh(job)
     return job_out(job)

@@ -1,4 +1,4 @@
-"""Plans: read (filtered by role), one student's place, refusals, pins, audit trail."""
+"""Plans: read (filtered by role), one student's place, refusals, pins."""
 
 from __future__ import annotations
 
@@ -7,16 +7,17 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Request, Response
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from api.audit import proposal_details, record
 from api.auth import Principal
 from api.deps import ConsultantDep, DbDep, PrincipalDep, ServicesDep
 from api.export import CSV_MEDIA_TYPE, plan_csv, wants_csv
 from api.jobs import new_job
 from api.lineage import Lineage, current_lineage, input_hash, unmet
 from api.problems import ApiProblem, ProblemItem, not_found, pointer, problem_responses
-from api.records import audit, lock_scenario, newest_plan
+from api.records import lock_scenario, newest_plan
 from api.routes.common import (
     MAX_DB_ID,
     DbId,
@@ -28,7 +29,6 @@ from api.routes.common import (
 from api.routes.jobs import PLAN_CONTENT
 from api.routes.scenarios import pin_out
 from api.schemas import (
-    AuditOut,
     JobOut,
     PinRequest,
     PinsResult,
@@ -40,7 +40,7 @@ from api.schemas import (
     StudentView,
 )
 from api.services import Services
-from api.tables import AuditRecord, Job, Pin, Refusal, StoredPlan, StoredScenario
+from api.tables import Job, Pin, Proposal, Refusal, StoredPlan, StoredScenario
 from api.views import check_student, diff_view, plan_view, student_view, visible_moved
 from matcher.diff import PlanDiff
 from matcher.replan import UnknownId, student_index, with_pins, workplace_index
@@ -198,7 +198,7 @@ def refuse(plan_id: DbId, refusal: RefusalRequest, response: Response, services:
         job = new_job(db, kind="replan", scenario=scenario_row, settings=stored.settings,
                       lineage=current_lineage(db, scenario_row.id), created_by=who.id,
                       source_plan_id=plan_id, request={"refusal": list(pair)})
-        audit(db, who, "refusal", scenario_id=scenario_row.id, input_hash=job.input_hash,
+        record(db, who, "refusal", scenario_id=scenario_row.id, input_hash=job.input_hash,
               settings=stored.settings, plan_id=plan_id, job_id=job.id,
               details={"student_id": pair[0], "workplace_id": pair[1]})
         db.commit()
@@ -247,12 +247,20 @@ def pin(plan_id: DbId,
         db.flush()
         lineage = current_lineage(db, scenario_row.id)
         job = _replan_for_pins(db, scenario_row, lineage, who.id, list(latest))
-        audit(db, who, "pin", scenario_id=scenario_row.id,
+        record(db, who, "pin", scenario_id=scenario_row.id,
               input_hash=input_hash(scenario_row.content_hash, lineage,
                                     json.loads(stored.settings)),
               settings=stored.settings, plan_id=plan_id, job_id=job.id if job else None,
               details={"pins": [[p.student_id, p.workplace_id, p.mentor_id]
                                 for p in latest.values()]})
+        pairs = {(p.student_id, p.workplace_id) for p in latest.values()}
+        for proposal in db.scalars(select(Proposal).where(
+                Proposal.plan_id == plan_id,
+                Proposal.student_id.in_([pair[0] for pair in pairs]))
+                .order_by(Proposal.id)):
+            if (proposal.student_id, proposal.workplace_id) in pairs:
+                record(db, who, "proposal_accept", scenario_id=scenario_row.id,
+                       plan_id=plan_id, details=proposal_details(proposal))
         db.commit()
         current = db.scalars(select(Pin).where(Pin.scenario_id == scenario_row.id)
                              .order_by(Pin.id)).all()
@@ -278,25 +286,3 @@ def _replan_for_pins(db: Session, scenario_row: StoredScenario, lineage: Lineage
     return new_job(db, kind="replan", scenario=scenario_row, settings=newest.settings,
                    lineage=lineage, created_by=created_by, source_plan_id=newest.id,
                    request={"pins": students})
-
-
-@router.get("/plans/{plan_id}/audit", response_model=list[AuditOut],
-            responses=problem_responses(401, 403, 404, 422),
-            summary="Every solve, refusal and pin that led to this plan or acted on it")
-def get_audit(plan_id: DbId, db: DbDep, who: ConsultantDep) -> list[AuditOut]:
-    chain: list[StoredPlan] = []
-    current: StoredPlan | None = plan_or_404(db, plan_id)
-    while current is not None and len(chain) < 10_000:
-        chain.append(current)
-        current = db.get(StoredPlan, current.parent_id) if current.parent_id else None
-    plan_ids = [p.id for p in chain]
-    job_ids = [p.job_id for p in chain if p.job_id is not None]
-    records = db.scalars(select(AuditRecord).where(or_(
-        AuditRecord.plan_id.in_(plan_ids), AuditRecord.result_plan_id.in_(plan_ids),
-        AuditRecord.job_id.in_(job_ids))).order_by(AuditRecord.id)).all()
-    return [AuditOut(id=r.id, at=r.at, action=r.action,
-                     user_id=r.user_id, user_name=r.user_name, role=r.role,
-                     scenario_id=r.scenario_id, plan_id=r.plan_id,
-                     result_plan_id=r.result_plan_id, job_id=r.job_id,
-                     input_hash=r.input_hash, settings=json.loads(r.settings),
-                     details=json.loads(r.details)) for r in records]

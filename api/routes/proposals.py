@@ -7,6 +7,7 @@ from fastapi import APIRouter, Response
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from api.audit import proposal_details, record
 from api.deps import ConsultantDep, DbDep, PrincipalDep, ServicesDep, WriteDbDep
 from api.problems import ApiProblem, not_found, problem_responses
 from api.records import lock_scenario, newest_plan
@@ -62,6 +63,9 @@ def propose(plan_id: DbId, proposal: ProposalRequest, response: Response,
                            created_by_name=who.name)
         db.add(created)
         try:
+            db.flush()
+            record(db, who, "proposal", scenario_id=context.scenario_id, plan_id=plan_id,
+                   details=proposal_details(created))
             db.commit()
         except IntegrityError:  # the same proposal, sent twice at once (a double click)
             db.rollback()
@@ -92,6 +96,8 @@ def dismiss_proposal(plan_id: DbId, proposal_id: DbId, db: WriteDbDep,
     row = db.get(Proposal, proposal_id)
     if row is None or row.plan_id != plan_id:
         raise not_found("proposal", proposal_id)
+    record(db, who, "proposal_dismiss", scenario_id=row.scenario_id, plan_id=plan_id,
+           details=proposal_details(row))
     db.delete(row)
     db.commit()
     return Response(status_code=204)

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.audit import record
 from api.deps import ConsultantDep, DbDep, ServicesDep, WriteDbDep
 from api.limits import is_json, upload_limits
 from api.lineage import current_lineage, input_hash
@@ -21,7 +22,7 @@ from api.problems import (
     invalid_scenario,
     problem_responses,
 )
-from api.records import audit, lock_scenario
+from api.records import lock_scenario
 from api.routes.common import DbId, job_out, plan_kind, scenario_or_404
 from api.scenario_store import (
     CanonicalScenario,
@@ -145,6 +146,11 @@ async def create_scenario(request: Request, response: Response, services: Servic
                                 workplaces=len(scenario.workplaces),
                                 mentors=len(scenario.mentors), created_by=who.id)
         db.add(stored)
+        db.flush()
+        record(db, who, "scenario_upload", scenario_id=stored.id,
+               input_hash=canonical.content_hash,
+               details={"name": stored.name, "students": stored.students,
+                        "workplaces": stored.workplaces, "mentors": stored.mentors})
         db.commit()
         services.scenarios.get_or_build(canonical.content_hash, lambda: scenario)
         response.headers["Location"] = f"/scenarios/{stored.id}"
@@ -195,9 +201,14 @@ def delete_scenario(scenario_id: DbId, db: WriteDbDep, services: ServicesDep,
     plan_ids = list(db.scalars(select(StoredPlan.id).where(StoredPlan.scenario_id
                                                            == scenario_id)))
     # Running solvers see the cancellation at their next stage and store nothing.
-    db.execute(update(Job).where(Job.scenario_id == scenario_id,
-                                 Job.state.in_(("queued", "running")))
-               .values(state="cancelled", finished_at=dt.datetime.now(dt.UTC)))
+    cancelled = db.scalars(update(Job).where(Job.scenario_id == scenario_id,
+                                             Job.state.in_(("queued", "running")))
+                           .values(state="cancelled", finished_at=dt.datetime.now(dt.UTC))
+                           .returning(Job.id)).all()
+    record(db, who, "scenario_delete", scenario_id=scenario_id,
+           input_hash=stored.content_hash,
+           details={"name": stored.name, "plans": len(plan_ids),
+                    "cancelled_jobs": sorted(cancelled)})
     content_hash = stored.content_hash
     db.delete(stored)
     db.commit()
@@ -223,7 +234,7 @@ def unpin(scenario_id: DbId, db: WriteDbDep, who: ConsultantDep,
     details = {"student_id": pin.student_id, "workplace_id": pin.workplace_id}
     db.delete(pin)
     db.flush()
-    audit(db, who, "unpin", scenario_id=scenario_id, settings="{}",
+    record(db, who, "unpin", scenario_id=scenario_id, settings="{}",
           input_hash=input_hash(stored.content_hash, current_lineage(db, scenario_id), {}),
           details=details)
     db.commit()
@@ -249,7 +260,7 @@ def withdraw_refusal(scenario_id: DbId, db: WriteDbDep, who: ConsultantDep,
                          f"{workplace_id!r} in this scenario", kind="not-found")
     db.delete(refusal)
     db.flush()
-    audit(db, who, "unrefusal", scenario_id=scenario_id, settings="{}",
+    record(db, who, "unrefusal", scenario_id=scenario_id, settings="{}",
           input_hash=input_hash(stored.content_hash, current_lineage(db, scenario_id), {}),
           details={"student_id": student_id, "workplace_id": workplace_id})
     db.commit()
@@ -279,7 +290,7 @@ def solve_scenario(scenario_id: DbId, response: Response, db: WriteDbDep,
                                          Job.state.in_(("queued", "running")))
                        .order_by(Job.id).limit(1))
     if active is not None:
-        audit(db, who, "solve", scenario_id=scenario_id, input_hash=digest,
+        record(db, who, "solve", scenario_id=scenario_id, input_hash=digest,
               settings=settings_text, job_id=active.id, details={"joined_job": active.id})
         db.commit()
         response.headers["Location"] = f"/jobs/{active.id}"
@@ -318,7 +329,7 @@ def solve_scenario(scenario_id: DbId, response: Response, db: WriteDbDep,
     else:
         db.add(job)
         db.flush()
-    audit(db, who, "solve", scenario_id=scenario_id, input_hash=digest,
+    record(db, who, "solve", scenario_id=scenario_id, input_hash=digest,
           settings=settings_text, job_id=job.id,
           details={"reused_from_job": job.reused_from} if job.reused_from else {})
     db.commit()
