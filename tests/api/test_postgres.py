@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from tests.api import test_jobs, test_plans, test_restart
+from tests.api import test_audit, test_jobs, test_plans, test_restart
 from tests.api.conftest import Api, refuse, solve, start_api, upload_demo
 
 URL = os.environ.get("MATCHER_TEST_POSTGRES_URL", "")
@@ -74,6 +74,12 @@ def test_round_trip_on_postgresql(postgres_api: Api) -> None:
     trail = api.client.get(f"/plans/{refusal['plan_id']}/audit",
                            headers=api.consultant).json()
     assert [r["action"] for r in trail] == ["solve", "refusal"]
+
+
+def test_the_audit_is_append_only_and_outlives_its_scenario_on_postgresql(
+        postgres_api: Api) -> None:
+    test_audit.test_the_trail_survives_its_scenario(postgres_api)
+    test_audit.check_the_database_refuses_changes(postgres_api.services.engine)
 
 
 def test_concurrent_refusals_and_pins_on_postgresql(postgres_api: Api) -> None:
