@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import update
 
-from api.audit import record
 from api.deps import ConsultantDep, DbDep, WriteDbDep
 from api.export import CSV_MEDIA_TYPE, plan_csv, wants_csv
+from api.operations import jobs as job_operations
 from api.problems import ApiProblem, problem_responses
 from api.routes.common import DbId, job_or_404, job_out, plan_or_404
 from api.schemas import JobOut, PlanDocument
-from api.tables import Job
 from api.views import plan_view
 from models.plan import Plan
 
@@ -51,21 +48,4 @@ def cancel_job(job_id: DbId, db: WriteDbDep, who: ConsultantDep) -> JobOut:
     """A queued job never starts; a running one stops at its next stage and stores
     nothing. A finished job cannot be cancelled (409), nor a re-plan (409): it makes the
     newest plan keep the refusals and pins in force."""
-    job = job_or_404(db, job_id)
-    if job.state not in ("queued", "running"):
-        raise ApiProblem(409, f"the job is already {job.state}", kind="job-finished")
-    if job.kind == "replan":
-        raise ApiProblem(409, "a re-plan cannot be cancelled: it makes the newest plan keep "
-                         "the refusals and pins in force; withdraw the refusal or release "
-                         "the pin instead", kind="replan-not-cancellable")
-    cancelled = db.scalars(update(Job).where(Job.id == job_id,
-                                             Job.state.in_(("queued", "running")))
-                           .values(state="cancelled", stage="Cancelled",
-                                   finished_at=dt.datetime.now(dt.UTC))
-                           .returning(Job.id)).all()
-    if cancelled:  # not when the job finished meanwhile
-        record(db, who, "job_cancel", scenario_id=job.scenario_id, job_id=job_id,
-               input_hash=job.input_hash, settings=job.settings, details={"kind": job.kind})
-    db.commit()
-    db.refresh(job)
-    return job_out(job)
+    return job_out(job_operations.cancel_job(db, who, job_id))

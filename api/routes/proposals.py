@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from api.audit import proposal_details, record
 from api.deps import ConsultantDep, DbDep, PrincipalDep, ServicesDep, WriteDbDep
-from api.problems import ApiProblem, not_found, problem_responses
-from api.records import lock_scenario, newest_plan
-from api.routes.common import DbId, plan_or_404, stale_plan
+from api.operations import proposals as proposal_operations
+from api.problems import problem_responses
+from api.routes.common import DbId, plan_or_404
 from api.schemas import ProposalOut, ProposalRequest
 from api.tables import Proposal
-from api.views import check_student, coach_of, may_see_student
+from api.views import coach_of, may_see_student
 
 router = APIRouter(tags=["proposals"])
 
@@ -34,44 +32,11 @@ def propose(plan_id: DbId, proposal: ProposalRequest, response: Response,
     proposing the same pair again returns the first proposal (200). A proposal is made
     on the scenario's newest plan: on an older one it is answered 409 with the newest
     plan's id and version (`current_plan_id`, `current_version`)."""
-    context = services.plan_context(plan_id)
-    student = check_student(who, context.scenario, proposal.student_id)
-    workplace = context.workplace_index.get(proposal.workplace_id)
-    state = context.state
-    mine = state.by_student[state.student_start[student]:state.student_start[student + 1]]
-    if workplace is None or workplace not in set(state.candidates.workplace[mine].tolist()):
-        raise ApiProblem(422, f"workplace {proposal.workplace_id!r} is not allowed for "
-                         f"student {proposal.student_id!r} under the hard rules",
-                         kind="invalid-request", title="Invalid request")
-    same_pair = select(Proposal).where(
-        Proposal.plan_id == plan_id, Proposal.student_id == proposal.student_id,
-        Proposal.workplace_id == proposal.workplace_id)
+    row, created = proposal_operations.propose(services, who, plan_id, proposal)
     response.headers["Location"] = f"/plans/{plan_id}/proposals"
-    with services.write_sessions() as db:
-        if lock_scenario(db, context.scenario_id) is None:
-            raise not_found("plan", plan_id)
-        newest = newest_plan(db, context.scenario_id)
-        if newest is not None and newest.id != plan_id:
-            raise stale_plan(plan_id, newest)
-        existing = db.scalar(same_pair)
-        if existing is not None:
-            response.status_code = 200
-            return proposal_out(existing)
-        created = Proposal(scenario_id=context.scenario_id, plan_id=plan_id,
-                           student_id=proposal.student_id, workplace_id=proposal.workplace_id,
-                           note=proposal.note.strip(), created_by=who.id,
-                           created_by_name=who.name)
-        db.add(created)
-        try:
-            db.flush()
-            record(db, who, "proposal", scenario_id=context.scenario_id, plan_id=plan_id,
-                   details=proposal_details(created))
-            db.commit()
-        except IntegrityError:  # the same proposal, sent twice at once (a double click)
-            db.rollback()
-            response.status_code = 200
-            return proposal_out(db.scalars(same_pair).one())
-        return proposal_out(created)
+    if not created:
+        response.status_code = 200
+    return proposal_out(row)
 
 
 @router.get("/plans/{plan_id}/proposals", response_model=list[ProposalOut],
@@ -93,11 +58,5 @@ def list_proposals(plan_id: DbId, db: DbDep, services: ServicesDep,
                summary="Dismiss a proposal (the consultant does not follow it)")
 def dismiss_proposal(plan_id: DbId, proposal_id: DbId, db: WriteDbDep,
                      who: ConsultantDep) -> Response:
-    row = db.get(Proposal, proposal_id)
-    if row is None or row.plan_id != plan_id:
-        raise not_found("proposal", proposal_id)
-    record(db, who, "proposal_dismiss", scenario_id=row.scenario_id, plan_id=plan_id,
-           details=proposal_details(row))
-    db.delete(row)
-    db.commit()
+    proposal_operations.dismiss_proposal(db, who, plan_id, proposal_id)
     return Response(status_code=204)

@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import select, update
+from sqlalchemy import select
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.audit import record
 from api.deps import ConsultantDep, DbDep, ServicesDep, WriteDbDep
 from api.limits import is_json, upload_limits
-from api.lineage import current_lineage, input_hash
+from api.operations import scenarios as scenario_operations
 from api.problems import (
     ApiProblem,
     ProblemItem,
     invalid_scenario,
     problem_responses,
 )
-from api.records import lock_scenario
 from api.routes.common import DbId, job_out, plan_kind, scenario_or_404
 from api.scenario_store import (
     CanonicalScenario,
@@ -39,7 +36,8 @@ from api.schemas import (
     ScenarioOut,
     SolveRequest,
 )
-from api.tables import Job, Pin, Refusal, StoredPlan, StoredScenario
+from api.services import Services
+from api.tables import Pin, Refusal, StoredPlan, StoredScenario
 from matcher.io import ScenarioError
 
 router = APIRouter(tags=["scenarios"])
@@ -126,6 +124,17 @@ async def _read_upload(request: Request, limits: UploadLimits
                      "(one document with inline tables)", kind="unsupported-media-type")
 
 
+async def read_scenario(request: Request, services: Services) -> CanonicalScenario:
+    """The uploaded scenario, validated (the JSON route and the web page read it alike);
+    an invalid one is a 422 listing every problem."""
+    canonical, error, json_document = await _read_upload(
+        request, upload_limits(services.settings))
+    if error is not None:
+        raise invalid_scenario(error, json_document)
+    assert canonical is not None
+    return canonical
+
+
 @router.post("/scenarios", status_code=201, response_model=ScenarioOut,
              openapi_extra=UPLOAD_BODY,
              responses=problem_responses(401, 403, 413, 415, 422),
@@ -134,27 +143,10 @@ async def create_scenario(request: Request, response: Response, services: Servic
                           who: ConsultantDep) -> ScenarioOut:
     """Validated by the same code as `matcher validate`; every problem is listed with a
     pointer to file, row and column. Stored with the sha256 of its canonical form."""
-    canonical, error, json_document = await _read_upload(
-        request, upload_limits(services.settings))
-    if error is not None:
-        raise invalid_scenario(error, json_document)
-    assert canonical is not None
-    scenario = canonical.scenario
-    with services.sessions() as db:
-        stored = StoredScenario(name=scenario.name, content_hash=canonical.content_hash,
-                                document=canonical.document, students=len(scenario.students),
-                                workplaces=len(scenario.workplaces),
-                                mentors=len(scenario.mentors), created_by=who.id)
-        db.add(stored)
-        db.flush()
-        record(db, who, "scenario_upload", scenario_id=stored.id,
-               input_hash=canonical.content_hash,
-               details={"name": stored.name, "students": stored.students,
-                        "workplaces": stored.workplaces, "mentors": stored.mentors})
-        db.commit()
-        services.scenarios.get_or_build(canonical.content_hash, lambda: scenario)
-        response.headers["Location"] = f"/scenarios/{stored.id}"
-        return scenario_out(stored)
+    canonical = await read_scenario(request, services)
+    stored = scenario_operations.store_scenario(services, who, canonical)
+    response.headers["Location"] = f"/scenarios/{stored.id}"
+    return scenario_out(stored)
 
 
 @router.get("/scenarios", response_model=list[ScenarioOut],
@@ -196,25 +188,7 @@ def pin_out(pin: Pin) -> PinOut:
                summary="Delete a scenario, its jobs and plans (the audit trail stays)")
 def delete_scenario(scenario_id: DbId, db: WriteDbDep, services: ServicesDep,
                     who: ConsultantDep) -> Response:
-    lock_scenario(db, scenario_id)
-    stored = scenario_or_404(db, scenario_id)
-    plan_ids = list(db.scalars(select(StoredPlan.id).where(StoredPlan.scenario_id
-                                                           == scenario_id)))
-    # Running solvers see the cancellation at their next stage and store nothing.
-    cancelled = db.scalars(update(Job).where(Job.scenario_id == scenario_id,
-                                             Job.state.in_(("queued", "running")))
-                           .values(state="cancelled", finished_at=dt.datetime.now(dt.UTC))
-                           .returning(Job.id)).all()
-    record(db, who, "scenario_delete", scenario_id=scenario_id,
-           input_hash=stored.content_hash,
-           details={"name": stored.name, "plans": len(plan_ids),
-                    "cancelled_jobs": sorted(cancelled)})
-    content_hash = stored.content_hash
-    db.delete(stored)
-    db.commit()
-    same_content = db.scalar(select(StoredScenario.id).where(
-        StoredScenario.content_hash == content_hash).limit(1))
-    services.forget_scenario(plan_ids, None if same_content is not None else content_hash)
+    scenario_operations.delete_scenario(db, services, who, scenario_id)
     return Response(status_code=204)
 
 
@@ -224,20 +198,7 @@ def delete_scenario(scenario_id: DbId, db: WriteDbDep, services: ServicesDep,
 def unpin(scenario_id: DbId, db: WriteDbDep, who: ConsultantDep,
           student_id: Annotated[str, Query(min_length=1, max_length=200)]) -> Response:
     """Later solves may place the student elsewhere again; stored plans do not change."""
-    lock_scenario(db, scenario_id)
-    stored = scenario_or_404(db, scenario_id)
-    pin = db.scalar(select(Pin).where(Pin.scenario_id == scenario_id,
-                                      Pin.student_id == student_id))
-    if pin is None:
-        raise ApiProblem(404, f"student {student_id!r} has no pin in this scenario",
-                         kind="not-found")
-    details = {"student_id": pin.student_id, "workplace_id": pin.workplace_id}
-    db.delete(pin)
-    db.flush()
-    record(db, who, "unpin", scenario_id=scenario_id, settings="{}",
-          input_hash=input_hash(stored.content_hash, current_lineage(db, scenario_id), {}),
-          details=details)
-    db.commit()
+    scenario_operations.unpin(db, who, scenario_id, student_id)
     return Response(status_code=204)
 
 
@@ -250,20 +211,7 @@ def withdraw_refusal(scenario_id: DbId, db: WriteDbDep, who: ConsultantDep,
                      ) -> Response:
     """Later solves may place the student at the workplace again; stored plans do not
     change."""
-    lock_scenario(db, scenario_id)
-    stored = scenario_or_404(db, scenario_id)
-    refusal = db.scalar(select(Refusal).where(Refusal.scenario_id == scenario_id,
-                                              Refusal.student_id == student_id,
-                                              Refusal.workplace_id == workplace_id))
-    if refusal is None:
-        raise ApiProblem(404, f"no refusal of student {student_id!r} at workplace "
-                         f"{workplace_id!r} in this scenario", kind="not-found")
-    db.delete(refusal)
-    db.flush()
-    record(db, who, "unrefusal", scenario_id=scenario_id, settings="{}",
-          input_hash=input_hash(stored.content_hash, current_lineage(db, scenario_id), {}),
-          details={"student_id": student_id, "workplace_id": workplace_id})
-    db.commit()
+    scenario_operations.withdraw_refusal(db, who, scenario_id, student_id, workplace_id)
     return Response(status_code=204)
 
 
@@ -276,64 +224,6 @@ def solve_scenario(scenario_id: DbId, response: Response, db: WriteDbDep,
     """Answers at once with the job (202, `Location: /jobs/{id}`); poll it until `done`.
     An identical submission (same scenario content, pins, refusals and settings) reuses
     the stored plan, or joins the identical job still queued or running."""
-    request = body or SolveRequest()
-    lock_scenario(db, scenario_id)  # the pins and refusals read below stay in force
-    stored = scenario_or_404(db, scenario_id)
-    settings = request.model_dump(mode="json")
-    settings_text = json.dumps(settings, sort_keys=True)
-    lineage = current_lineage(db, scenario_id)
-    digest = input_hash(stored.content_hash, lineage, settings)
-    now = dt.datetime.now(dt.UTC)
-
-    active = db.scalar(select(Job).where(Job.scenario_id == scenario_id, Job.kind == "solve",
-                                         Job.input_hash == digest,
-                                         Job.state.in_(("queued", "running")))
-                       .order_by(Job.id).limit(1))
-    if active is not None:
-        record(db, who, "solve", scenario_id=scenario_id, input_hash=digest,
-              settings=settings_text, job_id=active.id, details={"joined_job": active.id})
-        db.commit()
-        response.headers["Location"] = f"/jobs/{active.id}"
-        return job_out(active)
-
-    previous = db.scalar(select(Job).where(Job.kind == "solve", Job.input_hash == digest,
-                                           Job.state == "done",
-                                           Job.plan_id.is_not(None))
-                         .order_by((Job.scenario_id == scenario_id).desc(), Job.id.desc())
-                         .limit(1))
-    previous_plan = db.get(StoredPlan, previous.plan_id) if previous and previous.plan_id \
-        else None
-    job = Job(scenario_id=scenario_id, state="queued", stage="Queued", progress=0.0,
-              settings=settings_text, lineage=lineage.to_json(), input_hash=digest,
-              attempts=0, created_by=who.id)
-    if previous is not None and previous_plan is not None:
-        job.state, job.stage, job.progress = "done", "Done (stored result reused)", 1.0
-        job.reused_from = previous.reused_from or previous.id  # the job that solved it
-        job.started_at, job.finished_at = now, now
-        db.add(job)
-        db.flush()
-        if previous_plan.scenario_id == scenario_id:
-            job.plan_id = previous_plan.id
-        else:  # same content uploaded again: copy the plan into this scenario's lineage
-            newest = db.scalar(select(StoredPlan.version).where(
-                StoredPlan.scenario_id == scenario_id).order_by(StoredPlan.version.desc())
-                .limit(1))
-            copy = StoredPlan(scenario_id=scenario_id, version=(newest or 0) + 1,
-                              parent_id=None, kind="solve", job_id=job.id,
-                              document=previous_plan.document, settings=settings_text,
-                              lineage=previous_plan.lineage, input_hash=digest, moved="[]",
-                              created_by=who.id)
-            db.add(copy)
-            db.flush()
-            job.plan_id = copy.id
-    else:
-        db.add(job)
-        db.flush()
-    record(db, who, "solve", scenario_id=scenario_id, input_hash=digest,
-          settings=settings_text, job_id=job.id,
-          details={"reused_from_job": job.reused_from} if job.reused_from else {})
-    db.commit()
-    if job.state == "queued":
-        services.runner.wake()
+    job = scenario_operations.solve(db, services, who, scenario_id, body or SolveRequest())
     response.headers["Location"] = f"/jobs/{job.id}"
     return job_out(job)

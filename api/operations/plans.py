@@ -1,0 +1,151 @@
+"""Plans: refuse a placement (a re-plan job makes the newest plan without it), pin
+accepted placements."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from api.audit import proposal_details, record
+from api.auth import Principal
+from api.jobs import new_job
+from api.lineage import Lineage, current_lineage, input_hash, unmet
+from api.problems import ApiProblem, ProblemItem, not_found, pointer
+from api.records import lock_scenario, newest_plan
+from api.routes.common import plan_or_404, scenario_or_404
+from api.schemas import PinRequest, RefusalRequest
+from api.services import Services
+from api.tables import Job, Pin, Proposal, Refusal, StoredScenario
+from matcher.replan import UnknownId, student_index, with_pins, workplace_index
+from models.plan import Plan
+
+
+@dataclass(frozen=True)
+class PinsDone:
+    scenario_id: int
+    pinned: int  # pins stored by this request
+    pins: list[Pin]  # every pin of the scenario now in force
+    job: Job | None  # the re-plan that makes the newest plan keep them, when needed
+
+    @property
+    def job_id(self) -> int | None:
+        return self.job.id if self.job else None
+
+
+def refuse(services: Services, who: Principal, plan_id: int, refusal: RefusalRequest) -> Job:
+    """Record the refusal and queue the re-plan job that makes the scenario's newest plan
+    without the pair (refusals of one scenario apply one at a time)."""
+    with services.sessions() as db:
+        stored = plan_or_404(db, plan_id)
+        scenario_row = scenario_or_404(db, stored.scenario_id)
+    base = services.scenario(scenario_row)
+    problems = []
+    for check in (student_index, workplace_index):
+        try:
+            check(base, refusal.student_id if check is student_index else refusal.workplace_id)
+        except UnknownId as exc:
+            problems.append(_unknown_id(exc))
+    if problems:
+        raise ApiProblem(422, "the refusal names ids this scenario does not have",
+                         kind="invalid-request", title="Invalid request", errors=problems)
+    pair = (refusal.student_id, refusal.workplace_id)
+    with services.write_sessions() as db:
+        if lock_scenario(db, scenario_row.id) is None:
+            raise not_found("plan", plan_id)
+        db.execute(delete(Refusal).where(Refusal.scenario_id == scenario_row.id,
+                                         Refusal.student_id == pair[0],
+                                         Refusal.workplace_id == pair[1]))
+        db.execute(delete(Pin).where(Pin.scenario_id == scenario_row.id,
+                                     Pin.student_id == pair[0], Pin.workplace_id == pair[1]))
+        db.add(Refusal(scenario_id=scenario_row.id, student_id=pair[0], workplace_id=pair[1],
+                       reason=refusal.reason, plan_id=plan_id, created_by=who.id))
+        db.flush()
+        job = new_job(db, kind="replan", scenario=scenario_row, settings=stored.settings,
+                      lineage=current_lineage(db, scenario_row.id), created_by=who.id,
+                      source_plan_id=plan_id, request={"refusal": list(pair)})
+        record(db, who, "refusal", scenario_id=scenario_row.id, input_hash=job.input_hash,
+               settings=stored.settings, plan_id=plan_id, job_id=job.id,
+               details={"student_id": pair[0], "workplace_id": pair[1]})
+        db.commit()
+    services.runner.wake()
+    return job
+
+
+def pin(services: Services, who: Principal, plan_id: int, pins: list[PinRequest]) -> PinsDone:
+    """Each pin becomes an existing placement in later solves and refusals; a new pin
+    replaces the student's earlier one and cancels a refusal of the same pair; pinning a
+    pair a coach proposed on this plan accepts the proposal."""
+    with services.sessions() as db:
+        stored = plan_or_404(db, plan_id)
+        scenario_row = scenario_or_404(db, stored.scenario_id)
+    base = services.scenario(scenario_row)
+    problems = []
+    for position, item in enumerate(pins):
+        try:
+            with_pins(base, [(item.student_id, item.workplace_id, item.mentor_id)])
+        except UnknownId as exc:
+            problems.append(_unknown_id(exc, (position,)))
+    if problems:
+        raise ApiProblem(422, "some pins name ids this scenario does not have, or a mentor "
+                         "of another workplace", kind="invalid-request", title="Invalid request",
+                         errors=problems)
+    latest = {item.student_id: item for item in pins}  # a later pin of a student wins
+    with services.write_sessions() as db:
+        if lock_scenario(db, scenario_row.id) is None:
+            raise not_found("plan", plan_id)
+        for item in latest.values():
+            db.execute(delete(Pin).where(Pin.scenario_id == scenario_row.id,
+                                         Pin.student_id == item.student_id))
+            db.execute(delete(Refusal).where(Refusal.scenario_id == scenario_row.id,
+                                             Refusal.student_id == item.student_id,
+                                             Refusal.workplace_id == item.workplace_id))
+            db.add(Pin(scenario_id=scenario_row.id, student_id=item.student_id,
+                       workplace_id=item.workplace_id, mentor_id=item.mentor_id,
+                       plan_id=plan_id, created_by=who.id))
+        db.flush()
+        lineage = current_lineage(db, scenario_row.id)
+        job = _replan_for_pins(db, scenario_row, lineage, who.id, list(latest))
+        record(db, who, "pin", scenario_id=scenario_row.id,
+               input_hash=input_hash(scenario_row.content_hash, lineage,
+                                     json.loads(stored.settings)),
+               settings=stored.settings, plan_id=plan_id, job_id=job.id if job else None,
+               details={"pins": [[p.student_id, p.workplace_id, p.mentor_id]
+                                 for p in latest.values()]})
+        pairs = {(p.student_id, p.workplace_id) for p in latest.values()}
+        for proposal in db.scalars(select(Proposal).where(
+                Proposal.plan_id == plan_id,
+                Proposal.student_id.in_([pair[0] for pair in pairs]))
+                .order_by(Proposal.id)):
+            if (proposal.student_id, proposal.workplace_id) in pairs:
+                record(db, who, "proposal_accept", scenario_id=scenario_row.id,
+                       plan_id=plan_id, details=proposal_details(proposal))
+        db.commit()
+        current = db.scalars(select(Pin).where(Pin.scenario_id == scenario_row.id)
+                             .order_by(Pin.id)).all()
+    if job is not None:
+        services.runner.wake()
+    return PinsDone(scenario_row.id, len(latest), list(current), job)
+
+
+def _unknown_id(exc: UnknownId, prefix: tuple[object, ...] = ()) -> ProblemItem:
+    return ProblemItem(detail=str(exc).strip("'\""), pointer=pointer(*prefix, exc.field))
+
+
+def _replan_for_pins(db: Session, scenario_row: StoredScenario, lineage: Lineage,
+                     created_by: int, students: list[str]) -> Job | None:
+    """A re-plan job when the newest plan breaks a pin in force (None when it keeps them
+    all, or when a queued re-plan will read the new pins anyway)."""
+    newest = newest_plan(db, scenario_row.id)
+    if newest is None or not unmet(Plan.model_validate_json(newest.document), lineage).pins:
+        return None
+    queued = db.scalar(select(Job).where(Job.scenario_id == scenario_row.id,
+                                         Job.kind == "replan", Job.state == "queued")
+                       .order_by(Job.id).limit(1))
+    if queued is not None:
+        return queued
+    return new_job(db, kind="replan", scenario=scenario_row, settings=newest.settings,
+                   lineage=lineage, created_by=created_by, source_plan_id=newest.id,
+                   request={"pins": students})
