@@ -1,5 +1,5 @@
 """Plans: refuse a placement (a re-plan job makes the newest plan without it), pin
-accepted placements."""
+accepted placements, compare two plans."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ from api.records import lock_scenario, newest_plan
 from api.routes.common import plan_or_404, scenario_or_404
 from api.schemas import PinRequest, RefusalRequest
 from api.services import Services
-from api.tables import Job, Pin, Proposal, Refusal, StoredScenario
+from api.tables import Job, Pin, Proposal, Refusal, StoredPlan, StoredScenario
+from api.views import diff_view
+from matcher.diff import PlanDiff
 from matcher.replan import UnknownId, student_index, with_pins, workplace_index
 from models.plan import Plan
 
@@ -128,6 +130,37 @@ def pin(services: Services, who: Principal, plan_id: int, pins: list[PinRequest]
     if job is not None:
         services.runner.wake()
     return PinsDone(scenario_row.id, len(latest), list(current), job)
+
+
+@dataclass(frozen=True)
+class PlanComparison:
+    new: StoredPlan
+    base: StoredPlan
+    diff: PlanDiff
+
+
+def compare_plans(db: Session, services: Services, who: Principal, plan_id: int,
+                  base_id: int | None) -> PlanComparison:
+    """The difference from ``base_id`` (default: the previous version) to ``plan_id``,
+    as ``who`` may see it. Both plans must belong to one scenario."""
+    new = plan_or_404(db, plan_id)
+    if base_id is None:
+        if new.parent_id is None:
+            raise ApiProblem(422, "this plan has no previous version; name the plan to "
+                             "compare it with", kind="invalid-request", title="Invalid request",
+                             errors=[ProblemItem(detail="required for this plan",
+                                                 pointer=pointer("query", "base"))])
+        base_id = new.parent_id
+    base = plan_or_404(db, base_id)
+    if base.scenario_id != new.scenario_id:
+        raise ApiProblem(422, "the two plans belong to different scenarios",
+                         kind="invalid-request", title="Invalid request",
+                         errors=[ProblemItem(detail=f"plan {base_id} is of another scenario",
+                                             pointer=pointer("query", "base"))])
+    scenario = services.scenario(scenario_or_404(db, new.scenario_id))
+    difference = diff_view(who, Plan.model_validate_json(base.document),
+                           Plan.model_validate_json(new.document), scenario)
+    return PlanComparison(new, base, difference)
 
 
 def _unknown_id(exc: UnknownId, prefix: tuple[object, ...] = ()) -> ProblemItem:

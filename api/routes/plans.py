@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Request, Response
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from api.auth import Principal
 from api.deps import ConsultantDep, DbDep, PrincipalDep, ServicesDep
 from api.export import CSV_MEDIA_TYPE, plan_csv, wants_csv
 from api.operations import plans as plan_operations
-from api.problems import ApiProblem, ProblemItem, pointer, problem_responses
+from api.problems import problem_responses
 from api.routes.common import (
     MAX_DB_ID,
     DbId,
@@ -36,10 +33,8 @@ from api.schemas import (
     SolveRequest,
     StudentView,
 )
-from api.services import Services
 from api.tables import StoredPlan
-from api.views import check_student, diff_view, plan_view, student_view, visible_moved
-from matcher.diff import PlanDiff
+from api.views import check_student, plan_view, student_view, visible_moved
 from models.plan import Plan
 
 router = APIRouter(tags=["plans"])
@@ -100,37 +95,6 @@ def get_student(plan_id: DbId, student_id: str, db: DbDep, services: ServicesDep
     return student_view(who, scenario, position, Plan.model_validate_json(stored.document))
 
 
-@dataclass(frozen=True)
-class PlanComparison:
-    new: StoredPlan
-    base: StoredPlan
-    diff: PlanDiff
-
-
-def compare_plans(db: Session, services: Services, who: Principal, plan_id: int,
-                  base_id: int | None) -> PlanComparison:
-    """The difference from ``base_id`` (default: the previous version) to ``plan_id``,
-    as ``who`` may see it. Both plans must belong to one scenario."""
-    new = plan_or_404(db, plan_id)
-    if base_id is None:
-        if new.parent_id is None:
-            raise ApiProblem(422, "this plan has no previous version; name the plan to "
-                             "compare it with", kind="invalid-request", title="Invalid request",
-                             errors=[ProblemItem(detail="required for this plan",
-                                                 pointer=pointer("query", "base"))])
-        base_id = new.parent_id
-    base = plan_or_404(db, base_id)
-    if base.scenario_id != new.scenario_id:
-        raise ApiProblem(422, "the two plans belong to different scenarios",
-                         kind="invalid-request", title="Invalid request",
-                         errors=[ProblemItem(detail=f"plan {base_id} is of another scenario",
-                                             pointer=pointer("query", "base"))])
-    scenario = services.scenario(scenario_or_404(db, new.scenario_id))
-    difference = diff_view(who, Plan.model_validate_json(base.document),
-                           Plan.model_validate_json(new.document), scenario)
-    return PlanComparison(new, base, difference)
-
-
 @router.get("/plans/{plan_id}/diff", response_model=PlanDiffOut,
             responses=problem_responses(401, 404, 422),
             summary="What changed per student from another plan of the scenario to this one")
@@ -141,7 +105,7 @@ def get_diff(plan_id: DbId, db: DbDep, services: ServicesDep, who: PrincipalDep,
     """Per student gained, lost or moved (other workplace or mentor), with counts per kind,
     per unmatched reason and, for a consultant, per priority. A coach sees only their
     students and no priority."""
-    comparison = compare_plans(db, services, who, plan_id, base)
+    comparison = plan_operations.compare_plans(db, services, who, plan_id, base)
     body = {"plan_id": comparison.new.id, "base_id": comparison.base.id,
             "scenario_id": comparison.new.scenario_id, **comparison.diff.as_json()}
     return Response(json.dumps(body, ensure_ascii=False), media_type="application/json")

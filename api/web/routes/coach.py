@@ -14,8 +14,8 @@ from fastapi import APIRouter, Form, Query, Request, Response
 from sqlalchemy import select
 
 from api.deps import ServicesDep
+from api.operations import proposals as proposal_operations
 from api.privacy import coach_why
-from api.routes import proposals as proposal_routes
 from api.routes.common import MAX_DB_ID, DbId
 from api.schemas import ProposalRequest
 from api.services import PlanContext, Services
@@ -122,8 +122,8 @@ def propose(plan_id: DbId, request: Request, services: ServicesDep, user: CsrfUs
             student_id: Annotated[str, Form()], workplace_id: Annotated[str, Form()]
             ) -> Response:
     """One click: the consultant sees the proposal on the plan and may accept it."""
-    proposal_routes.propose(plan_id, ProposalRequest(student_id=student_id,
-                                                     workplace_id=workplace_id),
-                            Response(), services, user.principal)
+    proposal_operations.propose(services, user.principal, plan_id,
+                                ProposalRequest(student_id=student_id,
+                                                workplace_id=workplace_id))
     return render(request, "fragments/proposed.html", user, student_id=student_id,
                   workplace_id=workplace_id)

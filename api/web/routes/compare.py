@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from api.cache import LruCache
 from api.deps import ServicesDep
+from api.operations import plans as plan_operations
 from api.problems import not_found
-from api.routes import plans as plan_routes
 from api.routes.common import MAX_DB_ID, DbId, scenario_or_404
 from api.services import Services
 from api.tables import StoredPlan, StoredScenario
@@ -85,7 +85,7 @@ def _compare(request: Request, services: Services, user: WebUser, scenario_id: i
 
     def build() -> Comparison:
         with services.sessions() as db:
-            compared = plan_routes.compare_plans(db, services, user.principal, new_id, old_id)
+            compared = plan_operations.compare_plans(db, services, user.principal, new_id, old_id)
         scenario = services.scenario(scenario_row)
         return Comparison.of(compared.base, compared.new, compared.diff,
                              diff_rows(compared.diff, scenario))

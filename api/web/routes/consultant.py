@@ -8,10 +8,11 @@ from fastapi import APIRouter, Form, Request, Response
 from sqlalchemy import select
 
 from api.deps import ServicesDep
+from api.operations import jobs as job_operations
+from api.operations import scenarios as scenario_operations
 from api.problems import ApiProblem
-from api.routes import jobs as job_routes
-from api.routes import scenarios as scenario_routes
 from api.routes.common import DbId, job_or_404, scenario_or_404
+from api.routes.scenarios import read_scenario
 from api.schemas import SolveRequest
 from api.services import Services
 from api.tables import Job, Pin, Refusal, StoredPlan, StoredScenario
@@ -42,8 +43,8 @@ async def upload(request: Request, services: ServicesDep, user: CsrfConsultantDe
     """The same upload and validation as POST /scenarios; mistakes come back as a list
     pointing at file, row and column, and nothing is stored."""
     try:
-        created = await scenario_routes.create_scenario(request, Response(), services,
-                                                        user.principal)
+        created = scenario_operations.store_scenario(
+            services, user.principal, await read_scenario(request, services))
     except ApiProblem as problem:
         if problem.status not in (413, 415, 422):
             raise
@@ -97,8 +98,7 @@ def solve(scenario_id: DbId, request: Request, services: ServicesDep, user: Csrf
     body = SolveRequest.model_validate({"backend": backend or "flow",
                                         "objective": objective or None})
     with services.write_sessions() as db:
-        job = scenario_routes.solve_scenario(scenario_id, Response(), db, services,
-                                             user.principal, body)
+        job = scenario_operations.solve(db, services, user.principal, scenario_id, body)
     return go_to(request, f"/ui/jobs/{job.id}")
 
 
@@ -106,7 +106,7 @@ def solve(scenario_id: DbId, request: Request, services: ServicesDep, user: Csrf
 def unpin(scenario_id: DbId, request: Request, services: ServicesDep, user: CsrfConsultantDep,
           student_id: Annotated[str, Form(max_length=200)]) -> Response:
     with services.write_sessions() as db:
-        scenario_routes.unpin(scenario_id, db, user.principal, student_id)
+        scenario_operations.unpin(db, user.principal, scenario_id, student_id)
     return go_to(request, f"/ui/scenarios/{scenario_id}")  # reloads: no anchor
 
 
@@ -115,8 +115,8 @@ def withdraw_refusal(scenario_id: DbId, request: Request, services: ServicesDep,
                      user: CsrfConsultantDep, student_id: Annotated[str, Form(max_length=200)],
                      workplace_id: Annotated[str, Form(max_length=200)]) -> Response:
     with services.write_sessions() as db:
-        scenario_routes.withdraw_refusal(scenario_id, db, user.principal, student_id,
-                                         workplace_id)
+        scenario_operations.withdraw_refusal(db, user.principal, scenario_id, student_id,
+                                             workplace_id)
     return go_to(request, f"/ui/scenarios/{scenario_id}")  # reloads: no anchor
 
 
@@ -125,7 +125,7 @@ def delete(scenario_id: DbId, request: Request, services: ServicesDep, user: Csr
            ) -> Response:
     """The scenario with its jobs and plans; the audit trail stays."""
     with services.write_sessions() as db:
-        scenario_routes.delete_scenario(scenario_id, db, services, user.principal)
+        scenario_operations.delete_scenario(db, services, user.principal, scenario_id)
     return go_to(request, "/ui/scenarios")
 
 
@@ -160,5 +160,5 @@ def job_progress(job_id: DbId, request: Request, services: ServicesDep,
 def cancel(job_id: DbId, request: Request, services: ServicesDep, user: CsrfConsultantDep
            ) -> Response:
     with services.write_sessions() as db:
-        job_routes.cancel_job(job_id, db, user.principal)
+        job_operations.cancel_job(db, user.principal, job_id)
     return go_to(request, f"/ui/jobs/{job_id}")

@@ -20,9 +20,9 @@ from api.cache import LruCache
 from api.deps import ServicesDep
 from api.export import CSV_MEDIA_TYPE, plan_csv
 from api.lineage import Lineage
+from api.operations import plans as plan_operations
+from api.operations import proposals as proposal_operations
 from api.problems import ApiProblem
-from api.routes import plans as plan_routes
-from api.routes import proposals as proposal_routes
 from api.routes.common import MAX_DB_ID, DbId, plan_or_404, scenario_or_404
 from api.schemas import PinRequest, RefusalRequest
 from api.services import PlanContext, Services
@@ -65,7 +65,7 @@ def _plan_rows(request: Request, context: PlanContext, stored: StoredPlan,
     def build() -> PlanRows:
         with services.sessions() as db:
             base = services.scenario(scenario_or_404(db, stored.scenario_id))
-            changes = plan_routes.compare_plans(db, services, user.principal, stored.id,
+            changes = plan_operations.compare_plans(db, services, user.principal, stored.id,
                                                 None).diff if stored.parent_id else None
         return plan_rows(context, changes, base)
 
@@ -274,10 +274,9 @@ def pin(plan_id: DbId, request: Request, services: ServicesDep, user: CsrfConsul
     """Accept a placement: it is kept in every later solve of the scenario. Pins beyond
     the workplace's seats are allowed (the engine keeps them as capacity conflicts), so
     the answer says when this pin is one too many."""
-    result = plan_routes.pin(plan_id, [PinRequest(student_id=student_id,
-                                                  workplace_id=workplace_id,
-                                                  mentor_id=mentor_id or None)],
-                             Response(), services, user.principal)
+    result = plan_operations.pin(services, user.principal, plan_id,
+                                 [PinRequest(student_id=student_id, workplace_id=workplace_id,
+                                             mentor_id=mentor_id or None)])
     context = services.plan_context(plan_id)
     position = context.workplace_index.get(workplace_id)
     seats = int(context.scenario.workplaces.seats[position]) if position is not None else 0
@@ -291,7 +290,7 @@ def pin(plan_id: DbId, request: Request, services: ServicesDep, user: CsrfConsul
 def dismiss_proposal(plan_id: DbId, proposal_id: DbId, services: ServicesDep,
                      user: CsrfConsultantDep) -> Response:
     with services.write_sessions() as db:
-        proposal_routes.dismiss_proposal(plan_id, proposal_id, db, user.principal)
+        proposal_operations.dismiss_proposal(db, user.principal, plan_id, proposal_id)
     return Response("", media_type="text/html")  # htmx removes the row
 
 
@@ -301,8 +300,7 @@ def refuse(plan_id: DbId, request: Request, services: ServicesDep, user: CsrfCon
            reason: Annotated[str, Form()] = "") -> Response:
     """Record that the student or the workplace refused, and follow the re-plan job (its
     page opens the new plan when it is there)."""
-    job = plan_routes.refuse(plan_id, RefusalRequest(student_id=student_id,
-                                                     workplace_id=workplace_id,
-                                                     reason=reason.strip()),
-                             Response(), services, user.principal)
+    job = plan_operations.refuse(services, user.principal, plan_id,
+                                 RefusalRequest(student_id=student_id, workplace_id=workplace_id,
+                                                reason=reason.strip()))
     return go_to(request, f"/ui/jobs/{job.id}")
