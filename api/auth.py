@@ -82,15 +82,18 @@ def is_revoked(user: User) -> bool:
     return user.key_hash.startswith(REVOKED_PREFIX)
 
 
-def revoke_user(session: Session, user_id: int) -> User | None:
+def revoke_user(session: Session, user_id: int, by: Actor | None = None) -> User | None:
     """End a user's key and web sessions at once. The user stays (the audit trail names
-    them) with a stored hash that no key has; ``matcher users add`` gives a new key."""
+    them) with a stored hash that no key has; ``matcher users add`` gives a new key. The
+    audit records who revoked it: ``by``, else the operator at the command line."""
     user = session.get(User, user_id)
     if user is None:
         return None
     if not is_revoked(user):
         user.key_hash = REVOKED_PREFIX + secrets.token_hex(28)  # unique, 64 characters
         user.sessions_valid_after = dt.datetime.now(dt.UTC)
+        record(session, by or Operator.current(), "user_revoke",
+               details={"user_id": user.id, "name": user.name, "role": user.role})
         session.commit()
     return user
 

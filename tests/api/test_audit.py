@@ -4,17 +4,21 @@ it holds no support need."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, delete, text, update
+from sqlalchemy import Engine, delete, select, text, update
 from sqlalchemy.exc import DBAPIError
+from typer.testing import CliRunner
 
 from api.audit import Operator, record
 from api.auth import Principal, create_user
+from api.db import make_engine
 from api.tables import AuditRecord
+from matcher.cli import app
 from tests.api import test_privacy
 from tests.api.conftest import Api, refuse, solve, start_api, upload_demo, wait_for_job
 from tests.api.test_proposals import allowed_workplace, propose
@@ -94,6 +98,23 @@ def test_users_added_are_recorded_with_the_operator(api: Api) -> None:
     assert {(r["role"], r["user_id"], r["scenario_id"]) for r in added} == {
         ("operator", None, None)}
     assert added[0]["user_name"] == Operator.current().name
+
+
+def test_users_added_and_revoked_on_the_command_line_are_recorded(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    runner = CliRunner()
+    for command in (["users", "add", "--role", "coach", "--name", "Tom Claes",
+                     "--coach-id", "TB02"], ["users", "revoke", "1"], ["users", "revoke", "1"]):
+        assert runner.invoke(app, command, env=env).exit_code == 0
+    engine = make_engine(env["DATABASE_URL"])
+    with engine.connect() as connection:
+        rows = connection.execute(select(AuditRecord.action, AuditRecord.user_name,
+                                         AuditRecord.role, AuditRecord.details)).all()
+    engine.dispose()
+    operator = Operator.current().name
+    assert [row[:3] for row in rows] == [("user_add", operator, "operator"),
+                                         ("user_revoke", operator, "operator")]
+    assert json.loads(rows[1].details) == {"user_id": 1, "name": "Tom Claes", "role": "coach"}
 
 
 def test_the_trail_is_paged_by_id(api: Api) -> None:
