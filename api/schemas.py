@@ -8,7 +8,7 @@ from typing import Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from matcher.diff import ChangeKind
-from models.plan import Assignment, Breakdown, Conflict, SolverInfo, UnmatchedStudent
+from models.plan import Assignment, Backend, Breakdown, Conflict, SolverInfo, UnmatchedStudent
 
 JobState = Literal["queued", "running", "done", "failed", "cancelled"]
 # solve: a job's new plan; refusal, pins: the newest plan re-planned after them
@@ -31,8 +31,9 @@ class _Request(BaseModel):
 
 
 class SolveRequest(_Request):
-    backend: Literal["flow", "cpsat"] = Field(
-        default="flow", description="flow: exact min-cost flow (default); cpsat: CP-SAT.")
+    backend: Backend = Field(
+        default="flow", description="flow: exact min-cost flow (default); lemon: the same "
+        "exact optimum by LEMON's network simplex; cpsat: CP-SAT.")
     objective: Literal["priority-first", "placements-first"] | None = Field(
         default=None, description="Default: the scenario's policy.objective.")
     time_limit_s: float = Field(default=60.0, gt=0, le=3600,

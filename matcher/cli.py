@@ -23,7 +23,7 @@ from matcher.diff import InconsistentPlan, Place, PlanDiff, plan_diff, student_p
 from matcher.io import ScenarioError, load_scenario
 from matcher.pipeline import SolveRun, SolveSettings, run_solve
 from matcher.plan import write_plan
-from matcher.solve import Backend
+from matcher.solve import BACKENDS
 from models.config import Objective
 from models.plan import Plan
 from models.scenario import Scenario
@@ -113,7 +113,8 @@ def validate(scenario: ScenarioArg) -> None:
 def solve_command(
     scenario: ScenarioArg,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for plan.json and CSVs.")],
-    backend: Annotated[str, typer.Option(help="flow (exact, default) or cpsat.")] = "flow",
+    backend: Annotated[str, typer.Option(
+        help="flow (exact, default), lemon (exact, network simplex) or cpsat.")] = "flow",
     objective: Annotated[str | None, typer.Option(
         help="priority-first or placements-first; default: the scenario's policy.")] = None,
     time_limit: Annotated[float, typer.Option(help="Seconds for the cpsat backend.")] = 60.0,
@@ -124,8 +125,8 @@ def solve_command(
         help="Processes for independent parts of a very large problem.")] = os.cpu_count() or 1,
 ) -> None:
     """Find the best placement plan and write plan.json, assignments.csv, unmatched.csv."""
-    if backend not in ("flow", "cpsat"):
-        err.print(f"--backend must be flow or cpsat, not {backend!r}")
+    if backend not in BACKENDS:
+        err.print(f"--backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
         raise typer.Exit(2)
     chosen_objective = _objective_option(objective)
     if time_limit <= 0:
@@ -133,7 +134,7 @@ def solve_command(
         raise typer.Exit(2)
     with _user_errors():
         loaded = _load(scenario)
-        chosen_backend: Backend = "cpsat" if backend == "cpsat" else "flow"
+        chosen_backend = next(b for b in BACKENDS if b == backend)
         run = _run(loaded, SolveSettings(chosen_backend, chosen_objective, time_limit, seed,
                                          workers=max(1, workers)))
         written = write_plan(run.plan, out_dir, run.candidates if export_candidates else None,

@@ -8,13 +8,16 @@ from pydantic import BaseModel, ConfigDict
 
 from models.config import FORMAT_VERSION, Objective
 
+# flow and lemon: exact min-cost flows (OR-Tools, LEMON); cpsat: CP-SAT
+Backend = Literal["flow", "lemon", "cpsat"]
+
 
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
 class SolverInfo(_Out):
-    backend: Literal["flow", "cpsat"]
+    backend: Backend
     status: Literal["optimal", "feasible"]
     seconds: float
     objective: Objective

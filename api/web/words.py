@@ -26,6 +26,7 @@ STAGES_NL = {
     "Reading the scenario": "scenario inlezen",
     "Finding allowed student–workplace pairs": "toegelaten combinaties zoeken",
     "Solving (flow)": "beste plan zoeken", "Solving (cpsat)": "beste plan zoeken (CP-SAT)",
+    "Solving (lemon)": "beste plan zoeken",
     "Explaining unmatched students": "niet-geplaatste leerlingen verklaren",
     "Storing the plan": "plan bewaren", "Done": "klaar",
     "Done (stored result reused)": "klaar (eerder resultaat hergebruikt)",

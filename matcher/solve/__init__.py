@@ -14,10 +14,10 @@ from matcher.solve.flow import solve_flow
 from matcher.solve.mentors import assign_mentors
 from matcher.solve.problem import AssignmentProblem, build_problem
 from models.config import Objective
+from models.plan import Backend
 from models.scenario import IntArray, Scenario
 
-Backend = Literal["flow", "cpsat"]
-BACKENDS: tuple[Backend, ...] = ("flow", "cpsat")
+BACKENDS: tuple[Backend, ...] = ("flow", "lemon", "cpsat")
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,12 @@ def solve(
     objective = objective or scenario.config.policy.objective
     capacity = residual_capacity(scenario)
     problem = build_problem(scenario, candidates, capacity, objective, keep)
-    chosen = solve_flow(problem, workers=workers)
+    if backend == "lemon":
+        from matcher.solve.lemon import solve_lemon  # imported here: only its users load pylmcf
+
+        chosen = solve_lemon(problem)
+    else:
+        chosen = solve_flow(problem, workers=workers)
     status: Literal["optimal", "feasible"] = "optimal"
     value = bound = problem.objective_value(chosen)
     if backend == "cpsat":

@@ -26,6 +26,7 @@ exactly the optimal ones). The result is the same lexicographic optimum.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -154,7 +155,27 @@ def reduced_costs(nodes: int, tails: NDArray[np.int32], heads: NDArray[np.int32]
     return reduced
 
 
-def solve_network(network: FlowNetwork) -> BoolArray:
+class StageSolver(Protocol):
+    """One exact min-cost flow of a stage: the flows, and (unless it is the last
+    stage) the reduced cost of every arc under optimal node potentials."""
+
+    def __call__(self, nodes: int, tails: NDArray[np.int32], heads: NDArray[np.int32],
+                 capacities: IntArray, costs: IntArray, supplies: IntArray,
+                 last: bool) -> tuple[IntArray, IntArray | None]: ...
+
+
+def ortools_stage(nodes: int, tails: NDArray[np.int32], heads: NDArray[np.int32],
+                  capacities: IntArray, costs: IntArray, supplies: IntArray,
+                  last: bool) -> tuple[IntArray, IntArray | None]:
+    """A stage by OR-Tools; potentials from the residual network (OR-Tools keeps none)."""
+    costs = _within_range(costs, nodes)
+    flows = _min_cost_flows(tails, heads, capacities, costs, supplies)
+    if last:
+        return flows, None
+    return flows, reduced_costs(nodes, tails, heads, capacities, costs, flows)
+
+
+def solve_network(network: FlowNetwork, stage_solver: StageSolver = ortools_stage) -> BoolArray:
     """Which assignment arcs carry flow in a min-cost flow of the network whose
     costs are the stages in lexicographic order."""
     nodes = len(network.supplies)
@@ -163,13 +184,12 @@ def solve_network(network: FlowNetwork) -> BoolArray:
     flows = np.zeros(len(tails), dtype=np.int64)
     active = np.arange(len(tails))
     for i, stage in enumerate(network.stages):
-        costs = _within_range(stage[active], nodes)
-        found = _min_cost_flows(tails[active], heads[active], capacities[active], costs, supplies)
-        if i == len(network.stages) - 1:
+        last = i == len(network.stages) - 1
+        found, reduced = stage_solver(nodes, tails[active], heads[active], capacities[active],
+                                      stage[active], supplies, last)
+        if reduced is None:
             flows[active] = found
             break
-        reduced = reduced_costs(nodes, tails[active], heads[active], capacities[active],
-                                costs, found)
         full = active[reduced < 0]
         flows[full] = capacities[full]
         np.subtract.at(supplies, tails[full], capacities[full])
