@@ -17,7 +17,7 @@ from scipy.spatial import cKDTree
 from matcher.cost import Costs, pair_costs
 from matcher.rules import RULES, Pairs
 from matcher.travel import chord_km, max_estimated_km, unit_sphere_xyz
-from models.scenario import IntArray, Scenario
+from models.scenario import BoolArray, IntArray, Scenario
 
 # Float slack on the query radius; the exact travel rule decides afterwards.
 RADIUS_SLACK_KM = 1e-3
@@ -40,6 +40,12 @@ class Candidates:
     @property
     def workplace(self) -> IntArray:
         return self.pairs.workplace
+
+    def excluding(self, scenario: Scenario, excluded: BoolArray) -> Candidates:
+        """These candidates less the ``excluded`` ones, as pairs of ``scenario``
+        (this scenario with those pairs excluded): nothing is evaluated again."""
+        kept = ~excluded
+        return Candidates(self.pairs.subset(kept, scenario), self.costs.take(kept))
 
 
 def _nearby_pairs(scenario: Scenario) -> tuple[IntArray, IntArray]:

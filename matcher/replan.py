@@ -8,12 +8,16 @@ other students as possible (see ``matcher.solve.problem``).
 from __future__ import annotations
 
 import dataclasses
+import time
 from dataclasses import dataclass
 
 import numpy as np
 
+from matcher.candidates import build_candidates
 from matcher.diff import PlanDiff, plan_diff, student_priorities
 from matcher.pipeline import SolveRun, SolveSettings, run_solve
+from matcher.plan import build_plan
+from matcher.solve.warm import WarmReplan
 from models.plan import Plan
 from models.scenario import IntArray, Pinned, Scenario
 
@@ -95,15 +99,55 @@ class Replan:
     run: SolveRun
     diff: PlanDiff  # from the plan before the refusals to the new one, every student
     moved: list[str]  # the other students whose place changed (the refused ones excluded)
+    warm: WarmReplan | None = None  # with the lemon backend: pass it to the next re-plan
 
 
 def replan_after_refusals(
-    scenario: Scenario, plan: Plan, refusals: list[tuple[str, str]], settings: SolveSettings
+    scenario: Scenario, plan: Plan, refusals: list[tuple[str, str]], settings: SolveSettings,
+    warm: WarmReplan | None = None,
 ) -> Replan:
-    """A new plan without the refused pairs, moving as few other students as possible."""
+    """A new plan without the refused pairs, moving as few other students as possible.
+
+    With the lemon backend the re-plan is solved by a warm engine: ``warm``
+    from the re-plan that made ``plan`` (of this very ``scenario``) re-solves
+    from that optimum; without it, one is started cold. The result is the same
+    optimum either way (tests/solve/test_warm.py)."""
     updated = with_exclusions(scenario, refusals)
-    run = run_solve(updated, settings, keep=previous_workplaces(scenario, plan))
+    keep = previous_workplaces(scenario, plan)
+    if settings.backend == "lemon":
+        run, warm = _warm_run(scenario, updated, refusals, settings, keep, warm)
+    else:
+        run, warm = run_solve(updated, settings, keep=keep), None
     difference = plan_diff(plan, run.plan, student_priorities(scenario))
     refused = {s for s, _ in refusals}
     return Replan(run, difference, [c.student_id for c in difference.changes
-                                    if c.student_id not in refused])
+                                    if c.student_id not in refused], warm)
+
+
+def _warm_run(scenario: Scenario, updated: Scenario, refusals: list[tuple[str, str]],
+              settings: SolveSettings, keep: IntArray,
+              warm: WarmReplan | None) -> tuple[SolveRun, WarmReplan | None]:
+    seconds: dict[str, float] = {}
+    objective = settings.objective or scenario.config.policy.objective
+    pins_kept = len(updated.pinned) == len(scenario.pinned)
+    started = time.perf_counter()
+    if (warm is not None and warm.scenario is scenario and warm.objective == objective
+            and pins_kept):
+        student = np.asarray([student_index(scenario, s) for s, _ in refusals], dtype=np.int64)
+        workplace = np.asarray([workplace_index(scenario, w) for _, w in refusals],
+                               dtype=np.int64)
+        solution = warm.refuse(updated, student, workplace, keep)
+        seconds["solve"] = time.perf_counter() - started
+    else:
+        candidates = build_candidates(updated)
+        seconds["candidates"] = time.perf_counter() - started
+        started = time.perf_counter()
+        warm = WarmReplan.start(updated, candidates, objective, keep)
+        if warm is None:  # levels in stages: a cold solve
+            return run_solve(updated, settings, keep=keep), None
+        solution = warm.solution
+        seconds["solve"] = time.perf_counter() - started
+    started = time.perf_counter()
+    plan = build_plan(updated, warm.candidates, solution)
+    seconds["explain"] = time.perf_counter() - started
+    return SolveRun(updated, warm.candidates, solution, plan, seconds), warm

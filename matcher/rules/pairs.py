@@ -31,9 +31,11 @@ class Pairs:
     def minutes(self) -> IntArray:
         return travel_minutes(self.scenario, self.student, self.workplace)
 
-    def subset(self, keep: np.ndarray) -> Pairs:
-        """The pairs where ``keep`` holds (a boolean mask or positions)."""
-        pairs = Pairs(self.scenario, self.student[keep], self.workplace[keep])
+    def subset(self, keep: np.ndarray, scenario: Scenario | None = None) -> Pairs:
+        """The pairs where ``keep`` holds (a boolean mask or positions); of
+        ``scenario`` when given (the same people and places, e.g. more pairs
+        excluded), so the travel minutes carry over."""
+        pairs = Pairs(scenario or self.scenario, self.student[keep], self.workplace[keep])
         if "minutes" in self.__dict__:
             pairs.__dict__["minutes"] = self.minutes[keep]
         return pairs

@@ -69,6 +69,14 @@ def solve(
                      value, bound, time.perf_counter() - started)
 
 
+def optimal_solution(scenario: Scenario, problem: AssignmentProblem, capacity: Capacity,
+                     chosen: np.ndarray, backend: Backend, objective: Objective, value: int,
+                     seconds: float) -> Solution:
+    """The solution of an exact solve's chosen arcs (its objective value is its bound)."""
+    return _solution(scenario, problem, capacity, chosen, backend, objective, "optimal",
+                     value, value, seconds)
+
+
 def _solution(
     scenario: Scenario,
     problem: AssignmentProblem,
@@ -102,4 +110,4 @@ def _solution(
     )
 
 
-__all__ = ["BACKENDS", "Backend", "Solution", "solve"]
+__all__ = ["BACKENDS", "Backend", "Solution", "optimal_solution", "solve"]

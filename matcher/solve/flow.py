@@ -198,6 +198,19 @@ def solve_network(network: FlowNetwork, stage_solver: StageSolver = ortools_stag
     return np.asarray(flows[: network.assignment_arcs] > 0)
 
 
+def stage_costs(problem: AssignmentProblem, arcs: IntArray, students: IntArray,
+                inner_arcs: int, nodes: int) -> tuple[IntArray, ...]:
+    """Costs per stage on the arcs of ``_network``: assignment arcs, then
+    ``inner_arcs`` free arcs (gates, workplaces to the sink), then the unplaced arc
+    of each of ``students``."""
+    stages = []
+    for group in merge_groups(problem.spans, problem.n_free, safe_cost(nodes)):
+        level = problem.merged(group, arcs, students)
+        stages.append(np.concatenate([
+            level.arc, np.zeros(inner_arcs, dtype=np.int64), level.unplaced]))
+    return tuple(stages)
+
+
 def _network(problem: AssignmentProblem, arcs: IntArray) -> FlowNetwork:
     student = problem.arc_student[arcs]
     workplace = problem.arc_workplace[arcs]
@@ -231,17 +244,12 @@ def _network(problem: AssignmentProblem, arcs: IntArray) -> FlowNetwork:
         np.ones(ns, dtype=np.int64),
     ])
     nodes = sink + 1
-    groups = merge_groups(problem.spans, problem.n_free, safe_cost(nodes))
-    stages = []
-    for group in groups:
-        level = problem.merged(group, arcs, students)
-        stages.append(np.concatenate([
-            level.arc, np.zeros(len(gated) + nw, dtype=np.int64), level.unplaced]))
+    stages = stage_costs(problem, arcs, students, len(gated) + nw, nodes)
     supplies = np.zeros(nodes, dtype=np.int64)
     supplies[:ns] = 1
     supplies[sink] = -ns
     return FlowNetwork(tails.astype(np.int32), all_heads.astype(np.int32),
-                       capacities.astype(np.int64), tuple(stages), supplies, len(arcs))
+                       capacities.astype(np.int64), stages, supplies, len(arcs))
 
 
 def solve_flow(problem: AssignmentProblem, workers: int = 1) -> BoolArray:
