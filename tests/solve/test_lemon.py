@@ -1,0 +1,99 @@
+"""The lemon backend (LEMON's network simplex) reaches the same lexicographic
+optimum as the flow backend and the networkx oracle: the same value of every
+level (placements per priority, moves kept, cost), merged or in stages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+
+import matcher.solve.flow as flow
+from matcher.candidates import build_candidates
+from matcher.check import check_plan, plan_score
+from matcher.io import load_scenario
+from matcher.pipeline import SolveSettings, run_solve
+from matcher.solve import Backend, Solution, solve
+from matcher.solve.capacity import residual_capacity
+from matcher.solve.problem import build_problem
+from models.config import Objective
+from models.scenario import IntArray, Scenario
+from tests.solve.brute_force import best_score
+from tests.solve.test_backends import networkx_objective
+from tests.strategies import tiny_scenarios
+
+OBJECTIVES: tuple[Objective, ...] = ("priority-first", "placements-first")
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def level_values(scenario: Scenario, solution: Solution, keep: IntArray | None) -> list[int]:
+    """Each level's total for a solution (the checker's view of the lexicographic optimum)."""
+    candidates = build_candidates(scenario)
+    problem = build_problem(scenario, candidates, residual_capacity(scenario),
+                            solution.objective, keep)
+    at = {int(c): a for a, c in enumerate(problem.arc_candidate)}
+    chosen = np.zeros(len(problem.arc_student), dtype=bool)
+    chosen[[at[int(c)] for c in solution.candidate[solution.candidate >= 0]]] = True
+    return problem.level_values(chosen)
+
+
+def solved(scenario: Scenario, backend: Backend, objective: Objective,
+           keep: IntArray | None = None) -> Solution:
+    return solve(scenario, build_candidates(scenario), backend=backend, objective=objective,
+                 keep=keep)
+
+
+@pytest.mark.parametrize("objective", OBJECTIVES)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenario=tiny_scenarios(max_students=12, max_workplaces=6, pinned=False))
+def test_lemon_flow_and_networkx_reach_the_same_optimum(
+    scenario: Scenario, objective: Objective
+) -> None:
+    lemon, flow_solution = solved(scenario, "lemon", objective), solved(scenario, "flow", objective)
+    assert lemon.objective_value == networkx_objective(scenario, objective)
+    assert level_values(scenario, lemon, None) == level_values(scenario, flow_solution, None)
+
+
+@pytest.mark.parametrize("objective", OBJECTIVES)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenario=tiny_scenarios(max_students=5, max_workplaces=3))
+def test_lemon_reaches_the_brute_force_optimum_with_pins(
+    scenario: Scenario, objective: Objective
+) -> None:
+    best = best_score(scenario, objective)
+    assume(best is not None)
+    plan = run_solve(scenario, SolveSettings(backend="lemon", objective=objective)).plan
+    contract = plan.as_contract()
+    assert check_plan(scenario, contract) == []
+    assert plan_score(scenario, contract, objective) == best
+
+
+@pytest.mark.parametrize("objective", OBJECTIVES)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(scenario=tiny_scenarios(max_students=12, max_workplaces=6, pinned=False))
+def test_lemon_stages_keep_every_level_of_the_flow_backend(
+    scenario: Scenario, objective: Objective, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a previous plan to keep (negative costs for staying) and every level a
+    stage of its own (potentials from LEMON decide which arcs stay in play)."""
+    keep = np.roll(solved(scenario, "flow", objective).workplace, 1)
+    merged = level_values(scenario, solved(scenario, "flow", objective, keep), keep)
+    with monkeypatch.context() as patch:
+        patch.setattr(flow, "safe_cost", lambda nodes: 1)
+        staged = solved(scenario, "lemon", objective, keep)
+    assert level_values(scenario, staged, keep) == merged
+
+
+@pytest.mark.parametrize("objective", OBJECTIVES)
+@pytest.mark.parametrize("folder", ["demo", "flanders-2023", "generated/ratio-0.8"])
+def test_lemon_matches_flow_on_shipped_scenarios(folder: str, objective: Objective) -> None:
+    scenario = load_scenario(SCENARIOS / folder)
+    flow_run = run_solve(scenario, SolveSettings(objective=objective))
+    lemon_run = run_solve(scenario, SolveSettings(backend="lemon", objective=objective))
+    assert check_plan(scenario, lemon_run.plan.as_contract()) == []
+    assert lemon_run.plan.summary == flow_run.plan.summary
+    assert (level_values(scenario, lemon_run.solution, None)
+            == level_values(scenario, flow_run.solution, None))
