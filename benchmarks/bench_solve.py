@@ -1,8 +1,10 @@
 """End-to-end solve benchmark: load, candidates, solve, explain, write; peak memory;
-and a bare OR-Tools min-cost flow on the same arcs for comparison.
+a bare OR-Tools min-cost flow on the same arcs, and the lemon backend (LEMON's
+network simplex) with a warm refusal re-solve, for comparison.
 
     python benchmarks/bench_solve.py                      # 1k, 5k, 20k, 100k students
     python benchmarks/bench_solve.py --sizes 1000,5000    # a quicker run
+    python benchmarks/bench_solve.py --scenarios scenarios/flanders-2023,DIR
 
 Each size runs in its own process, so its peak memory (max RSS) is its own.
 Scenarios are generated once (seed 1, workplaces = 1.5 × students) into
@@ -42,6 +44,35 @@ def bare_flow_seconds(problem: object) -> float:
     return time.perf_counter() - started
 
 
+def lemon_seconds(scenario: object, candidates: object, solution: object) -> dict[str, float]:
+    """The lemon backend's solve alone (one network), and a refusal re-plan in the
+    warm engine: one placed student's pair closed, then the re-solve."""
+    from matcher.candidates import Candidates
+    from matcher.replan import with_exclusions
+    from matcher.solve import Solution
+    from matcher.solve.capacity import residual_capacity
+    from matcher.solve.lemon import solve_lemon
+    from matcher.solve.problem import build_problem
+    from matcher.solve.warm import WarmReplan
+    from models.scenario import Scenario
+
+    assert isinstance(scenario, Scenario) and isinstance(candidates, Candidates)
+    assert isinstance(solution, Solution)
+    problem = build_problem(scenario, candidates, residual_capacity(scenario), solution.objective)
+    t = time.perf_counter()
+    solve_lemon(problem)
+    solve_only = time.perf_counter() - t
+    warm = WarmReplan.start(scenario, candidates, solution.objective, solution.workplace)
+    assert warm is not None
+    student = np.flatnonzero(solution.candidate >= 0)[:1]
+    workplace = solution.workplace[student]
+    updated = with_exclusions(scenario, [(str(scenario.students.ids[student[0]]),
+                                          str(scenario.workplaces.ids[workplace[0]]))])
+    t = time.perf_counter()
+    warm.refuse(updated, student, workplace, solution.workplace)
+    return {"lemon_solve": solve_only, "warm_refusal": time.perf_counter() - t}
+
+
 def run_one(scenario_dir: Path) -> dict[str, object]:
     """Time every stage of one solve (in this process) and measure peak memory."""
     from matcher.candidates import build_candidates
@@ -75,6 +106,7 @@ def run_one(scenario_dir: Path) -> dict[str, object]:
     solve_flow(problem)
     flow_only = time.perf_counter() - t
     bare = bare_flow_seconds(problem)
+    lemon = lemon_seconds(scenario, candidates, solution)
     return {
         "students": len(scenario.students),
         "workplaces": len(scenario.workplaces),
@@ -85,6 +117,9 @@ def run_one(scenario_dir: Path) -> dict[str, object]:
         "flow_solve": flow_only,
         "bare_flow": bare,
         "flow_vs_bare": flow_only / bare if bare > 0 else None,
+        "lemon_solve": lemon["lemon_solve"],
+        "flow_vs_lemon": flow_only / lemon["lemon_solve"] if lemon["lemon_solve"] > 0 else None,
+        "warm_refusal": lemon["warm_refusal"],
         "peak_mb": peak_mb,
     }
 
@@ -101,6 +136,8 @@ def ensure_scenario(students: int, ratio: float, seed: int) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,5000,20000,100000")
+    parser.add_argument("--scenarios", default="",
+                        help="Scenario folders instead of generated sizes, comma-separated.")
     parser.add_argument("--ratio", type=float, default=1.5)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
@@ -110,8 +147,9 @@ def main() -> None:
         print(json.dumps(run_one(args.child)))
         return
     rows = []
-    for size in (int(s) for s in args.sizes.split(",")):
-        scenario_dir = ensure_scenario(size, args.ratio, args.seed)
+    folders = ([Path(f) for f in args.scenarios.split(",")] if args.scenarios else
+               [ensure_scenario(int(s), args.ratio, args.seed) for s in args.sizes.split(",")])
+    for scenario_dir in folders:
         done = subprocess.run([sys.executable, __file__, "--child", str(scenario_dir)],
                               check=True, capture_output=True, text=True)
         rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
@@ -119,8 +157,8 @@ def main() -> None:
     result = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "platform": platform.platform()},
-        "ratio": args.ratio,
-        "seed": args.seed,
+        "ratio": None if args.scenarios else args.ratio,
+        "seed": None if args.scenarios else args.seed,
         "runs": rows,
     }
     args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
@@ -131,14 +169,16 @@ def print_table(rows: list[dict[str, object]], header: bool) -> None:
     if header:
         print(f"{'students':>9} {'workpl.':>8} {'arcs':>10} "
               + " ".join(f"{s:>10}" for s in STAGES)
-              + f" {'total s':>8} {'flow s':>7} {'bare s':>7} {'ratio':>6} {'peak MB':>8}")
+              + f" {'total s':>8} {'flow s':>7} {'bare s':>7} {'ratio':>6} {'lemon s':>7}"
+              f" {'flow/lemon':>10} {'warm ms':>7} {'peak MB':>8}")
     for r in rows:
         sec = r["seconds"]
         assert isinstance(sec, dict)
         print(f"{r['students']:>9} {r['workplaces']:>8} {r['arcs']:>10} "
               + " ".join(f"{sec[s]:>10.2f}" for s in STAGES)
               + f" {r['end_to_end']:>8.2f} {r['flow_solve']:>7.2f} {r['bare_flow']:>7.2f}"
-              f" {r['flow_vs_bare']:>6.2f} {r['peak_mb']:>8.0f}")
+              f" {r['flow_vs_bare']:>6.2f} {r['lemon_solve']:>7.2f} {r['flow_vs_lemon']:>10.1f}"
+              f" {1000 * float(r['warm_refusal']):>7.1f} {r['peak_mb']:>8.0f}")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ exactly the optimal ones). The result is the same lexicographic optimum.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -122,10 +123,10 @@ def _min_cost_flows(tails: NDArray[np.int32], heads: NDArray[np.int32], capaciti
     return np.asarray(solver.flows(np.arange(len(tails), dtype=np.int32)), dtype=np.int64)
 
 
-def _within_range(costs: IntArray, nodes: int) -> IntArray:
+def _within_range(costs: IntArray, limit: int) -> IntArray:
     """Costs beyond the documented range divided by their common divisor (the
     same optimal flows; a scenario's weights often share one)."""
-    if int(np.abs(costs).max(initial=0)) <= safe_cost(nodes):
+    if int(np.abs(costs).max(initial=0)) <= limit:
         return costs
     divisor = int(np.gcd.reduce(costs)) if len(costs) else 1
     return costs // divisor if divisor > 1 else costs
@@ -168,7 +169,7 @@ def ortools_stage(nodes: int, tails: NDArray[np.int32], heads: NDArray[np.int32]
                   capacities: IntArray, costs: IntArray, supplies: IntArray,
                   last: bool) -> tuple[IntArray, IntArray | None]:
     """A stage by OR-Tools; potentials from the residual network (OR-Tools keeps none)."""
-    costs = _within_range(costs, nodes)
+    costs = _within_range(costs, safe_cost(nodes))
     flows = _min_cost_flows(tails, heads, capacities, costs, supplies)
     if last:
         return flows, None
@@ -199,19 +200,22 @@ def solve_network(network: FlowNetwork, stage_solver: StageSolver = ortools_stag
 
 
 def stage_costs(problem: AssignmentProblem, arcs: IntArray, students: IntArray,
-                inner_arcs: int, nodes: int) -> tuple[IntArray, ...]:
+                inner_arcs: int, limit: int) -> tuple[IntArray, ...]:
     """Costs per stage on the arcs of ``_network``: assignment arcs, then
     ``inner_arcs`` free arcs (gates, workplaces to the sink), then the unplaced arc
-    of each of ``students``."""
+    of each of ``students``; levels merge while |cost| stays within ``limit``."""
     stages = []
-    for group in merge_groups(problem.spans, problem.n_free, safe_cost(nodes)):
+    for group in merge_groups(problem.spans, problem.n_free, limit):
         level = problem.merged(group, arcs, students)
         stages.append(np.concatenate([
             level.arc, np.zeros(inner_arcs, dtype=np.int64), level.unplaced]))
     return tuple(stages)
 
 
-def _network(problem: AssignmentProblem, arcs: IntArray) -> FlowNetwork:
+def _network(problem: AssignmentProblem, arcs: IntArray,
+             cost_limit: Callable[[int], int] | None = None) -> FlowNetwork:
+    """The network of these arcs; levels merge within ``cost_limit(nodes)``
+    (default: OR-Tools' ``safe_cost``)."""
     student = problem.arc_student[arcs]
     workplace = problem.arc_workplace[arcs]
     students, local_student = _local_index(student, problem.n_students)
@@ -244,7 +248,8 @@ def _network(problem: AssignmentProblem, arcs: IntArray) -> FlowNetwork:
         np.ones(ns, dtype=np.int64),
     ])
     nodes = sink + 1
-    stages = stage_costs(problem, arcs, students, len(gated) + nw, nodes)
+    limit = (cost_limit or safe_cost)(nodes)
+    stages = stage_costs(problem, arcs, students, len(gated) + nw, limit)
     supplies = np.zeros(nodes, dtype=np.int64)
     supplies[:ns] = 1
     supplies[sink] = -ns

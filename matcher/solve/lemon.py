@@ -19,8 +19,15 @@ What ``pylmcf`` asks of a network, and how it is met here:
   the optimum (reduced cost of (u, v) = cost + π[u] − π[v]), which the stages
   need, instead of the Bellman-Ford pass the OR-Tools stages run.
 
-The levels are grouped into stages by the same rule as the flow backend
-(``safe_cost``), so both solve the same stage costs.
+Cost range (``lemon_safe_cost``): for networks whose supplies sum to 0 LEMON
+starts every node's potential at 0 or ART = 2⁶² (its artificial arcs) and
+moves them by reduced costs along tree paths, so every potential stays within
+[−N·C, ART + N·C] for N nodes and costs at most C, and every reduced cost
+within C + ART + 2·N·C. With (2N + 1)·C ≤ 2⁶² no sum leaves int64, and the
+total cost (at most one unit per student on a costly arc) neither. That is
+a far wider range than OR-Tools' (int64 max / 2N²), so levels that the flow
+backend must solve in stages (a re-plan of 6,000 students) merge into one
+cost here, and the warm engine can keep them.
 """
 
 from __future__ import annotations
@@ -36,11 +43,23 @@ from matcher.solve.flow import (
     FlowNetwork,
     _network,
     _within_range,
-    safe_cost,
     solve_network,
 )
 from matcher.solve.problem import AssignmentProblem
 from models.scenario import BoolArray, IntArray
+
+ARTIFICIAL_COST = 2**62  # LEMON's ART_COST for int64: max / 2 + 1
+
+
+def shifted_limit(nodes: int) -> int:
+    """The largest cost LEMON may see on a network of ``nodes`` nodes (see above)."""
+    return ARTIFICIAL_COST // (2 * max(nodes, 1) + 1)
+
+
+def lemon_safe_cost(nodes: int) -> int:
+    """The largest |cost| of a level (or merged levels) before the shift to
+    non-negative costs, which at most doubles it."""
+    return shifted_limit(nodes) // 2
 
 
 def source_shift(nodes: int, tails: NDArray[np.int32], heads: NDArray[np.int32],
@@ -88,7 +107,7 @@ class LemonNetwork:
         ordered = costs[self.order]
         self.shift = source_shift(len(self.shift), self.tails, self.heads, ordered)
         shifted = ordered + self.shift[self.tails]
-        if int(shifted.max(initial=0)) > 2 * safe_cost(len(self.shift)):
+        if int(shifted.max(initial=0)) > shifted_limit(len(self.shift)):
             raise FlowError("the costs of this scenario are too large for the solver's 64-bit "
                             "range; lower the weights")
         self.graph.set_edge_costs(np.ascontiguousarray(shifted, dtype=np.int64))
@@ -119,7 +138,7 @@ def lemon_stage(nodes: int, tails: NDArray[np.int32], heads: NDArray[np.int32],
                 last: bool) -> tuple[IntArray, IntArray | None]:
     """One stage of ``solve_network`` by the network simplex."""
     network = LemonNetwork.build(nodes, tails, heads, capacities,
-                                 _within_range(costs, nodes), supplies)
+                                 _within_range(costs, lemon_safe_cost(nodes)), supplies)
     flows = network.solve()
     return flows, None if last else network.reduced_costs()
 
@@ -134,5 +153,6 @@ def solve_lemon(problem: AssignmentProblem) -> BoolArray:
     network: the simplex needs no split into components to be fast."""
     chosen = np.zeros(len(problem.arc_student), dtype=bool)
     if len(problem.arc_student):
-        chosen[:] = solve_lemon_network(_network(problem, np.arange(len(problem.arc_student))))
+        network = _network(problem, np.arange(len(problem.arc_student)), lemon_safe_cost)
+        chosen[:] = solve_lemon_network(network)
     return chosen

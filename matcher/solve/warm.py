@@ -23,10 +23,9 @@ import time
 import numpy as np
 
 from matcher.candidates import Candidates
-from matcher.solve import Solution, optimal_solution
+from matcher.solve import Solution, lemon, optimal_solution
 from matcher.solve.capacity import Capacity, residual_capacity
 from matcher.solve.flow import _local_index, _network, stage_costs
-from matcher.solve.lemon import LemonNetwork
 from matcher.solve.problem import AssignmentProblem, Level, build_problem
 from models.config import Objective
 from models.scenario import BoolArray, IntArray, Scenario
@@ -35,10 +34,10 @@ from models.scenario import BoolArray, IntArray, Scenario
 class WarmNetwork:
     """The network of an ``AssignmentProblem`` with a keep level, solved warm."""
 
-    def __init__(self, problem: AssignmentProblem, lemon: LemonNetwork,
+    def __init__(self, problem: AssignmentProblem, solver: lemon.LemonNetwork,
                  capacities: IntArray, students: IntArray, inner_arcs: int) -> None:
         self.problem = problem
-        self._lemon = lemon
+        self._lemon = solver
         self._capacities = capacities
         self._students = students  # students with an arc, in network order
         self._inner_arcs = inner_arcs
@@ -52,14 +51,14 @@ class WarmNetwork:
         if len(problem.levels) != 3 or not len(problem.arc_student):
             return None
         arcs = np.arange(len(problem.arc_student))
-        network = _network(problem, arcs)
+        network = _network(problem, arcs, lemon.lemon_safe_cost)
         if len(network.stages) != 1:
             return None
         students, _ = _local_index(problem.arc_student, problem.n_students)
         inner = len(network.tails) - len(arcs) - len(students)
-        lemon = LemonNetwork.build(len(network.supplies), network.tails, network.heads,
-                                   network.capacities, network.stages[0], network.supplies)
-        return cls(problem, lemon, network.capacities.copy(), students, inner)
+        solver = lemon.LemonNetwork.build(len(network.supplies), network.tails, network.heads,
+                                          network.capacities, network.stages[0], network.supplies)
+        return cls(problem, solver, network.capacities.copy(), students, inner)
 
     def _pair_keys(self, student: IntArray, workplace: IntArray) -> IntArray:
         keys: IntArray = student.astype(np.int64) * self.problem.n_workplaces + workplace
@@ -92,7 +91,7 @@ class WarmNetwork:
         self.problem = dataclasses.replace(p, levels=(placement, keep, cost))
         arcs = np.arange(len(p.arc_student))
         (costs,) = stage_costs(self.problem, arcs, self._students, self._inner_arcs,
-                               len(self._lemon.shift))  # one entry per node
+                               lemon.lemon_safe_cost(len(self._lemon.shift)))  # a shift per node
         self._lemon.set_costs(costs)
 
     def solve(self) -> BoolArray:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 
-import matcher.solve.flow as flow
+import matcher.solve.lemon as lemon
 from matcher.candidates import build_candidates
 from matcher.check import check_plan, plan_score
 from matcher.io import load_scenario
@@ -51,9 +51,9 @@ def solved(scenario: Scenario, backend: Backend, objective: Objective,
 def test_lemon_flow_and_networkx_reach_the_same_optimum(
     scenario: Scenario, objective: Objective
 ) -> None:
-    lemon, flow_solution = solved(scenario, "lemon", objective), solved(scenario, "flow", objective)
-    assert lemon.objective_value == networkx_objective(scenario, objective)
-    assert level_values(scenario, lemon, None) == level_values(scenario, flow_solution, None)
+    by_lemon, by_flow = solved(scenario, "lemon", objective), solved(scenario, "flow", objective)
+    assert by_lemon.objective_value == networkx_objective(scenario, objective)
+    assert level_values(scenario, by_lemon, None) == level_values(scenario, by_flow, None)
 
 
 @pytest.mark.parametrize("objective", OBJECTIVES)
@@ -82,7 +82,7 @@ def test_lemon_stages_keep_every_level_of_the_flow_backend(
     keep = np.roll(solved(scenario, "flow", objective).workplace, 1)
     merged = level_values(scenario, solved(scenario, "flow", objective, keep), keep)
     with monkeypatch.context() as patch:
-        patch.setattr(flow, "safe_cost", lambda nodes: 1)
+        patch.setattr(lemon, "lemon_safe_cost", lambda nodes: 1)
         staged = solved(scenario, "lemon", objective, keep)
     assert level_values(scenario, staged, keep) == merged
 
