@@ -86,7 +86,9 @@ class WarmNetwork:
         student, -1 for none): the keep level's cost changes."""
         p = self.problem
         stays = workplace[p.arc_student] == p.arc_workplace
-        placement, _, cost = p.levels
+        placement, kept, cost = p.levels
+        if np.array_equal(stays, kept.arc < 0):
+            return  # the same plan: no cost changes
         keep = Level(-stays.astype(np.int64), np.zeros(p.n_students, dtype=np.int64), 1)
         self.problem = dataclasses.replace(p, levels=(placement, keep, cost))
         arcs = np.arange(len(p.arc_student))
