@@ -35,7 +35,7 @@ def test_solve_writes_the_plan_and_both_csvs(tmp_path: Path) -> None:
 
 
 def test_same_input_and_seed_give_byte_identical_plans(tmp_path: Path) -> None:
-    for backend in ("flow", "cpsat"):
+    for backend in ("flow", "lemon", "cpsat"):
         first = _solve(tmp_path / f"{backend}1", "--backend", backend, "--seed", "7")
         second = _solve(tmp_path / f"{backend}2", "--backend", backend, "--seed", "7")
         for plan in (first, second):
@@ -43,6 +43,17 @@ def test_same_input_and_seed_give_byte_identical_plans(tmp_path: Path) -> None:
         assert json.dumps(first) == json.dumps(second)
         assert (tmp_path / f"{backend}1" / "assignments.csv").read_bytes() == (
             tmp_path / f"{backend}2" / "assignments.csv").read_bytes()
+
+
+def test_lemon_backend_writes_the_same_optimum_on_the_demo(tmp_path: Path) -> None:
+    flow = _solve(tmp_path / "flow")
+    lemon = _solve(tmp_path / "lemon", "--backend", "lemon")
+    assert lemon["solver"]["backend"] == "lemon"  # type: ignore[index]
+    assert lemon["solver"]["status"] == "optimal"  # type: ignore[index]
+    assert lemon["summary"] == flow["summary"]
+    total = sum(a["cost"] for a in flow["assignments"])  # type: ignore[attr-defined]
+    assert sum(a["cost"] for a in lemon["assignments"]) == total  # type: ignore[attr-defined]
+    assert check_plan(load_scenario(DEMO), lemon) == []
 
 
 def test_cpsat_backend_proves_the_same_optimum_on_the_demo(tmp_path: Path) -> None:

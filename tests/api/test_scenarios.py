@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from tests.api.conftest import DEMO, Api, demo_files
+from tests.api.conftest import DEMO, Api, demo_files, solve
 from tests.io.excel_files import excel_twin
 
 PROBLEM = "application/problem+json"
@@ -142,6 +142,16 @@ def test_invalid_solve_settings_are_422(api: Api, demo_plan: tuple[int, int]) ->
                                headers=api.consultant)
     assert response.status_code == 422
     assert {e["pointer"] for e in response.json()["errors"]} == {"/backend", "/time_limit_s"}
+
+
+def test_the_lemon_backend_solves_through_the_service(api: Api,
+                                                      demo_plan: tuple[int, int]) -> None:
+    scenario_id, flow_plan_id = demo_plan
+    job = solve(api, scenario_id, backend="lemon")
+    lemon = api.client.get(f"/plans/{job['plan_id']}", headers=api.consultant).json()["plan"]
+    flow = api.client.get(f"/plans/{flow_plan_id}", headers=api.consultant).json()["plan"]
+    assert lemon["solver"]["backend"] == "lemon"
+    assert lemon["summary"] == flow["summary"]
 
 
 def test_delete_scenario(api: Api) -> None:
