@@ -104,12 +104,16 @@ class LemonNetwork:
         network.set_costs(costs)
         return network
 
+    @property
+    def nodes(self) -> int:
+        return len(self.shift)
+
     def set_costs(self, costs: IntArray) -> None:
         """New costs, in the caller's arc order."""
         ordered = costs[self.order]
-        self.shift = source_shift(len(self.shift), self.tails, self.heads, ordered)
+        self.shift = source_shift(self.nodes, self.tails, self.heads, ordered)
         shifted = ordered + self.shift[self.tails]
-        if int(shifted.max(initial=0)) > shifted_limit(len(self.shift)):
+        if int(shifted.max(initial=0)) > shifted_limit(self.nodes):
             raise FlowError("the costs of this scenario are too large for the solver's 64-bit "
                             "range; lower the weights")
         self.graph.set_edge_costs(np.ascontiguousarray(shifted, dtype=np.int64))

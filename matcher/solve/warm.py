@@ -42,7 +42,6 @@ class WarmNetwork:
         self._students = students  # students with an arc, in network order
         self._inner_arcs = inner_arcs
         self._pair_order = np.argsort(self._pair_keys(problem.arc_student, problem.arc_workplace))
-        self.closed = np.zeros(len(problem.arc_student), dtype=bool)
 
     @classmethod
     def build(cls, problem: AssignmentProblem) -> WarmNetwork | None:
@@ -77,7 +76,6 @@ class WarmNetwork:
 
     def close(self, arcs: IntArray) -> None:
         """No student may be placed on these arcs any more (a refusal)."""
-        self.closed[arcs] = True
         self._capacities[arcs] = 0
         self._lemon.set_capacities(self._capacities)
 
@@ -93,7 +91,7 @@ class WarmNetwork:
         self.problem = dataclasses.replace(p, levels=(placement, keep, cost))
         arcs = np.arange(len(p.arc_student))
         (costs,) = stage_costs(self.problem, arcs, self._students, self._inner_arcs,
-                               lemon.lemon_safe_cost(len(self._lemon.shift)))  # a shift per node
+                               lemon.lemon_safe_cost(self._lemon.nodes))
         self._lemon.set_costs(costs)
 
     def solve(self) -> BoolArray:
