@@ -28,9 +28,10 @@ def assert_same_optimum(scenario: Scenario, plan: Plan, warm: Replan, cold: Repl
     keep = previous_workplaces(scenario, plan)
     changed = cold.run.scenario
     assert check_plan(changed, warm.run.plan.as_contract()) == []
+    # placements per priority, students kept where they were, cost; which of
+    # equally good students gains a seat may differ, so the lists of changes may
     assert (level_values(changed, warm.run.solution, keep)
             == level_values(changed, cold.run.solution, keep))
-    assert len(warm.moved) == len(cold.moved)
 
 
 def refusal_sequence(scenario: Scenario, objective: Objective, data: st.DataObject,
