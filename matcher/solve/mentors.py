@@ -14,8 +14,10 @@ def assign_mentors(scenario: Scenario, placed_at: IntArray, capacity: Capacity) 
     ``placed_at`` holds a workplace per student (-1 when unplaced); pinned rows
     with a named mentor keep it. Intensive students are seated first, each mentor
     taking at most its intensive room, then the others fill the remaining room,
-    mentors in file order. A pinned overfill (already a conflict) goes to the
-    workplace's first mentor.
+    mentors in file order. A pinned row that fits no mentor (already a conflict,
+    e.g. an intensive student beyond every mentor's intensive limit) is seated
+    last, with the mentor that has the most room left: the solver counted it in
+    its workplace's room, so it must not take a seat another student was given.
     """
     s, m, pinned = scenario.students, scenario.mentors, scenario.pinned
     mentor_of = np.full(len(s), -1, dtype=np.int64)
@@ -29,6 +31,7 @@ def assign_mentors(scenario: Scenario, placed_at: IntArray, capacity: Capacity) 
     waiting = np.flatnonzero((placed_at >= 0) & (mentor_of < 0))
     # intensive first (sorted key False < True, so negate), then by student order
     order = waiting[np.lexsort((waiting, ~s.intensive[waiting]))]
+    overfull = []
     for student in order:
         mentors = mentors_at.get(int(placed_at[student]), [])
         if not mentors:
@@ -39,10 +42,15 @@ def assign_mentors(scenario: Scenario, placed_at: IntArray, capacity: Capacity) 
                 chosen = mentor
                 break
         if chosen < 0:
-            chosen = mentors[0]
-        else:
-            room[chosen] -= 1
-            if s.intensive[student]:
-                intensive_room[chosen] -= 1
+            overfull.append(student)
+            continue
+        room[chosen] -= 1
+        if s.intensive[student]:
+            intensive_room[chosen] -= 1
+        mentor_of[student] = chosen
+    for student in overfull:
+        mentors = mentors_at[int(placed_at[student])]
+        chosen = mentors[int(np.argmax(room[mentors]))]  # the first of the roomiest
+        room[chosen] -= 1
         mentor_of[student] = chosen
     return mentor_of
