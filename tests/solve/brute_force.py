@@ -29,7 +29,8 @@ def best_score(scenario: Scenario, objective: Objective) -> tuple[int, ...] | No
     for i in range(n):
         if i in pinned:
             wp, me = pinned[i]
-            mentors = [me] if me >= 0 else list(np.flatnonzero(m.workplace == wp)) or [-1]
+            own = [int(x) for x in np.flatnonzero(m.workplace == wp)]
+            mentors = [me] if me >= 0 else own or [-1]
             options.append([(wp, int(x)) for x in mentors])
             continue
         choices: list[tuple[int, int] | None] = [None]
@@ -53,8 +54,9 @@ def best_score(scenario: Scenario, objective: Objective) -> tuple[int, ...] | No
             continue
         if any(x < 0 or load[x] > int(m.room[x]) or intensive[x] > limit for x in load):
             continue
-        placed = [i for i, c in enumerate(combo) if c is not None]
-        total = sum(int(cost[i, combo[i][0]]) for i in placed)  # type: ignore[index]
+        chosen = [(i, c) for i, c in enumerate(combo) if c is not None]
+        placed = [i for i, _ in chosen]
+        total = sum(int(cost[i, c[0]]) for i, c in chosen)
         if objective == "placements-first":
             score: tuple[int, ...] = (len(placed), -total)
         else:
