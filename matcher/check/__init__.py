@@ -37,7 +37,7 @@ def check_plan(scenario: Scenario, plan: dict[str, Any]) -> list[str]:
             errors.append(f"{student_id}: missing from the plan")
 
     placed: list[tuple[StudentRow, WorkplaceRow, str | None]] = []
-    rows = []
+    rows: list[dict[str, Any]] = []
     for a in assignments:
         s, w = students.get(a["student_id"]), workplaces.get(a["workplace_id"])
         if s is None or w is None:
