@@ -8,12 +8,15 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from matcher.check import check_plan
+from matcher.io import scenario_from_document
 from matcher.pipeline import SolveSettings, run_solve
 from matcher.rules import RULE_NAMES, RULES
 from models.scenario import Scenario
 from tests.builders import mentor, one_pair, scenario, student, workplace
+from tests.strategies import every_column_documents
 
 
 @pytest.fixture(scope="module")
@@ -147,3 +150,14 @@ def test_the_checker_catches_a_plan_solved_without_a_rule(
     plan = run_solve(sc, SolveSettings()).plan.as_contract()
     assert plan["summary"]["placed"] == 1
     assert check_plan(sc, plan) == [f"S1 → W1: breaks {rule}"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(every_column_documents())
+def test_solver_plans_pass_the_checker_on_scenarios_that_fill_every_column(
+    doc: dict[str, Any]
+) -> None:
+    sc = scenario_from_document(doc)
+    for objective in ("priority-first", "placements-first"):
+        plan = run_solve(sc, SolveSettings(objective=objective)).plan.as_contract()
+        assert check_plan(sc, plan) == []
