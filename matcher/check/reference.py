@@ -3,10 +3,11 @@
 Written straight from docs/scenario-format.md — "Rules the plan must keep",
 "Travel" and "Cost of one assignment" — for one student–workplace pair at a
 time, on plain rows: code strings in sets, dates as dates, ``None`` for what is
-unknown. It imports nothing of the vectorised rules, costs or travel estimate
-(``matcher.rules``, ``matcher.cost``, ``matcher.travel``, ``matcher.candidates``)
-and decodes the scenario's arrays and bitmasks itself, so a mistake there shows
-up as a disagreement instead of being shared. Slow by design: the plan checker
+unknown. It uses nothing of the vectorised rules, costs, travel estimate or
+candidate search (``matcher.rules``, ``matcher.cost``, ``matcher.candidates``;
+of ``matcher.travel`` only the shipped postcode table, to read a document) and
+decodes the scenario's arrays and bitmasks itself, so a mistake there shows up
+as a disagreement instead of being shared. Slow by design: the plan checker
 uses it on the assigned and unmatched students only, and property tests compare
 it pair by pair with the vectorised rules.
 
