@@ -662,7 +662,7 @@ def _when_job_done(user: WebUser, job_id: int) -> str:
         progress = user.client.get(f"/ui/jobs/{job_id}/progress",
                                    headers={"HX-Request": "true"})
         if "HX-Redirect" in progress.headers:
-            return progress.headers["HX-Redirect"]
+            return str(progress.headers["HX-Redirect"])
         assert "mislukte" not in progress.text, progress.text
         time.sleep(0.05)
     raise AssertionError(f"job {job_id} did not finish")
