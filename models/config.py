@@ -29,12 +29,6 @@ class MentorCapacity(_Strict):
         value = (self.model_extra or {}).get(sector, self.default)
         return int(value)
 
-    @classmethod
-    def parse(cls, value: Any) -> MentorCapacity:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return cls(default=value)
-        return cls.model_validate(value)
-
 
 class Policy(_Strict):
     objective: Objective = "priority-first"

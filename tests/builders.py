@@ -35,7 +35,7 @@ def mentor(mentor_id: str = "M1", workplace_id: str = "W1", **fields: Any) -> di
     return record
 
 
-def scenario(
+def document(
     students: list[dict[str, Any]],
     workplaces: list[dict[str, Any]],
     mentors: list[dict[str, Any]] | None = None,
@@ -46,8 +46,9 @@ def scenario(
     policy: dict[str, Any] | None = None,
     weights: dict[str, Any] | None = None,
     reference_date: str = REFERENCE_DATE,
-) -> Scenario:
-    """A scenario from records; by default one mentor (capacity 5) per workplace."""
+) -> dict[str, Any]:
+    """A scenario document with inline tables; by default one mentor (capacity 5) per
+    workplace."""
     if mentors is None:
         mentors = [mentor(f"M-{w['workplace_id']}", w["workplace_id"], capacity=5)
                    for w in workplaces]
@@ -57,13 +58,23 @@ def scenario(
                        ("travel_times", travel_times)):
         if rows is not None:
             tables[name] = rows
-    document: dict[str, Any] = {"format_version": 1, "name": "test",
-                                "reference_date": reference_date, "tables": tables}
+    result: dict[str, Any] = {"format_version": 1, "name": "test",
+                              "reference_date": reference_date, "tables": tables}
     if policy is not None:
-        document["policy"] = policy
+        result["policy"] = policy
     if weights is not None:
-        document["weights"] = weights
-    return scenario_from_document(document)
+        result["weights"] = weights
+    return result
+
+
+def scenario(
+    students: list[dict[str, Any]],
+    workplaces: list[dict[str, Any]],
+    mentors: list[dict[str, Any]] | None = None,
+    **fields: Any,
+) -> Scenario:
+    """A loaded scenario from records (see ``document`` for the keyword arguments)."""
+    return scenario_from_document(document(students, workplaces, mentors, **fields))
 
 
 def one_pair(student_fields: dict[str, Any] | None = None,

@@ -113,15 +113,15 @@ def _dask(task: Callable[[Scenario, Item], Result], scenario: Scenario,
             'the dask executor needs dask[distributed]: pip install -e ".[dask]"') from exc
     cluster = None
     if address is None:
-        cluster = LocalCluster(  # type: ignore[no-untyped-call]
+        cluster = LocalCluster(
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
     try:
-        with Client(address or cluster) as client:  # type: ignore[no-untyped-call]
+        with Client(address or cluster) as client:
             shared = client.scatter(scenario, broadcast=True)
             futures = [client.submit(task, shared, item, pure=False) for item in items]
             index = {f.key: i for i, f in enumerate(futures)}
             results: list[Any] = [None] * len(items)
-            for future in dask_completed(futures):  # type: ignore[no-untyped-call]
+            for future in dask_completed(futures):
                 i = index[future.key]
                 results[i] = future.result()
                 on_done(i)

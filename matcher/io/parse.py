@@ -127,10 +127,6 @@ class TableParser:
     def __len__(self) -> int:
         return len(self.frame)
 
-    @property
-    def columns_ok(self) -> bool:
-        return not self.problems
-
     def problem(self, position: int, column: str, message: str) -> None:
         self.problems.append(Problem(self.label, message, row=int(self.rows[position]),
                                      column=column, row_label=self.row_label))

@@ -1,7 +1,10 @@
 """The hard rules of contract v1, one function per rule, vectorised over pairs.
 
 Each rule returns ``True`` where a pair passes. Candidate generation,
-explanations, suggestions and the plan checker all call these same functions.
+explanations, suggestions and fixes all call these same functions. The plan
+checker does not: it has a plain row-by-row twin of each rule in
+``matcher/check/reference.py`` (add one there for a new rule), and property
+tests hold the two to the same answers.
 """
 
 from __future__ import annotations

@@ -31,11 +31,6 @@ class Capacity:
     pinned_over_mentor: BoolArray
     pinned_over_intensive: BoolArray
 
-    @property
-    def pinned_overfull(self) -> BoolArray:
-        over: BoolArray = self.pinned_over_seats | self.pinned_over_mentor
-        return over | self.pinned_over_intensive
-
 
 def _per(index: IntArray, size: int, weights: IntArray | None = None) -> IntArray:
     return np.bincount(index, weights=weights, minlength=size).astype(np.int64)

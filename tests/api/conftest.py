@@ -11,18 +11,14 @@ import os
 import signal
 import subprocess
 import time
-import warnings
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
-
-with warnings.catch_warnings():  # starlette asks for httpx2, which FastAPI does not need yet
-    warnings.simplefilter("ignore")
-    from fastapi.testclient import TestClient
+from fastapi.testclient import TestClient  # its warning is filtered in pyproject.toml
 
 from api.auth import create_user
 from api.main import create_app
@@ -58,7 +54,7 @@ class Api:
         return services
 
 
-def start_api(folder: Path, **overrides: Any) -> Iterator[Api]:
+def start_api(folder: Path, **overrides: Any) -> Generator[Api, None, None]:
     app = create_app(settings_for(folder, **overrides))
     services = app.state.services
     with services.sessions() as db:

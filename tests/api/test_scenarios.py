@@ -16,7 +16,7 @@ PROBLEM = "application/problem+json"
 
 
 def _demo_document() -> dict[str, Any]:
-    settings = yaml.safe_load((DEMO / "scenario.yaml").read_text(encoding="utf-8"))
+    settings: dict[str, Any] = yaml.safe_load((DEMO / "scenario.yaml").read_text(encoding="utf-8"))
     tables = {}
     for name, file_name in settings["tables"].items():
         frame = pd.read_csv(DEMO / file_name, dtype=str, keep_default_na=False)

@@ -86,7 +86,7 @@ def test_a_wrong_setting_names_the_settings_sheet(tmp_path: Path) -> None:
 def test_a_workbook_without_the_right_sheets_is_explained(
         sheets: dict[str, list[list[object]]], expected: str) -> None:
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book.remove(book.active)
     for title, rows in sheets.items():
         sheet = book.create_sheet(title)
         for row in rows:

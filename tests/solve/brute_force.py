@@ -1,5 +1,6 @@
 """Exhaustive lexicographic optimum for tiny scenarios: an oracle independent of
-the solvers (it enumerates every student's choice of workplace and mentor)."""
+the solvers (it enumerates every student's choice of workplace and mentor) and of
+the vectorised rules and costs (it asks the plain reference of the checker)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,7 @@ from collections import Counter
 
 import numpy as np
 
-from matcher.cost import pair_costs
-from matcher.rules import Pairs, passes_all
+from matcher.check import reference
 from models.config import Objective
 from models.scenario import Scenario
 
@@ -19,9 +19,12 @@ def best_score(scenario: Scenario, objective: Objective) -> tuple[int, ...] | No
     forced), or None when pinned rows alone break a limit."""
     s, w, m = scenario.students, scenario.workplaces, scenario.mentors
     n = len(s)
-    all_pairs = Pairs(scenario, np.repeat(np.arange(n), len(w)), np.tile(np.arange(len(w)), n))
-    ok = passes_all(all_pairs).reshape(n, len(w))
-    cost = pair_costs(all_pairs).total.reshape(n, len(w))
+    ref = reference.from_scenario(scenario)
+    people, places = list(ref.students.values()), list(ref.workplaces.values())
+    ok = np.asarray([[not reference.broken_rules(ref, st, wp) for wp in places]
+                     for st in people], dtype=bool).reshape(n, len(w))
+    cost = np.asarray([[sum(reference.cost_breakdown(ref, st, wp).values()) for wp in places]
+                       for st in people], dtype=np.int64).reshape(n, len(w))
     pinned = {int(a): (int(b), int(c)) for a, b, c in
               zip(scenario.pinned.student, scenario.pinned.workplace, scenario.pinned.mentor,
                   strict=True)}
@@ -29,7 +32,8 @@ def best_score(scenario: Scenario, objective: Objective) -> tuple[int, ...] | No
     for i in range(n):
         if i in pinned:
             wp, me = pinned[i]
-            mentors = [me] if me >= 0 else list(np.flatnonzero(m.workplace == wp)) or [-1]
+            own = [int(x) for x in np.flatnonzero(m.workplace == wp)]
+            mentors = [me] if me >= 0 else own or [-1]
             options.append([(wp, int(x)) for x in mentors])
             continue
         choices: list[tuple[int, int] | None] = [None]
@@ -53,8 +57,9 @@ def best_score(scenario: Scenario, objective: Objective) -> tuple[int, ...] | No
             continue
         if any(x < 0 or load[x] > int(m.room[x]) or intensive[x] > limit for x in load):
             continue
-        placed = [i for i, c in enumerate(combo) if c is not None]
-        total = sum(int(cost[i, combo[i][0]]) for i in placed)  # type: ignore[index]
+        chosen = [(i, c) for i, c in enumerate(combo) if c is not None]
+        placed = [i for i, _ in chosen]
+        total = sum(int(cost[i, c[0]]) for i, c in chosen)
         if objective == "placements-first":
             score: tuple[int, ...] = (len(placed), -total)
         else:

@@ -36,7 +36,7 @@ def networkx_objective(scenario: Scenario, objective: Objective) -> int:
     graph = nx.DiGraph()
     free = np.flatnonzero(problem.free)
     graph.add_node("sink", demand=len(free))
-    for i in free:
+    for i in free.tolist():
         graph.add_node(("s", i), demand=-1)
         graph.add_edge(("s", i), "sink", capacity=1, weight=int(merged.unplaced[i]))
     for a in range(len(problem.arc_student)):

@@ -24,7 +24,7 @@ from matcher.solve.capacity import residual_capacity
 from matcher.solve.problem import build_problem
 from models.config import MAX_WEIGHT, Objective, Weights
 from models.plan import Plan
-from models.scenario import Scenario
+from models.scenario import IntArray, Scenario
 from tests.solve.test_backends import networkx_objective
 from tests.strategies import tiny_scenarios
 
@@ -38,7 +38,7 @@ def every_level_a_stage(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def level_values(scenario: Scenario, objective: Objective,
-                 keep: np.ndarray | None = None) -> list[int]:  # type: ignore[type-arg]
+                 keep: IntArray | None = None) -> list[int]:
     candidates = build_candidates(scenario)
     solution = solve(scenario, candidates, objective=objective, keep=keep)
     problem = build_problem(scenario, candidates, residual_capacity(scenario), objective, keep)

@@ -13,7 +13,6 @@ import io
 import json
 import re
 import time
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -22,11 +21,8 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 import pytest
+from fastapi.testclient import TestClient  # its warning is filtered in pyproject.toml
 from sqlalchemy import func, select
-
-with warnings.catch_warnings():  # starlette asks for httpx2, which FastAPI does not need yet
-    warnings.simplefilter("ignore")
-    from fastapi.testclient import TestClient
 
 from api.auth import create_user
 from api.tables import Job
@@ -666,7 +662,7 @@ def _when_job_done(user: WebUser, job_id: int) -> str:
         progress = user.client.get(f"/ui/jobs/{job_id}/progress",
                                    headers={"HX-Request": "true"})
         if "HX-Redirect" in progress.headers:
-            return progress.headers["HX-Redirect"]
+            return str(progress.headers["HX-Redirect"])
         assert "mislukte" not in progress.text, progress.text
         time.sleep(0.05)
     raise AssertionError(f"job {job_id} did not finish")
