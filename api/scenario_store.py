@@ -40,6 +40,7 @@ from matcher.io.limits import (
 from matcher.io.load import DOCUMENT_NAMES
 from matcher.io.tables import cell_text, read_table_file
 from matcher.io.workbook import is_workbook_upload, relabel, split_workbook
+from matcher.messages import Message
 from models.config import DEFAULT_TABLE_FILES, OPTIONAL_TABLES, REQUIRED_TABLES
 from models.scenario import Scenario
 from models.tables import TABLE_SPECS
@@ -120,11 +121,10 @@ def ingest_files(files: list[tuple[str, bytes]],
         if message := file_name_problem(name):
             problems.append(Problem(_shown_name(name) or "(no name)", message))
     for name in {n for n in names if names.count(n) > 1}:
-        problems.append(Problem(name, "this file was uploaded more than once"))
+        problems.append(Problem(name, Message("upload.twice")))
     documents = [n for n in DOCUMENT_NAMES if n in names]
     if not documents:
-        problems.append(Problem("scenario.yaml", "the upload needs a scenario.yaml (or "
-                                "scenario.json) naming the tables"))
+        problems.append(Problem("scenario.yaml", Message("upload.document_missing")))
     if problems:
         raise ScenarioError(problems)
     if limits is not None:
@@ -207,7 +207,7 @@ def _check_table_names(settings: dict[str, Any], label: str) -> None:
     if not isinstance(tables, dict):
         return
     problems = [
-        Problem(label, f"{_shown_name(value)!r} must be the plain name of an uploaded file",
+        Problem(label, Message("upload.not_a_file_name", value=_shown_name(value)),
                 column=f"tables.{name}")
         for name, value in tables.items()
         if isinstance(value, str) and file_name_problem(value) is not None
@@ -230,7 +230,7 @@ def _inline_tables(settings: dict[str, Any], folder: Path) -> dict[str, list[dic
             continue
         frame, found = read_table_file(path, path.name, TABLE_SPECS[name])
         if frame is None or found:  # cannot happen: the loader has just read it
-            raise ScenarioError(found or [Problem(path.name, "cannot be read")])
+            raise ScenarioError(found or [Problem(path.name, Message("upload.unreadable"))])
         tables[name] = _text_records(frame.to_dict("records"))
     return tables
 
@@ -239,24 +239,23 @@ def ingest_document(document: Any, limits: UploadLimits | None = None) -> Canoni
     """Validate one JSON scenario document with inline tables; raise ScenarioError
     (TooLargeError beyond ``limits``)."""
     if not isinstance(document, dict):
-        raise ScenarioError([Problem(JSON_LABEL, "the body must be a JSON object with "
-                                     "format_version, reference_date and tables")])
+        raise ScenarioError([Problem(JSON_LABEL, Message("upload.json_not_object"))])
     if limits is not None:
         check_document(document, JSON_LABEL, limits)
     tables = document.get("tables")
     problems: list[Problem] = []
     if not isinstance(tables, dict):
-        problems.append(Problem(JSON_LABEL, "must be an object holding the tables as lists of "
-                                "records", column="tables"))
+        problems.append(Problem(JSON_LABEL, Message("upload.json_tables_object"),
+                                column="tables"))
         tables = {}
     for name in REQUIRED_TABLES:
         if name not in tables:
-            problems.append(Problem(JSON_LABEL, "required: the table as a list of records",
+            problems.append(Problem(JSON_LABEL, Message("upload.json_table_required"),
                                     column=f"tables.{name}"))
     for name, value in tables.items():
         if name in ALL_TABLES and not isinstance(value, list):
-            problems.append(Problem(JSON_LABEL, "in a JSON upload every table is inlined as "
-                                    "a list of records", column=f"tables.{name}"))
+            problems.append(Problem(JSON_LABEL, Message("upload.json_table_inline"),
+                                    column=f"tables.{name}"))
     if problems:
         raise ScenarioError(problems)
     scenario = load_stored_document(document, web_ids=True)

@@ -15,6 +15,16 @@ OPTIONAL_TABLES = ("placements", "exclusions", "travel_times")
 DEFAULT_TABLE_FILES = {name: f"{name}.csv" for name in REQUIRED_TABLES + OPTIONAL_TABLES}
 
 
+class SettingError(ValueError):
+    """A setting's mistake as a message code and parameters (rendered by the loader in
+    the user's language; ``models`` itself holds no sentences)."""
+
+    def __init__(self, code: str, **params: str | int) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
 class _Strict(BaseModel):
     # Unknown keys are kept and ignored, as for table columns.
     model_config = ConfigDict(extra="allow", frozen=True)
@@ -52,9 +62,7 @@ class Policy(_Strict):
                     or isinstance(capacity, bool)
                     or capacity < 0
                 ):
-                    raise ValueError(
-                        f"capacity for sector {sector!r} must be a whole number ≥ 0"
-                    )
+                    raise SettingError("settings.sector_capacity", sector=str(sector))
         return value
 
 
@@ -90,7 +98,7 @@ class ScenarioConfig(_Strict):
             try:
                 return dt.date.fromisoformat(value.strip())
             except ValueError as exc:
-                raise ValueError(f"{value!r} is not a date YYYY-MM-DD") from exc
+                raise SettingError("io.not_date", value=value) from exc
         return value
 
     @field_validator("policy", "weights", "tables", mode="before")

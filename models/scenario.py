@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from matcher.messages import Message
 from models.config import ScenarioConfig
 
 IntArray = NDArray[np.int64]
@@ -133,8 +134,9 @@ class Scenario:
     adjustments: Vocabulary
     reference_days: int  # reference date as days since 1970-01-01
     extras: dict[str, object] = field(default_factory=dict)
-    # Things that are allowed but look like mistakes (a misspelled column or setting).
-    warnings: tuple[str, ...] = ()
+    # Things that are allowed but look like mistakes (a misspelled column or setting),
+    # each with where it is; rendered in the user's language at the edge.
+    warnings: tuple[Message, ...] = ()
 
     @property
     def name(self) -> str:

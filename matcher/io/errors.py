@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from matcher.messages import DEFAULT_LANG, Lang, Message, render
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -11,23 +13,42 @@ class Problem:
 
     ``row`` counts as a spreadsheet does: the header is row 1, the first record
     row 2. It is ``None`` for a problem with the whole file or a column.
+    ``detail`` says what is wrong as a message code with parameters; the text is
+    made at the edge, in the user's language.
     """
 
     file: str
-    message: str
+    detail: Message
     row: int | None = None
     column: str | None = None
     row_label: str = "row"  # "record" for tables inlined in a scenario document
 
-    def __str__(self) -> str:
-        where = self.file
+    @property
+    def message(self) -> str:
+        """What is wrong, in English (logs and plain-text callers)."""
+        return str(self.detail)
+
+    def where(self) -> Message:
+        """File, row and column, in words."""
         if self.row is not None:
-            where += f" {self.row_label} {self.row}"
+            kind = "record" if self.row_label == "record" else "row"
             if self.column is not None:
-                where += f", column {self.column}"
-        elif self.column is not None:
-            where += f", setting {self.column}"
-        return f"{where}: {self.message}"
+                return Message(f"where.{kind}_column", file=self.file, row=self.row,
+                               column=self.column)
+            return Message(f"where.{kind}", file=self.file, row=self.row)
+        if self.column is not None:
+            return Message("where.setting", file=self.file, column=self.column)
+        return Message("where.file", file=self.file)
+
+    def as_message(self) -> Message:
+        """Where and what, as one message."""
+        return Message("problem.located", where=self.where(), detail=self.detail)
+
+    def render(self, lang: Lang) -> str:
+        return render(self.as_message(), lang)
+
+    def __str__(self) -> str:
+        return self.render(DEFAULT_LANG)
 
 
 class ScenarioError(Exception):

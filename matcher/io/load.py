@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from matcher.io.errors import Problem, ScenarioError
 from matcher.io.parse import TableParser, days_since_epoch
 from matcher.io.tables import inline_table, read_table_file
+from matcher.messages import Message
 from matcher.travel import postcode_centres
 from models.config import (
     DEFAULT_TABLE_FILES,
@@ -29,6 +30,7 @@ from models.config import (
     REQUIRED_TABLES,
     Policy,
     ScenarioConfig,
+    SettingError,
     Weights,
 )
 from models.scenario import (
@@ -52,7 +54,6 @@ DOCUMENT_NAMES = ("scenario.yaml", "scenario.yml", "scenario.json")
 # Plausible locations: Belgium and its neighbours (contract: "Additions within version 1").
 LATITUDE_RANGE = (49.0, 52.0)
 LONGITUDE_RANGE = (1.5, 7.0)
-NO_ROOM = "no student can be placed: "
 
 
 def read_document(path: Path) -> tuple[Path, str, dict[str, Any] | None, list[Problem]]:
@@ -63,23 +64,24 @@ def read_document(path: Path) -> tuple[Path, str, dict[str, Any] | None, list[Pr
                 break
         else:
             return path, "scenario.yaml", None, [
-                Problem(str(path), "no scenario.yaml in this folder")
+                Problem(str(path), Message("io.folder_without_document"))
             ]
     label = path.name
     if not path.is_file():
-        return path.parent, label, None, [Problem(str(path), "file or folder not found")]
+        return path.parent, label, None, [Problem(str(path), Message("io.path_not_found"))]
     try:
         text = path.read_text(encoding="utf-8-sig")
         document = (json.loads(text) if path.suffix.lower() == ".json"
                     else yaml.load(text, Loader=_TextDatesLoader))
     except (UnicodeDecodeError, yaml.YAMLError, json.JSONDecodeError) as exc:
-        return path.parent, label, None, [Problem(label, f"cannot be read: {exc}")]
+        return path.parent, label, None, [
+            Problem(label, Message("io.document_unreadable", error=str(exc)))]
     except ValueError:
         # PyYAML raises a bare ValueError for an impossible date such as 2026-13-01
         return path.parent, label, None, [_impossible_date(text, label)]
     if not isinstance(document, dict):
         return path.parent, label, None, [
-            Problem(label, "must be a mapping with format_version, reference_date, tables…")
+            Problem(label, Message("io.document_not_mapping"))
         ]
     return path.parent, label, document, []
 
@@ -103,9 +105,9 @@ def _impossible_date(text: str, label: str) -> Problem:
         try:
             dt.date.fromisoformat(match.group(2))
         except ValueError:
-            return Problem(label, f"{match.group(2)!r} is not a real date (YYYY-MM-DD)",
+            return Problem(label, Message("io.impossible_date", value=match.group(2)),
                            column=match.group(1))
-    return Problem(label, "contains an impossible date; write dates as YYYY-MM-DD")
+    return Problem(label, Message("io.impossible_date_somewhere"))
 
 
 def _config(document: dict[str, Any], label: str) -> tuple[ScenarioConfig | None, list[Problem]]:
@@ -115,14 +117,40 @@ def _config(document: dict[str, Any], label: str) -> tuple[ScenarioConfig | None
         problems = []
         for error in exc.errors():
             key = ".".join(str(part) for part in error["loc"])
-            message = error["msg"].removeprefix("Value error, ")
-            if error["type"] == "missing":
-                message = "this setting is required"
-            elif error["type"] == "literal_error" and key == "format_version":
-                message = (f"{error.get('input')!r} is not supported; "
-                           "this matcher reads format_version 1")
-            problems.append(Problem(label, message, column=key))
+            problems.append(Problem(label, _setting_message(key, error), column=key))
         return None, problems
+
+
+# pydantic's error types, as the messages a consultant reads
+_SETTING_BOUNDS = {"greater_than_equal": ("settings.at_least", "ge", "minimum"),
+                   "greater_than": ("settings.more_than", "gt", "minimum"),
+                   "less_than_equal": ("settings.at_most", "le", "maximum")}
+_SETTING_TYPES = {"int_type": "settings.whole_number", "int_parsing": "settings.whole_number",
+                  "int_from_float": "settings.whole_number", "float_type": "settings.number",
+                  "float_parsing": "settings.number", "dict_type": "settings.mapping",
+                  "model_type": "settings.mapping", "model_attributes_type": "settings.mapping",
+                  "string_type": "settings.text", "bool_type": "settings.yes_no",
+                  "bool_parsing": "settings.yes_no", "missing": "settings.required"}
+
+
+def _setting_message(key: str, error: Any) -> Message:
+    kind, context = error["type"], error.get("ctx") or {}
+    if kind == "literal_error" and key == "format_version":
+        return Message("settings.format_version", value=repr(error.get("input")))
+    if kind == "literal_error":
+        # pydantic writes the choices as "'a' or 'b'": list them without its English
+        choices = re.findall(r"'([^']*)'", str(context.get("expected", "")))
+        return Message("settings.one_of", choices=", ".join(choices))
+    if kind in _SETTING_BOUNDS:
+        code, bound, name = _SETTING_BOUNDS[kind]
+        value = context.get(bound)
+        return Message(code, **{name: value if isinstance(value, int | float) else str(value)})
+    if kind in _SETTING_TYPES:
+        return Message(_SETTING_TYPES[kind])
+    if isinstance(context.get("error"), SettingError):
+        found: SettingError = context["error"]
+        return Message(found.code, **found.params)
+    return Message("settings.invalid", error=str(error["msg"]))
 
 
 def _tables(
@@ -139,7 +167,7 @@ def _tables(
         elif base is None:
             if given is None and name in OPTIONAL_TABLES:
                 continue
-            problems.append(Problem(label, "give this table inline, as a list of records",
+            problems.append(Problem(label, Message("io.inline_table_needed"),
                                     column=f"tables.{name}"))
             continue
         else:
@@ -188,8 +216,8 @@ def _masks(lists: list[list[str]], vocabulary: Vocabulary) -> MaskArray:
 def _locations(parser: TableParser) -> tuple[FloatArray, FloatArray]:
     """lat/lon, or the postcode's municipality centre when lat/lon are absent."""
     if len(parser) and not {"lat", "lon", "postcode"} & set(parser.frame.columns):
-        parser.problems.append(Problem(parser.label, "a location is required: columns lat and "
-                                       "lon, or a column postcode", row=1, column="lat"))
+        parser.problems.append(Problem(parser.label, Message("io.location_columns_missing"),
+                                       row=1, column="lat"))
         nothing = np.zeros(len(parser))
         return nothing, nothing.copy()
     lat, lat_ok = parser.floats("lat")
@@ -198,16 +226,16 @@ def _locations(parser: TableParser) -> tuple[FloatArray, FloatArray]:
     has_lat, has_lon = parser.stripped("lat") != "", parser.stripped("lon") != ""
     for position in np.flatnonzero(has_lat != has_lon):
         missing = "lon" if has_lat[position] else "lat"
-        parser.problem(int(position), missing, "lat and lon must be given together")
+        parser.problem(int(position), missing, Message("io.lat_lon_together"))
     _check_plausible(parser, lat, lon, lat_ok & lon_ok)
     centres = postcode_centres()
     for position in np.flatnonzero(~has_lat & ~has_lon):
         code = str(postcode[position])
         if not code:
-            parser.problem(int(position), "postcode",
-                           "a location is required: lat and lon, or a Belgian postcode")
+            parser.problem(int(position), "postcode", Message("io.location_required"))
         elif code not in centres:
-            parser.problem(int(position), "postcode", f"{code!r} is not a known Belgian postcode")
+            parser.problem(int(position), "postcode",
+                           Message("io.unknown_postcode", value=code))
         else:
             lat[position], lon[position] = centres[code].lat, centres[code].lon
     return lat, lon
@@ -226,23 +254,22 @@ def _check_plausible(parser: TableParser, lat: FloatArray, lon: FloatArray,
     lat_text, lon_text = parser.stripped("lat"), parser.stripped("lon")
     for position in np.flatnonzero(given & ~(lat_inside & lon_inside)):
         if swapped[position]:
-            parser.problem(int(position), "lat",
-                           f"latitude and longitude seem swapped: lat is {lat_text[position]} "
-                           f"and lon is {lon_text[position]}, but Belgium lies at lat "
-                           f"{_degrees(LATITUDE_RANGE)} and lon {_degrees(LONGITUDE_RANGE)}")
+            parser.problem(int(position), "lat", Message(
+                "io.lat_lon_swapped", lat=str(lat_text[position]), lon=str(lon_text[position]),
+                lat_range=_degrees(LATITUDE_RANGE), lon_range=_degrees(LONGITUDE_RANGE)))
             continue
         if not lat_inside[position]:
-            parser.problem(int(position), "lat",
-                           f"{lat_text[position]} is not a latitude in Belgium or its "
-                           f"neighbours ({_degrees(LATITUDE_RANGE)})")
+            parser.problem(int(position), "lat", Message(
+                "io.lat_implausible", value=str(lat_text[position]),
+                range=_degrees(LATITUDE_RANGE)))
         if not lon_inside[position]:
-            parser.problem(int(position), "lon",
-                           f"{lon_text[position]} is not a longitude in Belgium or its "
-                           f"neighbours ({_degrees(LONGITUDE_RANGE)})")
+            parser.problem(int(position), "lon", Message(
+                "io.lon_implausible", value=str(lon_text[position]),
+                range=_degrees(LONGITUDE_RANGE)))
 
 
-def _degrees(bounds: tuple[float, float]) -> str:
-    return f"{bounds[0]:.1f}–{bounds[1]:.1f}"
+def _degrees(bounds: tuple[float, float]) -> Message:
+    return Message("io.degrees", low=bounds[0], high=bounds[1])
 
 
 def _age_on(birth_days: IntArray, known: BoolArray, reference: pd.Timestamp) -> IntArray:
@@ -278,7 +305,7 @@ def _lookup(
             continue
         at = index.get(str(value), -1)
         if at < 0:
-            parser.problem(position, column, f"{value!r} is not a known {what}")
+            parser.problem(position, column, Message("io.unknown_id", value=str(value), what=what))
         found[position] = at
     return found
 
@@ -327,7 +354,7 @@ def scenario_from_document(
         problems += _no_room(scenario, parsers["workplaces"].label, parsers["mentors"].label)
     if problems:
         raise ScenarioError(problems)
-    return dataclasses.replace(scenario, warnings=tuple(str(w) for w in warnings))
+    return dataclasses.replace(scenario, warnings=tuple(w.as_message() for w in warnings))
 
 
 def _no_room(scenario: Scenario, workplaces_label: str, mentors_label: str) -> list[Problem]:
@@ -340,21 +367,23 @@ def _no_room(scenario: Scenario, workplaces_label: str, mentors_label: str) -> l
     if (seated[me.workplace[with_room]]).any():
         return []
     if not len(wp):
-        return [Problem(workplaces_label, NO_ROOM + "the table has no workplaces")]
+        return [Problem(workplaces_label, _no_room_because("no_workplaces"))]
     if not seated.any():
-        return [Problem(workplaces_label, NO_ROOM + "every workplace has 0 seats",
-                        row=1, column="seats")]
+        return [Problem(workplaces_label, _no_room_because("zero_seats"), row=1, column="seats")]
     if not len(me):
-        return [Problem(mentors_label, NO_ROOM + "the table has no mentors")]
+        return [Problem(mentors_label, _no_room_because("no_mentors"))]
     if not (me.capacity > 0).any():
-        return [Problem(mentors_label, NO_ROOM + "every mentor has capacity 0 (in this table, "
-                        "or policy.mentor_capacity where capacity is empty)",
-                        row=1, column="capacity")]
+        return [Problem(mentors_label, _no_room_because("zero_capacity"), row=1,
+                        column="capacity")]
     if not with_room.any():
-        return [Problem(mentors_label, NO_ROOM + "every mentor is full (current_load has "
-                        "reached capacity)", row=1, column="current_load")]
-    return [Problem(mentors_label, NO_ROOM + "the mentors who have room work only at "
-                    "workplaces with 0 seats", row=1, column="workplace_id")]
+        return [Problem(mentors_label, _no_room_because("all_full"), row=1,
+                        column="current_load")]
+    return [Problem(mentors_label, _no_room_because("room_without_seats"), row=1,
+                    column="workplace_id")]
+
+
+def _no_room_because(why: str) -> Message:
+    return Message("io.no_room", why=Message(f"io.no_room.{why}"))
 
 
 def _settings_warnings(document: dict[str, Any], label: str) -> list[Problem]:
@@ -374,8 +403,9 @@ def _settings_warnings(document: dict[str, Any], label: str) -> list[Problem]:
                 continue
             close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.75)
             if close:
-                warnings.append(Problem(label, f"unknown setting is ignored; did you mean "
-                                        f"{prefix}{close[0]}?", column=f"{prefix}{key}"))
+                warnings.append(Problem(label, Message("settings.unknown_near_miss",
+                                                       suggestion=f"{prefix}{close[0]}"),
+                                        column=f"{prefix}{key}"))
     return warnings
 
 
@@ -539,8 +569,7 @@ def _encode(config: ScenarioConfig, source: str, parsers: dict[str, TableParser]
             key = int(keys[position])
             if key in first_row:
                 tt.problem(int(position), "student_id",
-                           f"this student–workplace pair already has a travel time in row "
-                           f"{tt.rows[first_row[key]]}")
+                           Message("io.duplicate_travel_time", row=int(tt.rows[first_row[key]])))
             else:
                 first_row[key] = int(position)
         order = np.argsort(keys[ok], kind="stable")
@@ -589,6 +618,6 @@ def _pinned(
     for position in np.flatnonzero((mentor >= 0) & (workplace >= 0) & known_workplace):
         if mentor_workplace[mentor[position]] != workplace[position]:
             parser.problem(int(position), "mentor_id",
-                           f"mentor {mentor_ids[position]!r} does not work at "
-                           f"workplace {workplace_ids[position]!r}")
+                           Message("io.mentor_elsewhere", mentor=str(mentor_ids[position]),
+                                   workplace=str(workplace_ids[position])))
     return Pinned(student=student, workplace=workplace, mentor=mentor)

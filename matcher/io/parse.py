@@ -10,6 +10,7 @@ import pandas as pd
 from rapidfuzz.distance import Levenshtein
 
 from matcher.io.errors import Problem
+from matcher.messages import Message
 from models.scenario import BoolArray, FloatArray, IntArray, ObjArray
 from models.tables import CEFR_LEVELS, TableSpec
 
@@ -42,9 +43,9 @@ def _nearest(name: str, candidates: list[str]) -> str | None:
     return None if best is None else best[1]
 
 
-def _comma_hint(cell: str) -> str:
-    """A decimal comma is read only in ';' or tab separated files (contract)."""
-    return " (write it with a decimal point)" if "," in cell else ""
+def _number_problem(code: str, cell: str) -> Message:
+    """A decimal comma is read only in ';' or tab separated files (contract): say so."""
+    return Message(code + "_comma" if "," in cell else code, value=cell)
 
 
 def id_problem(value: str) -> str | None:
@@ -82,18 +83,19 @@ class TableParser:
         self._stripped: dict[str, ObjArray] = {}
         for column in spec.columns:
             if column.required and column.name not in frame.columns:
+                hint = self._near_miss(column.name)
                 self.problems.append(Problem(
-                    label, "required column is missing" + self._near_miss(column.name),
-                    row=1, column=column.name))
+                    label, Message("io.required_column_missing_hint", hint=hint) if hint
+                    else Message("io.required_column_missing"), row=1, column=column.name))
 
-    def _near_miss(self, name: str) -> str:
+    def _near_miss(self, name: str) -> Message | None:
         """A hint when the header has the column under a slightly different name."""
         headers = [str(c) for c in self.frame.columns]
         for header in headers:
             if header.strip().lower() == name.lower():
-                return f" (found {header!r}: remove spaces and use lower case)"
+                return Message("hint.case_and_spaces", header=header)
         close = difflib.get_close_matches(name, headers, n=1, cutoff=0.8)
-        return f" (did you mean {close[0]!r}?)" if close else ""
+        return Message("hint.did_you_mean", suggestion=close[0]) if close else None
 
     def unknown_columns(self, allowed: bool) -> tuple[list[Problem], list[Problem]]:
         """Errors and warnings for columns the contract does not know.
@@ -112,22 +114,23 @@ class TableParser:
                 continue
             suggestion = _nearest(header, optional)
             if suggestion is None:
-                warnings.append(Problem(self.label, f"unknown column {header!r} is ignored",
+                warnings.append(Problem(self.label, Message("io.unknown_column",
+                                                            header=header),
                                         row=1, column=header))
             elif allowed:
-                warnings.append(Problem(self.label, f"unknown column {header!r} is ignored; "
-                                        f"did you mean {suggestion!r}?", row=1, column=header))
+                warnings.append(Problem(self.label, Message("io.unknown_column_near_miss",
+                                                            header=header, suggestion=suggestion),
+                                        row=1, column=header))
             else:
-                errors.append(Problem(self.label, f"unknown column {header!r}: did you mean "
-                                      f"{suggestion!r}? Rename it, or set "
-                                      "allow_unknown_columns: true in the scenario to ignore it",
+                errors.append(Problem(self.label, Message("io.unknown_column_misspelled",
+                                                          header=header, suggestion=suggestion),
                                       row=1, column=header))
         return errors, warnings
 
     def __len__(self) -> int:
         return len(self.frame)
 
-    def problem(self, position: int, column: str, message: str) -> None:
+    def problem(self, position: int, column: str, message: Message) -> None:
         self.problems.append(Problem(self.label, message, row=int(self.rows[position]),
                                      column=column, row_label=self.row_label))
 
@@ -148,7 +151,7 @@ class TableParser:
         column = self.spec.column(name)
         if column.required and name in self.frame.columns:
             for position in np.flatnonzero(~present):
-                self.problem(int(position), name, "a value is required")
+                self.problem(int(position), name, Message("io.value_required"))
 
     def ids(self, name: str, unique: bool = False) -> ObjArray:
         """IDs are compared exactly; an empty cell is refused, and with ``web_ids`` also
@@ -165,8 +168,8 @@ class TableParser:
                 if not present[position]:
                     continue
                 if value in seen:
-                    self.problem(position, name, f"{value!r} is a duplicate; it is already "
-                                 f"used in row {self.rows[seen[value]]}")
+                    self.problem(position, name, Message("io.duplicate_id", value=str(value),
+                                                         row=int(self.rows[seen[value]])))
                 else:
                     seen[value] = position
         return values
@@ -190,8 +193,7 @@ class TableParser:
         present = words != ""
         self._require(name, present)
         for position in np.flatnonzero(present & ~truthy & ~falsy):
-            self.problem(int(position), name, f"{text[position]!r} is not a yes/no "
-                         "value (true/false, yes/no, 1/0, ja/nee)")
+            self.problem(int(position), name, Message("io.not_yes_no", value=str(text[position])))
         return truthy, present
 
     def ints(self, name: str) -> tuple[IntArray, BoolArray]:
@@ -204,12 +206,13 @@ class TableParser:
         whole = np.isfinite(numbers) & (np.floor(numbers) == numbers)
         for position in np.flatnonzero(present & ~whole):
             self.problem(int(position), name,
-                         f"{text[position]!r} is not a whole number" + _comma_hint(text[position]))
+                         _number_problem("io.not_whole_number", str(text[position])))
         values = np.where(whole, numbers, 0).astype(np.int64)
         if column.minimum is not None:
             for position in np.flatnonzero(present & whole & (values < column.minimum)):
                 self.problem(int(position), name,
-                             f"{text[position]!r} must be at least {column.minimum}")
+                             Message("io.at_least", value=str(text[position]),
+                                     minimum=column.minimum))
         return values, present & whole
 
     def floats(self, name: str) -> tuple[FloatArray, BoolArray]:
@@ -220,8 +223,7 @@ class TableParser:
                                 errors="coerce").to_numpy(dtype=np.float64)
         ok = np.isfinite(numbers)
         for position in np.flatnonzero(present & ~ok):
-            self.problem(int(position), name,
-                         f"{text[position]!r} is not a number" + _comma_hint(text[position]))
+            self.problem(int(position), name, _number_problem("io.not_number", str(text[position])))
         return np.where(ok, numbers, np.nan), present & ok
 
     def dates(self, name: str) -> tuple[IntArray, BoolArray]:
@@ -239,7 +241,7 @@ class TableParser:
                 days[position] = days_since_epoch(dt.date.fromisoformat(value))
                 ok[position] = True
             except ValueError:
-                self.problem(int(position), name, f"{value!r} is not a date YYYY-MM-DD")
+                self.problem(int(position), name, Message("io.not_date", value=value))
         return days, ok
 
     def cefr(self, name: str) -> IntArray:
@@ -251,8 +253,8 @@ class TableParser:
         present = text != ""
         self._require(name, present)
         for position in np.flatnonzero(present & (level == 0)):
-            self.problem(int(position), name, f"{text[position]!r} is not a CEFR level "
-                         f"({', '.join(CEFR_LEVELS)})")
+            self.problem(int(position), name, Message(
+                "io.not_cefr", value=str(text[position]), levels=", ".join(CEFR_LEVELS)))
         return level
 
     def enum(self, name: str) -> ObjArray:
@@ -261,6 +263,6 @@ class TableParser:
         present = text != ""
         self._require(name, present)
         for position in np.flatnonzero(present & ~np.isin(text, list(column.choices))):
-            self.problem(int(position), name, f"{text[position]!r} is not one of "
-                         f"{', '.join(column.choices)}")
+            self.problem(int(position), name, Message(
+                "io.not_one_of", value=str(text[position]), choices=", ".join(column.choices)))
         return text

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from matcher.io.errors import Problem
+from matcher.messages import Message
 from models.tables import TableSpec
 
 SUPPORTED_SUFFIXES = (".csv", ".xlsx", ".parquet")
@@ -80,10 +81,10 @@ def read_table_file(
     """
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        return None, [Problem(label, f"unsupported file type {suffix or '(none)'}; "
-                             "use .csv, .xlsx or .parquet")]
+        return None, [Problem(label, Message("io.unsupported_file_type", suffix=suffix)
+                              if suffix else Message("io.file_without_type"))]
     if not path.is_file():
-        return None, [Problem(label, "file not found")]
+        return None, [Problem(label, Message("io.file_not_found"))]
     if suffix == ".csv":
         return _read_csv(path.read_bytes(), label, spec)
     try:
@@ -92,29 +93,28 @@ def read_table_file(
         else:
             frame = pd.read_parquet(path)
     except Exception as exc:  # a corrupt workbook or parquet file is a user mistake
-        return None, [Problem(label, f"cannot be read as {suffix[1:]}: {exc}")]
+        return None, [Problem(label, Message("io.unreadable_file", kind=suffix[1:],
+                                               error=str(exc)))]
     duplicates = _duplicate_columns([str(c) for c in frame.columns])
     if duplicates:
-        return None, [Problem(label, f"column {name!r} appears more than once", row=1)
+        return None, [Problem(label, Message("io.duplicate_column", column=name), row=1)
                       for name in duplicates]
     return _numbered(_as_text_frame(frame)), []
 
 
 # CSV as spreadsheets save it (contract: "Additions within version 1").
 DELIMITERS = (",", ";", "\t")
-_DELIMITER_NAMES = {",": "a comma", ";": "a ';'", "\t": "a tab"}
+_DELIMITER_NAMES = {",": "io.delimiter_comma", ";": "io.delimiter_semicolon",
+                    "\t": "io.delimiter_tab"}
 HEADER_CHARS = 1 << 16
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 # A number written with a decimal comma (50,93 or ,5), as Belgian Excel saves it.
 _DECIMAL_COMMA = r"\s*[+-]?(?:\d+,\d*|,\d+)(?:[eE][+-]?\d+)?\s*"
-# One message per way a file can fail, each saying how to fix it.
-SAVE_AS_XLSX = "save the file from Excel as .xlsx (that always works)"
-NOT_TEXT = "the file is not plain text (CSV); " + SAVE_AS_XLSX + " or as CSV UTF-8"
-NOT_ENCODED = ("this row holds a character that is neither UTF-8 nor Windows-1252; "
-               + SAVE_AS_XLSX + " or as CSV UTF-8")
-COLUMNS_NOT_SEPARATED = ("the header row is one single column {header!r}: separate the cells "
-                         "with a comma, ';' or a tab, or " + SAVE_AS_XLSX)
+# One message per way a file can fail, each saying how to fix it (saving as .xlsx
+# always works).
+NOT_TEXT = "io.not_text"
+NOT_ENCODED = "io.not_encoded"
 
 
 def _read_csv(
@@ -125,16 +125,16 @@ def _read_csv(
         assert problem is not None
         return None, [problem]
     if not text.strip():
-        return None, [Problem(label, "the file is empty; a header row is required")]
+        return None, [Problem(label, Message("io.file_empty"))]
     known = {c.name for c in spec.columns} if spec is not None else set()
     delimiter, header = _delimiter_and_header(text, known)
     if not header:
-        return None, [Problem(label, "the first row is empty; it must be the header row "
-                              "naming the columns", row=1)]
+        return None, [Problem(label, Message("io.header_empty"), row=1)]
     if len(header) == 1 and header[0] not in known and spec is not None:
         # Other columns are not "missing": they cannot be told apart. One message,
         # not one per required column and their follow-ups.
-        return None, [Problem(label, COLUMNS_NOT_SEPARATED.format(header=header[0]), row=1)]
+        return None, [Problem(label, Message("io.columns_not_separated", header=header[0]),
+                              row=1)]
     try:
         # header=None: a first record with one cell too many is refused like any other
         # (with a header, pandas would quietly take its first cell as a row label)
@@ -144,16 +144,16 @@ def _read_csv(
         ragged = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
         if ragged:
             expected, line, seen = (int(g) for g in ragged.groups())
-            return None, [Problem(label, f"this row has {seen} cells but the header has "
-                                  f"{expected} columns; put quotes around a value that "
-                                  f"contains {_DELIMITER_NAMES[delimiter]}", row=line)]
-        return None, [Problem(label, f"cannot be read as CSV ({exc}); " + SAVE_AS_XLSX)]
+            return None, [Problem(label, Message(
+                "io.ragged_row", seen=seen, expected=expected,
+                delimiter=Message(_DELIMITER_NAMES[delimiter])), row=line)]
+        return None, [Problem(label, Message("io.unreadable_csv", error=str(exc)))]
     except pd.errors.EmptyDataError:
-        return None, [Problem(label, "the file is empty; a header row is required")]
+        return None, [Problem(label, Message("io.file_empty"))]
     header = [str(name) for name in cells.iloc[0]]  # as pandas split it
     duplicates = _duplicate_columns(header)
     if duplicates:
-        return None, [Problem(label, f"column {name!r} appears more than once", row=1)
+        return None, [Problem(label, Message("io.duplicate_column", column=name), row=1)
                       for name in duplicates]
     # a blank header cell is named as pandas names it, so blank columns stay distinct
     names = [name if name.strip() else f"Unnamed: {i}" for i, name in enumerate(header)]
@@ -171,12 +171,12 @@ def _decoded(content: bytes, label: str) -> tuple[str | None, Problem | None]:
     Windows-1252 leaves undefined) gets one message naming the first bad row.
     """
     if content.startswith(_UTF16_BOMS) or b"\x00" in content:
-        return None, Problem(label, NOT_TEXT)
+        return None, Problem(label, Message(NOT_TEXT))
     if content.startswith(_UTF8_BOM):
         try:
             return content[len(_UTF8_BOM):].decode("utf-8"), None
         except UnicodeDecodeError as exc:
-            return None, Problem(label, NOT_ENCODED, row=_line_of(content, exc.start))
+            return None, Problem(label, Message(NOT_ENCODED), row=_line_of(content, exc.start))
     try:
         return content.decode("utf-8"), None
     except UnicodeDecodeError:
@@ -184,7 +184,7 @@ def _decoded(content: bytes, label: str) -> tuple[str | None, Problem | None]:
     try:
         return content.decode("cp1252"), None
     except UnicodeDecodeError as exc:
-        return None, Problem(label, NOT_ENCODED, row=_line_of(content, exc.start))
+        return None, Problem(label, Message(NOT_ENCODED), row=_line_of(content, exc.start))
 
 
 def _line_of(content: bytes, offset: int) -> int:
@@ -248,7 +248,7 @@ def _numbered(frame: pd.DataFrame) -> pd.DataFrame:
 def inline_table(records: Any, label: str) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Tables inlined in a scenario document, as a list of records."""
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-        return None, [Problem(label, "an inline table must be a list of records")]
+        return None, [Problem(label, Message("io.inline_not_records"))]
     columns: list[str] = []
     for record in records:
         for key in record:

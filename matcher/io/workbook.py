@@ -31,6 +31,7 @@ from matcher.io.errors import Problem, ScenarioError
 from matcher.io.limits import TableLimits, bounded_rows, check_workbook_archive
 from matcher.io.load import DOCUMENT_NAMES, read_document
 from matcher.io.tables import cell_text, read_table_file
+from matcher.messages import Message
 from models.scenario import Scenario
 from models.tables import TABLE_SPECS
 
@@ -58,8 +59,7 @@ def _settings(rows: list[tuple[Any, ...]], label: str) -> tuple[dict[str, Any], 
     problems: list[Problem] = []
     header = [cell_text(c).strip().lower() for c in (rows[0] if rows else ())]
     if header[:2] != ["setting", "value"]:
-        return {}, [Problem(label, "the first row must name the columns setting and value",
-                            row=1)]
+        return {}, [Problem(label, Message("workbook.settings_header"), row=1)]
     document: dict[str, Any] = {}
     for number, row in enumerate(rows[1:], start=2):
         name = cell_text(row[0] if row else None).strip()
@@ -71,13 +71,13 @@ def _settings(rows: list[tuple[Any, ...]], label: str) -> tuple[dict[str, Any], 
         for part in parents:
             child = target.setdefault(part, {})
             if not isinstance(child, dict):
-                problems.append(Problem(label, f"{name!r} repeats a setting that has a value",
+                problems.append(Problem(label, Message("workbook.setting_under_value", name=name),
                                         row=number, column="setting"))
                 break
             target = child
         else:
             if leaf in target:
-                problems.append(Problem(label, f"setting {name!r} appears more than once",
+                problems.append(Problem(label, Message("workbook.setting_twice", name=name),
                                         row=number, column="setting"))
             target[leaf] = value
     return document, problems
@@ -94,19 +94,17 @@ def split_workbook(name: str, content: bytes, limits: TableLimits | None = None
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise ScenarioError([Problem(name, f"cannot be read as an Excel workbook: {exc}")]
+        raise ScenarioError([Problem(name, Message("workbook.unreadable", error=str(exc)))]
                             ) from None
     sheets: dict[str, Any] = {}
     problems: list[Problem] = []
     for sheet in book.worksheets:
         title = sheet.title.strip()
         if title in sheets:
-            problems.append(Problem(sheet_label(name, title), "two sheets have this name"))
+            problems.append(Problem(sheet_label(name, title), Message("workbook.sheet_twice")))
         sheets[title] = sheet
     if SETTINGS_SHEET not in sheets:
-        raise ScenarioError([*problems, Problem(
-            name, f"the workbook needs a sheet {SETTINGS_SHEET!r} with columns setting and "
-            "value (format_version, reference_date, …)")])
+        raise ScenarioError([*problems, Problem(name, Message("workbook.no_settings_sheet"))])
     label = sheet_label(name, SETTINGS_SHEET)
     settings_sheet = sheets[SETTINGS_SHEET]
     settings_sheet.reset_dimensions()  # a stale size in the file would cut rows off
@@ -114,11 +112,11 @@ def split_workbook(name: str, content: bytes, limits: TableLimits | None = None
         list(bounded_rows(settings_sheet.iter_rows(values_only=True), label, limits)), label)
     problems += setting_problems
     if "tables" in document:
-        problems.append(Problem(label, "the tables are the workbook's sheets; remove the "
-                                "tables settings", column="tables"))
+        problems.append(Problem(label, Message("workbook.tables_setting"), column="tables"))
     unknown = [s for s in sheets if s != SETTINGS_SHEET and s not in TABLE_SPECS]
-    problems += [Problem(sheet_label(name, s), "not a table of a scenario; sheets are named "
-                         f"{SETTINGS_SHEET}, " + ", ".join(TABLE_SPECS)) for s in unknown]
+    sheet_names = ", ".join((SETTINGS_SHEET, *TABLE_SPECS))
+    problems += [Problem(sheet_label(name, s), Message("workbook.unknown_sheet",
+                                                       sheets=sheet_names)) for s in unknown]
     if problems:
         raise ScenarioError(problems)
     files: list[tuple[str, bytes]] = []
@@ -151,7 +149,7 @@ def relabel(error: ScenarioError, labels: dict[str, str]) -> ScenarioError:
             return settings or file
         return labels.get(file, file)
 
-    return type(error)([Problem(name(p.file), p.message, p.row, p.column, p.row_label)
+    return type(error)([Problem(name(p.file), p.detail, p.row, p.column, p.row_label)
                         for p in error.problems])
 
 

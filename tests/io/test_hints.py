@@ -20,7 +20,7 @@ def _document(**changes: object) -> dict[str, object]:
 
 def test_a_misspelled_setting_is_warned_about() -> None:
     scenario = scenario_from_document(_document(weigths={"wish": 1}))
-    assert any("weigths" in w and "weights" in w for w in scenario.warnings)
+    assert any("weigths" in w and "weights" in w for w in map(str, scenario.warnings))
 
 
 def test_a_header_with_spaces_gets_a_hint() -> None:
