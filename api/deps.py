@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from api.auth import Principal, find_principal
 from api.problems import ApiProblem, forbidden
 from api.services import Services
+from matcher.messages import Message
 
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False,
                               description="An API key from `matcher users add`.")
@@ -52,13 +53,12 @@ def get_principal(
 ) -> Principal:
     key = api_key or (bearer.credentials if bearer else None)
     if not key:
-        raise ApiProblem(401, "an API key is required: header X-API-Key or "
-                         "Authorization: Bearer", kind="unauthenticated",
+        raise ApiProblem(401, Message("api.key_required"), kind="unauthenticated",
                          headers={"WWW-Authenticate": "Bearer"})
     with services.sessions() as db:
         principal = find_principal(db, key)
     if principal is None:
-        raise ApiProblem(401, "this API key is not known", kind="unauthenticated",
+        raise ApiProblem(401, Message("api.key_unknown"), kind="unauthenticated",
                          headers={"WWW-Authenticate": "Bearer"})
     return principal
 
@@ -68,7 +68,7 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 def get_consultant(principal: PrincipalDep) -> Principal:
     if not principal.is_consultant:
-        raise forbidden("only a consultant may do this")
+        raise forbidden(Message("api.consultant_only"))
     return principal
 
 

@@ -38,8 +38,8 @@ Sentences
     cause), and for ``no_feasible_workplace`` either the main reason among the
     shown rules (when they alone leave no workplace: the rule most of the
     workplaces listing the programme fail) or how many workplaces pass the shown
-    rules but are closed for other reasons. English
-    (the API) and Dutch (the web page) side by side in ``COACH_SENTENCES``.
+    rules but are closed for other reasons. The sentences are catalogue messages
+    (``COACH_SENTENCES``), rendered in the reader's language at the edge.
 
 What a coach still sees: whether and where each of their students is placed,
 and which workplaces are suggested. Suggestions follow every rule and limit
@@ -55,13 +55,12 @@ from typing import Literal
 import numpy as np
 
 from api.schemas import PlanDocument, StudentView, SummaryView
-from api.web.words import RULE_LABELS_NL
 from matcher.explain import recognised_pairs
-from matcher.rules import RULE_LABELS, RULE_NAMES, RULES
+from matcher.messages import DEFAULT_LANG, Lang, Message, render
+from matcher.rules import RULE_NAMES, RULES
+from matcher.rules import rule_label as engine_rule_label
 from models.plan import UnmatchedStudent
 from models.scenario import Scenario
-
-Language = Literal["en", "nl"]
 
 # Fields of a student only consultants read.
 SUPPORT_FIELDS = ("adjustments", "intensive_support", "priority")
@@ -71,35 +70,19 @@ OTHER_REASON_RULES = ("adjustments", "excluded")
 SHOWN_RULES = tuple(rule for rule in RULE_NAMES if rule not in OTHER_REASON_RULES)
 OTHER = "other"
 
-OTHER_LABELS: dict[Language, str] = {
-    "en": "other reasons (the consultant can explain them)",
-    "nl": "andere redenen (de consulent kan ze toelichten)",
-}
-COACH_SENTENCES: dict[str, dict[Language, str]] = {
-    "capacity": {
-        "en": "every workplace this student is allowed at is full in this plan",
-        "nl": "elke leerwerkplek waar deze leerling terecht kan, zit vol in dit plan",
-    },
-    "shown_rule": {
-        "en": "no workplace passes every rule for this student; the main reason: {rule}",
-        "nl": "geen enkele leerwerkplek voldoet aan elke regel voor deze leerling; de "
-              "belangrijkste reden: {rule}",
-    },
-    "other_reasons": {
-        "en": "no workplace is open to this student; workplaces that pass every rule shown "
-              "here but are closed for other reasons (the consultant can explain them): {n}",
-        "nl": "geen enkele leerwerkplek staat open voor deze leerling; leerwerkplekken die "
-              "aan elke getoonde regel voldoen maar om andere redenen niet openstaan (de "
-              "consulent kan ze toelichten): {n}",
-    },
+OTHER_LABEL = "rule.other"  # "other reasons (the consultant can explain them)"
+# The coach's sentence forms, as message codes: parameters ``rule`` (shown_rule) and
+# ``workplaces`` (other_reasons).
+COACH_SENTENCES: dict[str, str] = {
+    "capacity": "coach.capacity",
+    "shown_rule": "coach.shown_rule",
+    "other_reasons": "coach.other_reasons",
 }
 
 
-def rule_label(rule: str, language: Language) -> str:
+def rule_label(rule: str) -> Message:
     """A rule a coach may read about, in plain words."""
-    if rule == OTHER:
-        return OTHER_LABELS[language]
-    return (RULE_LABELS if language == "en" else RULE_LABELS_NL)[rule]
+    return Message(OTHER_LABEL) if rule == OTHER else engine_rule_label(rule)
 
 
 @dataclass(frozen=True)
@@ -146,9 +129,16 @@ class CoachWhy:
     rule: str = ""  # the shown rule the sentence names, if any
     workplaces: int = 0  # the number the sentence gives, if any
 
-    def text(self, language: Language = "en") -> str:
-        return COACH_SENTENCES[self.sentence][language].format(
-            rule=rule_label(self.rule, language) if self.rule else "", n=self.workplaces)
+    def message(self) -> Message:
+        code = COACH_SENTENCES[self.sentence]
+        if self.sentence == "shown_rule":
+            return Message(code, rule=rule_label(self.rule))
+        if self.sentence == "other_reasons":
+            return Message(code, workplaces=self.workplaces)
+        return Message(code)
+
+    def text(self, lang: Lang = DEFAULT_LANG) -> str:
+        return render(self.message(), lang)
 
 
 def coach_why(entry: UnmatchedStudent, scenario: Scenario, student: int) -> CoachWhy:
@@ -166,7 +156,7 @@ def coach_why(entry: UnmatchedStudent, scenario: Scenario, student: int) -> Coac
 def coach_unmatched(entry: UnmatchedStudent, scenario: Scenario, student: int
                     ) -> UnmatchedStudent:
     why = coach_why(entry, scenario, student)
-    return entry.model_copy(update={"detail": why.text("en"), "rules": why.rules})
+    return UnmatchedStudent.explained(entry.student_id, why.reason, why.message(), why.rules)
 
 
 def coach_plan(plan: PlanDocument, scenario: Scenario) -> PlanDocument:

@@ -14,6 +14,7 @@ from api.privacy import coach_plan, coach_rule_counts, coach_student
 from api.problems import forbidden, not_found
 from api.schemas import PlanDocument, StudentView, SummaryView
 from matcher.diff import PlanDiff, plan_diff, student_priorities
+from matcher.messages import Message
 from models.plan import Plan
 from models.scenario import Scenario
 
@@ -35,7 +36,7 @@ def check_student(principal: Principal, scenario: Scenario, student_id: str) -> 
         raise not_found("student", student_id)
     position = int(found[0])
     if not may_see_student(principal, str(scenario.students.coach_id[position])):
-        raise forbidden("this student is followed by another coach")
+        raise forbidden(Message("api.other_coach"))
     return position
 
 

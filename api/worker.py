@@ -37,6 +37,7 @@ from api.lineage import Lineage, current_lineage, effective_scenario, input_hash
 from api.records import newest_plan, store_plan
 from api.scenario_store import load_stored
 from api.tables import Job, StoredPlan, StoredScenario
+from matcher.messages import LANGUAGES, Lang, Message
 from matcher.pipeline import SolveSettings, run_solve
 from matcher.plan import plan_json
 from matcher.replan import previous_workplaces, replan_after_refusals
@@ -329,16 +330,24 @@ class PlanAnalysis:
     and the self-contained HTML report."""
 
     fixes: list[dict[str, object]]
-    report_html: str
+    report_html: dict[Lang, str]  # the same report in each language
 
     def to_json(self) -> str:
-        return json.dumps({"fixes": self.fixes, "report_html": self.report_html},
+        """The fixes' messages as code and parameters, rendered again when read."""
+        fixes = [{**row, "fix": fix.to_json()} if isinstance(fix := row.get("fix"), Message)
+                 else row for row in self.fixes]
+        return json.dumps({"fixes": fixes, "report_html": self.report_html},
                           ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str) -> PlanAnalysis:
         data = json.loads(text)
-        return cls(list(data["fixes"]), str(data["report_html"]))
+        fixes = [{**row, "fix": Message.from_json(row["fix"]["code"], row["fix"]["params"])}
+                 if isinstance(row.get("fix"), dict) else row for row in data["fixes"]]
+        reports = data["report_html"]
+        if isinstance(reports, str):  # stored before the report came in two languages
+            reports = dict.fromkeys(LANGUAGES, reports)
+        return cls(fixes, {lang: str(reports[lang]) for lang in LANGUAGES})
 
 
 def _analyse(run: JobRun) -> None:
@@ -349,7 +358,7 @@ def _analyse(run: JobRun) -> None:
     plans that is the stored plan itself.
     """
     from matcher.analysis.fixes import fix_rows
-    from matcher.analysis.report import gather, render
+    from matcher.analysis.report import gather, render_report
 
     with run.sessions() as db:
         stored = db.get(StoredPlan, run.source_plan_id) if run.source_plan_id else None
@@ -363,7 +372,8 @@ def _analyse(run: JobRun) -> None:
     solved = run_solve(scenario, solve_settings(json.loads(settings)), keep=keep)
     run.report("Looking for fixes", 0.5)
     data = gather(solved)
-    analysis = PlanAnalysis(fix_rows(scenario, data.fixes, private=True), render(data))
+    analysis = PlanAnalysis(fix_rows(scenario, data.fixes, private=True),
+                            {lang: render_report(data, lang) for lang in LANGUAGES})
     with run.sessions() as db:
         run.finish(db, result=analysis.to_json())
         db.commit()

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from matcher.analysis import DEFAULT_RATIOS
 from matcher.analysis.executors import EXECUTORS, Executor, ExecutorUnavailable
+from matcher.messages import Lang, Message, Percent, format_param
 from matcher.pipeline import SolveRun
 from models.config import Objective
 
@@ -29,17 +30,23 @@ ScenarioArg = Annotated[Path, typer.Argument(help="Scenario folder (with scenari
                                              "one .xlsx workbook.")]
 
 
+LangOption = Annotated[str | None, typer.Option(
+    "--lang", envvar="MATCHER_LANG", help="Language of what is printed and written: nl or en "
+    "(default en; or set MATCHER_LANG).")]
+
 DEFAULT_RATIOS_TEXT = ",".join(f"{ratio:g}" for ratio in DEFAULT_RATIOS)
 
 
 def parse_ratios(text: str) -> tuple[float, ...]:
     """``"0.6,0.8,1"`` → ``(0.6, 0.8, 1.0)``; a clear error for anything else."""
+    from matcher.cli import say
+
     try:
         ratios = tuple(float(part) for part in text.split(",") if part.strip())
     except ValueError:
-        raise typer.BadParameter(f"{text!r} is not a comma-separated list of numbers") from None
+        raise typer.BadParameter(say("cli.ratios_invalid", value=text)) from None
     if not ratios or any(not r > 0 or r == float("inf") for r in ratios):
-        raise typer.BadParameter("every ratio must be a positive number")
+        raise typer.BadParameter(say("cli.ratios_positive"))
     return ratios
 
 
@@ -58,26 +65,26 @@ def sweep(
              "local one.")] = None,
     workers: Annotated[int | None, typer.Option(
         help="Processes for the local pool or a local cluster; default: one per core.")] = None,
+    lang: LangOption = None,
 ) -> None:
     """Placement per tier, sector, province and phase against the seats/students ratio."""
     from matcher import cli as core
     from matcher.analysis.sweep import SweepSettings, run_sweep
     from matcher.analysis.sweep_files import write_sweep
 
+    core.use_lang(lang)
     ratio_values = parse_ratios(ratios)
     if executor not in EXECUTORS:
-        err.print(f"--executor must be one of {', '.join(EXECUTORS)}, not {executor!r}")
-        raise typer.Exit(2)
+        core.fail("cli.executor_invalid", choices=", ".join(EXECUTORS), value=executor)
     if seeds < 1 or first_seed < 0 or (workers is not None and workers < 1):
-        err.print("--seeds and --workers must be at least 1, --first-seed at least 0")
-        raise typer.Exit(2)
+        core.fail("cli.sweep_counts_invalid")
     chosen: Executor = next(e for e in EXECUTORS if e == executor)
     settings = SweepSettings(ratios=ratio_values, seeds=seeds, first_seed=first_seed)
     with core._user_errors():
         loaded = core._load(scenario)
         runs = len(settings.runs())
-        progress = Progress(TextColumn("[bold]Sweep[/]"), BarColumn(), MofNCompleteColumn(),
-                            TimeElapsedColumn(), console=err)
+        progress = Progress(TextColumn(f"[bold]{core.say('cli.sweep_progress')}[/]"),
+                            BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err)
         try:
             with progress:
                 task = progress.add_task("runs", total=runs)
@@ -89,41 +96,45 @@ def sweep(
             raise typer.Exit(2) from None
         written = write_sweep(result, out_dir)
     _print_catch_up(result.rows)
-    out.print(f"{runs} runs ({len(settings.ratios)} ratios × {seeds} seeds, both objectives) "
-              f"in {result.wall_seconds:.1f} s on {executor}.")
-    out.print("Written: " + ", ".join(str(p) for p in written))
+    out.print(core.say("cli.sweep_done", runs=runs, ratios=len(settings.ratios), seeds=seeds,
+                       seconds=round(result.wall_seconds, 1), executor=executor))
+    out.print(core.say("cli.written", files=", ".join(str(p) for p in written)))
 
 
 def _print_catch_up(rows: pd.DataFrame) -> None:
     """Priority-1 against the others over all sectors, per ratio and objective."""
     from matcher.analysis.summary import catch_up
+    from matcher.cli import current_lang, say
 
-    for dimension, among in (("sector_tier", "all students"),
-                             ("sector_tier_feasible", "students with an allowed workplace")):
+    lang = current_lang()
+    for dimension, among in (("sector_tier", Message("cli.among_all")),
+                             ("sector_tier_feasible", Message("cli.among_feasible"))):
         answers = catch_up(rows, dimension=dimension)
-        table = Table(title=f"Placement rate, {among}")
-        table.add_column("seats/student", justify="right")
+        table = Table(title=say("cli.rate_title", among=among))
+        table.add_column(say("cli.seats_per_student"), justify="right")
         for objective in answers:
-            table.add_column(f"{objective}: priority 1", justify="right")
-            table.add_column("others", justify="right")
+            named = Message(f"objective.{objective}")
+            table.add_column(say("cli.priority_one_of", objective=named), justify="right")
+            table.add_column(say("cli.others"), justify="right")
         first = next(iter(answers.values()))["all"]
         for i, ratio in enumerate(first["ratios"]):
             cells = []
             for objective in answers:
                 mine = answers[objective]["all"]
-                cells += [_pct(mine["priority_1_rate"][i]), _pct(mine["others_rate"][i])]
-            table.add_row(f"{ratio:g}", *cells)
+                cells += [_pct(mine["priority_1_rate"][i], lang),
+                          _pct(mine["others_rate"][i], lang)]
+            table.add_row(format_param(float(ratio), lang), *cells)
         out.print(table)
         for objective, by_sector in answers.items():
             ratio = by_sector["all"]["catch_up_ratio"]
-            when = f"from {ratio:g} seats per student" if ratio is not None else (
-                "at no swept ratio")
-            out.print(f"{objective}, {among}: priority 1 placed as well as the others "
-                      f"(within 1 point) {when}.")
+            named = Message(f"objective.{objective}")
+            out.print(say("cli.catch_up_never", objective=named, among=among) if ratio is None
+                      else say("cli.catch_up_from", objective=named, among=among,
+                               ratio=float(ratio)))
 
 
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.1f}%"
+def _pct(value: float | None, lang: Lang) -> str:
+    return "–" if value is None else format_param(Percent(value), lang)
 
 
 def report(
@@ -137,6 +148,7 @@ def report(
     ] = None,
     recruit_limit: Annotated[int, typer.Option(
         help="Changes re-solved per kind for the recruitment list.")] = 25,
+    lang: LangOption = None,
 ) -> None:
     """One self-contained HTML page: plan, placement per group, unmatched students with
     reasons and verified fixes, and the recruitment list."""
@@ -145,15 +157,13 @@ def report(
     from matcher.analysis.sweep_files import read_rows
     from matcher.pipeline import SolveSettings
 
+    chosen_lang = core.use_lang(lang)
     if objective not in (None, "priority-first", "placements-first"):
-        err.print(f"--objective must be priority-first or placements-first, not {objective!r}")
-        raise typer.Exit(2)
+        core.fail("cli.objective_invalid", value=str(objective))
     if recruit_limit < 0:
-        err.print("--recruit-limit must be at least 0")
-        raise typer.Exit(2)
+        core.fail("cli.recruit_limit_invalid")
     if sweep_dir is not None and not (sweep_dir / "sweep.csv").is_file():
-        err.print(f"{sweep_dir} holds no sweep.csv (run matcher sweep first)")
-        raise typer.Exit(2)
+        core.fail("cli.no_sweep", folder=str(sweep_dir))
     with core._user_errors():
         loaded = core._load(scenario)
         chosen: Objective | None = (
@@ -161,41 +171,43 @@ def report(
             else "placements-first" if objective == "placements-first" else "priority-first")
         run = core._run(loaded, SolveSettings(objective=chosen))
         rows = read_rows(sweep_dir / "sweep.csv") if sweep_dir is not None else None
-        with err.status("Verifying fixes and valuing recruitment by re-solving"):
+        with err.status(core.say("cli.verifying")):
             data = gather(run, rows, recruit_limit)
-        written = write_report(data, out_dir)
-    out.print(f"{run.plan.summary.placed} of {len(loaded.students)} placed; "
-              f"{len(data.fixes.fixes)} of {len(run.plan.unmatched)} unmatched fixed by one "
-              f"change; {len(data.recruits)} additions with value.")
-    out.print("Written: " + ", ".join(str(p) for p in written))
+        written = write_report(data, out_dir, chosen_lang)
+    out.print(core.say("cli.report_done", placed=run.plan.summary.placed,
+                       students=len(loaded.students), fixed=len(data.fixes.fixes),
+                       unmatched=len(run.plan.unmatched), additions=len(data.recruits)))
+    out.print(core.say("cli.written", files=", ".join(str(p) for p in written)))
 
 
 def print_fixes(run: SolveRun, student: int | None = None) -> None:
     """The cheapest verified fix per unmatched student (all, or just ``student``)."""
     from matcher.analysis.fixes import cheapest_fixes, fix_rows
+    from matcher.cli import say, tell
 
     sc = run.scenario
     unmatched = run.solution.workplace < 0
     if student is not None and not unmatched[student]:
-        out.print(f"{sc.students.ids[student]} is placed: no fix needed.")
+        out.print(say("cli.no_fix_needed", student=str(sc.students.ids[student])))
         return
     count = 1 if student is not None else int(unmatched.sum())
     if not count:
-        out.print("Every student is placed: no fix needed.")
+        out.print(say("cli.everyone_placed"))
         return
-    with err.status(f"Re-solving to verify fixes for {count} unmatched student"
-                    f"{'s' if count != 1 else ''}"):
+    with err.status(say("cli.verifying_fixes", count=count)):
         report = cheapest_fixes(run, None if student is None else [student])
-    table = Table(title=f"Cheapest fix per unmatched student ({run.solution.objective}), each "
-                  "verified by re-solving; most students placed by the same change first")
-    for column in ("student", "priority", "fix", "places", "also places"):
-        table.add_column(column)
+    table = Table(title=say("cli.fixes_title",
+                            objective=Message(f"objective.{run.solution.objective}")))
+    for column in ("student", "priority", "fix", "places", "also_places"):
+        table.add_column(say(f"word.{column}"))
     for row in fix_rows(sc, report):
         also = [str(x) for x in row["also_places"]]  # type: ignore[attr-defined]
-        table.add_row(str(row["student_id"]), str(row["priority"]), str(row["fix"]),
+        fix = row["fix"]
+        assert isinstance(fix, Message)
+        table.add_row(str(row["student_id"]), str(row["priority"]), tell(fix),
                       str(row["places"]), ", ".join(also[:5]) + (" …" if len(also) > 5 else ""))
     out.print(table)
-    out.print(f"{len(report.fixes)} of {count} fixed by one change; {report.solves} re-solves.")
+    out.print(say("cli.fixes_done", fixed=len(report.fixes), count=count, solves=report.solves))
 
 
 def register(app: typer.Typer) -> None:

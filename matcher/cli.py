@@ -17,12 +17,23 @@ import numpy as np
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from matcher.diff import InconsistentPlan, Place, PlanDiff, plan_diff, student_priorities
 from matcher.io import ScenarioError, load_scenario
-from matcher.pipeline import SolveRun, SolveSettings, run_solve
+from matcher.messages import (
+    DEFAULT_LANG,
+    Lang,
+    Message,
+    Param,
+    format_param,
+    parse_lang,
+    render,
+)
+from matcher.pipeline import STAGE_CODES, SolveRun, SolveSettings, run_solve
 from matcher.plan import write_plan
+from matcher.rules import rule_label
 from matcher.solve import BACKENDS
 from models.config import Objective
 from models.plan import Plan
@@ -42,14 +53,54 @@ app = typer.Typer(
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
+LangOption = Annotated[str | None, typer.Option(
+    "--lang", envvar="MATCHER_LANG", help="Language of what is printed: nl or en (default en; "
+    "or set MATCHER_LANG).")]
+# The language chosen by the running command's --lang (one command per process).
+_lang: list[Lang] = [DEFAULT_LANG]
+
+
+def use_lang(value: str | None) -> Lang:
+    """Set the language of everything this command prints; exit 2 on an unknown one."""
+    lang = parse_lang(value) if value else DEFAULT_LANG
+    if lang is None:
+        err.print(render(Message("cli.lang_invalid", value=str(value)), DEFAULT_LANG),
+                  markup=False, highlight=False)
+        raise typer.Exit(2)
+    _lang[0] = lang
+    return lang
+
+
+def current_lang() -> Lang:
+    return _lang[0]
+
+
+def say(code: str, /, **params: Param) -> str:
+    """A catalogue message in the command's language, escaped for rich output."""
+    return escape(render(Message(code, **params), _lang[0]))
+
+
+def number(value: int) -> str:
+    return format_param(value, _lang[0])
+
+
+def tell(message: Message) -> str:
+    return escape(render(message, _lang[0]))
+
+
+def fail(code: str, /, **params: Param) -> NoReturn:
+    """A mistake in the command line: its message on stderr, exit 2."""
+    err.print(say(code, **params), highlight=False)
+    raise typer.Exit(2)
+
+
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario folder (with scenario.yaml), "
                                              "a scenario document with inline tables, or "
                                              "one .xlsx workbook (see `matcher workbook`).")]
 
 
 def _fail_input(problems: list[str]) -> NoReturn:
-    err.print(f"[bold red]The scenario has {len(problems)} problem"
-              f"{'s' if len(problems) != 1 else ''}; nothing was written.[/]")
+    err.print(f"[bold red]{say('cli.problems', count=len(problems))}[/]")
     for problem in problems:
         err.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(2)
@@ -61,16 +112,15 @@ def _user_errors() -> Iterator[None]:
     try:
         yield
     except ScenarioError as exc:
-        _fail_input([str(p) for p in exc.problems])
+        _fail_input([p.render(current_lang()) for p in exc.problems])
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise
     except OSError as exc:
-        err.print(f"[bold red]Cannot read or write a file:[/] {exc}")
+        err.print(f"[bold red]{say('cli.file_error', error=str(exc))}[/]")
         raise typer.Exit(2) from None
     except Exception as exc:
-        err.print(f"[bold red]Internal error[/] ({type(exc).__name__}): {exc}\n"
-                  "This is a bug in the matcher, not in your files; please report it "
-                  "with the scenario.")
+        err.print(f"[bold red]{say('cli.internal_error', kind=type(exc).__name__, error=str(exc))}"
+                  "[/]")
         raise typer.Exit(1) from None
 
 
@@ -82,31 +132,33 @@ def _objective_option(value: str | None) -> Objective | None:
         return "placements-first"
     if value == "priority-first":
         return "priority-first"
-    err.print(f"--objective must be priority-first or placements-first, not {value!r}")
-    raise typer.Exit(2)
+    fail("cli.objective_invalid", value=value)
 
 
 def _load(path: Path) -> Scenario:
-    with err.status(f"Reading {path}"):
+    with err.status(say("cli.reading", path=str(path))):
         scenario = load_scenario(path)
     for warning in scenario.warnings:
-        err.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        err.print(f"[yellow]{say('cli.warning', warning=warning)}[/]", highlight=False)
     return scenario
 
 
 def _run(scenario: Scenario, settings: SolveSettings) -> SolveRun:
-    with err.status("Solving") as status:
-        return run_solve(scenario, settings, on_stage=lambda stage: status.update(stage))
+    with err.status(say("stage.solving")) as status:
+        return run_solve(scenario, settings,
+                         on_stage=lambda stage: status.update(say(STAGE_CODES[stage])))
 
 
 @app.command()
-def validate(scenario: ScenarioArg) -> None:
+def validate(scenario: ScenarioArg, lang: LangOption = None) -> None:
     """Check a scenario and list every problem with file, row and column."""
+    use_lang(lang)
     with _user_errors():
         loaded = _load(scenario)
-    out.print(f"[green]OK[/] {loaded.name}: {len(loaded.students)} students, "
-              f"{len(loaded.workplaces)} workplaces, {len(loaded.mentors)} mentors, "
-              f"{len(loaded.pinned)} existing placements.")
+    out.print("[green]OK[/] " + say("cli.validated", name=loaded.name,
+                                    students=len(loaded.students),
+                                    workplaces=len(loaded.workplaces),
+                                    mentors=len(loaded.mentors), pinned=len(loaded.pinned)))
 
 
 @app.command(name="solve")
@@ -123,15 +175,15 @@ def solve_command(
     seed: Annotated[int, typer.Option(help="Random seed (cpsat).")] = 0,
     workers: Annotated[int, typer.Option(
         help="Processes for independent parts of a very large problem.")] = os.cpu_count() or 1,
+    lang: LangOption = None,
 ) -> None:
     """Find the best placement plan and write plan.json, assignments.csv, unmatched.csv."""
+    use_lang(lang)
     if backend not in BACKENDS:
-        err.print(f"--backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
-        raise typer.Exit(2)
+        fail("cli.backend_invalid", choices=", ".join(BACKENDS), value=backend)
     chosen_objective = _objective_option(objective)
     if time_limit <= 0:
-        err.print("--time-limit must be a positive number of seconds")
-        raise typer.Exit(2)
+        fail("cli.time_limit_invalid")
     with _user_errors():
         loaded = _load(scenario)
         chosen_backend = next(b for b in BACKENDS if b == backend)
@@ -140,33 +192,34 @@ def solve_command(
         written = write_plan(run.plan, out_dir, run.candidates if export_candidates else None,
                              loaded)
     _print_summary(run)
-    out.print("Written: " + ", ".join(str(p) for p in written))
+    out.print(say("cli.written", files=", ".join(str(p) for p in written)))
 
 
 def _print_summary(run: SolveRun) -> None:
     plan = run.plan
-    table = Table(title=f"{plan.scenario}: {plan.summary.placed} of {plan.summary.students} "
-                  f"students placed ({plan.solver.status}, {plan.solver.objective})")
-    table.add_column("priority", justify="right")
-    table.add_column("students", justify="right")
-    table.add_column("placed", justify="right")
+    table = Table(title=say("cli.summary_title", scenario=plan.scenario,
+                            placed=plan.summary.placed, students=plan.summary.students,
+                            status=Message(f"status.{plan.solver.status}"),
+                            objective=Message(f"objective.{plan.solver.objective}")))
+    table.add_column(say("word.priority"), justify="right")
+    table.add_column(say("word.students"), justify="right")
+    table.add_column(say("word.placed"), justify="right")
     for level, count in plan.summary.students_by_priority.items():
-        table.add_row(level, str(count), str(plan.summary.placed_by_priority.get(level, 0)))
+        table.add_row(level, number(count),
+                      number(plan.summary.placed_by_priority.get(level, 0)))
     out.print(table)
     reasons: dict[str, int] = {}
     for u in plan.unmatched:
         reasons[u.reason] = reasons.get(u.reason, 0) + 1
     if reasons:
-        out.print("Unmatched: " + ", ".join(f"{n} {r}" for r, n in sorted(reasons.items())))
+        out.print(say("cli.unmatched", counts=[
+            Message("cli.reason_count", count=n, reason=Message(f"reason.{r}"))
+            for r, n in sorted(reasons.items())]))
     if plan.conflicts:
-        count = len(plan.conflicts)
-        out.print(f"[yellow]{count} existing placement{'s' if count != 1 else ''} "
-                  f"break{'s' if count == 1 else ''} a hard rule (see conflicts in plan.json)[/]")
+        out.print(f"[yellow]{say('cli.conflicts', count=len(plan.conflicts))}[/]")
     if plan.capacity_conflicts:
-        count = len(plan.capacity_conflicts)
-        out.print(f"[yellow]{count} existing placement{'s' if count != 1 else ''} exceed"
-                  f"{'s' if count == 1 else ''} seats or mentor capacity (see "
-                  "capacity_conflicts in plan.json)[/]")
+        out.print(f"[yellow]{say('cli.capacity_conflicts', count=len(plan.capacity_conflicts))}"
+                  "[/]")
 
 
 @app.command()
@@ -180,18 +233,18 @@ def explain(
     fixes: Annotated[bool, typer.Option(
         "--fixes", help="Also find the cheapest verified fix per unmatched student "
         "(of the whole scenario, or of --student).")] = False,
+    lang: LangOption = None,
 ) -> None:
     """Explain one student's place in the optimal plan, or why they have none."""
+    use_lang(lang)
     if student is None and not fixes:
-        err.print("--student is required (it is optional only with --fixes)")
-        raise typer.Exit(2)
+        fail("cli.student_required")
     chosen = _objective_option(objective)
     with _user_errors():
         loaded = _load(scenario)
         matches = np.flatnonzero(loaded.students.ids == student)
         if student is not None and not len(matches):
-            err.print(f"No student with student_id {student!r} in {scenario}.")
-            raise typer.Exit(2)
+            fail("cli.student_unknown", student=str(student), scenario=str(scenario))
         run = _run(loaded, SolveSettings(objective=chosen))
         if fixes:
             from matcher.analysis_cli import print_fixes
@@ -208,36 +261,37 @@ def _print_student(run: SolveRun, student: int, alternatives: int) -> None:
     assignment = next((a for a in plan.assignments if a.student_id == student_id), None)
     if assignment is not None:
         b = assignment.breakdown
-        out.print(f"[bold]{student_id}[/] is placed at [bold]{assignment.workplace_id}[/] "
-                  f"with mentor {assignment.mentor_id}"
-                  f"{' (existing placement)' if assignment.pinned else ''}: cost "
-                  f"{assignment.cost} = wish {b.wish} + competence {b.competence} + travel "
-                  f"{b.travel}.")
+        out.print(say("cli.placed_pinned" if assignment.pinned else "cli.placed",
+                      student=student_id, workplace=assignment.workplace_id,
+                      mentor=str(assignment.mentor_id), cost=assignment.cost, wish=b.wish,
+                      competence=b.competence, travel=b.travel))
         for conflict in plan.conflicts:
             if conflict.student_id == student_id:
-                out.print(f"[yellow]This existing placement breaks: "
-                          f"{', '.join(conflict.rules)}.[/]")
+                out.print("[yellow]" + say("cli.conflict_rules", rules=[
+                    rule_label(rule) for rule in conflict.rules]) + "[/]")
         for over in plan.capacity_conflicts:
             if over.student_id == student_id:
-                out.print(f"[yellow]This existing placement exceeds: "
-                          f"{', '.join(over.limits)}.[/]")
+                out.print("[yellow]" + say("cli.capacity_limits", limits=[
+                    Message(f"limit.{limit}") for limit in over.limits]) + "[/]")
     else:
         u = next(u for u in plan.unmatched if u.student_id == student_id)
-        out.print(f"[bold]{student_id}[/] is not placed ({u.reason}): {u.detail}.")
-        table = Table(title="Workplaces rejected per rule")
-        table.add_column("rule")
-        table.add_column("workplaces", justify="right")
+        out.print(say("cli.not_placed", student=student_id,
+                      reason=Message(f"reason.{u.reason}"), detail=u.message()))
+        table = Table(title=say("cli.rejected_title"))
+        table.add_column(say("word.rule"))
+        table.add_column(say("word.meaning"))
+        table.add_column(say("word.workplaces"), justify="right")
         for rule, count in u.rules.items():
-            table.add_row(rule, str(count))
+            table.add_row(rule, tell(rule_label(rule)), str(count))
         out.print(table)
     mine = np.flatnonzero(run.candidates.student == student)
     if not len(mine):
         return
     total = run.candidates.costs.total[mine]
     order = mine[np.argsort(total, kind="stable")][:alternatives]
-    table = Table(title="Workplaces that pass every rule, cheapest first")
-    for column in ("workplace", "employer", "cost", "wish", "competence", "travel", "placed here"):
-        table.add_column(column)
+    table = Table(title=say("cli.alternatives_title"))
+    for column in ("workplace", "employer", "cost", "wish", "competence", "travel", "placed_here"):
+        table.add_column(say(f"word.{column}"))
     placed_at = run.solution.workplace
     for i in order:
         w = int(run.candidates.workplace[i])
@@ -254,18 +308,14 @@ def _read_plan(path: Path) -> Plan:
     try:
         return Plan.model_validate_json(file.read_bytes())
     except OSError as exc:
-        err.print(f"Cannot read {file}: {exc.strerror or exc}", highlight=False)
+        err.print(say("cli.plan_unreadable", file=str(file), error=str(exc.strerror or exc)),
+                  highlight=False)
     except ValidationError as exc:
-        err.print(f"{file} is not a plan.json of the matcher:", highlight=False)
+        err.print(say("cli.not_a_plan", file=str(file)), highlight=False)
         for error in exc.errors()[:10]:
-            where = ".".join(str(part) for part in error["loc"]) or "(the whole file)"
+            where = ".".join(str(part) for part in error["loc"]) or say("cli.whole_file")
             err.print(f"  {where}: {error['msg']}", markup=False, highlight=False)
     raise typer.Exit(2)
-
-
-CHANGE_WORDS = {"gained": "gained a place", "lost": "lost their place",
-                "moved": "other workplace or mentor", "unchanged": "unchanged",
-                "added": "only in the new plan", "removed": "only in the old plan"}
 
 
 @app.command()
@@ -277,12 +327,15 @@ def diff(
     scenario: Annotated[Path | None, typer.Option(
         help="The scenario of the plans, for counts per priority (plan.json does not hold "
              "a student's priority).")] = None,
+    lang: LangOption = None,
 ) -> None:
     """Compare two plans: per student gained, lost, moved (other workplace or mentor)."""
+    use_lang(lang)
     before, after = _read_plan(old), _read_plan(new)
     if before.scenario != after.scenario:  # allowed (scenario versions), but say so
-        err.print(f"[yellow]warning:[/] the plans are of different scenarios "
-                  f"({before.scenario!r} and {after.scenario!r})", highlight=False)
+        err.print("[yellow]" + say("cli.warning", warning=Message(
+            "cli.other_scenarios", old=before.scenario, new=after.scenario)) + "[/]",
+            highlight=False)
     priorities = None
     if scenario is not None:
         with _user_errors():
@@ -290,7 +343,8 @@ def diff(
     try:
         difference = plan_diff(before, after, priorities)
     except InconsistentPlan as exc:
-        err.print(f"{old if exc.side == 'before' else new}: {exc}", highlight=False)
+        err.print(f"{old if exc.side == 'before' else new}: {tell(exc.message)}",
+                  highlight=False)
         raise typer.Exit(2) from None
     if as_json:
         print(json.dumps(difference.as_json(), ensure_ascii=False, indent=2))
@@ -301,40 +355,50 @@ def diff(
 def _print_diff(difference: PlanDiff) -> None:
     changes = difference.changes
     placed_before, placed_after = difference.placed()
-    out.print(f"{len(difference.students)} students; placed {placed_before} → {placed_after}. "
-              + ", ".join(f"{n} {CHANGE_WORDS[kind]}" for kind, n in difference.counts().items()
-                          if n and kind != "unchanged") if changes else
-              f"{len(difference.students)} students; no student changed place.")
+    students = len(difference.students)
     if changes:
-        table = Table(title="Students whose place changed")
+        out.print(say("cli.diff_summary", students=students, before=placed_before,
+                      after=placed_after, counts=[
+                          Message("cli.change_count", count=n, change=Message(f"change.{kind}"))
+                          for kind, n in difference.counts().items()
+                          if n and kind != "unchanged"]))
+    else:
+        out.print(say("cli.diff_nothing", students=students))
+    if changes:
+        table = Table(title=say("cli.changed_title"))
         for column in ("student", "change", "before", "after"):
-            table.add_column(column)
+            table.add_column(say(f"word.{column}"))
         for change in changes:
-            table.add_row(change.student_id, CHANGE_WORDS[change.change],
+            table.add_row(change.student_id, say(f"change.{change.change}"),
                           _place_text(change.before), _place_text(change.after))
         out.print(table)
     by_priority = difference.by_priority()
     if by_priority:
-        table = Table(title="Per priority")
-        for column in ("priority", "students", "placed before", "placed after", "gained",
-                       "lost", "moved"):
-            table.add_column(column, justify="right")
+        table = Table(title=say("cli.per_priority"))
+        table.add_column(say("word.priority"), justify="right")
+        table.add_column(say("word.students"), justify="right")
+        table.add_column(say("word.placed_before"), justify="right")
+        table.add_column(say("word.placed_after"), justify="right")
+        for kind in ("gained", "lost", "moved"):
+            table.add_column(say(f"change.{kind}"), justify="right")
         for level, c in by_priority.items():
-            table.add_row(level, str(c.students), str(c.placed_before), str(c.placed_after),
-                          str(c.changes["gained"]), str(c.changes["lost"]),
-                          str(c.changes["moved"]))
+            table.add_row(level, number(c.students), number(c.placed_before),
+                          number(c.placed_after), number(c.changes["gained"]),
+                          number(c.changes["lost"]), number(c.changes["moved"]))
         out.print(table)
     reasons = difference.by_reason()
     if reasons:
-        out.print("Unmatched per reason (before → after): " + ", ".join(
-            f"{reason} {c.before} → {c.after}" for reason, c in reasons.items()))
+        out.print(say("cli.unmatched_per_reason", reasons=[
+            Message("cli.reason_before_after", reason=Message(f"reason.{reason}"),
+                    before=c.before, after=c.after) for reason, c in reasons.items()]))
 
 
 def _place_text(place: Place | None) -> str:
     if place is None:
-        return "(not in this plan)"
+        return say("cli.place_absent")
     if place.workplace_id is None:
-        return f"unplaced ({place.reason})" if place.reason else "unplaced"
+        return (say("cli.place_unplaced_because", reason=Message(f"reason.{place.reason}"))
+                if place.reason else say("cli.place_unplaced"))
     return place.workplace_id + (f" / {place.mentor_id}" if place.mentor_id else "")
 
 
@@ -342,19 +406,20 @@ def _place_text(place: Place | None) -> str:
 def workbook(
     scenario: ScenarioArg,
     out_file: Annotated[Path, typer.Option("--out", help="The workbook to write (.xlsx).")],
+    lang: LangOption = None,
 ) -> None:
     """Write a scenario folder as one Excel workbook: a sheet 'scenario' with the
     settings and a sheet per table. Upload it on the web page, or solve it directly."""
     from matcher.io.workbook import folder_workbook
 
+    use_lang(lang)
     if out_file.suffix.lower() != ".xlsx":
-        err.print("--out must end in .xlsx")
-        raise typer.Exit(2)
+        fail("cli.out_xlsx")
     with _user_errors():
         content = folder_workbook(scenario)
         out_file.parent.mkdir(parents=True, exist_ok=True)
         out_file.write_bytes(content)
-    out.print(f"Written {out_file}")
+    out.print(say("cli.written_one", path=str(out_file)))
 
 
 @app.command()
@@ -363,37 +428,38 @@ def generate(
     students: Annotated[int, typer.Option(help="Number of students.")] = 500,
     ratio: Annotated[float, typer.Option(help="Workplaces per student.")] = 1.5,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 1,
+    lang: LangOption = None,
 ) -> None:
     """Write a synthetic scenario calibrated on Flemish figures."""
     from matcher.generate import GeneratorSettings, write_scenario
 
+    use_lang(lang)
     if students < 1 or ratio <= 0:
-        err.print("--students must be at least 1 and --ratio positive")
-        raise typer.Exit(2)
+        fail("cli.generate_invalid")
     with _user_errors():
         path = write_scenario(GeneratorSettings(students=students, ratio=ratio, seed=seed),
                               out_dir)
-    out.print(f"Written {path}")
+    out.print(say("cli.written_one", path=str(path)))
 
 
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    lang: LangOption = None,
 ) -> None:
     """Start the HTTP service (settings from DATABASE_URL, MATCHER_* and .env)."""
     import uvicorn
 
+    use_lang(lang)
     if not 0 < port < 65536:
-        err.print("--port must be between 1 and 65535")
-        raise typer.Exit(2)
+        fail("cli.port_invalid")
     settings = _service_settings()
     if not settings.secure_cookies and not _is_loopback(host):
-        err.print(f"[yellow]warning:[/] listening on {host}, beyond this computer, while the "
-                  "login cookie may travel without HTTPS. Serve it behind HTTPS and set "
-                  "MATCHER_SECURE_COOKIES=true.", highlight=False)
-    out.print(f"The page: {page_address(host, port)} (API documentation: /docs)",
-              highlight=False)
+        err.print("[yellow]" + say("cli.warning", warning=Message("cli.serve_insecure",
+                                                                  host=host)) + "[/]",
+                  highlight=False)
+    out.print(say("cli.serving", address=page_address(host, port)), highlight=False)
     uvicorn.run("api.main:create_app", factory=True, host=host, port=port)
 
 
@@ -455,13 +521,14 @@ def users_add(
     name: Annotated[str, typer.Option(help="The person's name.")],
     coach_id: Annotated[str | None, typer.Option(
         help="For a coach: the coach_id of their students in students.csv.")] = None,
+    lang: LangOption = None,
 ) -> None:
     """Create a user and print their API key (shown once; only its hash is stored)."""
     from api.auth import create_user
 
+    use_lang(lang)
     if role not in ("consultant", "coach"):
-        err.print(f"--role must be consultant or coach, not {role!r}")
-        raise typer.Exit(2)
+        fail("cli.role_invalid", value=role)
     with _user_store() as session:
         try:
             key = create_user(session, "coach" if role == "coach" else "consultant",
@@ -469,7 +536,7 @@ def users_add(
         except ValueError as exc:
             err.print(str(exc))
             raise typer.Exit(2) from None
-    out.print(f"Created {role} {name.strip()!r}. API key (shown only now):")
+    out.print(say("cli.user_created", role=role, name=name.strip()))
     print(key)
 
 

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, Protocol
 
+from matcher.messages import Message
 from models.plan import Assignment, UnmatchedStudent
 from models.scenario import Scenario
 
@@ -43,7 +44,9 @@ class InconsistentPlan(ValueError):
     def __init__(self, side: Literal["before", "after"], student_id: str) -> None:
         self.side = side
         self.student_id = student_id
-        super().__init__(f"the {side} plan lists student {student_id!r} more than once")
+        self.message = Message("diff.twice", side=Message(f"diff.side.{side}"),
+                               student=student_id)
+        super().__init__(str(self.message))
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from matcher.candidates import RADIUS_SLACK_KM, Candidates
-from matcher.rules import RULE_LABELS, RULE_NAMES, RULES, STUDENT_FIELDS, Pairs, evaluate
+from matcher.messages import Message
+from matcher.rules import RULE_NAMES, RULES, STUDENT_FIELDS, Pairs, evaluate, rule_label
 from matcher.solve import Solution
 from matcher.solve.capacity import FreeRoom, free_room
 from matcher.travel import chord_km, max_estimated_km, unit_sphere_xyz
@@ -31,7 +32,7 @@ CHUNK_PAIRS = 2_000_000
 class Unmatched:
     student: int
     reason: Reason
-    detail: str
+    detail: Message
     rules: dict[str, int]
 
 
@@ -165,22 +166,17 @@ def recognised_pairs(scenario: Scenario, students: IntArray) -> Pairs:
     return Pairs(scenario, student, workplace)
 
 
-def _label(scenario: Scenario, rule: str, student: int) -> str:
+def _label(scenario: Scenario, rule: str, student: int) -> Message:
     """The rule in plain words; for a missing student field, what to fill in."""
     s = scenario.students
     if rule == "dutch_level" and s.dutch_level[student] == 0:
-        return "a minimum Dutch level is asked and the student's level is unknown " \
-            "(fill in dutch_level)"
+        return Message("rule.dutch_level_unknown")
     if rule == "min_age" and s.age[student] == UNKNOWN:
-        return "a minimum age is set and the student's birth date is unknown (fill in birth_date)"
-    return RULE_LABELS[rule]
+        return Message("rule.min_age_unknown")
+    return rule_label(rule)
 
 
-def _workplaces(n: int) -> str:
-    return f"{n} workplace{'s' if n != 1 else ''}"
-
-
-def _no_feasible_details(scenario: Scenario, students: IntArray) -> list[str]:
+def _no_feasible_details(scenario: Scenario, students: IntArray) -> list[Message]:
     """One sentence per student with no feasible workplace: the nearest misses.
 
     Only workplaces listing the student's programme are examined: any other
@@ -195,7 +191,7 @@ def _no_feasible_details(scenario: Scenario, students: IntArray) -> list[str]:
     order = np.argsort(pairs.student, kind="stable")
     bounds = np.searchsorted(pairs.student[order], students, side="left"), np.searchsorted(
         pairs.student[order], students, side="right")
-    details = []
+    details: list[Message] = []
     s = scenario.students
     for k, student in enumerate(students):
         programme = scenario.programmes.codes[s.programme[student]]
@@ -203,7 +199,7 @@ def _no_feasible_details(scenario: Scenario, students: IntArray) -> list[str]:
         rows = order[bounds[0][k]:bounds[1][k]]
         listed = rows[results["recognised_for_programme"][rows]]
         if not len(listed):
-            details.append(f"no workplace holds a valid recognition for programme {programme}")
+            details.append(Message("explain.no_recognition", programme=programme))
             continue
         single = listed[failing[listed] == 1]
         near_single = single[results["travel"][single]]
@@ -212,34 +208,26 @@ def _no_feasible_details(scenario: Scenario, students: IntArray) -> list[str]:
             top = max(RULE_NAMES, key=lambda r: misses[r])
             examples = _examples(scenario, pairs.workplace[near_single[
                 ~results[top][near_single]]])
-            details.append(
-                f"{_workplaces(misses[top])} within {limit} min recognised for programme "
-                f"{programme} ({examples}) would fit except for one rule: "
-                f"{_label(scenario, top, int(student))}"
-            )
+            details.append(Message(
+                "explain.one_rule_short", count=misses[top], limit=limit, programme=programme,
+                examples=examples, rule=_label(scenario, top, int(student))))
             continue
         if len(single):
             nearest = int(pairs.minutes[single].min())
-            details.append(
-                f"no workplace within {limit} min is suitable for programme {programme}; "
-                f"{len(single)} further away would be, the nearest {nearest} min away"
-            )
+            details.append(Message("explain.suitable_further", limit=limit,
+                                   programme=programme, count=len(single), nearest=nearest))
             continue
         near = listed[results["travel"][listed]]
         if not len(near):
             nearest = int(pairs.minutes[listed].min())
-            details.append(
-                f"no workplace within {limit} min is recognised for programme {programme}; "
-                f"the nearest is {nearest} min away"
-            )
+            details.append(Message("explain.nearest_travel", limit=limit, programme=programme,
+                                   nearest=nearest))
             continue
         misses = {r: int((~results[r][near]).sum()) for r in RULE_NAMES}
         top = max(RULE_NAMES, key=lambda r: misses[r])
-        details.append(
-            f"each of the {_workplaces(len(near))} within {limit} min recognised for "
-            f"programme {programme} breaks two or more rules; the most common: "
-            f"{_label(scenario, top, int(student))}"
-        )
+        details.append(Message(
+            "explain.two_or_more_rules", count=len(near), limit=limit, programme=programme,
+            rule=_label(scenario, top, int(student))))
     return details
 
 
@@ -249,31 +237,28 @@ def _examples(scenario: Scenario, workplaces: IntArray) -> str:
 
 
 def _capacity_detail(scenario: Scenario, student: int, feasible: IntArray, initial_room: IntArray,
-                     left: FreeRoom) -> str:
+                     left: FreeRoom) -> Message:
     """Why a student with allowed workplaces has none: full, intensive limit, or no room."""
     intensive = bool(scenario.students.intensive[student])
     never = feasible[initial_room[feasible] <= 0]
     open_ = feasible[initial_room[feasible] > 0]
     limited = open_[left.intensive_quota[open_] <= 0] if intensive else open_[:0]
     full = np.setdiff1d(open_, limited)
-    def which(group: IntArray) -> str:
+    def which(group: IntArray) -> Message:
         if len(group) == 1:
-            return str(scenario.workplaces.ids[group[0]])
-        return f"{len(group)} of them ({_examples(scenario, group)})"
+            return Message("explain.which_one", workplace=str(scenario.workplaces.ids[group[0]]))
+        return Message("explain.which_many", count=len(group),
+                       examples=_examples(scenario, group))
 
     parts = []
     if len(full):
-        parts.append(f"{which(full)} {'is' if len(full) == 1 else 'are'} full with students "
-                     "this plan places there")
+        parts.append(Message("explain.full", which=which(full), count=len(full)))
     if len(limited):
-        limit = scenario.config.policy.max_intensive_per_mentor
-        parts.append(f"at {which(limited)} every mentor already supervises the maximum of "
-                     f"{limit} intensive-support student{'s' if limit != 1 else ''}")
+        parts.append(Message("explain.intensive_limit", which=which(limited),
+                             count=scenario.config.policy.max_intensive_per_mentor))
     if len(never):
-        parts.append(f"{which(never)} {'has' if len(never) == 1 else 'have'} no free seat or "
-                     "mentor at all")
-    verb = "passes" if len(feasible) == 1 else "pass"
-    return f"{_workplaces(len(feasible))} {verb} every rule, but " + "; ".join(parts)
+        parts.append(Message("explain.no_room", which=which(never), count=len(never)))
+    return Message("explain.capacity", count=len(feasible), parts=parts)
 
 
 def explain_unmatched(

@@ -27,6 +27,17 @@ class SolveSettings:
             raise ValueError("time limit must be positive")
 
 
+# The stages a solve reports (the job API's ``stage`` text), and their catalogue codes.
+STAGE_CODES = {
+    "Reading the scenario": "stage.reading",
+    "Finding allowed student–workplace pairs": "stage.candidates",
+    "Solving (flow)": "stage.solving",
+    "Solving (cpsat)": "stage.solving",
+    "Solving (lemon)": "stage.solving",
+    "Explaining unmatched students": "stage.explaining",
+}
+
+
 @dataclass
 class SolveRun:
     scenario: Scenario
@@ -44,7 +55,7 @@ def run_solve(
 ) -> SolveRun:
     seconds: dict[str, float] = {}
     started = time.perf_counter()
-    on_stage("Finding allowed student–workplace pairs")
+    on_stage("Finding allowed student–workplace pairs")  # keys of STAGE_CODES
     candidates = build_candidates(scenario)
     seconds["candidates"] = time.perf_counter() - started
 

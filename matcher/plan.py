@@ -86,8 +86,7 @@ def build_plan(scenario: Scenario, candidates: Candidates, solution: Solution) -
                 student_id=student_id, workplace_id=workplace_id, limits=limits))
 
     unmatched = [
-        UnmatchedStudent(student_id=str(s.ids[u.student]), reason=u.reason, detail=u.detail,
-                         rules=u.rules)
+        UnmatchedStudent.explained(str(s.ids[u.student]), u.reason, u.detail, u.rules)
         for u in explain_unmatched(scenario, candidates, solution)
     ]
     placed = solution.workplace >= 0

@@ -15,6 +15,7 @@ import numpy as np
 
 from matcher.candidates import build_candidates
 from matcher.diff import PlanDiff, plan_diff, student_priorities
+from matcher.messages import Message
 from matcher.pipeline import SolveRun, SolveSettings, run_solve
 from matcher.plan import build_plan
 from matcher.solve.warm import WarmReplan
@@ -25,10 +26,11 @@ from models.scenario import IntArray, Pinned, Scenario
 class UnknownId(LookupError):
     """A student, workplace or mentor id that the scenario does not have."""
 
-    def __init__(self, field: str, value: str, message: str | None = None) -> None:
+    def __init__(self, field: str, value: str, message: Message | None = None) -> None:
         self.field = field  # student_id, workplace_id or mentor_id
         self.value = value
-        super().__init__(message or f"{field} {value!r} is not in this scenario")
+        self.message = message or Message("replan.unknown_id", what=field, value=value)
+        super().__init__(str(self.message))
 
 
 def _position(ids: np.ndarray, value: str, what: str) -> int:
@@ -72,8 +74,9 @@ def with_pins(scenario: Scenario, pins: list[tuple[str, str, str | None]]) -> Sc
                          for _, _, me in pins], dtype=np.int64)
     for w, me in zip(workplace, mentor, strict=True):
         if me >= 0 and m.workplace[me] != w:
-            raise UnknownId("mentor_id", str(m.ids[me]), f"mentor {m.ids[me]!r} does not work "
-                            f"at {scenario.workplaces.ids[w]!r}")
+            raise UnknownId("mentor_id", str(m.ids[me]), Message(
+                "io.mentor_elsewhere", mentor=str(m.ids[me]),
+                workplace=str(scenario.workplaces.ids[w])))
     pinned = scenario.pinned
     kept = ~np.isin(pinned.student, student)
     return dataclasses.replace(scenario, pinned=Pinned(

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from matcher.messages import Message
 from models.config import FORMAT_VERSION, Objective
 
 # flow and lemon: exact min-cost flows (OR-Tools, LEMON); cpsat: CP-SAT
@@ -66,8 +67,24 @@ class CapacityConflict(_Out):
 class UnmatchedStudent(_Out):
     student_id: str
     reason: Literal["no_feasible_workplace", "capacity"]
-    detail: str
+    detail: str  # in English, as contract v1 always had it
     rules: dict[str, int]
+    # The same explanation as a message code and its parameters, for rendering in any
+    # language (absent in plans written before the catalogue existed).
+    detail_code: str | None = None
+    detail_params: dict[str, Any] | None = None
+
+    def message(self) -> Message:
+        """The explanation as a message (old plans: the English sentence as it is)."""
+        if self.detail_code is None:
+            return Message("plain.text", text=self.detail)
+        return Message.from_json(self.detail_code, self.detail_params)
+
+    @classmethod
+    def explained(cls, student_id: str, reason: Literal["no_feasible_workplace", "capacity"],
+                  detail: Message, rules: dict[str, int]) -> UnmatchedStudent:
+        return cls(student_id=student_id, reason=reason, detail=str(detail), rules=rules,
+                   detail_code=detail.code, detail_params=detail.to_json()["params"])
 
 
 class Plan(_Out):
@@ -91,6 +108,10 @@ class Plan(_Out):
         for key in ("objective_value", "bound"):
             if data["solver"][key] is None:
                 del data["solver"][key]
+        for entry in data["unmatched"]:
+            for key in ("detail_code", "detail_params"):
+                if entry[key] is None:
+                    del entry[key]
         if not data["capacity_conflicts"]:
             del data["capacity_conflicts"]
         return data

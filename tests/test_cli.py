@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from matcher.check import check_plan
 from matcher.cli import app
 from matcher.io import load_scenario
+from matcher.messages import Message, render
 
 DEMO = Path(__file__).resolve().parents[1] / "scenarios" / "demo"
 runner = CliRunner()
@@ -89,7 +90,8 @@ def test_explain_tells_why_an_unmatched_student_has_no_place(tmp_path: Path) -> 
     unmatched = plan["unmatched"][0]  # type: ignore[index]
     result = runner.invoke(app, ["explain", str(DEMO), "--student", unmatched["student_id"]])
     assert result.exit_code == 0, result.output
-    assert unmatched["reason"] in result.output
+    assert f"({render(Message('reason.' + unmatched['reason']), 'en')})" in result.output
+    assert unmatched["detail"] in result.output
     assert "recognised_for_programme" in result.output
 
 

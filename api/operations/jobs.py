@@ -12,6 +12,7 @@ from api.auth import Principal
 from api.problems import ApiProblem
 from api.routes.common import job_or_404
 from api.tables import Job
+from matcher.messages import Message
 
 
 def cancel_job(db: Session, who: Principal, job_id: int) -> Job:
@@ -19,11 +20,11 @@ def cancel_job(db: Session, who: Principal, job_id: int) -> Job:
     nothing. A finished job cannot be cancelled (409), nor a re-plan (409)."""
     job = job_or_404(db, job_id)
     if job.state not in ("queued", "running"):
-        raise ApiProblem(409, f"the job is already {job.state}", kind="job-finished")
+        raise ApiProblem(409, Message("api.job_finished", state=Message(f"job.{job.state}")),
+                         kind="job-finished")
     if job.kind == "replan":
-        raise ApiProblem(409, "a re-plan cannot be cancelled: it makes the newest plan keep "
-                         "the refusals and pins in force; withdraw the refusal or release "
-                         "the pin instead", kind="replan-not-cancellable")
+        raise ApiProblem(409, Message("api.replan_not_cancellable"),
+                         kind="replan-not-cancellable")
     cancelled = db.scalars(update(Job).where(Job.id == job_id,
                                              Job.state.in_(("queued", "running")))
                            .values(state="cancelled", stage="Cancelled",

@@ -21,6 +21,7 @@ from api.services import Services
 from api.tables import Job, Pin, Proposal, Refusal, StoredPlan, StoredScenario
 from api.views import diff_view
 from matcher.diff import PlanDiff
+from matcher.messages import Message
 from matcher.replan import UnknownId, student_index, with_pins, workplace_index
 from models.plan import Plan
 
@@ -51,8 +52,8 @@ def refuse(services: Services, who: Principal, plan_id: int, refusal: RefusalReq
         except UnknownId as exc:
             problems.append(_unknown_id(exc))
     if problems:
-        raise ApiProblem(422, "the refusal names ids this scenario does not have",
-                         kind="invalid-request", title="Invalid request", errors=problems)
+        raise ApiProblem(422, Message("api.refusal_unknown_ids"), kind="invalid-request",
+                         title=Message("api.request_invalid_title"), errors=problems)
     pair = (refusal.student_id, refusal.workplace_id)
     with services.write_sessions() as db:
         if lock_scenario(db, scenario_row.id) is None:
@@ -91,9 +92,8 @@ def pin(services: Services, who: Principal, plan_id: int, pins: list[PinRequest]
         except UnknownId as exc:
             problems.append(_unknown_id(exc, (position,)))
     if problems:
-        raise ApiProblem(422, "some pins name ids this scenario does not have, or a mentor "
-                         "of another workplace", kind="invalid-request", title="Invalid request",
-                         errors=problems)
+        raise ApiProblem(422, Message("api.pins_unknown_ids"), kind="invalid-request",
+                         title=Message("api.request_invalid_title"), errors=problems)
     latest = {item.student_id: item for item in pins}  # a later pin of a student wins
     with services.write_sessions() as db:
         if lock_scenario(db, scenario_row.id) is None:
@@ -146,16 +146,19 @@ def compare_plans(db: Session, services: Services, who: Principal, plan_id: int,
     new = plan_or_404(db, plan_id)
     if base_id is None:
         if new.parent_id is None:
-            raise ApiProblem(422, "this plan has no previous version; name the plan to "
-                             "compare it with", kind="invalid-request", title="Invalid request",
-                             errors=[ProblemItem(detail="required for this plan",
+            required = Message("api.required_for_this_plan")
+            raise ApiProblem(422, Message("api.no_previous_version"), kind="invalid-request",
+                             title=Message("api.request_invalid_title"),
+                             errors=[ProblemItem(detail=str(required), code=required.code,
                                                  pointer=pointer("query", "base"))])
         base_id = new.parent_id
     base = plan_or_404(db, base_id)
     if base.scenario_id != new.scenario_id:
-        raise ApiProblem(422, "the two plans belong to different scenarios",
-                         kind="invalid-request", title="Invalid request",
-                         errors=[ProblemItem(detail=f"plan {base_id} is of another scenario",
+        other = Message("api.plan_of_other_scenario", plan=base_id)
+        raise ApiProblem(422, Message("api.plans_of_other_scenarios"), kind="invalid-request",
+                         title=Message("api.request_invalid_title"),
+                         errors=[ProblemItem(detail=str(other), code=other.code,
+                                             params=other.to_json()["params"],
                                              pointer=pointer("query", "base"))])
     scenario = services.scenario(scenario_or_404(db, new.scenario_id))
     difference = diff_view(who, Plan.model_validate_json(base.document),
@@ -164,7 +167,8 @@ def compare_plans(db: Session, services: Services, who: Principal, plan_id: int,
 
 
 def _unknown_id(exc: UnknownId, prefix: tuple[object, ...] = ()) -> ProblemItem:
-    return ProblemItem(detail=str(exc).strip("'\""), pointer=pointer(*prefix, exc.field))
+    return ProblemItem(detail=str(exc.message), pointer=pointer(*prefix, exc.field),
+                       code=exc.message.code, params=exc.message.to_json()["params"])
 
 
 def _replan_for_pins(db: Session, scenario_row: StoredScenario, lineage: Lineage,

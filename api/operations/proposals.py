@@ -16,6 +16,7 @@ from api.schemas import ProposalRequest
 from api.services import Services
 from api.tables import Proposal
 from api.views import check_student
+from matcher.messages import Message
 
 
 def propose(services: Services, who: Principal, plan_id: int,
@@ -29,9 +30,10 @@ def propose(services: Services, who: Principal, plan_id: int,
     state = context.state
     mine = state.by_student[state.student_start[student]:state.student_start[student + 1]]
     if workplace is None or workplace not in set(state.candidates.workplace[mine].tolist()):
-        raise ApiProblem(422, f"workplace {proposal.workplace_id!r} is not allowed for "
-                         f"student {proposal.student_id!r} under the hard rules",
-                         kind="invalid-request", title="Invalid request")
+        raise ApiProblem(422, Message("api.proposal_not_allowed",
+                                      workplace=proposal.workplace_id,
+                                      student=proposal.student_id),
+                         kind="invalid-request", title=Message("api.request_invalid_title"))
     same_pair = select(Proposal).where(
         Proposal.plan_id == plan_id, Proposal.student_id == proposal.student_id,
         Proposal.workplace_id == proposal.workplace_id)

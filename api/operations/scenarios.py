@@ -19,6 +19,7 @@ from api.scenario_store import CanonicalScenario
 from api.schemas import SolveRequest
 from api.services import Services
 from api.tables import Job, Pin, Refusal, StoredPlan, StoredScenario
+from matcher.messages import Message
 
 
 def store_scenario(services: Services, who: Principal,
@@ -71,7 +72,7 @@ def unpin(db: Session, who: Principal, scenario_id: int, student_id: str) -> Non
     pin = db.scalar(select(Pin).where(Pin.scenario_id == scenario_id,
                                       Pin.student_id == student_id))
     if pin is None:
-        raise ApiProblem(404, f"student {student_id!r} has no pin in this scenario",
+        raise ApiProblem(404, Message("api.no_pin", student=student_id),
                          kind="not-found")
     details = {"student_id": pin.student_id, "workplace_id": pin.workplace_id}
     db.delete(pin)
@@ -92,8 +93,8 @@ def withdraw_refusal(db: Session, who: Principal, scenario_id: int, student_id: 
                                               Refusal.student_id == student_id,
                                               Refusal.workplace_id == workplace_id))
     if refusal is None:
-        raise ApiProblem(404, f"no refusal of student {student_id!r} at workplace "
-                         f"{workplace_id!r} in this scenario", kind="not-found")
+        raise ApiProblem(404, Message("api.no_refusal", student=student_id,
+                                      workplace=workplace_id), kind="not-found")
     db.delete(refusal)
     db.flush()
     record(db, who, "unrefusal", scenario_id=scenario_id, settings="{}",

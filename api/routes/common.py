@@ -18,6 +18,7 @@ from api.schemas import (
     SolveRequest,
 )
 from api.tables import Job, StoredPlan, StoredScenario
+from matcher.messages import Message
 
 MAX_DB_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
 DbId = Annotated[int, Path(ge=1, le=MAX_DB_ID, description="A numeric id.")]
@@ -39,8 +40,8 @@ def plan_or_404(db: Session, plan_id: int) -> StoredPlan:
 
 def stale_plan(plan_id: int, newest: StoredPlan) -> ApiProblem:
     """409 for a change made on a plan that is no longer its scenario's newest."""
-    return ApiProblem(409, f"plan {plan_id} is not the newest plan of its scenario: that "
-                      f"is plan {newest.id} (version {newest.version})", kind="stale-plan",
+    return ApiProblem(409, Message("api.stale_plan", plan=plan_id, newest=newest.id,
+                                   version=newest.version), kind="stale-plan",
                       extra={"current_plan_id": newest.id, "current_version": newest.version})
 
 

@@ -17,6 +17,7 @@ from api.jobs import count_jobs
 from api.problems import ApiProblem, problem_responses
 from api.schemas import Health, PoolHealth
 from api.tables import Job
+from matcher.messages import Message
 
 router = APIRouter(tags=["health"])
 
@@ -38,7 +39,7 @@ def health(services: ServicesDep) -> JSONResponse:
             if not dispatching:
                 stuck += list(db.scalars(select(Job.id).where(Job.state == "queued")))
     except SQLAlchemyError:
-        raise ApiProblem(503, "the database does not answer", kind="unavailable") from None
+        raise ApiProblem(503, Message("api.database_down"), kind="unavailable") from None
     body = Health(status="stuck" if stuck or not dispatching else "ok", database="ok",
                   job_workers=runner.workers, jobs_queued=counts.get("queued", 0),
                   jobs_running=counts.get("running", 0), jobs_stuck=len(stuck),

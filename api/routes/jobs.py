@@ -13,6 +13,7 @@ from api.problems import ApiProblem, problem_responses
 from api.routes.common import DbId, job_or_404, job_out, plan_or_404
 from api.schemas import JobOut, PlanDocument
 from api.views import plan_view
+from matcher.messages import Message
 from models.plan import Plan
 
 router = APIRouter(tags=["jobs"])
@@ -34,7 +35,8 @@ def get_job(job_id: DbId, db: DbDep, who: ConsultantDep) -> JobOut:
 def get_job_plan(job_id: DbId, request: Request, db: DbDep, who: ConsultantDep) -> Response:
     job = job_or_404(db, job_id)
     if job.state != "done" or job.plan_id is None:
-        raise ApiProblem(409, f"the job is {job.state}; it has no plan", kind="no-plan-yet")
+        raise ApiProblem(409, Message("api.job_has_no_plan", state=Message(f"job.{job.state}")),
+                         kind="no-plan-yet")
     stored = plan_or_404(db, job.plan_id)
     if wants_csv(request):  # a consultant's view: every student
         view = plan_view(who, Plan.model_validate_json(stored.document), None)

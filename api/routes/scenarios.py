@@ -39,6 +39,7 @@ from api.schemas import (
 from api.services import Services
 from api.tables import Pin, Refusal, StoredPlan, StoredScenario
 from matcher.io import ScenarioError
+from matcher.messages import Message
 
 router = APIRouter(tags=["scenarios"])
 MAX_UPLOAD_FILES = 20
@@ -89,11 +90,11 @@ async def _read_upload(request: Request, limits: UploadLimits
         try:
             document = json.loads(body)
         except RecursionError:
-            raise ApiProblem(422, "the JSON document is nested too deeply",
-                             kind="invalid-request", title="Invalid request") from None
+            raise ApiProblem(422, Message("api.json_too_deep"), kind="invalid-request",
+                             title=Message("api.request_invalid_title")) from None
         except (UnicodeDecodeError, ValueError) as exc:
-            raise ApiProblem(422, "the body is not valid JSON", kind="invalid-request",
-                             title="Invalid request",
+            raise ApiProblem(422, Message("api.body_not_json"), kind="invalid-request",
+                             title=Message("api.request_invalid_title"),
                              errors=[ProblemItem(detail=str(exc), pointer="")]) from None
         del body
         try:
@@ -107,8 +108,9 @@ async def _read_upload(request: Request, limits: UploadLimits
         except StarletteHTTPException as exc:
             if exc.status_code == 413:
                 raise
-            raise ApiProblem(422, f"the multipart body cannot be read: {exc.detail}",
-                             kind="invalid-request", title="Invalid request") from None
+            raise ApiProblem(422, Message("api.multipart_unreadable", error=str(exc.detail)),
+                             kind="invalid-request",
+                             title=Message("api.request_invalid_title")) from None
         files: list[tuple[str, bytes]] = []
         try:
             for _, value in form.multi_items():
@@ -120,8 +122,7 @@ async def _read_upload(request: Request, limits: UploadLimits
             return await run_in_threadpool(ingest_files, files, limits), None, False
         except ScenarioError as exc:
             return None, exc.with_traceback(None), False  # frees the upload at once
-    raise ApiProblem(415, "send multipart/form-data (scenario files) or application/json "
-                     "(one document with inline tables)", kind="unsupported-media-type")
+    raise ApiProblem(415, Message("api.wrong_media_type"), kind="unsupported-media-type")
 
 
 async def read_scenario(request: Request, services: Services) -> CanonicalScenario:

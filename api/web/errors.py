@@ -2,63 +2,37 @@
 
 from __future__ import annotations
 
-import re
-
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from api.problems import ProblemItem, logger, problem_response
+from api.problems import ProblemItem, item_message, logger, problem_response
 from api.web.deps import CsrfFailed, LoginRequired, PageForbidden, optional_web_user
-from api.web.templating import is_htmx, render
-
-TITLES_NL = {400: "Ongeldige vraag", 401: "Niet aangemeld", 403: "Geen toegang",
-             404: "Niet gevonden", 409: "Nog niet klaar", 413: "Bestand te groot",
-             415: "Verkeerd soort bestand", 422: "Ongeldige invoer",
-             500: "Er liep iets mis", 503: "Even geduld"}
+from api.web.templating import is_htmx, page_lang, render
+from matcher.messages import Message
+from matcher.messages import render as render_message
 
 
-WHAT_NL = {"scenario": "Scenario", "plan": "Plan", "job": "Berekening", "student": "Leerling",
-           "workplace": "Leerwerkplek"}
-DETAILS_NL = {
-    "this student is followed by another coach":
-        "Deze leerling wordt door een andere trajectbegeleider gevolgd.",
-    "the request is not valid": "Dit adres of formulier is niet geldig.",
-    "an internal error occurred; it has been logged":
-        "Er liep iets mis in de dienst; het is genoteerd. Probeer het later opnieuw.",
-    "Not Found": "Deze pagina bestaat niet.",
-}
-
-
-def detail_nl(detail: str) -> str:
-    """The service's error in the users' words, where a translation is known."""
-    missing = re.fullmatch(r"no (\w+) with id '?(.+?)'?", detail)
-    if missing and missing.group(1) in WHAT_NL:
-        return f"{WHAT_NL[missing.group(1)]} {missing.group(2)} bestaat niet."
-    stale = re.fullmatch(r"plan \d+ is not the newest plan of its scenario: that is plan "
-                         r"\d+ \(version (\d+)\)", detail)
-    if stale:
-        return (f"Er is intussen een nieuwere versie van dit plan (versie {stale.group(1)}). "
-                "Kies die versie en probeer het opnieuw.")
-    if re.fullmatch(r"the analysis failed \(.*\); ask again to start afresh", detail):
-        return "Het narekenen mislukte. Vraag het opnieuw om het opnieuw te proberen."
-    return DETAILS_NL.get(detail, detail)
-
-
-def error_page(request: Request, status: int, detail: str,
+def error_page(request: Request, status: int, detail: Message,
                errors: list[ProblemItem] | None) -> Response:
-    title = TITLES_NL.get(status, "Fout")
+    lang = page_lang(request)
+    title = render_message(Message(f"http.{status}" if status in TITLED else "http.other"), lang)
     name = "fragments/alert.html" if is_htmx(request) else "error.html"
-    if detail == "the request is not valid":
+    if detail.code == "api.web_request_invalid":
         errors = None  # pointers such as /path/plan_id mean nothing to a user
     response = render(request, name, optional_web_user(request), status_code=status,
-                      title=title, detail=detail_nl(detail), errors=errors or [])
+                      title=title, detail=detail,
+                      errors=[item.model_copy(update={"detail": render_message(
+                          item_message(item), lang)}) for item in errors or []])
     if is_htmx(request):
         # The alert goes to the page's alert box, so a failed request never replaces the
         # table, the progress bar or the button the user may want to try again.
         response.headers["HX-Retarget"] = "#page-alert"
         response.headers["HX-Reswap"] = "innerHTML show:#page-alert:top"
     return response
+
+
+TITLED = (400, 401, 403, 404, 409, 413, 415, 422, 500, 503)
 
 
 def install_error_pages(app: FastAPI) -> None:
@@ -73,9 +47,7 @@ def install_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(PageForbidden)
     async def _forbidden(request: Request, exc: PageForbidden) -> Response:
-        return error_page(request, 403, "Deze pagina is voor sectorconsulenten; als "
-                          "trajectbegeleider vind je je leerlingen op de pagina 'Mijn "
-                          "leerlingen'.", None)
+        return error_page(request, 403, Message("web.consultant_only"), None)
 
     @app.exception_handler(ValidationError)
     async def _invalid_form(request: Request, exc: ValidationError) -> Response:
@@ -84,14 +56,12 @@ def install_error_pages(app: FastAPI) -> None:
         if not request.url.path.startswith("/ui/"):  # from a JSON route: a bug, not input
             logger.error("internal error on %s %s: %s", request.method, request.url.path,
                          type(exc).__name__, exc_info=exc)
-            return problem_response(500, "an internal error occurred; it has been logged",
+            return problem_response(500, Message("api.internal_error"),
                                     instance=request.url.path)
         fields = sorted({".".join(str(part) for part in error["loc"]) for error in exc.errors()})
-        return error_page(request, 422, "Deze waarde kan niet: " + ", ".join(fields) + ".",
-                          None)
+        return error_page(request, 422, Message("web.value_not_allowed",
+                                                fields=", ".join(fields)), None)
 
     @app.exception_handler(CsrfFailed)
     async def _csrf(request: Request, exc: CsrfFailed) -> Response:
-        return error_page(request, 403, "Deze actie kwam niet van een geldige pagina (of je "
-                          "sessie is vernieuwd). Laad de pagina opnieuw en probeer nog eens.",
-                          None)
+        return error_page(request, 403, Message("web.csrf_failed"), None)

@@ -15,6 +15,7 @@ from matcher.analysis.groups import PROVINCE_NAMES, student_groups, workplace_pr
 from matcher.analysis.metrics import group_order
 from matcher.cost import uncovered_gaps, wish_rank
 from matcher.diff import PlanDiff
+from matcher.messages import Lang, Message, render
 from matcher.suggest import Suggestion
 from models.scenario import Scenario
 
@@ -44,7 +45,7 @@ class StudentRow:
     from_file: bool = False  # an existing placement of the scenario's placements table
     change: str = ""  # gained, lost, moved… since the previous version ("" when unchanged)
     reason: str = ""
-    detail: str = ""
+    detail: Message | None = None
     rules: dict[str, int] = field(default_factory=dict)
 
     def sort_value(self, key: str) -> tuple[int, object]:
@@ -89,7 +90,7 @@ def student_rows(context: PlanContext, changes: PlanDiff | None, base: Scenario
                 from_file=(sid, assignment.workplace_id) in from_file)
         else:
             unmatched = context.unmatched_of[sid]
-            row = replace(row, reason=unmatched.reason, detail=unmatched.detail,
+            row = replace(row, reason=unmatched.reason, detail=unmatched.message(),
                           rules=dict(unmatched.rules))
         rows.append(row)
     return rows
@@ -219,8 +220,8 @@ class SuggestionWhy:
     sector: str
     cost: int
     free_seats: int
-    wish_text: str
-    gaps_text: str
+    wish_text: Message
+    gaps_text: Message
     travel_minutes: int
 
 
@@ -231,14 +232,14 @@ def explain_suggestion(context: PlanContext, suggestion: Suggestion) -> Suggesti
     wishes = int(scenario.students.wish_count[suggestion.student])
     sector = scenario.sectors.codes[int(scenario.workplaces.sector[suggestion.workplace])]
     if wishes == 0:
-        wish_text = "de leerling gaf geen sectorwens op"
+        wish_text = Message("suggest.no_wishes")
     elif rank < wishes:
-        wish_text = f"{rank + 1}e sectorwens ({sector})"
+        wish_text = Message("suggest.wish_rank", rank=rank + 1, sector=sector)
     else:
-        wish_text = f"{sector} is geen sectorwens van de leerling"
+        wish_text = Message("suggest.not_a_wish", sector=sector)
     gaps = int(uncovered_gaps(pair)[0])
-    gaps_text = ("leert alle ontbrekende competenties aan" if gaps == 0 else
-                 f"{gaps} ontbrekende competentie{'s' if gaps != 1 else ''} niet aangeleerd")
+    gaps_text = (Message("suggest.all_gaps_taught") if gaps == 0 else
+                 Message("suggest.gaps_left", count=gaps))
     return SuggestionWhy(
         workplace_id=str(scenario.workplaces.ids[suggestion.workplace]),
         employer=str(scenario.workplaces.employer[suggestion.workplace]),
@@ -247,7 +248,8 @@ def explain_suggestion(context: PlanContext, suggestion: Suggestion) -> Suggesti
         wish_text=wish_text, gaps_text=gaps_text, travel_minutes=int(pair.minutes[0]))
 
 
-def map_points(context: PlanContext, rows: list[StudentRow]) -> list[dict[str, object]]:
+def map_points(context: PlanContext, rows: list[StudentRow],
+               lang: Lang) -> list[dict[str, object]]:
     """Students and workplaces as map points; a placed student has a line to the workplace."""
     scenario = context.scenario
     s, w = scenario.students, scenario.workplaces
@@ -263,8 +265,8 @@ def map_points(context: PlanContext, rows: list[StudentRow]) -> list[dict[str, o
         point: dict[str, object] = {
             "id": row.student_id, "kind": "placed" if row.placed else "unmatched",
             "lat": round(float(s.lat[position]), 5), "lon": round(float(s.lon[position]), 5),
-            "label": row.student_id + (f" → {row.workplace_id}" if row.placed else
-                                       " (niet geplaatst)")}
+            "label": (f"{row.student_id} → {row.workplace_id}" if row.placed else
+                      render(Message("map.not_placed", student=row.student_id), lang))}
         if row.placed:
             target = context.workplace_index[row.workplace_id]
             point["to"] = [round(float(w.lat[target]), 5), round(float(w.lon[target]), 5)]

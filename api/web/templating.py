@@ -1,5 +1,6 @@
-"""Jinja2 templates, their filters (Dutch numbers, local times, Dutch sentences) and
-the Dutch words of api.web.words as template globals."""
+"""Jinja2 templates and what they need to speak the user's language: ``t(code, …)``
+for a catalogue text, the ``msg`` filter for an engine message, numbers, percentages
+and local times in the page's language (Dutch unless the user switched to English)."""
 
 from __future__ import annotations
 
@@ -11,33 +12,66 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
-from api.privacy import OTHER, OTHER_LABELS
 from api.web.deps import CSRF_FIELD, CSRF_HEADER, WebUser
-from api.web.dutch import in_dutch
-from api.web.words import (
-    CHANGE_LABELS_NL,
-    DIMENSION_LABELS_NL,
-    JOB_KINDS_NL,
-    JOB_STATES_NL,
-    LIMIT_LABELS_NL,
-    REASON_LABELS_NL,
-    RULE_LABELS_NL,
-    STAGES_NL,
-)
+from matcher.messages import Lang, Message, Param, Percent, format_param, parse_lang
+from matcher.messages import render as render_message
+from matcher.pipeline import STAGE_CODES
 
 TEMPLATES = Path(__file__).parent / "templates"
+PAGE_LANG: Lang = "nl"  # the users' language; English is a switch away
+LANG_COOKIE = "matcher_lang"
+# The stage texts a job reports (api.jobs, api.worker, matcher.pipeline), as catalogue codes.
+JOB_STAGE_CODES = {
+    **STAGE_CODES,
+    "Queued": "stage.queued", "Re-queued": "stage.requeued_worker",
+    "Re-queued after a server restart": "stage.requeued_restart",
+    "Re-queued: pins, refusals or the newest plan changed": "stage.requeued_changed",
+    "Starting": "stage.starting", "Storing the plan": "stage.storing", "Done": "stage.done",
+    "Done (stored result reused)": "stage.reused", "Cancelled": "stage.cancelled",
+    "Failed": "stage.failed", "Re-planning": "stage.replanning",
+    "Solving again": "stage.solving_again", "Looking for fixes": "stage.looking_for_fixes",
+}
 
 
-def number(value: object) -> str:
-    """Dutch thousands separator: 12.345."""
+def page_lang(request: Request) -> Lang:
+    """``?lang=`` of this request, else the user's earlier choice, else Dutch."""
+    return (parse_lang(request.query_params.get("lang"))
+            or parse_lang(request.cookies.get(LANG_COOKIE)) or PAGE_LANG)
+
+
+def _lang(context: Context) -> Lang:
+    lang = context.get("lang")
+    return lang if lang in ("nl", "en") else PAGE_LANG
+
+
+@pass_context
+def t(context: Context, code: str, **params: Param) -> str:
+    return render_message(Message(code, **params), _lang(context))
+
+
+@pass_context
+def msg(context: Context, message: Message | str) -> str:
+    if isinstance(message, Message):
+        return render_message(message, _lang(context))
+    return message
+
+
+@pass_context
+def number(context: Context, value: object) -> str:
+    """Thousands and decimals as the language writes them: 12.345 and 2,5 in Dutch."""
     if isinstance(value, float):
-        return f"{value:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
-    return f"{value:,}".replace(",", ".") if isinstance(value, int) else str(value)
+        return format_param(round(value, 1), _lang(context))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return format_param(value, _lang(context))
+    return str(value)
 
 
-def percent(part: int, whole: int) -> str:
-    return "–" if whole == 0 else f"{100 * part / whole:.0f} %"
+@pass_context
+def percent(context: Context, part: int, whole: int) -> str:
+    return "–" if whole == 0 else format_param(Percent(part / whole, 0), _lang(context))
 
 
 def _local_zone() -> dt.tzinfo:
@@ -50,30 +84,43 @@ def _local_zone() -> dt.tzinfo:
 LOCAL_ZONE = _local_zone()
 
 
-def when(value: dt.datetime | None) -> str:
+@pass_context
+def when(context: Context, value: dt.datetime | None) -> str:
     """Belgian local time, as the users read a clock."""
     if value is None:
         return "–"
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     local = value.astimezone(LOCAL_ZONE)
-    return local.strftime("%d-%m-%Y %H:%M") + ("" if LOCAL_ZONE is not dt.UTC else " UTC")
+    day = "%d-%m-%Y" if _lang(context) == "nl" else "%Y-%m-%d"
+    return local.strftime(f"{day} %H:%M") + ("" if LOCAL_ZONE is not dt.UTC else " UTC")
 
 
-def label_nl(value: str) -> str:
-    """Group labels the engine writes in English."""
-    return {"unknown": "onbekend"}.get(value, value)
+@pass_context
+def group_label(context: Context, value: str) -> str:
+    """Group labels of the analysis: 'unknown' in the page's language."""
+    return t(context, "word.unknown") if value == "unknown" else value
+
+
+@pass_context
+def stage(context: Context, value: str) -> str:
+    code = JOB_STAGE_CODES.get(value)
+    return t(context, code) if code else value
+
+
+def sentence(text: str) -> str:
+    """A message as a sentence on its own: a capital first and a full stop at the end."""
+    text = text.strip()
+    if not text:
+        return text
+    return text[0].upper() + text[1:] + ("" if text.endswith((".", "?", "!")) else ".")
 
 
 templates = Jinja2Templates(directory=TEMPLATES)
-templates.env.filters.update(number=number, when=when, label_nl=label_nl, nl=in_dutch)
-templates.env.globals.update(
-    percent=percent, rule_nl={**RULE_LABELS_NL, OTHER: OTHER_LABELS["nl"]},
-    reason_nl=REASON_LABELS_NL,
-    dimension_nl=DIMENSION_LABELS_NL, job_state_nl=JOB_STATES_NL,
-    job_kind_nl=JOB_KINDS_NL,
-    limit_nl=LIMIT_LABELS_NL, stage_nl=STAGES_NL, change_nl=CHANGE_LABELS_NL,
-    csrf_field=CSRF_FIELD, csrf_header=CSRF_HEADER)
+templates.env.filters.update(number=number, when=when, label=group_label, msg=msg, stage=stage,
+                             sentence=sentence)
+templates.env.globals.update(t=t, percent=percent, csrf_field=CSRF_FIELD,
+                             csrf_header=CSRF_HEADER)
 
 
 def is_htmx(request: Request) -> bool:
@@ -82,6 +129,13 @@ def is_htmx(request: Request) -> bool:
 
 def render(request: Request, name: str, user: WebUser | None, status_code: int = 200,
            **context: Any) -> HTMLResponse:
-    return templates.TemplateResponse(
-        request, name, {"user": user, "csrf": user.session.csrf if user else "", **context},
+    lang = page_lang(request)
+    response = templates.TemplateResponse(
+        request, name, {"user": user, "csrf": user.session.csrf if user else "", "lang": lang,
+                        **context},
         status_code=status_code)
+    chosen = parse_lang(request.query_params.get("lang"))
+    if chosen is not None:  # the language switch: remembered for the next pages
+        response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="lax",
+                            httponly=True)
+    return response

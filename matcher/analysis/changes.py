@@ -32,6 +32,7 @@ from scipy.sparse.csgraph import connected_components
 
 from matcher.candidates import Candidates, build_candidates
 from matcher.cost import Costs, pair_costs
+from matcher.messages import Message
 from matcher.rules import Pairs, passes_all
 from matcher.solve import Solution, solve
 from matcher.solve.capacity import residual_capacity
@@ -66,24 +67,27 @@ class Change:
     def effort(self) -> tuple[int, int]:
         return (EFFORT[self.kind], self.minutes)
 
-    def describe(self, scenario: Scenario, private: bool = False) -> str:
-        """Plain words; ``private`` hides the adjustment code (it tells a student's need)."""
+    def describe(self, scenario: Scenario, private: bool = False) -> Message:
+        """The change in words; ``private`` hides the adjustment code (it tells a
+        student's need)."""
         w = str(scenario.workplaces.ids[self.workplace]) if self.workplace >= 0 else ""
         if self.kind == "seat":
-            return f"one more seat at {w}"
+            return Message("fix.seat", workplace=w)
         if self.kind == "mentor":
-            return f"one more mentor slot at {w}"
+            return Message("fix.mentor", workplace=w)
         if self.kind == "adjustment":
-            what = "the reasonable adjustment needed" if private else f"adjustment '{self.code}'"
-            return f"{w} offers {what}"
+            if private:
+                return Message("fix.adjustment_private", workplace=w)
+            return Message("fix.adjustment", workplace=w, adjustment=self.code)
         if self.kind == "recognition":
             programme = scenario.programmes.codes[self.programme]
             expired = scenario.workplaces.recognised_until[self.workplace] < scenario.reference_days
-            renew = " (and its expired recognition renewed)" if expired else ""
-            return f"recognise {w} for programme {programme}{renew}"
+            return Message("fix.recognition_renewed" if expired else "fix.recognition",
+                           workplace=w, programme=programme)
         if self.kind == "travel":
-            return f"{self.minutes} more travel minutes for {scenario.students.ids[self.student]}"
-        return f"one more workplace like {w}"
+            return Message("fix.travel", count=self.minutes,
+                           student=str(scenario.students.ids[self.student]))
+        return Message("fix.workplace_copy", workplace=w)
 
 
 def _replace_workplaces(scenario: Scenario, **arrays: np.ndarray) -> Scenario:

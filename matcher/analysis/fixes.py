@@ -37,6 +37,7 @@ import numpy as np
 from matcher.analysis.changes import Change, ChangeKind, Resolver, apply_change
 from matcher.analysis.groups import UNKNOWN, programme_sectors
 from matcher.candidates import Candidates
+from matcher.messages import Message
 from matcher.pipeline import SolveRun
 from matcher.rules import RULE_NAMES, Pairs, evaluate
 from matcher.solve.capacity import residual_capacity
@@ -208,7 +209,8 @@ def cheapest_fixes(run: SolveRun, students: list[int] | None = None,
 
 def fix_rows(scenario: Scenario, report: FixReport,
              private: bool = False) -> list[dict[str, object]]:
-    """One row per unmatched student: the fix in words and whom else it places."""
+    """One row per unmatched student: the fix (a message to render) and whom else it
+    places."""
     ids = scenario.students.ids
     rows: list[dict[str, object]] = []
     for fix in report.fixes:
@@ -222,6 +224,6 @@ def fix_rows(scenario: Scenario, report: FixReport,
     for student in report.unfixed:
         rows.append({"student_id": str(ids[student]),
                      "priority": int(scenario.students.priority[student]),
-                     "fix": "no single change places this student", "kind": "none",
+                     "fix": Message("fix.none"), "kind": "none",
                      "places": 0, "also_places": []})
     return rows

@@ -32,6 +32,7 @@ import pandas as pd
 from matcher.analysis.changes import Change, ChangeKind, Resolver
 from matcher.analysis.fixes import one_rule_changes, reachable_workplaces
 from matcher.analysis.groups import PROVINCE_NAMES, workplace_provinces
+from matcher.messages import DEFAULT_LANG, Lang, Message, render
 from matcher.pipeline import SolveRun
 
 LIMIT = 25  # changes re-solved per kind
@@ -40,7 +41,7 @@ LIMIT = 25  # changes re-solved per kind
 @dataclass(frozen=True)
 class Recruit:
     change: Change
-    description: str
+    description: Message
     sector: str
     province: str
     placed: int  # net students placed by the change
@@ -102,21 +103,21 @@ def recruitment_list(run: SolveRun, limit: int = LIMIT, resolver: Resolver | Non
                                 PROVINCE_NAMES.get(str(provinces[w]), str(provinces[w])),
                                 outcome.net_gain, by_priority))
     recruits.sort(key=lambda r: (-r.placed, -r.by_priority.get("1", 0), r.change.effort,
-                                 r.description))
+                                 str(r.description)))
     return recruits
 
 
-def recruitment_frame(recruits: list[Recruit]) -> pd.DataFrame:
-    return pd.DataFrame([{"change": r.description, "kind": r.change.kind, "sector": r.sector,
-                          "province": r.province, "students_placed": r.placed,
+def recruitment_frame(recruits: list[Recruit], lang: Lang = DEFAULT_LANG) -> pd.DataFrame:
+    return pd.DataFrame([{"change": render(r.description, lang), "kind": r.change.kind,
+                          "sector": r.sector, "province": r.province, "students_placed": r.placed,
                           "priority_1_placed": r.by_priority.get("1", 0)} for r in recruits],
                         columns=["change", "kind", "sector", "province", "students_placed",
                                  "priority_1_placed"])
 
 
-def by_sector_and_province(recruits: list[Recruit]) -> pd.DataFrame:
+def by_sector_and_province(recruits: list[Recruit], lang: Lang = DEFAULT_LANG) -> pd.DataFrame:
     """Per sector and province: the best single change and how many it places."""
-    frame = recruitment_frame(recruits)
+    frame = recruitment_frame(recruits, lang)
     if not len(frame):
         return frame
     best = frame.sort_values(["students_placed", "priority_1_placed"], ascending=False,

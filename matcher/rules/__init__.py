@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from matcher.messages import Message
 from matcher.rules.adjustments import adjustments
 from matcher.rules.dutch_level import dutch_level
 from matcher.rules.excluded import excluded
@@ -55,18 +56,9 @@ STUDENT_FIELDS: dict[str, tuple[str, ...] | None] = {
 if not set(STUDENT_FIELDS) == set(RULES):
     raise ImportError("STUDENT_FIELDS must name every rule")
 
-# Plain words for explanations: what a workplace lacks under each rule.
-RULE_LABELS: dict[str, str] = {
-    "recognised_for_programme": "no valid recognition for the student's programme",
-    "placement_type": "not the placement type the student needs "
-    "(OAO contract or begeleide leerervaring)",
-    "grade": "no grade-2 students accepted",
-    "adjustments": "a reasonable adjustment the student needs is not offered",
-    "travel": "beyond the student's travel limit",
-    "dutch_level": "a higher Dutch level asked, without language support",
-    "min_age": "a minimum age the student does not reach",
-    "excluded": "excluded for this student",
-}
+def rule_label(rule: str) -> Message:
+    """What a workplace lacks under ``rule``, in plain words (catalogue ``rule.*``)."""
+    return Message(f"rule.{rule}")
 
 
 def evaluate(pairs: Pairs) -> dict[str, BoolArray]:
@@ -89,7 +81,6 @@ def broken_rules(pairs: Pairs) -> list[list[str]]:
 
 __all__ = [
     "RULES",
-    "RULE_LABELS",
     "RULE_NAMES",
     "STUDENT_FIELDS",
     "Pairs",
@@ -97,4 +88,5 @@ __all__ = [
     "broken_rules",
     "evaluate",
     "passes_all",
+    "rule_label",
 ]

@@ -24,7 +24,8 @@ def test_report_is_self_contained_and_private(small_dir: Path, pool_sweep: Sweep
                                       "--recruit-limit", "5"])
     assert result.exit_code == 0, result.output
     page = (out / "report.html").read_text(encoding="utf-8")
-    for section in ("Plan", "Unmatched students", "Recruitment list", "ratio sweep"):
+    for section in ("Summary", "Placement per group", "Unmatched students", "Recruitment list",
+                    "ratio sweep"):
         assert section in page
     # no external assets: every image is inline, nothing is fetched
     assert "data:image/png;base64," in page

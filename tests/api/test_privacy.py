@@ -34,14 +34,20 @@ from starlette.routing import Mount
 from api.privacy import (
     COACH_SENTENCES,
     OTHER,
-    OTHER_LABELS,
     SHOWN_RULES,
     coach_why,
     rule_label,
 )
+from matcher.messages import Lang, Message, Param, render
 from matcher.pipeline import SolveSettings, run_solve
 from tests import builders
 from tests.api.conftest import Api, solve, start_api
+
+
+def sentence(key: str, lang: Lang, **params: Param) -> str:
+    """One of the coach's sentence forms, as a reader in ``lang`` sees it."""
+    return render(Message(COACH_SENTENCES[key], **params), lang)
+
 
 STUDENT_COLUMNS = ("student_id,school_id,coach_id,programme,phase,grade,adjustments,lat,lon,"
                    "intensive_support,priority")
@@ -231,12 +237,12 @@ def test_coach_reads_their_plan_without_conflicts_or_hidden_rules(solved: Solved
         assert set(entry["rules"]) <= {*SHOWN_RULES, OTHER}
     # ADJ: three workplaces pass every rule a coach sees; all are closed for other reasons
     assert unmatched["ADJ"]["rules"][OTHER] == 3
-    assert unmatched["ADJ"]["detail"] == COACH_SENTENCES["other_reasons"]["en"].format(n=3)
+    assert unmatched["ADJ"]["detail"] == sentence("other_reasons", "en", workplaces=3)
     # FAR: the shown rules alone close every workplace, and the sentence says which
     assert unmatched["FAR"]["rules"][OTHER] == 0
-    assert unmatched["FAR"]["detail"] == COACH_SENTENCES["shown_rule"]["en"].format(
-        rule=rule_label("travel", "en"))
-    assert unmatched["INT"]["detail"] == COACH_SENTENCES["capacity"]["en"]
+    assert unmatched["FAR"]["detail"] == sentence("shown_rule", "en",
+                                                  rule=rule_label("travel"))
+    assert unmatched["INT"]["detail"] == sentence("capacity", "en")
     assert OTHER not in unmatched["INT"]["rules"]  # it could hint at a need when allowed
 
 
@@ -272,8 +278,8 @@ def test_students_differing_only_in_hidden_facts_read_the_same(solved: Solved) -
 
 def test_the_coach_page_names_other_reasons_in_dutch(solved: Solved) -> None:
     page = _coach_get(solved, f"/ui/coach?plan={solved.plan_id}").text
-    assert COACH_SENTENCES["other_reasons"]["nl"].format(n=3) in page
-    assert OTHER_LABELS["nl"] in page
+    assert sentence("other_reasons", "nl", workplaces=3) in page
+    assert render(rule_label(OTHER), "nl") in page
 
 
 def test_consultant_only_routes_answer_a_coach_403(solved: Solved) -> None:
@@ -293,10 +299,12 @@ def test_formula_like_ids_are_text_in_the_csv(solved: Solved) -> None:
 
 def test_every_coach_sentence_has_dutch_words() -> None:
     english = (" workplace", " rule", " the ", " other ")
-    for forms in [*COACH_SENTENCES.values(), OTHER_LABELS]:
-        assert not any(word in f" {forms['nl']} " for word in english), forms["nl"]
+    dutch = [sentence(key, "nl", rule=rule_label(OTHER), workplaces=3)
+             for key in COACH_SENTENCES]
+    for shown in [*dutch, render(rule_label(OTHER), "nl")]:
+        assert not any(word in f" {shown} " for word in english), shown
     for rule in (*SHOWN_RULES, OTHER):
-        assert rule_label(rule, "nl") != rule_label(rule, "en")
+        assert render(rule_label(rule), "nl") != render(rule_label(rule), "en")
 
 
 def test_the_main_reason_is_found_among_the_programmes_workplaces() -> None:
@@ -311,6 +319,5 @@ def test_the_main_reason_is_found_among_the_programmes_workplaces() -> None:
     entry = run_solve(sc, SolveSettings()).plan.unmatched[0]
     assert max(entry.rules, key=entry.rules.__getitem__) == "recognised_for_programme"
     why = coach_why(entry, sc, 0)
-    assert why.text("en") == COACH_SENTENCES["shown_rule"]["en"].format(
-        rule=rule_label("travel", "en"))
+    assert why.text("en") == sentence("shown_rule", "en", rule=rule_label("travel"))
     assert why.rules[OTHER] == 0

@@ -66,8 +66,25 @@ def test_invalid_file_points_at_file_row_and_column(api: Api) -> None:
     problem = response.json()
     assert problem["status"] == 422 and problem["title"] and problem["type"].endswith(
         "invalid-scenario")
-    assert {"detail": problem["errors"][0]["detail"], "pointer": "/students.csv/14/phase"} \
-        in problem["errors"]
+    error = problem["errors"][0]
+    assert (error["pointer"], error["code"]) == ("/students.csv/14/phase", "io.not_one_of")
+    assert error["params"] == {"value": error["params"]["value"], "choices": "aanloop, duaal"}
+    assert error["detail"].startswith("students.csv row 14, column phase: ")
+    assert problem["code"] == "api.invalid_scenario"
+
+
+def test_an_invalid_scenario_is_described_in_the_language_asked_for(api: Api) -> None:
+    students = (DEMO / "students.csv").read_text(encoding="utf-8").splitlines()
+    students[13] = students[13].replace(",duaal,", ",duaaal,").replace(",aanloop,", ",aanlop,")
+    files = _replace(demo_files(), "students.csv", ("\n".join(students) + "\n").encode())
+    headers = {**api.consultant, "Accept-Language": "nl-BE,nl;q=0.9,en;q=0.5"}
+    problem = api.client.post("/scenarios", files=files, headers=headers).json()
+    assert problem["detail"] == "het scenario heeft 1 fout; er is niets bewaard"
+    assert problem["title"] == "Ongeldig scenario"
+    error = problem["errors"][0]
+    assert error["detail"].startswith("students.csv rij 14, kolom phase: '")
+    assert "is geen geldige waarde; kies uit aanloop, duaal" in error["detail"]
+    assert error["code"] == "io.not_one_of"  # the machine-readable part stays the same
 
 
 def test_invalid_json_document_points_into_the_body(api: Api) -> None:

@@ -2,7 +2,7 @@
 button to propose one to the consultant.
 
 A coach sees only students whose coach_id is theirs, and of those what the coach-view
-policy (``api.privacy``) allows, its explanations in its Dutch words.
+policy (``api.privacy``) allows, its explanations as messages in the page's language.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from api.services import PlanContext, Services
 from api.tables import Pin, Proposal, StoredPlan, StoredScenario
 from api.views import may_see_student
 from api.web.deps import CsrfUserDep, WebUser, WebUserDep
-from api.web.dutch import in_dutch
 from api.web.plan_view import SuggestionWhy, explain_suggestion
 from api.web.templating import render
+from matcher.messages import Message
 from models.plan import Assignment, UnmatchedStudent
 
 router = APIRouter()
@@ -38,21 +38,20 @@ class CoachStudent:
     phase: str
     assignment: Assignment | None
     employer: str
-    reason: str  # why unplaced ('' when placed), with the sentence (Dutch) and rule counts
-    why: str
+    reason: str  # why unplaced ('' when placed), with the sentence and rule counts
+    why: Message | None
     rejected: dict[str, int]
     suggestions: list[SuggestionWhy]
 
 
 def _explained(user: WebUser, services: Services, context: PlanContext, position: int,
-               unmatched: UnmatchedStudent | None) -> tuple[str, str, dict[str, int]]:
+               unmatched: UnmatchedStudent | None) -> tuple[str, Message | None, dict[str, int]]:
     if unmatched is None:
-        return "", "", {}
+        return "", None, {}
     if user.is_consultant:
-        return (unmatched.reason, in_dutch(unmatched.detail),
-                services.rejections(context, position))
+        return (unmatched.reason, unmatched.message(), services.rejections(context, position))
     why = coach_why(unmatched, context.scenario, position)
-    return why.reason, why.text("nl"), why.rules
+    return why.reason, why.message(), why.rules
 
 
 @router.get("/coach")

@@ -110,6 +110,6 @@ def compare_table(scenario_id: DbId, request: Request, services: ServicesDep,
                   plan: PlanChoice = None) -> Response:
     _, _, comparison = _compare(request, services, user, scenario_id, base, plan)
     if comparison is None:
-        raise not_found("plan comparison of scenario", scenario_id)
+        raise not_found("comparison", scenario_id)
     return render(request, "fragments/diff_table.html", user, comparison=comparison,
                   query=query, scenario_id=scenario_id, table=diff_page(comparison.rows, query))

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from api.deps import ServicesDep
 from api.operations import jobs as job_operations
 from api.operations import scenarios as scenario_operations
-from api.problems import ApiProblem
+from api.problems import ApiProblem, ProblemItem, item_message
 from api.routes.common import DbId, job_or_404, scenario_or_404
 from api.routes.scenarios import read_scenario
 from api.schemas import SolveRequest
@@ -19,6 +19,7 @@ from api.tables import Job, Pin, Refusal, StoredPlan, StoredScenario
 from api.web.deps import CsrfConsultantDep, WebConsultantDep
 from api.web.routes.common import go_to
 from api.web.templating import is_htmx, render
+from matcher.messages import Message
 
 router = APIRouter()
 
@@ -48,9 +49,9 @@ async def upload(request: Request, services: ServicesDep, user: CsrfConsultantDe
     except ApiProblem as problem:
         if problem.status not in (413, 415, 422):
             raise
-        errors = [_located(item.pointer, item.detail) for item in problem.errors or []]
-        summary = (f"{len(errors)} fout{'en' if len(errors) != 1 else ''} gevonden"
-                   if problem.errors else problem.detail)
+        errors = [_located(item) for item in problem.errors or []]
+        summary = (Message("web.errors_found", count=len(errors)) if problem.errors
+                   else problem.detail)
         if is_htmx(request):  # 200, so the list replaces the previous result in place
             return render(request, "fragments/upload_errors.html", user, summary=summary,
                           errors=errors)
@@ -59,15 +60,14 @@ async def upload(request: Request, services: ServicesDep, user: CsrfConsultantDe
     return go_to(request, f"/ui/scenarios/{created.id}")
 
 
-def _located(pointer: str, detail: str) -> dict[str, str]:
-    """Split a problem pointer /FILE/ROW/COLUMN into its parts for the error table."""
-    parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+def _located(item: ProblemItem) -> dict[str, object]:
+    """Split a problem pointer /FILE/ROW/COLUMN into its parts for the error table, next
+    to what is wrong (the table shows where)."""
+    parts = [p.replace("~1", "/").replace("~0", "~") for p in item.pointer.split("/")[1:]]
     file = parts[0] if parts else ""
     row = parts[1] if len(parts) > 1 and parts[1].isdigit() else ""
     rest = parts[2:] if row else parts[1:]
-    if file and detail.startswith(file) and ": " in detail:  # the table shows where
-        detail = detail.split(": ", 1)[1]
-    return {"file": file, "row": row, "column": ".".join(rest), "detail": detail}
+    return {"file": file, "row": row, "column": ".".join(rest), "detail": item_message(item)}
 
 
 @router.get("/scenarios/{scenario_id}")

@@ -40,14 +40,15 @@ from api.web.plan_view import (
     table_page,
 )
 from api.web.routes.common import go_to
-from api.web.templating import is_htmx, render
+from api.web.templating import is_htmx, page_lang, render
+from matcher.messages import Message
+from matcher.messages import render as render_message
 from models.plan import Plan
 
 router = APIRouter()
 MAP_STUDENT_LIMIT = 5_000  # points a laptop's browser draws smoothly
 MAP_WORKPLACE_LIMIT = 5_000
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ANALYSIS_FAILED = "the analysis failed ({error}); ask again to start afresh"
 
 
 def _stored(services: Services, plan_id: int) -> StoredPlan:
@@ -165,7 +166,8 @@ def plan_fixes(plan_id: DbId, request: Request, services: ServicesDep, user: Web
 
 def _finished(analysis: AnalysisState) -> worker.PlanAnalysis:
     if analysis.analysis is None:  # failed or cancelled: asking again starts afresh
-        raise ApiProblem(503, ANALYSIS_FAILED.format(error=analysis.error or analysis.state),
+        raise ApiProblem(503, Message("api.analysis_failed",
+                                      error=analysis.error or analysis.state),
                          kind="analysis-failed")
     return analysis.analysis
 
@@ -184,7 +186,7 @@ def plan_report(plan_id: DbId, request: Request, services: ServicesDep,
                       "fragments/report_busy.html", user, plan_id=plan_id,
                       job_id=analysis.job_id, ready=not analysis.busy,
                       status_code=202 if analysis.busy else 200)
-    return HTMLResponse(_finished(analysis).report_html, headers={
+    return HTMLResponse(_finished(analysis).report_html[page_lang(request)], headers={
         "Content-Disposition": f'attachment; filename="plan-{plan_id}-report.html"'})
 
 
@@ -194,7 +196,7 @@ def plan_map(plan_id: DbId, request: Request, services: ServicesDep,
     stored = _stored(services, plan_id)
     context = services.plan_context(plan_id)
     rows = _rows(request, context, stored, user)
-    points = map_points(context, rows)
+    points = map_points(context, rows, page_lang(request))
     students = [p for p in points if p["kind"] != "workplace"]
     shown = sorted(students, key=lambda p: p["kind"] != "unmatched")[:MAP_STUDENT_LIMIT]
     # workplaces with a shown student first, then the others, up to the limit
@@ -233,6 +235,7 @@ def download_xlsx(plan_id: DbId, request: Request, services: ServicesDep,
     """Two sheets: placements (with the cost parts) and unmatched students."""
     stored = _stored(services, plan_id)
     rows = _rows(request, services.plan_context(plan_id), stored, user)
+    lang = page_lang(request)
     book = Workbook(write_only=True)  # streams rows: 4x faster than through pandas
     placed = book.create_sheet("plaatsingen")
     placed.append(["student_id", "programme", "priority", "workplace_id", "employer", "sector",
@@ -245,8 +248,9 @@ def download_xlsx(plan_id: DbId, request: Request, services: ServicesDep,
                 r.student_id, r.programme, r.tier, r.workplace_id, r.employer, r.sector,
                 r.mentor_id or None, r.cost, r.wish, r.competence, r.travel, r.pinned]))
         else:
-            unmatched.append(_cells(unmatched, [r.student_id, r.programme, r.tier, r.reason,
-                                                r.detail]))
+            unmatched.append(_cells(unmatched, [
+                r.student_id, r.programme, r.tier, r.reason,
+                render_message(r.detail, lang) if r.detail is not None else ""]))
     buffer = io.BytesIO()
     book.save(buffer)
     return Response(buffer.getvalue(), media_type=XLSX_MEDIA_TYPE,
