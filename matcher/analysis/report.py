@@ -130,12 +130,12 @@ def _rates_figure(frames: dict[str, pd.DataFrame], words: _Words) -> Figure:
     fig = Figure(figsize=(11, 3.4), layout="constrained")
     axes = fig.subplots(1, 3, width_ratios=(1, 3, 2))
     for ax, dimension, per in zip(axes, ("tier", "sector", "province"),
-                                  ("per_priority_short", "per_sector_short",
-                                   "per_province_short"), strict=True):
+                                  ("report.per_priority_short", "report.per_sector_short",
+                                   "report.per_province_short"), strict=True):
         frame = frames[dimension]
         ax.bar(frame["group"].astype(str), frame["rate"], color="#2980b9")
         ax.set_ylim(0, 1)
-        title = render(Message("report.rate_per", per=Message(f"report.{per}")), words.lang)
+        title = render(Message("report.rate_per", per=Message(per)), words.lang)
         ax.set_title(title, fontsize=9)
         ax.tick_params(axis="x", labelrotation=60, labelsize=7)
         ax.tick_params(axis="y", labelsize=7)
