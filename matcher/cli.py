@@ -190,7 +190,7 @@ def solve_command(
         run = _run(loaded, SolveSettings(chosen_backend, chosen_objective, time_limit, seed,
                                          workers=max(1, workers)))
         written = write_plan(run.plan, out_dir, run.candidates if export_candidates else None,
-                             loaded)
+                             loaded, current_lang())
     _print_summary(run)
     out.print(say("cli.written", files=", ".join(str(p) for p in written)))
 

@@ -20,6 +20,7 @@ from matcher.candidates import Candidates
 from matcher.cost import pair_costs
 from matcher.csv_cells import text_cells
 from matcher.explain import explain_unmatched
+from matcher.messages import DEFAULT_LANG, Lang, render
 from matcher.rules import RULE_NAMES, Pairs, broken_rules
 from matcher.solve import Solution
 from models.plan import (
@@ -131,8 +132,10 @@ def write_plan(
     out_dir: Path,
     candidates: Candidates | None = None,
     scenario: Scenario | None = None,
+    lang: Lang = DEFAULT_LANG,
 ) -> list[Path]:
-    """Write plan.json, assignments.csv, unmatched.csv (and candidates.csv)."""
+    """Write plan.json, assignments.csv, unmatched.csv (and candidates.csv); the CSVs'
+    explanations in ``lang`` (plan.json keeps the contract's English ``detail``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".writing-") as tmp:
         staging = Path(tmp)
@@ -148,7 +151,8 @@ def write_plan(
         _write_csv(
             staging / "unmatched.csv",
             ["student_id", "reason", "detail", *RULE_NAMES],
-            [[u.student_id, u.reason, u.detail, *(u.rules[r] for r in RULE_NAMES)]
+            [[u.student_id, u.reason, render(u.message(), lang),
+              *(u.rules[r] for r in RULE_NAMES)]
              for u in plan.unmatched],
         )
         if candidates is not None and scenario is not None:

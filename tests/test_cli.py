@@ -252,3 +252,43 @@ def test_serve_says_where_the_page_is(monkeypatch: pytest.MonkeyPatch, host: str
     assert result.exit_code == 0, result.output
     assert address in result.output
     assert started == [{"factory": True, "host": host, "port": 8123}]
+
+
+ENGLISH_WORDS = (" students ", " placed ", " unmatched", " workplace", " written", " of ",
+                 " rule", " existing placement")
+
+
+def test_solve_in_dutch_prints_dutch_and_no_english(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["solve", str(DEMO), "--out", str(tmp_path / "out"),
+                                 "--lang", "nl"])
+    assert result.exit_code == 0, result.output
+    assert "van 40 leerlingen geplaatst" in result.output
+    assert "Niet geplaatst: 3 toegelaten plaatsen zijn vol, 4 geen toegelaten leerwerkplek" \
+        in result.output
+    text = f" {result.output.lower()} "
+    assert [w for w in ENGLISH_WORDS if w in text] == []
+    unmatched = (tmp_path / "out" / "unmatched.csv").read_text(encoding="utf-8")
+    assert "geen enkele leerwerkplek" in unmatched  # the explanations too
+
+
+def test_the_language_may_come_from_matcher_lang(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", str(DEMO)], env={"MATCHER_LANG": "nl"})
+    assert result.exit_code == 0
+    assert "40 leerlingen, 60 leerwerkplekken" in result.output
+
+
+def test_mistakes_are_told_in_dutch_with_row_and_column(tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(DEMO, broken)
+    students = broken / "students.csv"
+    students.write_text(students.read_text(encoding="utf-8").replace(",duaal,", ",duaaal,", 1),
+                        encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(broken), "--lang", "nl"])
+    assert result.exit_code == 2
+    assert "Het scenario heeft 1 probleem; er is niets geschreven." in result.output
+    assert "students.csv rij 2, kolom phase: 'duaaal' is geen geldige waarde" in result.output
+
+
+def test_an_unknown_language_exits_2() -> None:
+    result = runner.invoke(app, ["validate", str(DEMO), "--lang", "fr"])
+    assert result.exit_code == 2
