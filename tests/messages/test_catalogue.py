@@ -91,7 +91,9 @@ def _forms(lang: Lang) -> dict[str, tuple[str, ...]]:
         if not entry.id:
             continue
         code = str(entry.id[0] if entry.pluralizable else entry.id)
-        forms[code] = tuple(entry.string) if entry.pluralizable else (str(entry.string),)
+        texts = entry.string
+        forms[code] = (tuple(texts) if isinstance(texts, tuple | list)
+                       else (str(texts),))
     return forms
 
 
@@ -144,7 +146,7 @@ def _example(code: str, lang: Lang) -> str:
     names = {name for form in _forms("en")[code] for name, _ in _placeholders(form)}
     params = {name: 2 if name in ("count", "minimum", "maximum", "row") else "X"
               for name in names}
-    return render(Message(code, **params), lang)  # type: ignore[arg-type]
+    return render(Message(code, **params), lang)
 
 
 @pytest.mark.parametrize(("lang", "markers"), [("nl", ENGLISH), ("en", DUTCH)])

@@ -12,7 +12,7 @@ import yaml
 
 from matcher.analysis.fixes import cheapest_fixes, fix_rows
 from matcher.io import ScenarioError, load_scenario
-from matcher.messages import Lang, Message, render
+from matcher.messages import Lang, Message, Param, render
 from matcher.pipeline import SolveSettings, run_solve
 from matcher.rules import RULE_NAMES, rule_label
 from tests.messages.test_catalogue import DUTCH, ENGLISH
@@ -36,14 +36,14 @@ def _explanations(folder: Path, with_fixes: bool) -> list[Message]:
 def _words_only(message: Message) -> Message:
     """The message with its data (ids, file and column names, values from the files) left
     out: only the catalogue's words are checked."""
-    def masked(value: object) -> object:
+    def masked(value: Param) -> Param:
         if isinstance(value, Message):
             return _words_only(value)
-        if isinstance(value, list):
-            return [masked(v) for v in value]
+        if isinstance(value, list | tuple):
+            return [_words_only(v) for v in value]
         return "X" if isinstance(value, str) else value
 
-    return Message(message.code, **{k: masked(v) for k, v in message.params.items()})  # type: ignore[arg-type]
+    return Message(message.code, **{k: masked(v) for k, v in message.params.items()})
 
 
 def _assert_in_language(messages: list[Message]) -> None:
