@@ -108,6 +108,22 @@ def stage(context: Context, value: str) -> str:
     return t(context, code) if code else value
 
 
+def msg_of(code: str, **params: Param) -> Message:
+    """A catalogue message to pass as another message's parameter."""
+    return Message(code, **params)
+
+
+@pass_context
+def ratio(context: Context, part: int, whole: int) -> str:
+    """Up to two decimals, as the language writes them (1,5 in Dutch)."""
+    return format_param(round(part / whole, 2), _lang(context)) if whole else "–"
+
+
+def messages(prefix: str, values: list[str]) -> list[Message]:
+    """Catalogue messages named by a prefix and values: ``limit.seats``, ``limit.mentor``."""
+    return [Message(prefix + value) for value in values]
+
+
 def sentence(text: str) -> str:
     """A message as a sentence on its own: a capital first and a full stop at the end."""
     text = text.strip()
@@ -119,7 +135,8 @@ def sentence(text: str) -> str:
 templates = Jinja2Templates(directory=TEMPLATES)
 templates.env.filters.update(number=number, when=when, label=group_label, msg=msg, stage=stage,
                              sentence=sentence)
-templates.env.globals.update(t=t, percent=percent, csrf_field=CSRF_FIELD,
+templates.env.globals.update(t=t, percent=percent, ratio=ratio, messages=messages,
+                             msg_of=msg_of, csrf_field=CSRF_FIELD,
                              csrf_header=CSRF_HEADER)
 
 

@@ -43,9 +43,10 @@ def _nearest(name: str, candidates: list[str]) -> str | None:
     return None if best is None else best[1]
 
 
-def _number_problem(code: str, cell: str) -> Message:
-    """A decimal comma is read only in ';' or tab separated files (contract): say so."""
-    return Message(code + "_comma" if "," in cell else code, value=cell)
+def _number_problem(code: str, with_comma: str, cell: str) -> Message:
+    """A decimal comma is read only in ';' or tab separated files (contract): say so
+    (``with_comma``) when the cell has one."""
+    return Message(with_comma if "," in cell else code, value=cell)
 
 
 def id_problem(value: str) -> str | None:
@@ -206,7 +207,8 @@ class TableParser:
         whole = np.isfinite(numbers) & (np.floor(numbers) == numbers)
         for position in np.flatnonzero(present & ~whole):
             self.problem(int(position), name,
-                         _number_problem("io.not_whole_number", str(text[position])))
+                         _number_problem("io.not_whole_number", "io.not_whole_number_comma",
+                                         str(text[position])))
         values = np.where(whole, numbers, 0).astype(np.int64)
         if column.minimum is not None:
             for position in np.flatnonzero(present & whole & (values < column.minimum)):
@@ -223,7 +225,8 @@ class TableParser:
                                 errors="coerce").to_numpy(dtype=np.float64)
         ok = np.isfinite(numbers)
         for position in np.flatnonzero(present & ~ok):
-            self.problem(int(position), name, _number_problem("io.not_number", str(text[position])))
+            self.problem(int(position), name, _number_problem(
+                "io.not_number", "io.not_number_comma", str(text[position])))
         return np.where(ok, numbers, np.nan), present & ok
 
     def dates(self, name: str) -> tuple[IntArray, BoolArray]:

@@ -74,8 +74,9 @@ def _codes_in_sources() -> tuple[set[str], set[str]]:
                     prefixes.add(first.value)
     for path in TEMPLATES:
         text = path.read_text(encoding="utf-8")
-        literal |= set(re.findall(r"""\bt\(\s*["']([a-z0-9_.-]+)["']\s*[,)]""", text))
-        prefixes |= set(re.findall(r"""\bt\(\s*["']([a-z0-9_-]+\.)["']\s*~""", text))
+        literal |= {code for code in re.findall(r"""["']([a-z0-9_.-]*[a-z0-9_-])["']""", text)
+                    if pattern.match(code) and not _names_a_file(code)}
+        prefixes |= set(re.findall(r"""\bt\(\s*["']([a-z0-9_.-]+\.)["']\s*~""", text))
     return literal, prefixes
 
 

@@ -14,7 +14,6 @@ from matcher.analysis.fixes import cheapest_fixes, fix_rows
 from matcher.io import ScenarioError, load_scenario
 from matcher.messages import Lang, Message, Param, render
 from matcher.pipeline import SolveSettings, run_solve
-from matcher.rules import RULE_NAMES, rule_label
 from tests.messages.test_catalogue import DUTCH, ENGLISH
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -66,10 +65,12 @@ def test_every_explanation_and_fix_of_a_shipped_scenario_is_in_either_language(
 
 
 def test_the_coaches_sentences_are_in_either_language() -> None:
-    from api.views import COACH_CAPACITY, COACH_NO_FEASIBLE
+    from api.privacy import COACH_SENTENCES, OTHER, SHOWN_RULES, rule_label
 
-    _assert_in_language([Message(COACH_CAPACITY)] + [
-        Message(COACH_NO_FEASIBLE, rule=rule_label(rule)) for rule in RULE_NAMES])
+    _assert_in_language([Message(COACH_SENTENCES["capacity"]),
+                         Message(COACH_SENTENCES["other_reasons"], workplaces=3)] + [
+        Message(COACH_SENTENCES["shown_rule"], rule=rule_label(rule))
+        for rule in (*SHOWN_RULES, OTHER)])
 
 
 def _broken_demo(folder: Path) -> Path:

@@ -13,6 +13,7 @@ from api.web.deps import CsrfFailed, CsrfUserDep, WebUserDep, same_site, session
 from api.web.routes.common import local_url
 from api.web.session import SessionCodec
 from api.web.templating import render
+from matcher.messages import Message
 
 router = APIRouter()
 
@@ -29,9 +30,9 @@ def home(user: WebUserDep) -> Response:
 @router.get("/login")
 def login_page(request: Request, next: str | None = None, logged_out: str | None = None,
                expired: str | None = None) -> Response:
-    notice = ("Je bent afgemeld." if logged_out else
-              "Je sessie is verlopen; meld je opnieuw aan om verder te gaan." if expired else
-              "Meld je aan om verder te gaan." if next else "")
+    notice = (Message("web.logged_out") if logged_out else
+              Message("web.session_expired") if expired else
+              Message("web.login_to_continue") if next else "")
     return render(request, "login.html", None, next=local_url(next, ""), error="",
                   notice=notice)
 
@@ -46,9 +47,7 @@ def login(request: Request, services: ServicesDep, api_key: Annotated[str, Form(
         principal = find_principal(db, key) if key else None
     if principal is None:
         return render(request, "login.html", None, status_code=401, next=local_url(next, ""),
-                      notice="", error="Deze sleutel is niet gekend. Kijk na of je hem "
-                      "volledig hebt geplakt (hij begint met lwm_), of vraag de beheerder "
-                      "om een nieuwe sleutel.")
+                      notice="", error=Message("web.key_unknown"))
     codec: SessionCodec = session_codec(request)
     response = RedirectResponse(local_url(next, home_of(principal.is_consultant)),
                                 status_code=303)

@@ -2,6 +2,15 @@
 (function () {
   "use strict";
 
+  // The page's words in its language (base.html renders them from the catalogue).
+  var words = {};
+  try { words = JSON.parse(document.getElementById("page-words").textContent); } catch (e) { words = {}; }
+  function say(key, values) {
+    var text = words[key] || key;
+    Object.keys(values || {}).forEach(function (name) { text = text.split("{" + name + "}").join(values[name]); });
+    return text;
+  }
+
   function setUpDropzone() {
     var zone = document.getElementById("dropzone");
     var input = document.getElementById("files");
@@ -9,7 +18,7 @@
     if (!zone || !input) { return; }
     function showChosen() {
       var names = Array.prototype.map.call(input.files, function (f) { return f.name; });
-      chosen.textContent = names.length ? "Gekozen: " + names.join(", ") : "";
+      chosen.textContent = names.length ? say("chosen") + names.join(", ") : "";
     }
     input.addEventListener("change", showChosen);
     ["dragenter", "dragover"].forEach(function (name) {
@@ -38,7 +47,7 @@
     var element = document.getElementById("map");
     if (!element || typeof L === "undefined") { return; }
     var map = L.map(element, { preferCanvas: true, zoomSnap: 0.25, keyboard: true, zoomControl: false });
-    L.control.zoom({ zoomInTitle: "Inzoomen", zoomOutTitle: "Uitzoomen" }).addTo(map);
+    L.control.zoom({ zoomInTitle: say("zoom_in"), zoomOutTitle: say("zoom_out") }).addTo(map);
     map.setView([51.0, 4.3], 8);
     if (element.dataset.tiles) {
       L.tileLayer(element.dataset.tiles, { maxZoom: 18, attribution: "&copy; OpenStreetMap" }).addTo(map);
@@ -66,18 +75,20 @@
           .bindTooltip(textLabel(p.label)).addTo(p.kind === "placed" ? placed : unmatched);
       });
       lines.addTo(map); workplaces.addTo(map); placed.addTo(map); unmatched.addTo(map);
-      var layers = L.control.layers(null, { "Leerwerkplekken": workplaces, "Geplaatste leerlingen": placed,
-        "Niet geplaatste leerlingen": unmatched, "Lijnen naar de leerwerkplek": lines }, { collapsed: window.innerWidth < 900 }).addTo(map);
+      var overlays = {};
+      overlays[say("workplaces")] = workplaces; overlays[say("placed")] = placed;
+      overlays[say("unmatched")] = unmatched; overlays[say("lines")] = lines;
+      var layers = L.control.layers(null, overlays, { collapsed: window.innerWidth < 900 }).addTo(map);
       var toggle = layers.getContainer().querySelector(".leaflet-control-layers-toggle");
-      if (toggle) { toggle.title = "Lagen"; toggle.setAttribute("aria-label", "Lagen"); }
+      if (toggle) { toggle.title = say("layers"); toggle.setAttribute("aria-label", say("layers")); }
       element.dataset.pointsDrawn = String(data.points.length);
       if (note) {
-        var n = function (x) { return x.toLocaleString("nl-BE"); };
+        var n = function (x) { return x.toLocaleString(words.locale || "nl-BE"); };
         note.textContent = (data.students_shown < data.students
-          ? "Getoond: " + n(data.students_shown) + " van " + n(data.students) + " leerlingen (eerst de niet-geplaatste)."
-          : n(data.students) + " leerlingen getoond.") +
+          ? say("shown", { shown: n(data.students_shown), students: n(data.students) })
+          : say("all_shown", { students: n(data.students) })) +
           (data.workplaces_shown < data.workplaces
-          ? " Getoond: " + n(data.workplaces_shown) + " van " + n(data.workplaces) + " leerwerkplekken." : "");
+          ? " " + say("workplaces_shown", { shown: n(data.workplaces_shown), workplaces: n(data.workplaces) }) : "");
       }
     });
   }
