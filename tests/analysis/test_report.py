@@ -3,15 +3,16 @@ shows a student's adjustment codes."""
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
 from typer.testing import CliRunner
 
-from matcher.analysis.report import AUDIENCE
 from matcher.analysis.sweep import SweepResult
 from matcher.cli import app
 from matcher.io import load_scenario
+from matcher.messages import Message, render
 
 
 def test_report_is_self_contained_and_private(small_dir: Path, pool_sweep: SweepResult,
@@ -32,7 +33,10 @@ def test_report_is_self_contained_and_private(small_dir: Path, pool_sweep: Sweep
     assert not re.search(r'(src|href)="(?!data:)', page)
     assert "<script" not in page
     # it names students with their priority and reasons: its first words say who may read it
-    assert page.index(AUDIENCE) < page.index("<h1>")
+    # (in Dutch, the users' language, and in the report's language)
+    for lang in ("nl", "en"):
+        audience = html.escape(render(Message("report.audience"), lang))
+        assert page.index(audience) < page.index("<h1>")
     # privacy: no adjustment code and no intensive-support flag of anyone
     sc = load_scenario(small_dir)
     for code in sc.adjustments.codes:
