@@ -39,7 +39,7 @@ from matcher.analysis.marginal import (
 from matcher.analysis.metrics import plan_rows
 from matcher.analysis.plots import png_base64, sweep_figures
 from matcher.analysis.summary import catch_up
-from matcher.csv_cells import text_frame
+from matcher.exports import Cell, CsvDialect, Sheet, default_dialect, write_csv
 from matcher.messages import DEFAULT_LANG, Lang, Message, Param, Percent, format_param, render
 from matcher.pipeline import SolveRun
 
@@ -250,21 +250,28 @@ def _catch_up_table(rows: pd.DataFrame, words: _Words) -> str:
         words, pd.DataFrame(records))
 
 
-def write_report(data: ReportData, out_dir: Path, lang: Lang = DEFAULT_LANG) -> list[Path]:
-    """``report.html``, plus ``fixes.csv`` and ``recruitment.csv`` for spreadsheets (the
-    texts in ``lang``, the column names those of the contract)."""
+def _cell(value: object) -> Cell:
+    """A value of ``fix_rows`` as a spreadsheet cell."""
+    return value if isinstance(value, str | int | float | Message) else str(value)
+
+
+def write_report(data: ReportData, out_dir: Path, lang: Lang = DEFAULT_LANG,
+                 dialect: CsvDialect | None = None) -> list[Path]:
+    """``report.html``, plus ``fixes.csv`` and ``recruitment.csv`` for spreadsheets, in
+    ``lang`` and the CSV ``dialect`` (default: the language's)."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    chosen = dialect or default_dialect(lang)
     page = out_dir / "report.html"
     page.write_text(render_report(data, lang), encoding="utf-8")
-    fixes = out_dir / "fixes.csv"
-    frame = pd.DataFrame(fix_rows(data.run.scenario, data.fixes, private=True),
-                         columns=["student_id", "priority", "fix", "kind", "places",
-                                  "also_places"])
-    frame["fix"] = [render(m, lang) for m in frame["fix"]]
-    frame["also_places"] = [";".join(map(str, x)) for x in frame["also_places"]]
-    text_frame(frame).to_csv(fixes, index=False, lineterminator="\n")
-    recruitment = out_dir / "recruitment.csv"
-    text_frame(recruitment_frame(data.recruits, lang)).to_csv(recruitment, index=False,
-                                                              lineterminator="\n")
-    return [page, fixes, recruitment]
-
+    fixes = Sheet("fixes", tuple(f"export.col.{c}" for c in (
+        "student_id", "priority", "fix", "kind", "places", "also_places")), [
+        [_cell(row["student_id"]), _cell(row["priority"]), _cell(row["fix"]),
+         Message(f"kind.{row['kind']}"), _cell(row["places"]),
+         ";".join(map(str, row["also_places"]))]  # type: ignore[call-overload]
+        for row in fix_rows(data.run.scenario, data.fixes, private=True)])
+    recruitment = Sheet("recruitment", tuple(f"export.col.{c}" for c in (
+        "change", "kind", "sector", "province", "students_placed", "priority_1_placed")), [
+        [r.description, Message(f"kind.{r.change.kind}"), r.sector, r.province, r.placed,
+         r.by_priority.get("1", 0)] for r in data.recruits])
+    return [page, write_csv(out_dir / "fixes.csv", fixes, lang, chosen),
+            write_csv(out_dir / "recruitment.csv", recruitment, lang, chosen)]
