@@ -21,6 +21,7 @@ from api.problems import problem_response
 from api.scenario_store import UploadLimits
 from api.settings import Settings
 from matcher.io.limits import TableLimits
+from matcher.messages import Message as AppMessage
 
 MB = 2**20
 
@@ -31,8 +32,8 @@ class BodyTooLarge(HTTPException):
     into a 400."""
 
     def __init__(self, limit_bytes: int) -> None:
-        super().__init__(413, f"the request body is larger than {limit_bytes // MB} MB, the "
-                              "most this service accepts")
+        self.message = AppMessage("api.upload_too_large", megabytes=limit_bytes // MB)
+        super().__init__(413, str(self.message))
 
 
 def is_json(content_type: str) -> bool:

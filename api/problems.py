@@ -234,13 +234,15 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http_problem(request: Request, exc: StarletteHTTPException) -> Response:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        # an exception of the service's own may say it as a message (api.limits)
+        said: Message | None = getattr(exc, "message", None)
         if page := _web_page(request):
-            shown = (Message("api.page_not_found") if exc.status_code == 404
-                     else Message("plain.text", text=detail))
+            shown = said or (Message("api.page_not_found") if exc.status_code == 404
+                             else Message("plain.text", text=detail))
             return page(request, exc.status_code, shown, None)
         headers: dict[str, Any] | None = getattr(exc, "headers", None)
-        return problem_response(exc.status_code, detail, instance=request.url.path,
-                                headers=headers)
+        return problem_response(exc.status_code, said or detail, instance=request.url.path,
+                                lang=request_lang(request), headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

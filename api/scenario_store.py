@@ -89,13 +89,13 @@ class UploadLimits:
     max_depth: int
 
 
-def file_name_problem(name: str) -> str | None:
+def file_name_problem(name: str) -> Message | None:
     if not name or "/" in name or "\\" in name or name in (".", ".."):
-        return "upload files by their plain name, without folders"
+        return Message("upload.plain_names")
     if not name.isprintable():
-        return "the file name contains a control character; rename the file"
+        return Message("upload.name_control")
     if len(name.encode("utf-8")) > MAX_FILE_NAME_BYTES:
-        return f"the file name is longer than {MAX_FILE_NAME_BYTES} characters; rename the file"
+        return Message("upload.name_too_long", length=MAX_FILE_NAME_BYTES)
     return None
 
 
@@ -152,8 +152,7 @@ def _read_settings(path: Path) -> dict[str, Any] | None:
         text = path.read_text(encoding="utf-8-sig")
         loaded = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except RecursionError:
-        raise ScenarioError([Problem(path.name, "nested too deeply to be read; a scenario "
-                                     "document holds settings and tables of records")]
+        raise ScenarioError([Problem(path.name, Message("limits.too_deep_to_read"))]
                             ) from None
     except (UnicodeDecodeError, ValueError, yaml.YAMLError):
         return None  # the loader reports it with the right words
@@ -198,8 +197,8 @@ def check_document(document: dict[str, Any], label: str, limits: UploadLimits) -
     for name, records in (tables.items() if isinstance(tables, dict) else ()):
         if isinstance(records, list) and len(records) > limits.tables.max_rows:
             raise TooLargeError([Problem(
-                label, f"the table has more than {limits.tables.max_rows:,} records, the "
-                "most this service accepts", column=f"tables.{name}")])
+                label, Message("limits.records", rows=limits.tables.max_rows),
+                column=f"tables.{name}")])
 
 
 def _check_table_names(settings: dict[str, Any], label: str) -> None:

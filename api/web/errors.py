@@ -16,7 +16,8 @@ from matcher.messages import render as render_message
 def error_page(request: Request, status: int, detail: Message,
                errors: list[ProblemItem] | None) -> Response:
     lang = page_lang(request)
-    title = render_message(Message(f"http.{status}" if status in TITLED else "http.other"), lang)
+    title = render_message(Message(f"error_title.{status}" if status in TITLED
+                                   else "error_title.other"), lang)
     name = "fragments/alert.html" if is_htmx(request) else "error.html"
     if detail.code == "api.web_request_invalid":
         errors = None  # pointers such as /path/plan_id mean nothing to a user

@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 
 from matcher.io.errors import Problem, ScenarioError
 from matcher.io.tables import DELIMITERS
+from matcher.messages import Message
 
 RowT = TypeVar("RowT", bound=Sequence[Any])
 XLSX_BYTES_PER_CELL = 64  # a cell takes about 35 bytes of sheet XML: room to spare
@@ -40,21 +41,21 @@ class TooLargeError(ScenarioError):
 
 
 def too_many_rows(label: str, row: int, limits: TableLimits) -> Problem:
-    return Problem(label, f"the table has more than {limits.max_rows:,} rows, the most this "
-                   "service accepts; split it or ask the administrator", row=row)
+    return Problem(label, Message("limits.rows", rows=limits.max_rows), row=row)
 
 
 def too_many_cells(label: str, row: int, width: int, limits: TableLimits,
                    spreadsheet: bool) -> Problem:
-    widest = f"column {get_column_letter(width)}" if spreadsheet else f"{width:,} columns"
-    return Problem(label, f"the table reaches row {row:,} and {widest}: more than "
-                   f"{limits.max_cells:,} cells, the most this service reads; delete the "
-                   "empty rows and columns beyond the table", row=row)
+    if spreadsheet:
+        return Problem(label, Message("limits.cells_column", row=row,
+                                      column=get_column_letter(width),
+                                      cells=limits.max_cells), row=row)
+    return Problem(label, Message("limits.cells_width", row=row, width=width,
+                                  cells=limits.max_cells), row=row)
 
 
 def too_deep(label: str, path: str, max_depth: int) -> Problem:
-    return Problem(label, f"nested more than {max_depth} levels deep; a scenario document "
-                   "holds settings and tables of records", column=path or None)
+    return Problem(label, Message("limits.too_deep", depth=max_depth), column=path or None)
 
 
 def bounded_rows(rows: Iterable[RowT], label: str, limits: TableLimits | None,
@@ -88,9 +89,9 @@ def check_workbook_archive(content: bytes, label: str, limits: TableLimits) -> N
     most = limits.max_cells * XLSX_BYTES_PER_CELL
     largest = max(parts, key=lambda part: part.file_size, default=None)
     if largest is not None and largest.file_size > most:
-        raise TooLargeError([Problem(label, f"a part of the workbook ({largest.filename}) "
-                                     f"unpacks to {largest.file_size // 2**20:,} MB, more "
-                                     f"than the {most // 2**20:,} MB this service reads")])
+        raise TooLargeError([Problem(label, Message(
+            "limits.workbook_part", part=largest.filename,
+            megabytes=largest.file_size // 2**20, most=most // 2**20))])
 
 
 def check_csv(content: bytes, label: str, limits: TableLimits) -> None:
@@ -123,9 +124,8 @@ def check_depth(document: Any, label: str, max_depth: int,
         value, depth, path = stack.pop()
         met += 1
         if max_containers is not None and met > max_containers:
-            raise TooLargeError([Problem(label, f"holds more than {max_containers:,} lists "
-                                         "and records (are YAML aliases repeating each "
-                                         "other?)")])
+            raise TooLargeError([Problem(label, Message("limits.containers",
+                                                        count=max_containers))])
         if depth > max_depth:
             raise ScenarioError([too_deep(label, ".".join(path), max_depth)])
         if isinstance(value, dict):

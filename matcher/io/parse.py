@@ -49,7 +49,7 @@ def _number_problem(code: str, with_comma: str, cell: str) -> Message:
     return Message(with_comma if "," in cell else code, value=cell)
 
 
-def id_problem(value: str) -> str | None:
+def id_problem(value: str) -> Message | None:
     """Why ``value`` cannot be an id of a scenario stored by the service, or None.
 
     The contract allows any non-empty id, and the command line reads them all. The
@@ -57,9 +57,9 @@ def id_problem(value: str) -> str | None:
     '/' would make them unreachable, and control characters (a NUL, a tab, a line
     break) cannot be shown, stored by every database, or typed."""
     if "/" in value:
-        return f"{value!r} contains '/', which an id may not contain"
+        return Message("io.id_slash", value=value)
     if not value.isprintable():
-        return f"{value!r} contains a control character (such as a tab or a NUL byte)"
+        return Message("io.id_control", value=value)
     return None
 
 
