@@ -559,37 +559,38 @@ def users_add(
 
 
 @users_app.command("list")
-def users_list() -> None:
+def users_list(lang: LangOption = None) -> None:
     """List the users: id, name, role, coach_id, created, and whether their key works."""
     from api.auth import is_revoked, list_users
 
+    use_lang(lang)
     with _user_store() as session:
         users = list_users(session)
-    table = Table(title=f"{len(users)} user{'s' if len(users) != 1 else ''}")
-    for column in ("id", "name", "role", "coach_id", "created (UTC)", "key"):
-        table.add_column(column)
+    table = Table(title=say("cli.users_title", count=len(users)))
+    for column in ("id", "name", "role", "coach_id", "created", "key"):
+        table.add_column(say(f"cli.user_col.{column}"))
     for user in users:
         table.add_row(str(user.id), user.name, user.role, user.coach_id or "",
                       f"{user.created_at:%Y-%m-%d %H:%M}",
-                      "revoked" if is_revoked(user) else "active")
+                      say("cli.key_revoked" if is_revoked(user) else "cli.key_active"))
     out.print(table)
 
 
 @users_app.command("revoke")
 def users_revoke(
     user_id: Annotated[int, typer.Argument(help="The user's id (see `matcher users list`).")],
+    lang: LangOption = None,
 ) -> None:
     """End a user's API key and web sessions at once. The user stays in the audit trail;
     `matcher users add` makes a new key."""
     from api.auth import revoke_user
 
+    use_lang(lang)
     with _user_store() as session:
         user = revoke_user(session, user_id)
     if user is None:
-        err.print(f"No user with id {user_id}; see `matcher users list`.")
-        raise typer.Exit(2)
-    out.print(f"Revoked the key of {user.role} {user.name!r} (id {user.id}); their web "
-              "sessions have ended.")
+        fail("cli.no_user", user=user_id)
+    out.print(say("cli.user_revoked", role=user.role, name=user.name, user=user.id))
 
 
 from matcher.analysis_cli import register as _register_analysis  # noqa: E402
