@@ -1,14 +1,15 @@
-"""Plans as CSV for spreadsheet users: one row per student, placed or not, in the
-reader's language and CSV dialect (``matcher.exports``; text that a spreadsheet would
-run as a formula is written as text)."""
+"""Plans as CSV for spreadsheet users: one row per student, placed or not (text that a
+spreadsheet would run as a formula is written as text: ``matcher.csv_cells``)."""
 
 from __future__ import annotations
+
+import csv
+import io
 
 from fastapi import Request
 
 from api.schemas import PlanDocument
-from matcher.exports import Cell, CsvDialect, Sheet, csv_bytes, default_dialect
-from matcher.messages import DEFAULT_LANG, Lang, Message
+from matcher.csv_cells import text_cells
 
 CSV_COLUMNS = ["student_id", "workplace_id", "mentor_id", "cost", "wish", "competence", "travel",
                "pinned", "unmatched_reason", "unmatched_detail"]
@@ -32,16 +33,15 @@ def wants_csv(request: Request) -> bool:
     return best == "text/csv"
 
 
-def plan_csv(plan: PlanDocument, lang: Lang = DEFAULT_LANG,
-             dialect: CsvDialect | None = None) -> bytes:
-    """One row per student. In English (the API's CSV) the reason stays its code; in
-    Dutch (the page's download) it is a label, in the Belgian Excel dialect."""
-    rows: list[list[Cell]] = [
-        [a.student_id, a.workplace_id, a.mentor_id, a.cost, a.breakdown.wish,
-         a.breakdown.competence, a.breakdown.travel, bool(a.pinned), None, None]
-        for a in plan.assignments]
-    rows += [[u.student_id, None, None, None, None, None, None, False,
-              u.reason if lang == "en" else Message(f"reason.{u.reason}"), u.message()]
-             for u in plan.unmatched]
-    sheet = Sheet("plan", tuple(f"export.col.{c}" for c in CSV_COLUMNS), list(rows))
-    return csv_bytes(sheet, lang, dialect or default_dialect(lang))
+def plan_csv(plan: PlanDocument) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(text_cells(
+        [a.student_id, a.workplace_id, a.mentor_id or "", a.cost, a.breakdown.wish,
+         a.breakdown.competence, a.breakdown.travel, "true" if a.pinned else "false", "", ""]
+        for a in plan.assignments))
+    writer.writerows(text_cells(
+        [u.student_id, "", "", "", "", "", "", "false", u.reason, u.detail]
+        for u in plan.unmatched))
+    return out.getvalue()

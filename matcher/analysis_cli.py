@@ -149,9 +149,6 @@ def report(
     recruit_limit: Annotated[int, typer.Option(
         help="Changes re-solved per kind for the recruitment list.")] = 25,
     lang: LangOption = None,
-    dialect: Annotated[str | None, typer.Option(
-        "--csv-dialect", help="fixes.csv and recruitment.csv: comma or semicolon (';', "
-        "decimal comma, BOM); default: semicolon with --lang nl.")] = None,
 ) -> None:
     """One self-contained HTML page: plan, placement per group, unmatched students with
     reasons and verified fixes, and the recruitment list."""
@@ -161,7 +158,6 @@ def report(
     from matcher.pipeline import SolveSettings
 
     chosen_lang = core.use_lang(lang)
-    chosen_dialect = core.csv_dialect(dialect)
     if objective not in (None, "priority-first", "placements-first"):
         core.fail("cli.objective_invalid", value=str(objective))
     if recruit_limit < 0:
@@ -177,7 +173,7 @@ def report(
         rows = read_rows(sweep_dir / "sweep.csv") if sweep_dir is not None else None
         with err.status(core.say("cli.verifying")):
             data = gather(run, rows, recruit_limit)
-        written = write_report(data, out_dir, chosen_lang, chosen_dialect)
+        written = write_report(data, out_dir, chosen_lang)
     out.print(core.say("cli.report_done", placed=run.plan.summary.placed,
                        students=len(loaded.students), fixed=len(data.fixes.fixes),
                        unmatched=len(run.plan.unmatched), additions=len(data.recruits)))

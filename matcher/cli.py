@@ -21,7 +21,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from matcher.diff import InconsistentPlan, Place, PlanDiff, plan_diff, student_priorities
-from matcher.exports import CSV_DIALECTS, CsvDialect
 from matcher.io import ScenarioError, load_scenario
 from matcher.messages import (
     DEFAULT_LANG,
@@ -57,10 +56,6 @@ err = Console(stderr=True, soft_wrap=True)
 LangOption = Annotated[str | None, typer.Option(
     "--lang", envvar="MATCHER_LANG", help="Language of what is printed: nl or en (default en; "
     "or set MATCHER_LANG).")]
-CsvDialectOption = Annotated[str | None, typer.Option(
-    "--csv-dialect", help="CSV for people: comma (',' and a decimal point) or semicolon "
-    "(';', decimal comma and a BOM, as Belgian Excel opens it); default: semicolon with "
-    "--lang nl, comma otherwise.")]
 # The language chosen by the running command's --lang (one command per process).
 _lang: list[Lang] = [DEFAULT_LANG]
 
@@ -83,16 +78,6 @@ def current_lang() -> Lang:
 def say(code: str, /, **params: Param) -> str:
     """A catalogue message in the command's language, escaped for rich output."""
     return escape(render(Message(code, **params), _lang[0]))
-
-
-def csv_dialect(value: str | None) -> CsvDialect | None:
-    """--csv-dialect as given (None: the language's default); exit 2 on anything else."""
-    if value is None:
-        return None
-    for dialect in CSV_DIALECTS:
-        if value == dialect:
-            return dialect
-    fail("cli.csv_dialect_invalid", value=value)
 
 
 def number(value: int) -> str:
@@ -191,12 +176,9 @@ def solve_command(
     workers: Annotated[int, typer.Option(
         help="Processes for independent parts of a very large problem.")] = os.cpu_count() or 1,
     lang: LangOption = None,
-    dialect: CsvDialectOption = None,
 ) -> None:
-    """Find the best placement plan and write plan.json, assignments.csv, unmatched.csv
-    and conflicts.csv."""
+    """Find the best placement plan and write plan.json, assignments.csv, unmatched.csv."""
     use_lang(lang)
-    chosen_dialect = csv_dialect(dialect)
     if backend not in BACKENDS:
         fail("cli.backend_invalid", choices=", ".join(BACKENDS), value=backend)
     chosen_objective = _objective_option(objective)
@@ -208,7 +190,7 @@ def solve_command(
         run = _run(loaded, SolveSettings(chosen_backend, chosen_objective, time_limit, seed,
                                          workers=max(1, workers)))
         written = write_plan(run.plan, out_dir, run.candidates if export_candidates else None,
-                             loaded, current_lang(), chosen_dialect)
+                             loaded, current_lang())
     _print_summary(run)
     out.print(say("cli.written", files=", ".join(str(p) for p in written)))
 

@@ -1,4 +1,4 @@
-"""Turn a solution into the contract's plan, and write plan.json and the CSVs for people.
+"""Turn a solution into the contract's plan, and write plan.json and the CSVs.
 
 Files are written to a temporary folder first and moved into place only when
 all of them are complete, so a failure never leaves a partial plan behind.
@@ -20,9 +20,8 @@ from matcher.candidates import Candidates
 from matcher.cost import pair_costs
 from matcher.csv_cells import text_cells
 from matcher.explain import explain_unmatched
-from matcher.exports import CsvDialect, Sheet, default_dialect, write_csv
-from matcher.messages import DEFAULT_LANG, Lang, Message
-from matcher.rules import RULE_NAMES, Pairs, broken_rules, rule_label
+from matcher.messages import DEFAULT_LANG, Lang, render
+from matcher.rules import RULE_NAMES, Pairs, broken_rules
 from matcher.solve import Solution
 from models.plan import (
     Assignment,
@@ -128,66 +127,34 @@ def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> None:
         writer.writerows(text_cells(rows))
 
 
-def plan_sheets(plan: Plan, scenario: Scenario | None) -> list[Sheet]:
-    """The plan as people read it in a spreadsheet: assignments, unmatched students (with
-    their priority and why) and conflicts, with names next to the ids (the scenario's,
-    when given)."""
-    programme: dict[str, str] = {}
-    school: dict[str, str] = {}
-    priority: dict[str, int] = {}
-    employer: dict[str, str] = {}
-    if scenario is not None:
-        s, w = scenario.students, scenario.workplaces
-        for i, student_id in enumerate(s.ids):
-            programme[str(student_id)] = scenario.programmes.codes[int(s.programme[i])]
-            school[str(student_id)] = str(s.school_id[i])
-            priority[str(student_id)] = int(s.priority[i])
-        employer = {str(wid): str(name) for wid, name in zip(w.ids, w.employer, strict=True)}
-    assignments = Sheet("assignments", tuple(f"export.col.{c}" for c in (
-        "student_id", "programme", "school_id", "workplace_id", "employer", "mentor_id", "cost",
-        "wish", "competence", "travel", "pinned")), [
-        [a.student_id, programme.get(a.student_id), school.get(a.student_id), a.workplace_id,
-         employer.get(a.workplace_id), a.mentor_id, a.cost, a.breakdown.wish,
-         a.breakdown.competence, a.breakdown.travel, bool(a.pinned)]
-        for a in plan.assignments])
-    unmatched = Sheet("unmatched", (
-        *(f"export.col.{c}" for c in ("student_id", "programme", "school_id", "priority",
-                                      "reason", "detail")),
-        *(f"export.rule.{rule}" for rule in RULE_NAMES)), [
-        [u.student_id, programme.get(u.student_id), school.get(u.student_id),
-         priority.get(u.student_id), Message(f"reason.{u.reason}"), u.message(),
-         *(u.rules[r] for r in RULE_NAMES)]
-        for u in plan.unmatched])
-    conflicts = Sheet("conflicts", tuple(f"export.col.{c}" for c in (
-        "student_id", "workplace_id", "employer", "conflict")), [
-        *([c.student_id, c.workplace_id, employer.get(c.workplace_id),
-           Message("export.conflict_rules", rules=[rule_label(r) for r in c.rules])]
-          for c in plan.conflicts),
-        *([c.student_id, c.workplace_id, employer.get(c.workplace_id),
-           Message("export.conflict_capacity", limits=[Message(f"limit.{limit}")
-                                                       for limit in c.limits])]
-          for c in plan.capacity_conflicts)])
-    return [assignments, unmatched, conflicts]
-
-
 def write_plan(
     plan: Plan,
     out_dir: Path,
     candidates: Candidates | None = None,
     scenario: Scenario | None = None,
     lang: Lang = DEFAULT_LANG,
-    dialect: CsvDialect | None = None,
 ) -> list[Path]:
-    """Write plan.json (the machine contract, unchanged), and for people
-    assignments.csv, unmatched.csv and conflicts.csv in ``lang`` and the CSV ``dialect``
-    (default: the language's), and candidates.csv when asked."""
-    chosen = dialect or default_dialect(lang)
+    """Write plan.json, assignments.csv, unmatched.csv (and candidates.csv); the CSVs'
+    explanations in ``lang`` (plan.json keeps the contract's English ``detail``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".writing-") as tmp:
         staging = Path(tmp)
         (staging / "plan.json").write_text(plan_json(plan), encoding="utf-8")
-        for sheet in plan_sheets(plan, scenario):
-            write_csv(staging / f"{sheet.name}.csv", sheet, lang, chosen)
+        _write_csv(
+            staging / "assignments.csv",
+            ["student_id", "workplace_id", "mentor_id", "cost", "wish", "competence", "travel",
+             "pinned"],
+            [[a.student_id, a.workplace_id, a.mentor_id or "", a.cost, a.breakdown.wish,
+              a.breakdown.competence, a.breakdown.travel, "true" if a.pinned else "false"]
+             for a in plan.assignments],
+        )
+        _write_csv(
+            staging / "unmatched.csv",
+            ["student_id", "reason", "detail", *RULE_NAMES],
+            [[u.student_id, u.reason, render(u.message(), lang),
+              *(u.rules[r] for r in RULE_NAMES)]
+             for u in plan.unmatched],
+        )
         if candidates is not None and scenario is not None:
             costs = candidates.costs
             total = costs.total

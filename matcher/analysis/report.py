@@ -3,8 +3,7 @@ group, every unmatched student with the reason and a verified fix, and the
 recruitment list.
 
 Why one file: it is mailed and opened offline, so plots are inline base64 PNG
-and the style is inline; nothing is fetched. The page is a Jinja2 template
-(``templates/report.html``, autoescaped: names from uploaded files stay text).
+and the style is inline; nothing is fetched.
 
 Privacy: this is a consultant-only artefact, and its header says so
 (``report.audience``, in Dutch and, when the report is English, in English
@@ -20,13 +19,12 @@ explanations (``api.privacy``) instead.
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
 from matplotlib.figure import Figure
 
 from matcher.analysis.changes import Resolver
@@ -41,7 +39,7 @@ from matcher.analysis.marginal import (
 from matcher.analysis.metrics import plan_rows
 from matcher.analysis.plots import png_base64, sweep_figures
 from matcher.analysis.summary import catch_up
-from matcher.exports import Cell, CsvDialect, Sheet, default_dialect, write_csv
+from matcher.csv_cells import text_frame
 from matcher.messages import DEFAULT_LANG, Lang, Message, Param, Percent, format_param, render
 from matcher.pipeline import SolveRun
 
@@ -74,49 +72,46 @@ def gather(run: SolveRun, sweep_rows: pd.DataFrame | None = None,
     return ReportData(run, fixes, recruits, sweep_rows)
 
 
+def _e(value: object) -> str:
+    return html.escape(str(value))
+
+
 class _Words:
-    """The report's words and numbers in one language (the template escapes them)."""
+    """The report's words and numbers in one language."""
 
     def __init__(self, lang: Lang) -> None:
         self.lang = lang
 
     def __call__(self, code: str, /, **params: Param) -> str:
-        return render(Message(code, **params), self.lang)
+        return _e(render(Message(code, **params), self.lang))
+
+    def message(self, message: Message) -> str:
+        return _e(render(message, self.lang))
 
     def value(self, value: object) -> str:
         if isinstance(value, Message):
-            return render(value, self.lang)
+            return self.message(value)
         if isinstance(value, int | float | Percent) and not isinstance(value, bool):
-            return format_param(value, self.lang)
-        return str(value)
+            return _e(format_param(value, self.lang))
+        return _e(value)
 
 
-@dataclass(frozen=True)
-class Table:
-    """A table as the template shows it: header texts, and each cell's text with
-    whether it is a number (right-aligned)."""
-
-    headers: list[str]
-    rows: list[list[tuple[str, bool]]]
-
-
-def _table(words: _Words, frame: pd.DataFrame, numeric: tuple[str, ...] = ()) -> Table:
-    headers = [words(f"col.{c}") if f"col.{c}" in COLUMNS else str(c) for c in frame.columns]
-    rows = [[(words.value(Percent(float(value)) if column == "rate" else value),
-              column in numeric or column == "rate")
-             for column, value in zip(frame.columns, row, strict=True)]
-            for row in frame.itertuples(index=False)]
-    return Table(headers, rows)
+def _table(words: _Words, frame: pd.DataFrame, numeric: tuple[str, ...] = ()) -> str:
+    head = "".join(f"<th>{words(f'col.{c}') if f'col.{c}' in COLUMNS else _e(c)}</th>"
+                   for c in frame.columns)
+    body = []
+    for row in frame.itertuples(index=False):
+        cells = []
+        for column, value in zip(frame.columns, row, strict=True):
+            text = words.value(Percent(float(value)) if column == "rate" else value)
+            cls = ' class="n"' if column in numeric or column == "rate" else ""
+            cells.append(f"<td{cls}>{text}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
 
 
-@dataclass(frozen=True)
-class Image:
-    alt: str
-    png_base64: str
-
-
-def _img(fig: Figure, alt: str) -> Image:
-    return Image(alt, png_base64(fig))
+def _img(fig: Figure, alt: str) -> str:
+    return f'<img alt="{alt}" src="data:image/png;base64,{png_base64(fig)}">'
 
 
 def _group_frames(run: SolveRun) -> dict[str, pd.DataFrame]:
@@ -154,26 +149,45 @@ COLUMNS = {f"col.{name}" for name in (
     "reason", "why", "cheapest_fix", "places", "also_places")}
 
 
-_TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                         autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
-
-
 def render_report(data: ReportData, lang: Lang = DEFAULT_LANG) -> str:
-    """The HTML page in ``lang`` (template ``templates/report.html``): the summary
-    first, then the details."""
+    """The HTML page in ``lang``: the summary first, then the details."""
     words = _Words(lang)
     run, sc, plan = data.run, data.run.scenario, data.run.plan
     seats = int(sc.workplaces.seats.sum())
     n = len(sc.students)
     frames = _group_frames(run)
     reasons = Counter(u.reason for u in plan.unmatched)
-    groups = []
+    # said in the users' language, and in the report's when that is another
+    audience = " / ".join(_Words(shown)("report.audience")
+                          for shown in dict.fromkeys(("nl", lang)))
+    parts = [f'<p class="audience" role="note"><strong>{audience}</strong></p>',
+             f"<h1>{_e(sc.name)}</h1>",
+             '<p class="note">' + words(
+                 "report.note", date=dt.date.today(), students=n,
+                 workplaces=len(sc.workplaces), seats=seats,
+                 ratio=round(seats / max(n, 1), 2), mentors=len(sc.mentors),
+                 objective=Message(f"objective.{plan.solver.objective}"),
+                 status=Message(f"status.{plan.solver.status}")) + "</p>",
+             f"<h2>{words('report.summary')}</h2>",
+             "<p>" + words("report.placed", placed=plan.summary.placed, students=n,
+                           share=Percent(plan.summary.placed / max(n, 1))) + "</p>",
+             "<p>" + words("report.unmatched_split",
+                           no_feasible=reasons.get("no_feasible_workplace", 0),
+                           capacity=reasons.get("capacity", 0)) + "</p>",
+             _table(words, frames["tier"], ("students", "placed")),
+             f"<h2>{words('report.plan')}</h2>",
+             _img(_rates_figure(frames, words), words("report.rates_alt")),
+             '<div class="grid">']
     for dimension in ("tier", "phase", "school_type", "sector", "province"):
         frame = frames[dimension].copy()
         frame["group"] = _objects(frame, [Message("word.unknown") if g == UNKNOWN else g
                                           for g in frame["group"]])
-        groups.append((words(f"report.per_{dimension}"),
-                       _table(words, frame, ("students", "placed"))))
+        parts.append(f"<div><h3>{words(f'report.per_{dimension}')}</h3>"
+                     f"{_table(words, frame, ('students', 'placed'))}</div>")
+    parts.append("</div>")
+
+    parts += [f"<h2>{words('report.unmatched_title')}</h2>",
+              f'<p class="note">{words("report.fix_note")}</p>']
     details = {u.student_id: u for u in plan.unmatched}
     rows = []
     for row in fix_rows(sc, data.fixes, private=True):
@@ -184,39 +198,31 @@ def render_report(data: ReportData, lang: Lang = DEFAULT_LANG) -> str:
                      "cheapest_fix": row["fix"], "places": row["places"],
                      "also_places": ", ".join(str(x) for x in also)  # type: ignore[attr-defined]
                      })
-    recruits = recruitment_frame(data.recruits, lang)
-    recruitment = best = None
-    if len(recruits):
-        recruits["kind"] = _objects(recruits, [Message(f"kind.{k}") for k in recruits["kind"]])
-        recruitment = _table(words, recruits.head(30), ("students_placed", "priority_1_placed"))
-        by_place = by_sector_and_province(data.recruits, lang)
-        by_place["kind"] = _objects(by_place, [Message(f"kind.{k}") for k in by_place["kind"]])
-        best = _table(words, by_place,
-                      ("students_placed", "priority_1_placed", "changes_with_value"))
-    sweep = None
+    if rows:
+        parts.append(_table(words, pd.DataFrame(rows), ("priority", "places")))
+
+    parts += [f"<h2>{words('report.recruitment_title')}</h2>",
+              f'<p class="note">{words("report.recruitment_note")}</p>']
+    frame = recruitment_frame(data.recruits, lang)
+    if len(frame):
+        frame["kind"] = _objects(frame, [Message(f"kind.{kind}") for kind in frame["kind"]])
+        parts.append(_table(words, frame.head(30), ("students_placed", "priority_1_placed")))
+        best = by_sector_and_province(data.recruits, lang)
+        best["kind"] = _objects(best, [Message(f"kind.{kind}") for kind in best["kind"]])
+        parts += [f"<h3>{words('report.best_per_sector')}</h3>",
+                  _table(words, best,
+                         ("students_placed", "priority_1_placed", "changes_with_value"))]
+    else:
+        parts.append(f"<p>{words('report.no_addition')}</p>")
+
     if data.sweep_rows is not None and len(data.sweep_rows):
-        sweep = (_catch_up_table(data.sweep_rows, words),
-                 [_img(fig, name) for name, fig in sweep_figures(data.sweep_rows).items()])
-    return _TEMPLATES.get_template("report.html").render(
-        lang=lang, t=words, style=Markup(STYLE), name=sc.name,
-        # said in the users' language, and in the report's when that is another
-        audience=" / ".join(_Words(shown)("report.audience")
-                            for shown in dict.fromkeys(("nl", lang))),
-        note=words("report.note", date=dt.date.today(), students=n,
-                   workplaces=len(sc.workplaces), seats=seats,
-                   ratio=round(seats / max(n, 1), 2), mentors=len(sc.mentors),
-                   objective=Message(f"objective.{plan.solver.objective}"),
-                   status=Message(f"status.{plan.solver.status}")),
-        placed=words("report.placed", placed=plan.summary.placed, students=n,
-                     share=Percent(plan.summary.placed / max(n, 1))),
-        unmatched_split=words("report.unmatched_split",
-                              no_feasible=reasons.get("no_feasible_workplace", 0),
-                              capacity=reasons.get("capacity", 0)),
-        tiers=_table(words, frames["tier"], ("students", "placed")),
-        rates=_img(_rates_figure(frames, words), words("report.rates_alt")),
-        groups=groups,
-        fixes=_table(words, pd.DataFrame(rows), ("priority", "places")) if rows else None,
-        recruitment=recruitment, best=best, sweep=sweep)
+        parts += [f"<h2>{words('report.sweep_title')}</h2>",
+                  _catch_up_table(data.sweep_rows, words)]
+        for name, fig in sweep_figures(data.sweep_rows).items():
+            parts.append(_img(fig, _e(name)))
+    return (f"<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">"
+            f"<title>{_e(sc.name)}</title><style>{STYLE}</style></head><body>"
+            + "\n".join(parts) + "</body></html>\n")
 
 
 def _objects(frame: pd.DataFrame, values: list[object]) -> pd.Series:
@@ -224,7 +230,7 @@ def _objects(frame: pd.DataFrame, values: list[object]) -> pd.Series:
     return pd.Series(values, index=frame.index, dtype=object)
 
 
-def _catch_up_table(rows: pd.DataFrame, words: _Words) -> Table:
+def _catch_up_table(rows: pd.DataFrame, words: _Words) -> str:
     everyone = catch_up(rows)
     feasible = catch_up(rows, dimension="sector_tier_feasible")
     records = []
@@ -240,31 +246,25 @@ def _catch_up_table(rows: pd.DataFrame, words: _Words) -> Table:
                 record[heading] = (Message("report.not_within_sweep") if ratio is None
                                    else float(ratio))
         records.append(record)
-    return _table(words, pd.DataFrame(records))
+    return f'<p class="note">{words("report.catch_up_note")}</p>' + _table(
+        words, pd.DataFrame(records))
 
 
-def _cell(value: object) -> Cell:
-    """A value of ``fix_rows`` as a spreadsheet cell."""
-    return value if isinstance(value, str | int | float | Message) else str(value)
-
-
-def write_report(data: ReportData, out_dir: Path, lang: Lang = DEFAULT_LANG,
-                 dialect: CsvDialect | None = None) -> list[Path]:
-    """``report.html``, plus ``fixes.csv`` and ``recruitment.csv`` for spreadsheets, in
-    ``lang`` and the CSV ``dialect`` (default: the language's)."""
+def write_report(data: ReportData, out_dir: Path, lang: Lang = DEFAULT_LANG) -> list[Path]:
+    """``report.html``, plus ``fixes.csv`` and ``recruitment.csv`` for spreadsheets (the
+    texts in ``lang``, the column names those of the contract)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    chosen = dialect or default_dialect(lang)
     page = out_dir / "report.html"
     page.write_text(render_report(data, lang), encoding="utf-8")
-    fixes = Sheet("fixes", tuple(f"export.col.{c}" for c in (
-        "student_id", "priority", "fix", "kind", "places", "also_places")), [
-        [_cell(row["student_id"]), _cell(row["priority"]), _cell(row["fix"]),
-         Message(f"kind.{row['kind']}"), _cell(row["places"]),
-         ";".join(map(str, row["also_places"]))]  # type: ignore[call-overload]
-        for row in fix_rows(data.run.scenario, data.fixes, private=True)])
-    recruitment = Sheet("recruitment", tuple(f"export.col.{c}" for c in (
-        "change", "kind", "sector", "province", "students_placed", "priority_1_placed")), [
-        [r.description, Message(f"kind.{r.change.kind}"), r.sector, r.province, r.placed,
-         r.by_priority.get("1", 0)] for r in data.recruits])
-    return [page, write_csv(out_dir / "fixes.csv", fixes, lang, chosen),
-            write_csv(out_dir / "recruitment.csv", recruitment, lang, chosen)]
+    fixes = out_dir / "fixes.csv"
+    frame = pd.DataFrame(fix_rows(data.run.scenario, data.fixes, private=True),
+                         columns=["student_id", "priority", "fix", "kind", "places",
+                                  "also_places"])
+    frame["fix"] = [render(m, lang) for m in frame["fix"]]
+    frame["also_places"] = [";".join(map(str, x)) for x in frame["also_places"]]
+    text_frame(frame).to_csv(fixes, index=False, lineterminator="\n")
+    recruitment = out_dir / "recruitment.csv"
+    text_frame(recruitment_frame(data.recruits, lang)).to_csv(recruitment, index=False,
+                                                              lineterminator="\n")
+    return [page, fixes, recruitment]
+

@@ -51,21 +51,3 @@ def test_report_refuses_a_folder_without_sweep(small_dir: Path, tmp_path: Path) 
                                       "--sweep", str(tmp_path)])
     assert result.exit_code == 2
     assert not (tmp_path / "r").exists()
-
-
-def test_the_report_in_dutch_has_the_summary_first_and_dutch_files(
-        small_dir: Path, tmp_path: Path) -> None:
-    out = tmp_path / "rapport"
-    result = CliRunner().invoke(app, ["report", str(small_dir), "--out", str(out),
-                                      "--recruit-limit", "3", "--lang", "nl"])
-    assert result.exit_code == 0, result.output
-    page = (out / "report.html").read_text(encoding="utf-8")
-    assert '<html lang="nl">' in page
-    summary, placement = page.index("<h2>Samenvatting</h2>"), page.index("Plaatsing per groep")
-    assert summary < placement < page.index("Niet-geplaatste leerlingen, waarom")
-    visible = re.sub(r"<[^>]+>|data:image/png;base64,[^\"]+", " ", page.split("<body>")[1])
-    for english in (" the ", " students ", " placed ", " workplace", " per priority"):
-        assert english not in visible.lower(), english
-    fixes = (out / "fixes.csv").read_bytes()
-    assert fixes.startswith(b"\xef\xbb\xbf")
-    assert fixes.decode("utf-8-sig").splitlines()[0].startswith("leerling;prioriteit;oplossing")

@@ -20,7 +20,7 @@ from models.plan import CapacityConflict, SolverInfo, UnmatchedStudent
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [p for folder in ("matcher", "models", "api") for p in (ROOT / folder).rglob("*.py")]
-TEMPLATES = [p for folder in ("api", "matcher") for p in (ROOT / folder).rglob("*.html")]
+TEMPLATES = list((ROOT / "api" / "web" / "templates").rglob("*.html"))
 # Codes built from a value at run time, and every value they are built from.
 FAMILIES: dict[str, tuple[str, ...]] = {
     "rule.": RULE_NAMES,

@@ -215,12 +215,10 @@ def _download_name(plan_id: int, suffix: str) -> dict[str, str]:
 
 
 @router.get("/plans/{plan_id}/plan.csv")
-def download_csv(plan_id: DbId, request: Request, services: ServicesDep,
-                 user: WebConsultantDep) -> Response:
-    """In the page's language; Dutch in the dialect Belgian Excel opens (';', BOM)."""
+def download_csv(plan_id: DbId, services: ServicesDep, user: WebConsultantDep) -> Response:
     plan = Plan.model_validate_json(_stored(services, plan_id).document)
     view = plan_view(user.principal, plan, None)
-    return Response(plan_csv(view, page_lang(request)), media_type=CSV_MEDIA_TYPE,
+    return Response(plan_csv(view), media_type=CSV_MEDIA_TYPE,
                     headers=_download_name(plan_id, "csv"))
 
 
@@ -239,25 +237,19 @@ def download_xlsx(plan_id: DbId, request: Request, services: ServicesDep,
     rows = _rows(request, services.plan_context(plan_id), stored, user)
     lang = page_lang(request)
     book = Workbook(write_only=True)  # streams rows: 4x faster than through pandas
-    def words(*codes: str) -> list[object]:
-        return [render_message(Message(code), lang) for code in codes]
-
-    placed = book.create_sheet(*words("export.sheet.placements"))
-    placed.append(words(*(f"export.col.{c}" for c in (
-        "student_id", "programme", "priority", "workplace_id", "employer", "sector",
-        "mentor_id", "cost", "wish", "competence", "travel", "pinned"))))
-    unmatched = book.create_sheet(*words("export.sheet.unmatched"))
-    unmatched.append(words(*(f"export.col.{c}" for c in (
-        "student_id", "programme", "priority", "reason", "detail"))))
+    placed = book.create_sheet("plaatsingen")
+    placed.append(["student_id", "programme", "priority", "workplace_id", "employer", "sector",
+                   "mentor_id", "cost", "wish", "competence", "travel", "pinned"])
+    unmatched = book.create_sheet("niet geplaatst")
+    unmatched.append(["student_id", "programme", "priority", "reason", "detail"])
     for r in rows:
         if r.placed:
             placed.append(_cells(placed, [
                 r.student_id, r.programme, r.tier, r.workplace_id, r.employer, r.sector,
-                r.mentor_id or None, r.cost, r.wish, r.competence, r.travel,
-                *words("export.yes" if r.pinned else "export.no")]))
+                r.mentor_id or None, r.cost, r.wish, r.competence, r.travel, r.pinned]))
         else:
             unmatched.append(_cells(unmatched, [
-                r.student_id, r.programme, r.tier, *words(f"reason.{r.reason}"),
+                r.student_id, r.programme, r.tier, r.reason,
                 render_message(r.detail, lang) if r.detail is not None else ""]))
     buffer = io.BytesIO()
     book.save(buffer)
