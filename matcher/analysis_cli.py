@@ -18,6 +18,7 @@ from rich.table import Table
 
 from matcher.analysis import DEFAULT_RATIOS
 from matcher.analysis.executors import EXECUTORS, Executor, ExecutorUnavailable
+from matcher.exports import CSV_DIALECT_HELP
 from matcher.messages import Lang, Message, Percent, format_param
 from matcher.pipeline import SolveRun
 from models.config import Objective
@@ -33,6 +34,8 @@ ScenarioArg = Annotated[Path, typer.Argument(help="Scenario folder (with scenari
 LangOption = Annotated[str | None, typer.Option(
     "--lang", envvar="MATCHER_LANG", help="Language of what is printed and written: nl or en "
     "(default en; or set MATCHER_LANG).")]
+
+CsvDialectOption = Annotated[str | None, typer.Option("--csv-dialect", help=CSV_DIALECT_HELP)]
 
 DEFAULT_RATIOS_TEXT = ",".join(f"{ratio:g}" for ratio in DEFAULT_RATIOS)
 
@@ -149,6 +152,7 @@ def report(
     recruit_limit: Annotated[int, typer.Option(
         help="Changes re-solved per kind for the recruitment list.")] = 25,
     lang: LangOption = None,
+    csv_dialect: CsvDialectOption = None,
 ) -> None:
     """One self-contained HTML page: plan, placement per group, unmatched students with
     reasons and verified fixes, and the recruitment list."""
@@ -158,6 +162,7 @@ def report(
     from matcher.pipeline import SolveSettings
 
     chosen_lang = core.use_lang(lang)
+    dialect = core.chosen_dialect(csv_dialect)
     if objective not in (None, "priority-first", "placements-first"):
         core.fail("cli.objective_invalid", value=str(objective))
     if recruit_limit < 0:
@@ -173,7 +178,7 @@ def report(
         rows = read_rows(sweep_dir / "sweep.csv") if sweep_dir is not None else None
         with err.status(core.say("cli.verifying")):
             data = gather(run, rows, recruit_limit)
-        written = write_report(data, out_dir, chosen_lang)
+        written = write_report(data, out_dir, chosen_lang, dialect)
     out.print(core.say("cli.report_done", placed=run.plan.summary.placed,
                        students=len(loaded.students), fixed=len(data.fixes.fixes),
                        unmatched=len(run.plan.unmatched), additions=len(data.recruits)))

@@ -21,6 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from matcher.diff import InconsistentPlan, Place, PlanDiff, plan_diff, student_priorities
+from matcher.exports import CSV_DIALECT_HELP, CSV_DIALECTS, CsvDialect, default_dialect
 from matcher.io import ScenarioError, load_scenario
 from matcher.messages import (
     DEFAULT_LANG,
@@ -56,6 +57,7 @@ err = Console(stderr=True, soft_wrap=True)
 LangOption = Annotated[str | None, typer.Option(
     "--lang", envvar="MATCHER_LANG", help="Language of what is printed: nl or en (default en; "
     "or set MATCHER_LANG).")]
+CsvDialectOption = Annotated[str | None, typer.Option("--csv-dialect", help=CSV_DIALECT_HELP)]
 # The language chosen by the running command's --lang (one command per process).
 _lang: list[Lang] = [DEFAULT_LANG]
 
@@ -69,6 +71,16 @@ def use_lang(value: str | None) -> Lang:
         raise typer.Exit(2)
     _lang[0] = lang
     return lang
+
+
+def chosen_dialect(value: str | None) -> CsvDialect:
+    """The --csv-dialect, or the language's own; exit 2 on an unknown one."""
+    if value is None:
+        return default_dialect(_lang[0])
+    dialect = next((d for d in CSV_DIALECTS if d == value.strip().lower()), None)
+    if dialect is None:
+        fail("cli.csv_dialect_invalid", value=value, choices=", ".join(CSV_DIALECTS))
+    return dialect
 
 
 def current_lang() -> Lang:
@@ -176,9 +188,12 @@ def solve_command(
     workers: Annotated[int, typer.Option(
         help="Processes for independent parts of a very large problem.")] = os.cpu_count() or 1,
     lang: LangOption = None,
+    csv_dialect: CsvDialectOption = None,
 ) -> None:
-    """Find the best placement plan and write plan.json, assignments.csv, unmatched.csv."""
+    """Find the best placement plan and write plan.json, assignments.csv, unmatched.csv
+    and conflicts.csv."""
     use_lang(lang)
+    dialect = chosen_dialect(csv_dialect)
     if backend not in BACKENDS:
         fail("cli.backend_invalid", choices=", ".join(BACKENDS), value=backend)
     chosen_objective = _objective_option(objective)
@@ -190,7 +205,7 @@ def solve_command(
         run = _run(loaded, SolveSettings(chosen_backend, chosen_objective, time_limit, seed,
                                          workers=max(1, workers)))
         written = write_plan(run.plan, out_dir, run.candidates if export_candidates else None,
-                             loaded, current_lang())
+                             loaded, current_lang(), dialect)
     _print_summary(run)
     out.print(say("cli.written", files=", ".join(str(p) for p in written)))
 

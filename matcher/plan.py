@@ -20,8 +20,17 @@ from matcher.candidates import Candidates
 from matcher.cost import pair_costs
 from matcher.csv_cells import text_cells
 from matcher.explain import explain_unmatched
-from matcher.messages import DEFAULT_LANG, Lang, render
-from matcher.rules import RULE_NAMES, Pairs, broken_rules
+from matcher.exports import (
+    CsvDialect,
+    Names,
+    assignments_table,
+    conflicts_table,
+    default_dialect,
+    unmatched_table,
+    write_csv,
+)
+from matcher.messages import DEFAULT_LANG, Lang
+from matcher.rules import Pairs, broken_rules
 from matcher.solve import Solution
 from models.plan import (
     Assignment,
@@ -133,28 +142,22 @@ def write_plan(
     candidates: Candidates | None = None,
     scenario: Scenario | None = None,
     lang: Lang = DEFAULT_LANG,
+    dialect: CsvDialect | None = None,
 ) -> list[Path]:
-    """Write plan.json, assignments.csv, unmatched.csv (and candidates.csv); the CSVs'
-    explanations in ``lang`` (plan.json keeps the contract's English ``detail``)."""
+    """Write plan.json and, for people, assignments.csv, unmatched.csv and conflicts.csv
+    in ``lang`` and ``dialect`` (default: the language's, ``matcher.exports``), with
+    names from ``scenario``; candidates.csv with ``candidates``. plan.json is the
+    contract, whatever the language."""
+    chosen = dialect or default_dialect(lang)
+    names = Names.of(scenario) if scenario is not None else Names.none()
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".writing-") as tmp:
         staging = Path(tmp)
         (staging / "plan.json").write_text(plan_json(plan), encoding="utf-8")
-        _write_csv(
-            staging / "assignments.csv",
-            ["student_id", "workplace_id", "mentor_id", "cost", "wish", "competence", "travel",
-             "pinned"],
-            [[a.student_id, a.workplace_id, a.mentor_id or "", a.cost, a.breakdown.wish,
-              a.breakdown.competence, a.breakdown.travel, "true" if a.pinned else "false"]
-             for a in plan.assignments],
-        )
-        _write_csv(
-            staging / "unmatched.csv",
-            ["student_id", "reason", "detail", *RULE_NAMES],
-            [[u.student_id, u.reason, render(u.message(), lang),
-              *(u.rules[r] for r in RULE_NAMES)]
-             for u in plan.unmatched],
-        )
+        write_csv(staging / "assignments.csv", assignments_table(plan, names, lang), lang,
+                  chosen)
+        write_csv(staging / "unmatched.csv", unmatched_table(plan, names, lang), lang, chosen)
+        write_csv(staging / "conflicts.csv", conflicts_table(plan, names), lang, chosen)
         if candidates is not None and scenario is not None:
             costs = candidates.costs
             total = costs.total

@@ -39,7 +39,14 @@ from matcher.analysis.marginal import (
 from matcher.analysis.metrics import plan_rows
 from matcher.analysis.plots import png_base64, sweep_figures
 from matcher.analysis.summary import catch_up
-from matcher.csv_cells import text_frame
+from matcher.exports import (
+    CsvDialect,
+    Names,
+    default_dialect,
+    fixes_table,
+    recruitment_table,
+    write_csv,
+)
 from matcher.messages import DEFAULT_LANG, Lang, Message, Param, Percent, format_param, render
 from matcher.pipeline import SolveRun
 
@@ -250,21 +257,19 @@ def _catch_up_table(rows: pd.DataFrame, words: _Words) -> str:
         words, pd.DataFrame(records))
 
 
-def write_report(data: ReportData, out_dir: Path, lang: Lang = DEFAULT_LANG) -> list[Path]:
-    """``report.html``, plus ``fixes.csv`` and ``recruitment.csv`` for spreadsheets (the
-    texts in ``lang``, the column names those of the contract)."""
+def write_report(data: ReportData, out_dir: Path, lang: Lang = DEFAULT_LANG,
+                 dialect: CsvDialect | None = None) -> list[Path]:
+    """``report.html``, plus ``fixes.csv`` and ``recruitment.csv`` for spreadsheets, in
+    ``lang`` and ``dialect`` (default: the language's; ``matcher.exports``)."""
+    chosen = dialect or default_dialect(lang)
     out_dir.mkdir(parents=True, exist_ok=True)
     page = out_dir / "report.html"
     page.write_text(render_report(data, lang), encoding="utf-8")
     fixes = out_dir / "fixes.csv"
-    frame = pd.DataFrame(fix_rows(data.run.scenario, data.fixes, private=True),
-                         columns=["student_id", "priority", "fix", "kind", "places",
-                                  "also_places"])
-    frame["fix"] = [render(m, lang) for m in frame["fix"]]
-    frame["also_places"] = [";".join(map(str, x)) for x in frame["also_places"]]
-    text_frame(frame).to_csv(fixes, index=False, lineterminator="\n")
+    sc = data.run.scenario
+    write_csv(fixes, fixes_table(fix_rows(sc, data.fixes, private=True), Names.of(sc), lang),
+              lang, chosen)
     recruitment = out_dir / "recruitment.csv"
-    text_frame(recruitment_frame(data.recruits, lang)).to_csv(recruitment, index=False,
-                                                              lineterminator="\n")
+    write_csv(recruitment, recruitment_table(
+        recruitment_frame(data.recruits, lang), lang), lang, chosen)
     return [page, fixes, recruitment]
-
