@@ -27,7 +27,7 @@ def _solve(out: Path, *extra: str) -> dict[str, object]:
 def test_solve_writes_the_plan_and_both_csvs(tmp_path: Path) -> None:
     plan = _solve(tmp_path, "--export-candidates")
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "assignments.csv", "candidates.csv", "plan.json", "unmatched.csv"]
+        "assignments.csv", "candidates.csv", "conflicts.csv", "plan.json", "unmatched.csv"]
     assert check_plan(load_scenario(DEMO), plan) == []
     assignments = (tmp_path / "assignments.csv").read_text(encoding="utf-8").splitlines()
     assert len(assignments) == 1 + len(plan["assignments"])  # type: ignore[arg-type]

@@ -24,6 +24,7 @@ TEMPLATES = list((ROOT / "api" / "web" / "templates").rglob("*.html"))
 # Codes built from a value at run time, and every value they are built from.
 FAMILIES: dict[str, tuple[str, ...]] = {
     "rule.": RULE_NAMES,
+    "csv.rule.": RULE_NAMES,
     "reason.": get_args(UnmatchedStudent.model_fields["reason"].annotation),
     "limit.": get_args(get_args(CapacityConflict.model_fields["limits"].annotation)[0]),
     "status.": get_args(SolverInfo.model_fields["status"].annotation),
