@@ -1,30 +1,37 @@
-"""One self-contained HTML page for the consultant: the plan, placement per
-group, every unmatched student with the reason and a verified fix, and the
-recruitment list.
+"""One self-contained HTML page for the consultant, in Dutch or English: first the
+summary (placed per priority, the unmatched split into "no allowed workplace" and
+"all allowed seats taken", and the policy answer: are priority-1 students placed
+as well as the others, and from how many seats per student), then the details
+(placement per group, every unmatched student with the reason and a verified
+fix, the recruitment list, the ratio sweep).
+
+The page is laid out by a Jinja2 template (``templates/report.html``, which
+escapes every text); this module gathers the texts and numbers in the report's
+language.
 
 Why one file: it is mailed and opened offline, so plots are inline base64 PNG
 and the style is inline; nothing is fetched.
 
-Privacy: this is a consultant-only artefact, and its header says so
+Privacy: this is a consultant-only artefact, and its top says so
 (``report.audience``, in Dutch and, when the report is English, in English
-too): it names every unmatched student next to their priority, the engine's
-explanation (which can say a student waits on the intensive-support limit, or
-that an adjustment rule closes a workplace) and a fix. Adjustment codes and
-intensive-support flags themselves never appear (fixes and recruitment items
-say "the reasonable adjustment needed"); groups are shown as counts only. The
-service gives it to consultants only; coaches read the coach-view policy's
-explanations (``api.privacy``) instead.
+too): it names every unmatched student next to their priority,
+the engine's explanation (which can say a student waits on the intensive-support
+limit, or that an adjustment rule closes a workplace) and a fix. Adjustment
+codes and intensive-support flags themselves never appear (fixes and
+recruitment items say "the reasonable adjustment needed"); groups are shown as
+counts only. The service gives it to consultants only; coaches read the
+coach-view policy's explanations (``api.privacy``) instead.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from matplotlib.figure import Figure
 
 from matcher.analysis.changes import Resolver
@@ -50,16 +57,9 @@ from matcher.exports import (
 from matcher.messages import DEFAULT_LANG, Lang, Message, Param, Percent, format_param, render
 from matcher.pipeline import SolveRun
 
-STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
-h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ccc; }
-table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.9em; }
-th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }
-th { background: #f3f3f3; } td.n { text-align: right; }
-.note { color: #555; font-size: 0.9em; } img { max-width: 100%; }
-.grid { display: flex; flex-wrap: wrap; gap: 1.5em; }
-.audience { border: 2px solid #a33; background: #fdeeee; padding: 0.5em 1em; }
-"""
+TEMPLATES = Path(__file__).parent / "templates"
+_ENVIRONMENT = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
+                           undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
 @dataclass(frozen=True)
@@ -79,8 +79,31 @@ def gather(run: SolveRun, sweep_rows: pd.DataFrame | None = None,
     return ReportData(run, fixes, recruits, sweep_rows)
 
 
-def _e(value: object) -> str:
-    return html.escape(str(value))
+@dataclass(frozen=True)
+class _Table:
+    """A table as the template shows it: headings and cells already text (the template
+    escapes them); ``numeric``: per column, whether it is aligned right."""
+
+    head: list[str]
+    rows: list[list[str]]
+    numeric: list[bool]
+
+
+@dataclass(frozen=True)
+class _Image:
+    alt: str
+    png: str  # base64
+
+
+@dataclass(frozen=True)
+class _Section:
+    title: str
+    note: str = ""
+    table: _Table | None = None
+    image: _Image | None = None
+    text: str = ""
+    parts: list[_Section] = field(default_factory=list)
+    grid: bool = False
 
 
 class _Words:
@@ -90,35 +113,26 @@ class _Words:
         self.lang = lang
 
     def __call__(self, code: str, /, **params: Param) -> str:
-        return _e(render(Message(code, **params), self.lang))
-
-    def message(self, message: Message) -> str:
-        return _e(render(message, self.lang))
+        return render(Message(code, **params), self.lang)
 
     def value(self, value: object) -> str:
         if isinstance(value, Message):
-            return self.message(value)
+            return render(value, self.lang)
         if isinstance(value, int | float | Percent) and not isinstance(value, bool):
-            return _e(format_param(value, self.lang))
-        return _e(value)
+            return format_param(value, self.lang)
+        return str(value)
 
 
-def _table(words: _Words, frame: pd.DataFrame, numeric: tuple[str, ...] = ()) -> str:
-    head = "".join(f"<th>{words(f'col.{c}') if f'col.{c}' in COLUMNS else _e(c)}</th>"
-                   for c in frame.columns)
-    body = []
-    for row in frame.itertuples(index=False):
-        cells = []
-        for column, value in zip(frame.columns, row, strict=True):
-            text = words.value(Percent(float(value)) if column == "rate" else value)
-            cls = ' class="n"' if column in numeric or column == "rate" else ""
-            cells.append(f"<td{cls}>{text}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
+def _table(words: _Words, frame: pd.DataFrame, numeric: tuple[str, ...] = ()) -> _Table:
+    head = [words(f"col.{c}") if f"col.{c}" in COLUMNS else str(c) for c in frame.columns]
+    rows = [[words.value(Percent(float(value)) if column == "rate" else value)
+             for column, value in zip(frame.columns, row, strict=True)]
+            for row in frame.itertuples(index=False)]
+    return _Table(head, rows, [c in numeric or c == "rate" for c in frame.columns])
 
 
-def _img(fig: Figure, alt: str) -> str:
-    return f'<img alt="{alt}" src="data:image/png;base64,{png_base64(fig)}">'
+def _image(fig: Figure, alt: str) -> _Image:
+    return _Image(alt, png_base64(fig))
 
 
 def _group_frames(run: SolveRun) -> dict[str, pd.DataFrame]:
@@ -142,8 +156,7 @@ def _rates_figure(frames: dict[str, pd.DataFrame], words: _Words) -> Figure:
         frame = frames[dimension]
         ax.bar(frame["group"].astype(str), frame["rate"], color="#2980b9")
         ax.set_ylim(0, 1)
-        title = render(Message("report.rate_per", per=Message(per)), words.lang)
-        ax.set_title(title, fontsize=9)
+        ax.set_title(words("report.rate_per", per=Message(per)), fontsize=9)
         ax.tick_params(axis="x", labelrotation=60, labelsize=7)
         ax.tick_params(axis="y", labelsize=7)
         ax.grid(True, axis="y", alpha=0.3)
@@ -156,48 +169,96 @@ COLUMNS = {f"col.{name}" for name in (
     "reason", "why", "cheapest_fix", "places", "also_places")}
 
 
+def _policy_answer(frames: dict[str, pd.DataFrame], data: ReportData, words: _Words
+                   ) -> list[str]:
+    """The question the analysis is for: are priority-1 students placed as well as the
+    others, in this plan and, with a sweep, from how many seats per student."""
+    tier = frames["tier"]
+    first = tier[tier["group"] == "1"]
+    others = tier[tier["group"] != "1"]
+    answer = []
+    if len(first) and int(first["students"].sum()):
+        answer.append(words(
+            "report.policy_plan",
+            first=Percent(int(first["placed"].sum()) / int(first["students"].sum())),
+            others=Percent(int(others["placed"].sum()) / max(int(others["students"].sum()), 1))))
+    if data.sweep_rows is None or not len(data.sweep_rows):
+        answer.append(words("report.policy_no_sweep"))
+        return answer
+    objective = data.run.plan.solver.objective
+    for among, dimension in (("cli.among_all", "sector_tier"),
+                             ("cli.among_feasible", "sector_tier_feasible")):
+        answers = catch_up(data.sweep_rows, dimension=dimension)
+        ratio = answers.get(objective, {}).get("all", {}).get("catch_up_ratio")
+        named = Message(f"objective.{objective}")
+        answer.append(words("report.policy_never", objective=named, among=Message(among))
+                      if ratio is None else
+                      words("report.policy_catch_up", objective=named, among=Message(among),
+                            ratio=float(ratio)))
+    return answer
+
+
 def render_report(data: ReportData, lang: Lang = DEFAULT_LANG) -> str:
-    """The HTML page in ``lang``: the summary first, then the details."""
+    """The HTML page in ``lang`` (``templates/report.html``): who may read it, the
+    summary (placed per priority, the unmatched split by reason, the policy answer),
+    then the details."""
     words = _Words(lang)
     run, sc, plan = data.run, data.run.scenario, data.run.plan
     seats = int(sc.workplaces.seats.sum())
     n = len(sc.students)
     frames = _group_frames(run)
     reasons = Counter(u.reason for u in plan.unmatched)
-    # said in the users' language, and in the report's when that is another
-    audience = " / ".join(_Words(shown)("report.audience")
-                          for shown in dict.fromkeys(("nl", lang)))
-    parts = [f'<p class="audience" role="note"><strong>{audience}</strong></p>',
-             f"<h1>{_e(sc.name)}</h1>",
-             '<p class="note">' + words(
-                 "report.note", date=dt.date.today(), students=n,
-                 workplaces=len(sc.workplaces), seats=seats,
-                 ratio=round(seats / max(n, 1), 2), mentors=len(sc.mentors),
-                 objective=Message(f"objective.{plan.solver.objective}"),
-                 status=Message(f"status.{plan.solver.status}")) + "</p>",
-             f"<h2>{words('report.summary')}</h2>",
-             "<p>" + words("report.placed", placed=plan.summary.placed, students=n,
-                           share=Percent(plan.summary.placed / max(n, 1))) + "</p>",
-             "<p>" + words("report.unmatched_split",
-                           no_feasible=reasons.get("no_feasible_workplace", 0),
-                           capacity=reasons.get("capacity", 0)) + "</p>",
-             _table(words, frames["tier"], ("students", "placed")),
-             f"<h2>{words('report.plan')}</h2>",
-             _img(_rates_figure(frames, words), words("report.rates_alt")),
-             '<div class="grid">']
-    for dimension in ("tier", "phase", "school_type", "sector", "province"):
+    unmatched = _Table([words("col.reason"), words("col.students")],
+                       [[words(f"reason.{reason}"), words.value(reasons.get(reason, 0))]
+                        for reason in ("no_feasible_workplace", "capacity")], [False, True])
+    summary = [
+        _Section(words("report.per_tier"), table=_table(words, frames["tier"],
+                                                        ("students", "placed"))),
+        _Section(words("report.not_placed"), table=unmatched,
+                 text=words("report.unmatched_split",
+                            no_feasible=reasons.get("no_feasible_workplace", 0),
+                            capacity=reasons.get("capacity", 0))),
+        _Section(words("report.policy_title"), text=" ".join(_policy_answer(frames, data,
+                                                                           words))),
+    ]
+    groups = []  # per priority is in the summary
+    for dimension in ("phase", "school_type", "sector", "province"):
         frame = frames[dimension].copy()
         frame["group"] = _objects(frame, [Message("word.unknown") if g == UNKNOWN else g
                                           for g in frame["group"]])
-        parts.append(f"<div><h3>{words(f'report.per_{dimension}')}</h3>"
-                     f"{_table(words, frame, ('students', 'placed'))}</div>")
-    parts.append("</div>")
+        groups.append(_Section(words(f"report.per_{dimension}"),
+                               table=_table(words, frame, ("students", "placed"))))
+    details = [_Section(words("report.plan"),
+                        image=_image(_rates_figure(frames, words), words("report.rates_alt")),
+                        parts=groups, grid=True),
+               _Section(words("report.unmatched_title"), note=words("report.fix_note"),
+                        table=_unmatched_table(data, words)),
+               _recruitment(data, words)]
+    if data.sweep_rows is not None and len(data.sweep_rows):
+        details.append(_Section(
+            words("report.sweep_title"), note=words("report.catch_up_note"),
+            table=_catch_up_table(data.sweep_rows, words),
+            parts=[_Section("", image=_image(fig, name))
+                   for name, fig in sweep_figures(data.sweep_rows).items()]))
+    # who may read it: said in the users' language, and in the report's when that is another
+    audience = " / ".join(_Words(shown)("report.audience") for shown in dict.fromkeys(("nl", lang)))
+    return _ENVIRONMENT.get_template("report.html").render(
+        lang=lang, title=sc.name, audience=audience,
+        note=words("report.note", date=dt.date.today(), students=n,
+                   workplaces=len(sc.workplaces), seats=seats,
+                   ratio=round(seats / max(n, 1), 2), mentors=len(sc.mentors),
+                   objective=Message(f"objective.{plan.solver.objective}"),
+                   status=Message(f"status.{plan.solver.status}")),
+        summary_title=words("report.summary"),
+        placed=words("report.placed", placed=plan.summary.placed, students=n,
+                     share=Percent(plan.summary.placed / max(n, 1))),
+        summary=summary, details_title=words("report.details"), details=details)
 
-    parts += [f"<h2>{words('report.unmatched_title')}</h2>",
-              f'<p class="note">{words("report.fix_note")}</p>']
-    details = {u.student_id: u for u in plan.unmatched}
+
+def _unmatched_table(data: ReportData, words: _Words) -> _Table | None:
+    details = {u.student_id: u for u in data.run.plan.unmatched}
     rows = []
-    for row in fix_rows(sc, data.fixes, private=True):
+    for row in fix_rows(data.run.scenario, data.fixes, private=True):
         u = details[str(row["student_id"])]
         also = row["also_places"]
         rows.append({"student": row["student_id"], "priority": row["priority"],
@@ -205,31 +266,22 @@ def render_report(data: ReportData, lang: Lang = DEFAULT_LANG) -> str:
                      "cheapest_fix": row["fix"], "places": row["places"],
                      "also_places": ", ".join(str(x) for x in also)  # type: ignore[attr-defined]
                      })
-    if rows:
-        parts.append(_table(words, pd.DataFrame(rows), ("priority", "places")))
+    return _table(words, pd.DataFrame(rows), ("priority", "places")) if rows else None
 
-    parts += [f"<h2>{words('report.recruitment_title')}</h2>",
-              f'<p class="note">{words("report.recruitment_note")}</p>']
-    frame = recruitment_frame(data.recruits, lang)
-    if len(frame):
-        frame["kind"] = _objects(frame, [Message(f"kind.{kind}") for kind in frame["kind"]])
-        parts.append(_table(words, frame.head(30), ("students_placed", "priority_1_placed")))
-        best = by_sector_and_province(data.recruits, lang)
-        best["kind"] = _objects(best, [Message(f"kind.{kind}") for kind in best["kind"]])
-        parts += [f"<h3>{words('report.best_per_sector')}</h3>",
-                  _table(words, best,
-                         ("students_placed", "priority_1_placed", "changes_with_value"))]
-    else:
-        parts.append(f"<p>{words('report.no_addition')}</p>")
 
-    if data.sweep_rows is not None and len(data.sweep_rows):
-        parts += [f"<h2>{words('report.sweep_title')}</h2>",
-                  _catch_up_table(data.sweep_rows, words)]
-        for name, fig in sweep_figures(data.sweep_rows).items():
-            parts.append(_img(fig, _e(name)))
-    return (f"<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">"
-            f"<title>{_e(sc.name)}</title><style>{STYLE}</style></head><body>"
-            + "\n".join(parts) + "</body></html>\n")
+def _recruitment(data: ReportData, words: _Words) -> _Section:
+    frame = recruitment_frame(data.recruits, words.lang)
+    if not len(frame):
+        return _Section(words("report.recruitment_title"), note=words("report.recruitment_note"),
+                        text=words("report.no_addition"))
+    frame["kind"] = _objects(frame, [Message(f"kind.{kind}") for kind in frame["kind"]])
+    best = by_sector_and_province(data.recruits, words.lang)
+    best["kind"] = _objects(best, [Message(f"kind.{kind}") for kind in best["kind"]])
+    return _Section(
+        words("report.recruitment_title"), note=words("report.recruitment_note"),
+        table=_table(words, frame.head(30), ("students_placed", "priority_1_placed")),
+        parts=[_Section(words("report.best_per_sector"), table=_table(
+            words, best, ("students_placed", "priority_1_placed", "changes_with_value")))])
 
 
 def _objects(frame: pd.DataFrame, values: list[object]) -> pd.Series:
@@ -237,7 +289,7 @@ def _objects(frame: pd.DataFrame, values: list[object]) -> pd.Series:
     return pd.Series(values, index=frame.index, dtype=object)
 
 
-def _catch_up_table(rows: pd.DataFrame, words: _Words) -> str:
+def _catch_up_table(rows: pd.DataFrame, words: _Words) -> _Table:
     everyone = catch_up(rows)
     feasible = catch_up(rows, dimension="sector_tier_feasible")
     records = []
@@ -247,14 +299,13 @@ def _catch_up_table(rows: pd.DataFrame, words: _Words) -> str:
         for among, answers in (("cli.among_all", everyone), ("cli.among_feasible", feasible)):
             for objective, by_sector in answers.items():
                 ratio = by_sector.get(sector, {}).get("catch_up_ratio")
-                heading = render(Message("report.objective_among",
-                                         objective=Message(f"objective.{objective}"),
-                                         among=Message(among)), words.lang)
+                heading = words("report.objective_among",
+                                objective=Message(f"objective.{objective}"),
+                                among=Message(among))
                 record[heading] = (Message("report.not_within_sweep") if ratio is None
                                    else float(ratio))
         records.append(record)
-    return f'<p class="note">{words("report.catch_up_note")}</p>' + _table(
-        words, pd.DataFrame(records))
+    return _table(words, pd.DataFrame(records))
 
 
 def write_report(data: ReportData, out_dir: Path, lang: Lang = DEFAULT_LANG,

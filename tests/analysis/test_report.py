@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
+from matcher.analysis.report import ReportData, gather, render_report
 from matcher.analysis.sweep import SweepResult
 from matcher.cli import app
 from matcher.io import load_scenario
-from matcher.messages import Message, render
+from matcher.messages import LANGUAGES, Lang, Message, render
+from matcher.pipeline import SolveSettings, run_solve
+from models.scenario import Scenario
+from tests.messages.test_catalogue import DUTCH, ENGLISH
 
 
 def test_report_is_self_contained_and_private(small_dir: Path, pool_sweep: SweepResult,
@@ -51,3 +57,61 @@ def test_report_refuses_a_folder_without_sweep(small_dir: Path, tmp_path: Path) 
                                       "--sweep", str(tmp_path)])
     assert result.exit_code == 2
     assert not (tmp_path / "r").exists()
+
+
+@pytest.fixture(scope="module")
+def report_data(small: Scenario, pool_sweep: SweepResult) -> ReportData:
+    return gather(run_solve(small, SolveSettings()), pool_sweep.rows, recruit_limit=3)
+
+
+# The page's parts, in the order a consultant reads them: who may read it, the summary
+# (placed per priority, the unmatched by reason, the policy answer), then the details.
+SECTIONS = ("report.audience", "report.summary", "report.per_tier", "report.not_placed",
+            "reason.no_feasible_workplace", "reason.capacity", "report.policy_title",
+            "report.details", "report.plan", "report.unmatched_title",
+            "report.recruitment_title", "report.sweep_title")
+
+
+def _visible_text(page: str) -> str:
+    """What a reader sees of the page's body."""
+    body = page[page.index("<body>"):]
+    return html.unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_report_sections_come_in_order_in_either_language(report_data: ReportData,
+                                                          lang: Lang) -> None:
+    text = _visible_text(render_report(report_data, lang))
+    positions = [text.find(render(Message(code), lang)) for code in SECTIONS]
+    assert -1 not in positions, [c for c, p in zip(SECTIONS, positions, strict=True) if p < 0]
+    assert positions == sorted(positions)
+    assert text.find(render(Message("report.audience"), lang)) < text.find(
+        report_data.run.scenario.name)  # said before anything else
+
+
+@pytest.mark.parametrize(("lang", "markers"), [("nl", ENGLISH), ("en", DUTCH)])
+def test_report_speaks_one_language(report_data: ReportData, lang: Lang,
+                                    markers: tuple[str, ...]) -> None:
+    sc = report_data.run.scenario
+    text = f" {_visible_text(render_report(report_data, lang)).lower()} "
+    # data, in any language, and the audience note, which is always in Dutch too
+    for name in (*map(str, sc.workplaces.employer), sc.name,
+                 render(Message("report.audience"), "nl")):
+        text = text.replace(name.lower(), " ")
+    assert [word for word in markers if word in text] == []
+
+
+def test_report_answers_the_policy_question(report_data: ReportData) -> None:
+    text = _visible_text(render_report(report_data, "nl"))
+    assert "van de leerlingen met prioriteit 1 geplaatst" in text
+    assert text.count("ze benen") == 2  # among all students, and among feasible ones
+
+
+def test_report_text_from_files_is_escaped(report_data: ReportData) -> None:
+    """Names come from uploaded files; the template escapes every one of them."""
+    run = report_data.run
+    hostile = replace(run.scenario, config=run.scenario.config.model_copy(
+        update={"name": "<script>alert(1)</script>"}))
+    page = render_report(replace(report_data, run=replace(run, scenario=hostile)), "en")
+    assert "<script" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
