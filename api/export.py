@@ -1,19 +1,33 @@
-"""Plans as CSV for spreadsheet users: one row per student, placed or not (text that a
-spreadsheet would run as a formula is written as text: ``matcher.csv_cells``)."""
+"""Plans as CSV for spreadsheet users: one row per student, placed or not, in the
+reader's language (``Accept-Language``; the web page's own) and CSV dialect (the query
+parameter ``csv_dialect``; by default the language's). The table itself is
+``matcher.exports`` (names next to ids; text a spreadsheet would run as a formula
+written as text), built from the names the reader may see (``api.views.export_names``:
+a coach's have no priority)."""
 
 from __future__ import annotations
 
-import csv
-import io
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Query, Request, Response
 
 from api.schemas import PlanDocument
-from matcher.csv_cells import text_cells
+from matcher.exports import (
+    CsvDialect,
+    Names,
+    conflicts_table,
+    csv_text,
+    default_dialect,
+    plan_table,
+)
+from matcher.messages import Lang
+from models.plan import Plan
 
-CSV_COLUMNS = ["student_id", "workplace_id", "mentor_id", "cost", "wish", "competence", "travel",
-               "pinned", "unmatched_reason", "unmatched_detail"]
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+CsvDialectQuery = Annotated[CsvDialect | None, Query(
+    description="CSV only: `excel-be` (`;`, decimal comma, UTF-8 with BOM: Belgian Excel) or "
+                "`comma` (`,`, decimal point, UTF-8); default: `excel-be` for Dutch, `comma` "
+                "for English.")]
 
 
 def wants_csv(request: Request) -> bool:
@@ -33,15 +47,17 @@ def wants_csv(request: Request) -> bool:
     return best == "text/csv"
 
 
-def plan_csv(plan: PlanDocument) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    writer.writerows(text_cells(
-        [a.student_id, a.workplace_id, a.mentor_id or "", a.cost, a.breakdown.wish,
-         a.breakdown.competence, a.breakdown.travel, "true" if a.pinned else "false", "", ""]
-        for a in plan.assignments))
-    writer.writerows(text_cells(
-        [u.student_id, "", "", "", "", "", "", "false", u.reason, u.detail]
-        for u in plan.unmatched))
-    return out.getvalue()
+def plan_csv(plan: PlanDocument, names: Names, lang: Lang, dialect: CsvDialect | None
+             ) -> Response:
+    table = plan_table(plan, names, lang)
+    return Response(csv_text(table, lang, dialect or default_dialect(lang), lineterminator="\n"),
+                    media_type=CSV_MEDIA_TYPE)
+
+
+def conflicts_csv(plan: Plan, names: Names, lang: Lang, dialect: CsvDialect | None
+                  ) -> Response:
+    """Consultants only: the existing placements a plan keeps although they break a rule
+    or a limit."""
+    table = conflicts_table(plan, names)
+    return Response(csv_text(table, lang, dialect or default_dialect(lang), lineterminator="\n"),
+                    media_type=CSV_MEDIA_TYPE)

@@ -56,6 +56,7 @@ import numpy as np
 
 from api.schemas import PlanDocument, StudentView, SummaryView
 from matcher.explain import recognised_pairs
+from matcher.exports import Names
 from matcher.messages import DEFAULT_LANG, Lang, Message, render
 from matcher.rules import RULE_NAMES, RULES
 from matcher.rules import rule_label as engine_rule_label
@@ -170,6 +171,12 @@ def coach_plan(plan: PlanDocument, scenario: Scenario) -> PlanDocument:
         "unmatched": [coach_unmatched(u, scenario, position[u.student_id])
                       for u in plan.unmatched],
     })
+
+
+def coach_names(scenario: Scenario) -> Names:
+    """What a coach's download shows next to ids: employers, programmes and schools, never
+    a priority (the column is left out, not emptied)."""
+    return Names.of(scenario).without_priority()
 
 
 def coach_student(view: StudentView, scenario: Scenario, student: int) -> StudentView:

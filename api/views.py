@@ -10,10 +10,11 @@ from __future__ import annotations
 import numpy as np
 
 from api.auth import Principal
-from api.privacy import coach_plan, coach_rule_counts, coach_student
+from api.privacy import coach_names, coach_plan, coach_rule_counts, coach_student
 from api.problems import forbidden, not_found
 from api.schemas import PlanDocument, StudentView, SummaryView
 from matcher.diff import PlanDiff, plan_diff, student_priorities
+from matcher.exports import Names
 from matcher.messages import Message
 from models.plan import Plan
 from models.scenario import Scenario
@@ -71,6 +72,11 @@ def plan_view(principal: Principal, plan: Plan, scenario: Scenario | None) -> Pl
         conflicts=[c for c in plan.conflicts if mine(c.student_id)],
         unmatched=unmatched,
     ), scenario)
+
+
+def export_names(principal: Principal, scenario: Scenario) -> Names:
+    """The names a download shows next to ids, as ``principal`` may see them."""
+    return Names.of(scenario) if principal.is_consultant else coach_names(scenario)
 
 
 def diff_view(principal: Principal, before: Plan, after: Plan, scenario: Scenario) -> PlanDiff:

@@ -33,14 +33,14 @@ import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Literal, Protocol, get_args
 
 import pandas as pd
 
 from matcher.csv_cells import text_cell
 from matcher.messages import Lang, Message, render
 from matcher.rules import RULE_NAMES
-from models.plan import Plan
+from models.plan import Assignment, Plan, UnmatchedStudent
 from models.scenario import Scenario
 
 CsvDialect = Literal["excel-be", "comma"]
@@ -169,7 +169,17 @@ def conflicts_table(plan: Plan, names: Names) -> Table:
     return Table(columns, rows)
 
 
-def plan_table(plan: Plan, names: Names, lang: Lang) -> Table:
+class PlanRows(Protocol):
+    """What every plan document has: a plan.json, or a coach's cut of it."""
+
+    @property
+    def assignments(self) -> Sequence[Assignment]: ...
+
+    @property
+    def unmatched(self) -> Sequence[UnmatchedStudent]: ...
+
+
+def plan_table(plan: PlanRows, names: Names, lang: Lang) -> Table:
     """Every student in one table, placed or not (the API's and web page's CSV)."""
     columns = ("csv.student_id", *_student_columns(names), "csv.workplace_id", "csv.employer",
                "csv.mentor_id", "csv.cost", "csv.wish", "csv.competence", "csv.travel",
@@ -214,16 +224,22 @@ def recruitment_table(frame: pd.DataFrame, lang: Lang) -> Table:
                             row["priority_1_placed"]] for row in frame.to_dict("records")])
 
 
-def _cell(value: object, lang: Lang, decimal: str) -> object:
+def _value(value: object, lang: Lang, decimal: str) -> object:
+    """Messages and lists as text in ``lang``, a decimal number with ``decimal`` (in a
+    CSV file); whole numbers and text as they are."""
     if value is None:
         return ""
     if isinstance(value, Message):
-        value = render(value, lang)
-    elif isinstance(value, list | tuple):
-        value = "; ".join(render(v, lang) if isinstance(v, Message) else str(v) for v in value)
-    elif isinstance(value, float):
-        value = str(value).replace(".", decimal)
-    return text_cell(value)
+        return render(value, lang)
+    if isinstance(value, list | tuple):
+        return "; ".join(render(v, lang) if isinstance(v, Message) else str(v) for v in value)
+    if isinstance(value, float) and decimal != ".":
+        return str(value).replace(".", decimal)
+    return value
+
+
+def _cell(value: object, lang: Lang, decimal: str) -> object:
+    return text_cell(_value(value, lang, decimal))
 
 
 def csv_text(table: Table, lang: Lang, dialect: CsvDialect, lineterminator: str = "\r\n"
@@ -244,9 +260,9 @@ def write_csv(path: Path, table: Table, lang: Lang, dialect: CsvDialect) -> None
     path.write_text(csv_text(table, lang, dialect), encoding="utf-8", newline="")
 
 
-def rows_for(table: Table, lang: Lang) -> tuple[list[str], list[Sequence[object]]]:
-    """Heading and cells as text and numbers (for a workbook: numbers stay numbers)."""
+def sheet_rows(table: Table, lang: Lang) -> tuple[list[str], list[list[object]]]:
+    """Heading and cells for a workbook: numbers stay numbers, everything else is text in
+    ``lang`` (the workbook writer marks text cells as text, so no formula runs)."""
     table = table.ordered(lang)
     heading = [render(Message(code), lang) for code in table.columns]
-    return heading, [[_cell(v, lang, ".") if not isinstance(v, int | float) or
-                      isinstance(v, bool) else v for v in row] for row in table.rows]
+    return heading, [[_value(v, lang, ".") for v in row] for row in table.rows]

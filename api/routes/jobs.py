@@ -6,13 +6,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from api.deps import ConsultantDep, DbDep, WriteDbDep
-from api.export import CSV_MEDIA_TYPE, plan_csv, wants_csv
+from api.deps import ConsultantDep, DbDep, ServicesDep, WriteDbDep
+from api.export import CsvDialectQuery, plan_csv, wants_csv
 from api.operations import jobs as job_operations
-from api.problems import ApiProblem, problem_responses
-from api.routes.common import DbId, job_or_404, job_out, plan_or_404
+from api.problems import ApiProblem, problem_responses, request_lang
+from api.routes.common import DbId, job_or_404, job_out, plan_or_404, scenario_or_404
 from api.schemas import JobOut, PlanDocument
-from api.views import plan_view
+from api.views import export_names, plan_view
 from matcher.messages import Message
 from models.plan import Plan
 
@@ -32,7 +32,8 @@ def get_job(job_id: DbId, db: DbDep, who: ConsultantDep) -> JobOut:
 @router.get("/jobs/{job_id}/plan", response_model=PlanDocument,
             responses={**PLAN_CONTENT, **problem_responses(401, 403, 404, 409, 422)},
             summary="The plan a finished job produced (plan.json or CSV)")
-def get_job_plan(job_id: DbId, request: Request, db: DbDep, who: ConsultantDep) -> Response:
+def get_job_plan(job_id: DbId, request: Request, db: DbDep, services: ServicesDep,
+                 who: ConsultantDep, csv_dialect: CsvDialectQuery = None) -> Response:
     job = job_or_404(db, job_id)
     if job.state != "done" or job.plan_id is None:
         raise ApiProblem(409, Message("api.job_has_no_plan", state=Message(f"job.{job.state}")),
@@ -40,7 +41,8 @@ def get_job_plan(job_id: DbId, request: Request, db: DbDep, who: ConsultantDep) 
     stored = plan_or_404(db, job.plan_id)
     if wants_csv(request):  # a consultant's view: every student
         view = plan_view(who, Plan.model_validate_json(stored.document), None)
-        return Response(plan_csv(view), media_type=CSV_MEDIA_TYPE)
+        scenario = services.scenario(scenario_or_404(db, stored.scenario_id))
+        return plan_csv(view, export_names(who, scenario), request_lang(request), csv_dialect)
     return Response(stored.document, media_type="application/json")
 
 

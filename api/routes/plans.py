@@ -9,9 +9,9 @@ from fastapi import APIRouter, Body, Query, Request, Response
 from sqlalchemy import select
 
 from api.deps import ConsultantDep, DbDep, PrincipalDep, ServicesDep
-from api.export import CSV_MEDIA_TYPE, plan_csv, wants_csv
+from api.export import CsvDialectQuery, plan_csv, wants_csv
 from api.operations import plans as plan_operations
-from api.problems import problem_responses
+from api.problems import problem_responses, request_lang
 from api.routes.common import (
     MAX_DB_ID,
     DbId,
@@ -34,7 +34,7 @@ from api.schemas import (
     StudentView,
 )
 from api.tables import StoredPlan
-from api.views import check_student, plan_view, student_view, visible_moved
+from api.views import check_student, export_names, plan_view, student_view, visible_moved
 from models.plan import Plan
 
 router = APIRouter(tags=["plans"])
@@ -63,14 +63,16 @@ def list_plans(
             responses={**PLAN_CONTENT, **problem_responses(401, 403, 404, 422)},
             summary="A plan version; a coach sees only their students")
 def get_plan(plan_id: DbId, request: Request, db: DbDep, services: ServicesDep,
-             who: PrincipalDep) -> Response:
+             who: PrincipalDep, csv_dialect: CsvDialectQuery = None) -> Response:
     stored = plan_or_404(db, plan_id)
     plan = Plan.model_validate_json(stored.document)
-    scenario = None if who.is_consultant else services.scenario(
+    as_csv = wants_csv(request)
+    scenario = None if who.is_consultant and not as_csv else services.scenario(
         scenario_or_404(db, stored.scenario_id))
     view = plan_view(who, plan, scenario)
-    if wants_csv(request):
-        return Response(plan_csv(view), media_type=CSV_MEDIA_TYPE)
+    if as_csv:
+        assert scenario is not None
+        return plan_csv(view, export_names(who, scenario), request_lang(request), csv_dialect)
     moved = json.loads(stored.moved)
     out = PlanOut(
         id=stored.id, scenario_id=stored.scenario_id, version=stored.version,

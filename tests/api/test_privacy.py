@@ -203,12 +203,16 @@ def test_no_coach_answer_reveals_a_support_need(solved: Solved) -> None:
             for accept in ("application/json", "text/csv"):
                 response = _coach_get(solved, path, Accept=accept)
                 assert response.status_code < 500, (path, response.text)
-                _scan(f"GET {path} ({accept}, {response.status_code})", response.text)
+                # the address the coach asked for, echoed back (a 403 page links to it in
+                # the other language), tells them nothing they did not type
+                _scan(f"GET {path} ({accept}, {response.status_code})",
+                      response.text.replace(path, "ADDRESS"))
     assert {"/plans/{plan_id}", "/plans/{plan_id}/students/{student_id}",
             "/plans/{plan_id}/students/{student_id}/suggestions",
             "/plans/{plan_id}/workplaces/{workplace_id}/suggestions",
             "/plans/{plan_id}/proposals", "/jobs/{job_id}/plan", "/ui/coach",
-            "/ui/plans/{plan_id}/report.html", "/ui/plans/{plan_id}/plan.xlsx"} <= walked
+            "/ui/plans/{plan_id}/report.html", "/ui/plans/{plan_id}/plan.xlsx",
+            "/ui/plans/{plan_id}/conflicts.csv"} <= walked
     # the coach's own writes: proposals, and one the rules refuse says no more than that
     refused = solved.api.client.post(f"/plans/{solved.plan_id}/proposals",
                                      headers=solved.api.coach_tb02,
@@ -286,6 +290,7 @@ def test_consultant_only_routes_answer_a_coach_403(solved: Solved) -> None:
     for path in (f"/ui/plans/{solved.plan_id}/report.html",
                  f"/ui/plans/{solved.plan_id}/fixes", f"/ui/plans/{solved.plan_id}/plan.csv",
                  f"/ui/plans/{solved.plan_id}/plan.xlsx", f"/jobs/{solved.job_id}/plan",
+                 f"/ui/plans/{solved.plan_id}/conflicts.csv",
                  f"/plans/{solved.plan_id}/audit", f"/scenarios/{solved.scenario_id}"):
         assert _coach_get(solved, path).status_code == 403, path
 

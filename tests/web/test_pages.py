@@ -528,26 +528,59 @@ def test_table_search_narrows_the_rows(consultant: WebUser, solved: Solved) -> N
 
 
 def test_csv_download_has_one_row_per_student(consultant: WebUser, solved: Solved) -> None:
+    """In the page's language: Dutch, as Belgian Excel opens it (';', BOM)."""
     response = consultant.client.get(f"/ui/plans/{solved.plan_id}/plan.csv")
     assert response.status_code == 200
     assert "attachment" in response.headers["content-disposition"]
-    rows = list(csv.reader(io.StringIO(response.text)))
-    assert len(rows) == 1 + solved.plan["summary"]["students"]
-    assert rows[0][0] == "student_id"
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    frame = pd.read_csv(io.BytesIO(response.content), sep=";", decimal=",",
+                        encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert len(frame) == solved.plan["summary"]["students"]
+    assert list(frame.columns[:6]) == ["leerling", "opleiding", "school", "prioriteit",
+                                       "leerwerkplek", "werkgever"]
     everyone = {a["student_id"] for a in solved.plan["assignments"]} | solved.unmatched
-    assert {r[0] for r in rows[1:]} == everyone
+    assert set(frame["leerling"]) == everyone
 
 
-def test_excel_download_has_both_sheets(consultant: WebUser, solved: Solved) -> None:
+def test_csv_download_follows_the_language_and_the_dialect(consultant: WebUser,
+                                                           solved: Solved) -> None:
+    english = consultant.client.get(f"/ui/plans/{solved.plan_id}/plan.csv",
+                                    params={"lang": "en"})
+    rows = list(csv.reader(io.StringIO(english.text)))
+    assert rows[0][:3] == ["student_id", "workplace_id", "mentor_id"]
+    comma = consultant.client.get(f"/ui/plans/{solved.plan_id}/plan.csv",
+                                  params={"lang": "nl", "csv_dialect": "comma"})
+    assert comma.text.startswith("leerling,opleiding,")
+    wrong = consultant.client.get(f"/ui/plans/{solved.plan_id}/plan.csv",
+                                  params={"csv_dialect": "tab"})
+    assert wrong.status_code == 422
+
+
+def test_conflicts_download_lists_each_conflict(consultant: WebUser, solved: Solved) -> None:
+    page = consultant.client.get(f"/ui/plans/{solved.plan_id}").text
+    assert f"/ui/plans/{solved.plan_id}/conflicts.csv" in page
+    response = consultant.client.get(f"/ui/plans/{solved.plan_id}/conflicts.csv")
+    assert response.status_code == 200
+    frame = pd.read_csv(io.BytesIO(response.content), sep=";", encoding="utf-8-sig")
+    conflicts = solved.plan["conflicts"] + solved.plan.get("capacity_conflicts", [])
+    assert list(frame["leerling"]) == [c["student_id"] for c in conflicts]
+    assert list(frame.columns) == ["leerling", "opleiding", "leerwerkplek", "werkgever",
+                                   "conflict", "overtreedt"]
+
+
+def test_excel_download_has_the_three_tables(consultant: WebUser, solved: Solved) -> None:
     response = consultant.client.get(f"/ui/plans/{solved.plan_id}/plan.xlsx")
     assert response.status_code == 200
     sheets = pd.read_excel(io.BytesIO(response.content), sheet_name=None)
-    assert set(sheets) == {"plaatsingen", "niet geplaatst"}
+    assert set(sheets) == {"plaatsingen", "niet geplaatst", "conflicten"}
     placed, unmatched = sheets["plaatsingen"], sheets["niet geplaatst"]
     assert len(placed) == solved.plan["summary"]["placed"]
     assert len(unmatched) == len(solved.unmatched)
-    assert set(placed["student_id"]) == {a["student_id"] for a in solved.plan["assignments"]}
-    assert set(unmatched["student_id"]) == solved.unmatched
+    assert set(placed["leerling"]) == {a["student_id"] for a in solved.plan["assignments"]}
+    assert set(unmatched["leerling"]) == solved.unmatched
+    assert placed["kosten"].dtype.kind == "i"  # numbers stay numbers
+    assert {"werkgever", "opleiding", "prioriteit"} <= set(placed.columns)
+    assert {"prioriteit", "reden", "toelichting"} <= set(unmatched.columns)
 
 
 def test_json_download_is_the_apis_plan(web: Api, consultant: WebUser, solved: Solved) -> None:

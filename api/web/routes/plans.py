@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Sequence
 from typing import Annotated, Any, cast
 from urllib.parse import urlencode
 
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from api import worker
 from api.cache import LruCache
 from api.deps import ServicesDep
-from api.export import CSV_MEDIA_TYPE, plan_csv
+from api.export import CsvDialectQuery, conflicts_csv, plan_csv
 from api.lineage import Lineage
 from api.operations import plans as plan_operations
 from api.operations import proposals as proposal_operations
@@ -41,6 +42,13 @@ from api.web.plan_view import (
 )
 from api.web.routes.common import go_to
 from api.web.templating import is_htmx, page_lang, render
+from matcher.exports import (
+    Names,
+    assignments_table,
+    conflicts_table,
+    sheet_rows,
+    unmatched_table,
+)
 from matcher.messages import Message
 from matcher.messages import render as render_message
 from models.plan import Plan
@@ -214,12 +222,33 @@ def _download_name(plan_id: int, suffix: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="plan-{plan_id}.{suffix}"'}
 
 
+def _plan_and_names(services: Services, plan_id: int) -> tuple[Plan, Names]:
+    stored = _stored(services, plan_id)
+    with services.sessions() as db:
+        scenario = services.scenario(scenario_or_404(db, stored.scenario_id))
+    return Plan.model_validate_json(stored.document), Names.of(scenario)
+
+
 @router.get("/plans/{plan_id}/plan.csv")
-def download_csv(plan_id: DbId, services: ServicesDep, user: WebConsultantDep) -> Response:
-    plan = Plan.model_validate_json(_stored(services, plan_id).document)
-    view = plan_view(user.principal, plan, None)
-    return Response(plan_csv(view), media_type=CSV_MEDIA_TYPE,
-                    headers=_download_name(plan_id, "csv"))
+def download_csv(plan_id: DbId, request: Request, services: ServicesDep,
+                 user: WebConsultantDep, csv_dialect: CsvDialectQuery = None) -> Response:
+    """Every student, in the page's language (and by default its dialect)."""
+    plan, names = _plan_and_names(services, plan_id)
+    response = plan_csv(plan_view(user.principal, plan, None), names, page_lang(request),
+                        csv_dialect)
+    response.headers.update(_download_name(plan_id, "csv"))
+    return response
+
+
+@router.get("/plans/{plan_id}/conflicts.csv")
+def download_conflicts(plan_id: DbId, request: Request, services: ServicesDep,
+                       user: WebConsultantDep, csv_dialect: CsvDialectQuery = None
+                       ) -> Response:
+    plan, names = _plan_and_names(services, plan_id)
+    response = conflicts_csv(plan, names, page_lang(request), csv_dialect)
+    response.headers.update({
+        "Content-Disposition": f'attachment; filename="plan-{plan_id}-conflicts.csv"'})
+    return response
 
 
 @router.get("/plans/{plan_id}/plan.json")
@@ -232,32 +261,26 @@ def download_json(plan_id: DbId, services: ServicesDep, user: WebConsultantDep) 
 @router.get("/plans/{plan_id}/plan.xlsx")
 def download_xlsx(plan_id: DbId, request: Request, services: ServicesDep,
                   user: WebConsultantDep) -> Response:
-    """Two sheets: placements (with the cost parts) and unmatched students."""
-    stored = _stored(services, plan_id)
-    rows = _rows(request, services.plan_context(plan_id), stored, user)
+    """Three sheets, the tables of ``matcher solve``'s CSV files: placements (with the cost
+    parts), unmatched students and conflicts, in the page's language."""
+    plan, names = _plan_and_names(services, plan_id)
     lang = page_lang(request)
     book = Workbook(write_only=True)  # streams rows: 4x faster than through pandas
-    placed = book.create_sheet("plaatsingen")
-    placed.append(["student_id", "programme", "priority", "workplace_id", "employer", "sector",
-                   "mentor_id", "cost", "wish", "competence", "travel", "pinned"])
-    unmatched = book.create_sheet("niet geplaatst")
-    unmatched.append(["student_id", "programme", "priority", "reason", "detail"])
-    for r in rows:
-        if r.placed:
-            placed.append(_cells(placed, [
-                r.student_id, r.programme, r.tier, r.workplace_id, r.employer, r.sector,
-                r.mentor_id or None, r.cost, r.wish, r.competence, r.travel, r.pinned]))
-        else:
-            unmatched.append(_cells(unmatched, [
-                r.student_id, r.programme, r.tier, r.reason,
-                render_message(r.detail, lang) if r.detail is not None else ""]))
+    for sheet_name, table in (("csv.sheet_assignments", assignments_table(plan, names, lang)),
+                              ("csv.sheet_unmatched", unmatched_table(plan, names, lang)),
+                              ("csv.sheet_conflicts", conflicts_table(plan, names))):
+        sheet = book.create_sheet(render_message(Message(sheet_name), lang))
+        heading, rows = sheet_rows(table, lang)
+        sheet.append(_cells(sheet, heading))
+        for row in rows:
+            sheet.append(_cells(sheet, row))
     buffer = io.BytesIO()
     book.save(buffer)
     return Response(buffer.getvalue(), media_type=XLSX_MEDIA_TYPE,
                     headers=_download_name(plan_id, "xlsx"))
 
 
-def _cells(sheet: Any, values: list[object]) -> list[object]:
+def _cells(sheet: Any, values: Sequence[object]) -> list[object]:
     """Text stays text: a name from an uploaded file that starts with '=' must not become
     a formula in the consultant's spreadsheet."""
     cells: list[object] = []
