@@ -20,7 +20,7 @@ def _csv(api: Api, plan_id: int, who: dict[str, str], lang: str = "en", **params
         **who, "Accept": "text/csv", "Accept-Language": lang})
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/csv")
-    return response.content.decode("utf-8")
+    return str(response.content.decode("utf-8"))
 
 
 def test_a_coachs_csv_has_no_priority_column(api: Api, demo_plan: tuple[int, int]) -> None:
