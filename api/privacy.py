@@ -11,9 +11,10 @@ Fields
     Never ``adjustments``, ``intensive_support`` or ``priority``; no summary per
     priority; no solver objective value or bound (they weigh students by
     priority). A coach's CSV is built from ``coach_names``: employers, programmes
-    and schools next to the ids, and no priority column. No ``conflicts`` at all: a conflict is a pinned placement that
-    breaks a hard rule, the consultant resolves it, and its rules (or a conflict
-    without any rule a coach may see) would name a need.
+    and schools next to the ids, and no priority column. No ``conflicts`` at all:
+    a conflict is a pinned placement that breaks a hard rule, the consultant
+    resolves it, and its rules (or a conflict without any rule a coach may see)
+    would name a need.
 
 Rules
     A coach sees the rules that read only facts a coach may know
