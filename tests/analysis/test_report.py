@@ -8,10 +8,11 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from matcher.analysis.report import ReportData, gather, render_report
+from matcher.analysis.report import ReportData, gather, render_report, write_report
 from matcher.analysis.sweep import SweepResult
 from matcher.cli import app
 from matcher.io import load_scenario
@@ -115,3 +116,24 @@ def test_report_text_from_files_is_escaped(report_data: ReportData) -> None:
     page = render_report(replace(report_data, run=replace(run, scenario=hostile)), "en")
     assert "<script" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_fixes_and_recruitment_files_in_dutch(report_data: ReportData, tmp_path: Path) -> None:
+    write_report(report_data, tmp_path, "nl")
+    sc = report_data.run.scenario
+    fixes = pd.read_csv(tmp_path / "fixes.csv", sep=";", decimal=",", encoding="utf-8-sig",
+                        dtype=str, keep_default_na=False)
+    assert list(fixes.columns) == ["leerling", "opleiding", "school", "prioriteit", "oplossing",
+                                   "soort", "plaatst", "plaatst ook"]
+    assert set(fixes["leerling"]) == {u.student_id for u in report_data.run.plan.unmatched}
+    programme = {str(s): sc.programmes.codes[p] for s, p in zip(sc.students.ids,
+                                                                 sc.students.programme,
+                                                                 strict=True)}
+    assert all(programme[s] == p for s, p in zip(fixes["leerling"], fixes["opleiding"],
+                                                 strict=True))
+    recruitment = pd.read_csv(tmp_path / "recruitment.csv", sep=";", encoding="utf-8-sig",
+                              dtype=str, keep_default_na=False)
+    assert list(recruitment.columns[:2]) == ["wijziging", "soort"]
+    texts = " ".join([*fixes["oplossing"], *fixes["soort"], *recruitment["wijziging"],
+                      *recruitment["soort"]]).lower()
+    assert [word for word in ENGLISH if word in f" {texts} "] == []
