@@ -99,6 +99,7 @@ class PlanDocument(BaseModel):
     summary: SummaryView
     assignments: list[Assignment]
     conflicts: list[Conflict] | None = Field(
+        default=None,
         description="Pinned placements that break a hard rule; consultants only (left out "
         "for coaches: their rules could name a support need).")
     unmatched: list[UnmatchedStudent]
