@@ -47,6 +47,8 @@ class Policy(_Strict):
     detour_factor: float = Field(default=1.3, gt=0)
     mentor_capacity: MentorCapacity = Field(default_factory=MentorCapacity)
     max_intensive_per_mentor: int = Field(default=1, ge=0)
+    # the largest increase of a student's travel limit a proposed fix may ask for
+    max_travel_fix_min: int = Field(default=15, ge=0)
 
     @field_validator("mentor_capacity", mode="before")
     @classmethod

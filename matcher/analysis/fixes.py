@@ -159,7 +159,8 @@ def one_rule_changes(run: SolveRun, student: int, per_kind: int = PER_KIND) -> l
                 change = Change("adjustment", workplace=j, code=codes[bits[0]])
         elif rule == "travel":
             extra = int(pairs.minutes[j]) - int(s.max_travel_min[student])
-            change = Change("travel", student=student, minutes=extra)
+            if extra <= sc.config.policy.max_travel_fix_min:
+                change = Change("travel", student=student, minutes=extra)
         if change is None:
             continue
         bucket = found[change.kind]

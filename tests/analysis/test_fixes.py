@@ -4,6 +4,7 @@ scratch (fresh candidates, not the shortcut the search uses)."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -76,6 +77,19 @@ def test_each_kind_of_fix_is_found_and_really_places_the_student() -> None:
     travel = next(f for f in report.fixes if f.change.kind == "travel")
     assert 0 < travel.change.minutes < 30
     _verify_independently(run, report)
+
+
+def test_a_travel_fix_never_asks_more_than_the_policy_allows() -> None:
+    # E1's only workplace is about 12 minutes beyond its limit of 20.
+    found = cheapest_fixes(run_solve(_kinds(), SolveSettings()))
+    extra = next(f.change.minutes for f in found.fixes if f.change.kind == "travel")
+    capped = _kinds()
+    capped = dataclasses.replace(capped, config=capped.config.model_copy(update={
+        "policy": capped.config.policy.model_copy(update={"max_travel_fix_min": extra - 1})}))
+    report = cheapest_fixes(run_solve(capped, SolveSettings()))
+    e1 = int(np.flatnonzero(capped.students.ids == "E1")[0])
+    assert not any(f.change.kind == "travel" for f in report.fixes)
+    assert e1 in report.unfixed
 
 
 @pytest.mark.parametrize("objective", ["priority-first", "placements-first"])
