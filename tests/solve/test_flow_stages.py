@@ -26,6 +26,7 @@ from models.config import MAX_WEIGHT, Objective, Weights
 from models.plan import Plan
 from models.scenario import IntArray, Scenario
 from tests.solve.test_backends import networkx_objective
+from tests.solve.test_lemon import level_values as solution_level_values
 from tests.strategies import tiny_scenarios
 
 OBJECTIVES: tuple[Objective, ...] = ("priority-first", "placements-first")
@@ -39,14 +40,8 @@ def every_level_a_stage(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def level_values(scenario: Scenario, objective: Objective,
                  keep: IntArray | None = None) -> list[int]:
-    candidates = build_candidates(scenario)
-    solution = solve(scenario, candidates, objective=objective, keep=keep)
-    problem = build_problem(scenario, candidates, residual_capacity(scenario), objective, keep)
-    chosen = np.zeros(len(problem.arc_student), dtype=bool)
-    at = {int(c): a for a, c in enumerate(problem.arc_candidate)}
-    for candidate in solution.candidate[solution.candidate >= 0]:
-        chosen[at[int(candidate)]] = True
-    return problem.level_values(chosen)
+    solution = solve(scenario, build_candidates(scenario), objective=objective, keep=keep)
+    return solution_level_values(scenario, solution, keep)
 
 
 @pytest.mark.parametrize("objective", OBJECTIVES)
