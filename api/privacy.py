@@ -43,6 +43,15 @@ Sentences
     rules but are closed for other reasons. The sentences are catalogue messages
     (``COACH_SENTENCES``), rendered in the reader's language at the edge.
 
+Actions
+    What a coach can do for an unplaced student (``coach_actions``), each decided
+    by shown facts only, so two students with the same shown facts get the same
+    actions: complete a missing Dutch level or birth date; widen the travel limit
+    when workplaces that pass every other shown rule lie a little beyond it
+    (within ``policy.max_travel_fix_min``); consider a programme of another sector
+    when no recognised workplace lies within reach; and always ask the consultant, who
+    may see what the coach may not.
+
 What a coach still sees: whether and where each of their students is placed,
 and which workplaces are suggested. Suggestions follow every rule and limit
 (otherwise a coach would propose a placement that cannot be made), so two
@@ -63,7 +72,7 @@ from matcher.messages import DEFAULT_LANG, Lang, Message, render
 from matcher.rules import RULE_NAMES, RULES
 from matcher.rules import rule_label as engine_rule_label
 from models.plan import UnmatchedStudent
-from models.scenario import Scenario
+from models.scenario import UNKNOWN, Scenario
 
 # Fields of a student only consultants read.
 SUPPORT_FIELDS = ("adjustments", "intensive_support", "priority")
@@ -154,6 +163,36 @@ def coach_why(entry: UnmatchedStudent, scenario: Scenario, student: int) -> Coac
         return CoachWhy("no_feasible_workplace", rules, "other_reasons",
                         workplaces=shown.passing)
     return CoachWhy("no_feasible_workplace", rules, "shown_rule", rule=shown.main)
+
+
+def coach_actions(scenario: Scenario, student: int) -> list[Message]:
+    """What the coach can do for an unplaced student (see the module's "Actions").
+
+    Evaluated on the workplaces that list the student's programme, with the shown
+    rules only: a missing Dutch level or birth date is named only when a workplace
+    asks for it; a wider travel limit only when workplaces that pass every other
+    shown rule lie at most ``policy.max_travel_fix_min`` minutes beyond it; another
+    sector only when no recognised workplace lies within that reach."""
+    s = scenario.students
+    pairs = recognised_pairs(scenario, np.asarray([student], dtype=np.int64))
+    results = {rule: RULES[rule](pairs) for rule in SHOWN_RULES}
+    actions: list[Message] = []
+    if s.dutch_level[student] == 0 and not results["dutch_level"].all():
+        actions.append(Message("coach.action.complete_dutch_level"))
+    if s.age[student] == UNKNOWN and not results["min_age"].all():
+        actions.append(Message("coach.action.complete_birth_date"))
+    extra = pairs.minutes - int(s.max_travel_min[student])
+    reach = extra <= scenario.config.policy.max_travel_fix_min
+    beyond = np.logical_and.reduce(
+        [passed for rule, passed in results.items() if rule != "travel"]) & (extra > 0) & reach
+    if beyond.any():
+        actions.append(Message("coach.action.widen_travel",
+                               workplaces=int(np.unique(pairs.workplace[beyond]).size),
+                               minutes=int(extra[beyond].min())))
+    if not (results["recognised_for_programme"] & reach).any():
+        actions.append(Message("coach.action.other_sector"))
+    actions.append(Message("coach.action.ask_consultant"))
+    return actions
 
 
 def coach_unmatched(entry: UnmatchedStudent, scenario: Scenario, student: int

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from matcher.diff import ChangeKind
+from matcher.messages import Message
 from models.plan import Assignment, Backend, Breakdown, Conflict, SolverInfo, UnmatchedStudent
 
 JobState = Literal["queued", "running", "done", "failed", "cancelled"]
@@ -176,6 +177,19 @@ class PlanDiffOut(BaseModel):
     summary: DiffSummary
 
 
+class ActionView(BaseModel):
+    """Something the coach can do for an unplaced student: the message code and its
+    parameters (render them in any language), and the English text."""
+
+    code: str
+    params: dict[str, Any]
+    text: str
+
+    @classmethod
+    def of(cls, message: Message) -> ActionView:
+        return cls(code=message.code, params=message.to_json()["params"], text=str(message))
+
+
 class StudentView(BaseModel):
     """One student in a plan. Support needs are shown to consultants only."""
 
@@ -190,6 +204,8 @@ class StudentView(BaseModel):
     adjustments: list[str] | None = Field(default=None, description="Consultants only.")
     intensive_support: bool | None = Field(default=None, description="Consultants only.")
     priority: int | None = Field(default=None, description="Consultants only.")
+    actions: list[ActionView] = Field(
+        default_factory=list, description="For an unplaced student: what the coach can do.")
 
 
 class WorkplaceSuggestion(BaseModel):

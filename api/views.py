@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 
 from api.auth import Principal
-from api.privacy import coach_names, coach_plan, coach_rule_counts, coach_student
+from api.privacy import coach_actions, coach_names, coach_plan, coach_rule_counts, coach_student
 from api.problems import forbidden, not_found
-from api.schemas import PlanDocument, StudentView, SummaryView
+from api.schemas import ActionView, PlanDocument, StudentView, SummaryView
 from matcher.diff import PlanDiff, plan_diff, student_priorities
 from matcher.exports import Names
 from matcher.messages import Message
@@ -112,6 +112,8 @@ def student_view(principal: Principal, scenario: Scenario, position: int, plan: 
         adjustments=adjustment_codes(scenario, position),
         intensive_support=bool(s.intensive[position]),
         priority=int(s.priority[position]),
+        actions=[ActionView.of(action) for action in coach_actions(scenario, position)]
+        if unmatched else [],
     )
     return view if principal.is_consultant else coach_student(view, scenario, position)
 

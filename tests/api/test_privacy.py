@@ -35,11 +35,13 @@ from api.privacy import (
     COACH_SENTENCES,
     OTHER,
     SHOWN_RULES,
+    coach_actions,
     coach_why,
     rule_label,
 )
 from matcher.messages import Lang, Message, Param, render
 from matcher.pipeline import SolveSettings, run_solve
+from models.scenario import Scenario
 from tests import builders
 from tests.api.conftest import Api, solve, start_api
 
@@ -326,3 +328,66 @@ def test_the_main_reason_is_found_among_the_programmes_workplaces() -> None:
     why = coach_why(entry, sc, 0)
     assert why.text("en") == sentence("shown_rule", "en", rule=rule_label("travel"))
     assert why.rules[OTHER] == 0
+
+
+def _action_codes(sc: Scenario, student: int = 0) -> list[str]:
+    return [action.code for action in coach_actions(sc, student)]
+
+
+def test_a_wider_travel_limit_is_offered_with_the_fewest_extra_minutes() -> None:
+    """Travel times come from the table: W1 is 10 minutes beyond the 30-minute limit,
+    W2 20 minutes (beyond the 15-minute cap of policy.max_travel_fix_min)."""
+    sc = builders.scenario(
+        [builders.student("S1", max_travel_min=30)],
+        [builders.workplace("W1"), builders.workplace("W2")],
+        travel_times=[{"student_id": "S1", "workplace_id": "W1", "minutes": 40},
+                      {"student_id": "S1", "workplace_id": "W2", "minutes": 50}])
+    widen = [a for a in coach_actions(sc, 0) if a.code == "coach.action.widen_travel"]
+    assert [a.to_json()["params"] for a in widen] == [{"workplaces": 1, "minutes": 10}]
+    assert "coach.action.other_sector" not in _action_codes(sc)
+    capped = builders.scenario(
+        [builders.student("S1", max_travel_min=30)], [builders.workplace("W2")],
+        travel_times=[{"student_id": "S1", "workplace_id": "W2", "minutes": 50}])
+    assert _action_codes(capped) == ["coach.action.other_sector",
+                                     "coach.action.ask_consultant"]
+
+
+def test_missing_data_is_asked_for_only_where_a_workplace_needs_it() -> None:
+    asks = builders.scenario([builders.student("S1")],
+                             [builders.workplace("W1", min_dutch_level="B1", min_age=16)])
+    assert _action_codes(asks)[:2] == ["coach.action.complete_dutch_level",
+                                       "coach.action.complete_birth_date"]
+    needs_nothing = builders.scenario([builders.student("S1")], [builders.workplace("W1")])
+    assert _action_codes(needs_nothing) == ["coach.action.ask_consultant"]
+
+
+def test_coach_actions_read_no_support_need() -> None:
+    """The same shown facts give the same actions, whatever the adjustments, intensive
+    support or priority."""
+    workplaces = [builders.workplace("W1", adjustments_offered="rolstoel"),
+                  builders.workplace("W2", lat=51.2)]
+    plain = builders.scenario([builders.student("S1")], workplaces)
+    for hidden in ({"adjustments": "prikkelarm"}, {"intensive_support": "true"},
+                   {"priority": 1}):
+        other = builders.scenario([builders.student("S1", **hidden)], workplaces)
+        assert coach_actions(other, 0) == coach_actions(plain, 0), hidden
+
+
+def test_the_coach_reads_actions_for_an_unplaced_student_and_none_for_a_placed_one(
+        solved: Solved) -> None:
+    base = f"/plans/{solved.plan_id}/students"
+    far = _coach_get(solved, f"{base}/FAR").json()["actions"]
+    assert [a["code"] for a in far] == ["coach.action.other_sector",
+                                        "coach.action.ask_consultant"]
+    assert _coach_get(solved, f"{base}/PLAIN1").json()["actions"] == []
+    page = _coach_get(solved, f"/ui/coach?plan={solved.plan_id}").text
+    card = re.search(r'id="student-FAR".*?</article>', page, re.DOTALL)
+    assert card is not None
+    assert render(Message("coach.action.other_sector"), "nl") in card.group(0)
+
+
+def test_a_placed_students_travel_stands_next_to_each_suggestion(solved: Solved) -> None:
+    page = _coach_get(solved, f"/ui/coach?plan={solved.plan_id}").text
+    card = re.search(r'id="student-PLAIN1".*?</article>', page, re.DOTALL)
+    assert card is not None
+    assert re.search(r"nu \d+ min reizen", card.group(0))

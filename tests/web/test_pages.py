@@ -812,6 +812,20 @@ def test_coach_proposal_shows_on_the_consultant_plan_page(
     assert "voorgesteld aan de consulent" in again
 
 
+def test_a_coach_proposal_carries_its_note_to_the_consultant(
+        web: Api, coach_tb02: WebUser, solved: Solved) -> None:
+    student, workplace = proposable(coach_tb02, solved.plan_id)
+    response = coach_tb02.client.post(
+        f"/ui/coach/plans/{solved.plan_id}/proposals",
+        data={"student_id": student, "workplace_id": workplace,
+              "note": "  Wil graag in de winkel werken  "},
+        headers=coach_tb02.headers(htmx=True))
+    assert response.status_code == 200, response.text
+    listed = web.client.get(f"/plans/{solved.plan_id}/proposals", headers=web.consultant)
+    notes = {(p["student_id"], p["workplace_id"]): p["note"] for p in listed.json()}
+    assert notes[(student, workplace)] == "Wil graag in de winkel werken"
+
+
 def test_a_proposal_on_an_older_plan_version_says_which_is_newest(
         web: Api, consultant: WebUser, coach_tb02: WebUser) -> None:
     own = solve_demo(web)
@@ -905,7 +919,7 @@ def test_coach_sees_the_same_suggestions_as_the_api_with_their_reasons(
                          html, flags=re.S)
         assert card, student
         shown = re.findall(r'<tr><th scope="row">(\S+)<br>.*?<li>(.*?)</li><li>(.*?)</li>'
-                           r'<li>(\d+) min reizen</li>', card.group(0), flags=re.S)
+                           r'<li>(\d+) min reizen(?: \(nu \d+ min\))?</li>', card.group(0), flags=re.S)
         api = web.client.get(f"/plans/{solved.plan_id}/students/{student}/suggestions",
                              params={"k": 3}, headers=web.coach_tb02).json()
         assert [w for w, *_ in shown] == [s["workplace_id"] for s in api["suggestions"]]

@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
+import numpy as np
 from fastapi import APIRouter, Form, Query, Request, Response
 from sqlalchemy import select
 
 from api.deps import ServicesDep
 from api.operations import proposals as proposal_operations
-from api.privacy import coach_why
+from api.privacy import coach_actions, coach_why
 from api.routes.common import MAX_DB_ID, DbId
 from api.schemas import ProposalRequest
 from api.services import PlanContext, Services
@@ -25,6 +26,7 @@ from api.web.deps import CsrfUserDep, WebUser, WebUserDep
 from api.web.plan_view import SuggestionWhy, explain_suggestion
 from api.web.templating import render
 from matcher.messages import Message
+from matcher.rules import Pairs
 from models.plan import Assignment, UnmatchedStudent
 
 router = APIRouter()
@@ -42,6 +44,8 @@ class CoachStudent:
     why: Message | None
     rejected: dict[str, int]
     suggestions: list[SuggestionWhy]
+    actions: list[Message]  # what the coach can do, for an unplaced student
+    travel_minutes: int | None  # of the current placement, beside each proposed one
 
 
 def _explained(user: WebUser, services: Services, context: PlanContext, position: int,
@@ -93,9 +97,12 @@ def coach_page(request: Request, services: ServicesDep, user: WebUserDep,
             assignment = context.assignment_of.get(sid)
             unmatched = context.unmatched_of.get(sid)
             employer = ""
+            travel_minutes = None
             if assignment is not None:
-                employer = str(scenario.workplaces.employer[
-                    context.workplace_index[assignment.workplace_id]])
+                workplace = context.workplace_index[assignment.workplace_id]
+                employer = str(scenario.workplaces.employer[workplace])
+                travel_minutes = int(Pairs(scenario, np.asarray([position]),
+                                           np.asarray([workplace])).minutes[0])
             reason, why, rejected = _explained(user, services, context, position, unmatched)
             students.append(CoachStudent(
                 student_id=sid,
@@ -103,6 +110,8 @@ def coach_page(request: Request, services: ServicesDep, user: WebUserDep,
                 phase="duaal" if bool(s.duaal[position]) else "aanloop",
                 assignment=assignment, employer=employer, reason=reason, why=why,
                 rejected=rejected,
+                actions=coach_actions(scenario, position) if unmatched else [],
+                travel_minutes=travel_minutes,
                 suggestions=[explain_suggestion(context, suggestion) for suggestion in
                              state.workplaces_for(position, SUGGESTIONS_SHOWN)]))
         with services.sessions() as db:
@@ -118,11 +127,12 @@ def coach_page(request: Request, services: ServicesDep, user: WebUserDep,
 
 @router.post("/coach/plans/{plan_id}/proposals")
 def propose(plan_id: DbId, request: Request, services: ServicesDep, user: CsrfUserDep,
-            student_id: Annotated[str, Form()], workplace_id: Annotated[str, Form()]
-            ) -> Response:
-    """One click: the consultant sees the proposal on the plan and may accept it."""
+            student_id: Annotated[str, Form()], workplace_id: Annotated[str, Form()],
+            note: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    """One click, with an optional note: the consultant sees the proposal on the plan
+    and may accept it."""
     proposal_operations.propose(services, user.principal, plan_id,
                                 ProposalRequest(student_id=student_id,
-                                                workplace_id=workplace_id))
+                                                workplace_id=workplace_id, note=note.strip()))
     return render(request, "fragments/proposed.html", user, student_id=student_id,
                   workplace_id=workplace_id)
