@@ -919,7 +919,8 @@ def test_coach_sees_the_same_suggestions_as_the_api_with_their_reasons(
                          html, flags=re.S)
         assert card, student
         shown = re.findall(r'<tr><th scope="row">(\S+)<br>.*?<li>(.*?)</li><li>(.*?)</li>'
-                           r'<li>(\d+) min reizen(?: \(nu \d+ min\))?</li>', card.group(0), flags=re.S)
+                           r'<li>(\d+) min reizen(?: \(nu \d+ min\))?</li>', card.group(0),
+                           flags=re.S)
         api = web.client.get(f"/plans/{solved.plan_id}/students/{student}/suggestions",
                              params={"k": 3}, headers=web.coach_tb02).json()
         assert [w for w, *_ in shown] == [s["workplace_id"] for s in api["suggestions"]]
