@@ -1,9 +1,5 @@
-"""Command line of the policy analysis: ``matcher sweep`` and ``matcher report``.
-
-Registered on the main Typer app by ``register(app)`` (one line at the end of
-``matcher/cli.py``), so the analysis stays out of the core commands' module.
-Exit codes follow the core: 0 success, 2 invalid input, 1 internal error.
-"""
+"""The policy analysis: ``matcher sweep``, ``matcher report`` and the verified fixes
+that ``matcher explain --fixes`` prints."""
 
 from __future__ import annotations
 
@@ -12,38 +8,37 @@ from typing import Annotated
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from matcher.analysis import DEFAULT_RATIOS
 from matcher.analysis.executors import EXECUTORS, Executor, ExecutorUnavailable
-from matcher.exports import CSV_DIALECT_HELP
+from matcher.cli.common import (
+    CsvDialectOption,
+    ObjectiveOption,
+    ScenarioArg,
+    WritingLangOption,
+    chosen_dialect,
+    current_lang,
+    err,
+    fail,
+    load,
+    objective_option,
+    out,
+    say,
+    solve_run,
+    tell,
+    use_lang,
+    user_errors,
+)
 from matcher.messages import Lang, Message, Percent, format_param
-from matcher.pipeline import SolveRun
-from models.config import Objective
-
-out = Console()
-err = Console(stderr=True)
-
-ScenarioArg = Annotated[Path, typer.Argument(help="Scenario folder (with scenario.yaml), "
-                                             "a scenario document with inline tables, or "
-                                             "one .xlsx workbook.")]
-
-
-LangOption = Annotated[str | None, typer.Option(
-    "--lang", envvar="MATCHER_LANG", help="Language of what is printed and written: nl or en "
-    "(default en; or set MATCHER_LANG).")]
-
-CsvDialectOption = Annotated[str | None, typer.Option("--csv-dialect", help=CSV_DIALECT_HELP)]
+from matcher.pipeline import SolveRun, SolveSettings
 
 DEFAULT_RATIOS_TEXT = ",".join(f"{ratio:g}" for ratio in DEFAULT_RATIOS)
 
 
 def parse_ratios(text: str) -> tuple[float, ...]:
     """``"0.6,0.8,1"`` → ``(0.6, 0.8, 1.0)``; a clear error for anything else."""
-    from matcher.cli import say
-
     try:
         ratios = tuple(float(part) for part in text.split(",") if part.strip())
     except ValueError:
@@ -68,25 +63,24 @@ def sweep(
              "local one.")] = None,
     workers: Annotated[int | None, typer.Option(
         help="Processes for the local pool or a local cluster; default: one per core.")] = None,
-    lang: LangOption = None,
+    lang: WritingLangOption = None,
 ) -> None:
     """Placement per tier, sector, province and phase against the seats/students ratio."""
-    from matcher import cli as core
     from matcher.analysis.sweep import SweepSettings, run_sweep
     from matcher.analysis.sweep_files import write_sweep
 
-    core.use_lang(lang)
+    use_lang(lang)
     ratio_values = parse_ratios(ratios)
     if executor not in EXECUTORS:
-        core.fail("cli.executor_invalid", choices=", ".join(EXECUTORS), value=executor)
+        fail("cli.executor_invalid", choices=", ".join(EXECUTORS), value=executor)
     if seeds < 1 or first_seed < 0 or (workers is not None and workers < 1):
-        core.fail("cli.sweep_counts_invalid")
+        fail("cli.sweep_counts_invalid")
     chosen: Executor = next(e for e in EXECUTORS if e == executor)
     settings = SweepSettings(ratios=ratio_values, seeds=seeds, first_seed=first_seed)
-    with core._user_errors():
-        loaded = core._load(scenario)
+    with user_errors():
+        loaded = load(scenario)
         runs = len(settings.runs())
-        progress = Progress(TextColumn(f"[bold]{core.say('cli.sweep_progress')}[/]"),
+        progress = Progress(TextColumn(f"[bold]{say('cli.sweep_progress')}[/]"),
                             BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err)
         try:
             with progress:
@@ -99,15 +93,14 @@ def sweep(
             raise typer.Exit(2) from None
         written = write_sweep(result, out_dir)
     _print_catch_up(result.rows)
-    out.print(core.say("cli.sweep_done", runs=runs, ratios=len(settings.ratios), seeds=seeds,
-                       seconds=round(result.wall_seconds, 1), executor=executor))
-    out.print(core.say("cli.written", files=", ".join(str(p) for p in written)))
+    out.print(say("cli.sweep_done", runs=runs, ratios=len(settings.ratios), seeds=seeds,
+                  seconds=round(result.wall_seconds, 1), executor=executor))
+    out.print(say("cli.written", files=", ".join(str(p) for p in written)))
 
 
 def _print_catch_up(rows: pd.DataFrame) -> None:
     """Priority-1 against the others over all sectors, per ratio and objective."""
     from matcher.analysis.summary import catch_up
-    from matcher.cli import current_lang, say
 
     lang = current_lang()
     for dimension, among in (("sector_tier", Message("cli.among_all")),
@@ -144,51 +137,43 @@ def report(
     scenario: ScenarioArg,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for report.html, fixes.csv "
                                           "and recruitment.csv.")],
-    objective: Annotated[str | None, typer.Option(
-        help="priority-first or placements-first; default: the scenario's policy.")] = None,
+    objective: ObjectiveOption = None,
     sweep_dir: Annotated[Path | None, typer.Option(
         "--sweep", help="Folder of a finished `matcher sweep` to include (its sweep.csv).")
     ] = None,
     recruit_limit: Annotated[int, typer.Option(
         help="Changes re-solved per kind for the recruitment list.")] = 25,
-    lang: LangOption = None,
+    lang: WritingLangOption = None,
     csv_dialect: CsvDialectOption = None,
 ) -> None:
     """One self-contained HTML page: plan, placement per group, unmatched students with
     reasons and verified fixes, and the recruitment list."""
-    from matcher import cli as core
     from matcher.analysis.report import gather, write_report
     from matcher.analysis.sweep_files import read_rows
-    from matcher.pipeline import SolveSettings
 
-    chosen_lang = core.use_lang(lang)
-    dialect = core.chosen_dialect(csv_dialect)
-    if objective not in (None, "priority-first", "placements-first"):
-        core.fail("cli.objective_invalid", value=str(objective))
+    chosen_lang = use_lang(lang)
+    dialect = chosen_dialect(csv_dialect)
+    chosen = objective_option(objective)
     if recruit_limit < 0:
-        core.fail("cli.recruit_limit_invalid")
+        fail("cli.recruit_limit_invalid")
     if sweep_dir is not None and not (sweep_dir / "sweep.csv").is_file():
-        core.fail("cli.no_sweep", folder=str(sweep_dir))
-    with core._user_errors():
-        loaded = core._load(scenario)
-        chosen: Objective | None = (
-            None if objective is None
-            else "placements-first" if objective == "placements-first" else "priority-first")
-        run = core._run(loaded, SolveSettings(objective=chosen))
+        fail("cli.no_sweep", folder=str(sweep_dir))
+    with user_errors():
+        loaded = load(scenario)
+        run = solve_run(loaded, SolveSettings(objective=chosen))
         rows = read_rows(sweep_dir / "sweep.csv") if sweep_dir is not None else None
-        with err.status(core.say("cli.verifying")):
+        with err.status(say("cli.verifying")):
             data = gather(run, rows, recruit_limit)
         written = write_report(data, out_dir, chosen_lang, dialect)
-    out.print(core.say("cli.report_done", placed=run.plan.summary.placed,
-                       students=len(loaded.students), fixed=len(data.fixes.fixes),
-                       unmatched=len(run.plan.unmatched), additions=len(data.recruits)))
-    out.print(core.say("cli.written", files=", ".join(str(p) for p in written)))
+    out.print(say("cli.report_done", placed=run.plan.summary.placed,
+                  students=len(loaded.students), fixed=len(data.fixes.fixes),
+                  unmatched=len(run.plan.unmatched), additions=len(data.recruits)))
+    out.print(say("cli.written", files=", ".join(str(p) for p in written)))
 
 
 def print_fixes(run: SolveRun, student: int | None = None) -> None:
     """The cheapest verified fix per unmatched student (all, or just ``student``)."""
     from matcher.analysis.fixes import cheapest_fixes, fix_rows
-    from matcher.cli import say, tell
 
     sc = run.scenario
     unmatched = run.solution.workplace < 0
@@ -216,6 +201,5 @@ def print_fixes(run: SolveRun, student: int | None = None) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add the analysis commands to the main app."""
-    app.command(name="sweep")(sweep)
-    app.command(name="report")(report)
+    app.command()(sweep)
+    app.command()(report)

@@ -1,0 +1,151 @@
+"""What every command shares: the consoles, ``--lang``/MATCHER_LANG, ``--csv-dialect``,
+printing catalogue messages, and turning a user's mistake into exit 2.
+
+Exit codes: 0 success, 2 invalid input (every problem listed on stderr, no
+output written), 1 an internal error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from matcher.exports import CSV_DIALECT_HELP, CSV_DIALECTS, CsvDialect, default_dialect
+from matcher.io import ScenarioError, load_scenario
+from matcher.messages import (
+    DEFAULT_LANG,
+    Lang,
+    Message,
+    Param,
+    format_param,
+    parse_lang,
+    render,
+)
+from matcher.pipeline import STAGE_CODES, SolveRun, SolveSettings, run_solve
+from models.config import Objective
+from models.scenario import Scenario
+
+# soft_wrap: long lines stay whole when the output is a file or a pipe
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+LangOption = Annotated[str | None, typer.Option(
+    "--lang", envvar="MATCHER_LANG", help="Language of what is printed: nl or en (default en; "
+    "or set MATCHER_LANG).")]
+# The commands that write files in the chosen language say so in their help.
+WritingLangOption = Annotated[str | None, typer.Option(
+    "--lang", envvar="MATCHER_LANG", help="Language of what is printed and written: nl or en "
+    "(default en; or set MATCHER_LANG).")]
+CsvDialectOption = Annotated[str | None, typer.Option("--csv-dialect", help=CSV_DIALECT_HELP)]
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario folder (with scenario.yaml), "
+                                             "a scenario document with inline tables, or "
+                                             "one .xlsx workbook (see `matcher workbook`).")]
+ObjectiveOption = Annotated[str | None, typer.Option(
+    help="priority-first or placements-first; default: the scenario's policy.")]
+
+# The language chosen by the running command's --lang (one command per process).
+_lang: list[Lang] = [DEFAULT_LANG]
+
+
+def use_lang(value: str | None) -> Lang:
+    """Set the language of everything this command prints; exit 2 on an unknown one."""
+    lang = parse_lang(value) if value else DEFAULT_LANG
+    if lang is None:
+        err.print(render(Message("cli.lang_invalid", value=str(value)), DEFAULT_LANG),
+                  markup=False, highlight=False)
+        raise typer.Exit(2)
+    _lang[0] = lang
+    return lang
+
+
+def current_lang() -> Lang:
+    return _lang[0]
+
+
+def chosen_dialect(value: str | None) -> CsvDialect:
+    """The --csv-dialect, or the language's own; exit 2 on an unknown one."""
+    if value is None:
+        return default_dialect(_lang[0])
+    dialect = next((d for d in CSV_DIALECTS if d == value.strip().lower()), None)
+    if dialect is None:
+        fail("cli.csv_dialect_invalid", value=value, choices=", ".join(CSV_DIALECTS))
+    return dialect
+
+
+def say(code: str, /, **params: Param) -> str:
+    """A catalogue message in the command's language, escaped for rich output."""
+    return escape(render(Message(code, **params), _lang[0]))
+
+
+def tell(message: Message) -> str:
+    return escape(render(message, _lang[0]))
+
+
+def number(value: int) -> str:
+    return format_param(value, _lang[0])
+
+
+def fail(code: str, /, **params: Param) -> NoReturn:
+    """A mistake in the command line: its message on stderr, exit 2."""
+    err.print(say(code, **params), highlight=False)
+    raise typer.Exit(2)
+
+
+def fail_input(problems: list[str]) -> NoReturn:
+    """Every problem in the input on stderr, exit 2."""
+    err.print(f"[bold red]{say('cli.problems', count=len(problems))}[/]")
+    for problem in problems:
+        err.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn mistakes in the input into exit 2 and anything else into exit 1, no traceback."""
+    try:
+        yield
+    except ScenarioError as exc:
+        fail_input([p.render(current_lang()) for p in exc.problems])
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except OSError as exc:
+        err.print(f"[bold red]{say('cli.file_error', error=str(exc))}[/]")
+        raise typer.Exit(2) from None
+    except Exception as exc:
+        err.print(f"[bold red]{say('cli.internal_error', kind=type(exc).__name__, error=str(exc))}"
+                  "[/]")
+        raise typer.Exit(1) from None
+
+
+def objective_option(value: str | None) -> Objective | None:
+    """--objective as given (None: the scenario's policy); exit 2 on anything else."""
+    if value is None:
+        return None
+    if value == "placements-first":
+        return "placements-first"
+    if value == "priority-first":
+        return "priority-first"
+    fail("cli.objective_invalid", value=value)
+
+
+def load(path: Path) -> Scenario:
+    """Read a scenario with a status line, printing its warnings; raises ScenarioError
+    (use inside ``user_errors()``)."""
+    with err.status(say("cli.reading", path=str(path))):
+        scenario = load_scenario(path)
+    for warning in scenario.warnings:
+        err.print(f"[yellow]{say('cli.warning', warning=warning)}[/]", highlight=False)
+    return scenario
+
+
+def solve_run(scenario: Scenario, settings: SolveSettings) -> SolveRun:
+    """Solve with a status line naming the running stage."""
+    with err.status(say("stage.solving")) as status:
+        return run_solve(scenario, settings,
+                         on_stage=lambda stage: status.update(say(STAGE_CODES[stage])))
