@@ -38,6 +38,14 @@ from matcher.solve import Solution, solve
 from matcher.solve.capacity import residual_capacity
 from matcher.solve.flow import solve_flow
 from matcher.solve.problem import build_problem
+from matcher.whatif.changes import (
+    AddMentor,
+    AddRecognition,
+    OfferAdjustments,
+    ScenarioChange,
+    Seats,
+    TravelLimit,
+)
 from models.config import Objective
 from models.scenario import IntArray, Mentors, Scenario
 
@@ -260,3 +268,23 @@ class Resolver:
             return False
         priority = self.scenario.students.priority
         return not bool((priority[result.lost] < priority[student]).any())
+
+
+def as_scenario_change(scenario: Scenario, change: Change) -> ScenarioChange | None:
+    """The same change as a change file names it (ids, not indices), to be made on
+    the scenario's tables (``matcher.whatif``); None for a copied workplace, which
+    is a recruitment figure, not a change a consultant makes."""
+    w = str(scenario.workplaces.ids[change.workplace]) if change.workplace >= 0 else ""
+    if change.kind == "seat":
+        return Seats(kind="seats", workplace=w, add=1)
+    if change.kind == "mentor":
+        return AddMentor(kind="add_mentor", workplace=w, capacity=1)
+    if change.kind == "adjustment":
+        return OfferAdjustments(kind="offer_adjustments", workplace=w, codes=[change.code])
+    if change.kind == "recognition":
+        return AddRecognition(kind="add_recognition", workplace=w,
+                              programme=scenario.programmes.codes[change.programme])
+    if change.kind == "travel":
+        return TravelLimit(kind="travel_limit", student=str(scenario.students.ids[change.student]),
+                           add=change.minutes)
+    return None

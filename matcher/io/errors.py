@@ -21,7 +21,7 @@ class Problem:
     detail: Message
     row: int | None = None
     column: str | None = None
-    row_label: str = "row"  # "record" for tables inlined in a scenario document
+    row_label: str = "row"  # "record": a table inlined in a document; "entry": a change file
 
     @property
     def message(self) -> str:
@@ -30,6 +30,8 @@ class Problem:
 
     def where(self) -> Message:
         """File, row and column, in words."""
+        if self.row_label == "entry":
+            return self._where_in_change_file()
         if self.row is not None:
             kind = "record" if self.row_label == "record" else "row"
             if self.column is not None:
@@ -38,6 +40,16 @@ class Problem:
             return Message(f"where.{kind}", file=self.file, row=self.row)
         if self.column is not None:
             return Message("where.setting", file=self.file, column=self.column)
+        return Message("where.file", file=self.file)
+
+    def _where_in_change_file(self) -> Message:
+        if self.row is not None and self.column is not None:
+            return Message("where.entry_field", file=self.file, row=self.row,
+                           column=self.column)
+        if self.row is not None:
+            return Message("where.entry", file=self.file, row=self.row)
+        if self.column is not None:
+            return Message("where.field", file=self.file, column=self.column)
         return Message("where.file", file=self.file)
 
     def as_message(self) -> Message:

@@ -48,9 +48,11 @@ def _code_like() -> re.Pattern[str]:
 
 
 def _names_a_file(value: str) -> bool:
-    """A module (a logger's name such as ``api.jobs``) or a template, not a message."""
-    return value.endswith(".html") or (ROOT / value.replace(".", "/")).with_suffix(
-        ".py").exists()
+    """A module (a logger's name such as ``api.jobs``), a template or a user's file name
+    (``changes.yaml``), not a message."""
+    if value.endswith((".html", ".yaml", ".yml", ".json", ".csv")):
+        return True
+    return (ROOT / value.replace(".", "/")).with_suffix(".py").exists()
 
 
 def _codes_in_sources() -> tuple[set[str], set[str]]:
