@@ -26,7 +26,8 @@ import pyarrow.parquet as pq
 import yaml
 from openpyxl import load_workbook
 
-from matcher.io import Problem, ScenarioError, load_scenario, scenario_from_document
+from matcher.io import Problem, ScenarioError, load_scenario
+from matcher.io.document import INLINE_LABEL, inline_tables, load_inline, text_records
 from matcher.io.limits import (
     TableLimits,
     TooLargeError,
@@ -38,15 +39,13 @@ from matcher.io.limits import (
     too_many_rows,
 )
 from matcher.io.load import DOCUMENT_NAMES
-from matcher.io.tables import cell_text, read_table_file
 from matcher.io.workbook import is_workbook_upload, relabel, split_workbook
 from matcher.messages import Message
-from models.config import DEFAULT_TABLE_FILES, OPTIONAL_TABLES, REQUIRED_TABLES
+from models.config import OPTIONAL_TABLES, REQUIRED_TABLES
 from models.scenario import Scenario
-from models.tables import TABLE_SPECS
 
 ALL_TABLES = REQUIRED_TABLES + OPTIONAL_TABLES
-JSON_LABEL = "scenario"  # the loader's label for a document given in memory
+JSON_LABEL = INLINE_LABEL
 MAX_FILE_NAME_BYTES = 255  # the longest file name most file systems store
 
 
@@ -75,10 +74,6 @@ def _canonical(settings: dict[str, Any], tables: dict[str, list[dict[str, str]]]
     document["tables"] = tables
     text = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return CanonicalScenario(text, hashlib.sha256(text.encode("utf-8")).hexdigest(), scenario)
-
-
-def _text_records(records: list[dict[Any, Any]]) -> list[dict[str, str]]:
-    return [{str(key): cell_text(value) for key, value in record.items()} for record in records]
 
 
 @dataclass(frozen=True)
@@ -143,7 +138,7 @@ def ingest_files(files: list[tuple[str, bytes]],
         # the CLI's validation, every problem at once, and ids usable in addresses
         scenario = load_scenario(folder, web_ids=True)
         assert settings is not None  # the loader rejects a document it cannot read
-        tables = _inline_tables(settings, folder)
+        tables = inline_tables(settings, folder)
     return _canonical(settings, tables, scenario)
 
 
@@ -215,25 +210,6 @@ def _check_table_names(settings: dict[str, Any], label: str) -> None:
         raise ScenarioError(problems)
 
 
-def _inline_tables(settings: dict[str, Any], folder: Path) -> dict[str, list[dict[str, str]]]:
-    given = settings.get("tables") if isinstance(settings.get("tables"), dict) else {}
-    assert isinstance(given, dict)
-    tables: dict[str, list[dict[str, str]]] = {}
-    for name in ALL_TABLES:
-        value = given.get(name)
-        if isinstance(value, list):
-            tables[name] = _text_records(value)
-            continue
-        path = folder / (str(value) if value is not None else DEFAULT_TABLE_FILES[name])
-        if value is None and name in OPTIONAL_TABLES and not path.exists():
-            continue
-        frame, found = read_table_file(path, path.name, TABLE_SPECS[name])
-        if frame is None or found:  # cannot happen: the loader has just read it
-            raise ScenarioError(found or [Problem(path.name, Message("upload.unreadable"))])
-        tables[name] = _text_records(frame.to_dict("records"))
-    return tables
-
-
 def ingest_document(document: Any, limits: UploadLimits | None = None) -> CanonicalScenario:
     """Validate one JSON scenario document with inline tables; raise ScenarioError
     (TooLargeError beyond ``limits``)."""
@@ -258,18 +234,16 @@ def ingest_document(document: Any, limits: UploadLimits | None = None) -> Canoni
     if problems:
         raise ScenarioError(problems)
     scenario = load_stored_document(document, web_ids=True)
-    inline = {name: _text_records(tables[name]) for name in ALL_TABLES if name in tables}
+    inline = {name: text_records(tables[name]) for name in ALL_TABLES if name in tables}
     return _canonical(document, inline, scenario)
 
 
 def load_stored_document(
     document: dict[str, Any], source: str = JSON_LABEL, web_ids: bool = False
 ) -> Scenario:
-    """Parse a document whose tables are all inline. An empty folder stands in for the
-    base, so a table the document does not inline is never looked up on this server."""
-    with tempfile.TemporaryDirectory(prefix="matcher-empty-") as empty:
-        return scenario_from_document(document, base=Path(empty), label=JSON_LABEL,
-                                      source=source, web_ids=web_ids)
+    """Parse a document whose tables are all inline; nothing is looked up on this
+    server's disk."""
+    return load_inline(document, source, web_ids)
 
 
 def load_stored(text: str, source: str) -> Scenario:
