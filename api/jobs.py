@@ -39,20 +39,15 @@ from typing import Any
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from api import worker
+from api import job_texts, worker
 from api.lineage import Lineage, input_hash
 from api.schemas import JOB_KINDS
 from api.tables import Job, StoredScenario
+from matcher.messages import Message
 
 logger = logging.getLogger("api.jobs")
 ACTIVE_STATES = ("queued", "running")
 
-# Job errors and stages a consultant reads (kept together for the message catalogue;
-# the rest are in api.worker).
-ERROR_INTERRUPTED = ("interrupted {n} times (the server or its solver process died); "
-                     "not tried again")
-STAGE_REQUEUED_RESTART = "Re-queued after a server restart"
-STAGE_REQUEUED = "Re-queued"
 
 
 def _now() -> dt.datetime:
@@ -69,7 +64,7 @@ def new_job(db: Session, *, kind: str, scenario: StoredScenario, settings: str,
             request: dict[str, Any] | None = None) -> Job:
     """Add a queued job (flushed, so it has its id); wake the runner after the commit."""
     assert kind in JOB_KINDS
-    job = Job(scenario_id=scenario.id, kind=kind, state="queued", stage="Queued",
+    job = Job(scenario_id=scenario.id, kind=kind, state="queued", stage=job_texts.STAGE_QUEUED,
               progress=0.0, settings=settings, lineage=lineage.to_json(),
               input_hash=input_hash(scenario.content_hash, lineage, json.loads(settings)),
               attempts=0, rebases=0, created_by=created_by, source_plan_id=source_plan_id,
@@ -88,11 +83,11 @@ def recover_interrupted_jobs(write_sessions: sessionmaker[Session], max_attempts
     with write_sessions() as db:
         requeued = db.execute(
             update(Job).where(Job.state == "running", _tries() < max_attempts)
-            .values(state="queued", stage=STAGE_REQUEUED_RESTART, progress=0.0))
+            .values(state="queued", stage=job_texts.STAGE_REQUEUED_RESTART, progress=0.0))
         db.execute(
             update(Job).where(Job.state == "running")
-            .values(state="failed", stage="Failed", finished_at=_now(),
-                    error=ERROR_INTERRUPTED.format(n=max_attempts)))
+            .values(state="failed", stage=job_texts.STAGE_FAILED, finished_at=_now(),
+                    error=job_texts.stored(job_texts.interrupted(max_attempts))))
         db.commit()
     count = int(requeued.rowcount)  # type: ignore[attr-defined]
     if count:
@@ -119,7 +114,7 @@ def claim_next_job(sessions: sessionmaker[Session]) -> tuple[int, int] | None:
             claimed = db.execute(
                 update(Job).where(Job.id == job_id, Job.state == "queued")
                 .values(state="running", attempts=Job.attempts + 1, started_at=_now(),
-                        stage="Starting", progress=0.0))
+                        stage=job_texts.STAGE_STARTING, progress=0.0))
             db.commit()
             if claimed.rowcount == 1:  # type: ignore[attr-defined]
                 attempts = db.scalar(select(Job.attempts).where(Job.id == job_id))
@@ -313,8 +308,7 @@ class JobRunner:
                     self._replace_pool(pool)
             elif (error := future.exception()) is not None:
                 logger.error("job %s: %s", job_id, type(error).__name__)
-                self._fail(job_id, attempt, worker.ERROR_INTERNAL.format(
-                    name=type(error).__name__))
+                self._fail(job_id, attempt, job_texts.internal_error(type(error).__name__))
         finally:
             self._wake.set()
 
@@ -323,7 +317,7 @@ class JobRunner:
         with self._sessions() as db:
             db.execute(update(Job).where(Job.id == job_id, Job.attempts == attempt,
                                          Job.state == "running")
-                       .values(state="queued", stage=STAGE_REQUEUED, progress=0.0,
+                       .values(state="queued", stage=job_texts.STAGE_REQUEUED, progress=0.0,
                                attempts=Job.attempts - 1))
             db.commit()
 
@@ -333,13 +327,14 @@ class JobRunner:
             db.execute(update(Job).where(Job.id == job_id, Job.attempts == attempt,
                                          Job.state == "running",
                                          _tries() < self._max_attempts)
-                       .values(state="queued", stage=STAGE_REQUEUED, progress=0.0))
+                       .values(state="queued", stage=job_texts.STAGE_REQUEUED, progress=0.0))
             db.commit()
-        self._fail(job_id, attempt, ERROR_INTERRUPTED.format(n=self._max_attempts))
+        self._fail(job_id, attempt, job_texts.interrupted(self._max_attempts))
 
-    def _fail(self, job_id: int, attempt: int, error: str) -> None:
+    def _fail(self, job_id: int, attempt: int, error: Message) -> None:
         with self._sessions() as db:
             db.execute(update(Job).where(Job.id == job_id, Job.attempts == attempt,
                                          Job.state == "running")
-                       .values(state="failed", stage="Failed", finished_at=_now(), error=error))
+                       .values(state="failed", stage=job_texts.STAGE_FAILED, finished_at=_now(),
+                               error=job_texts.stored(error)))
             db.commit()

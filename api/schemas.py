@@ -278,7 +278,9 @@ class JobOut(BaseModel):
     source_plan_id: int | None = Field(description="The plan a re-plan was asked on, or "
                                        "the plan an analysis is about.")
     state: JobState
-    stage: str
+    stage: str | None = Field(description="What the job is doing, in the language "
+                              "`Accept-Language` asks for.")
+    stage_code: str | None = Field(default=None, description="The stage's message code.")
     progress: float = Field(ge=0, le=1)
     settings: SolveRequest
     input_hash: str = Field(description="sha256 of scenario content, pins, refusals and "
@@ -287,7 +289,11 @@ class JobOut(BaseModel):
                           "whose solver died is run again, up to `MATCHER_JOB_MAX_ATTEMPTS`.")
     rebases: int = Field(description="Of those, times it was run again because pins, "
                          "refusals or the newest plan changed while it ran.")
-    error: str | None
+    error: str | None = Field(description="Why the job failed, in the language "
+                              "`Accept-Language` asks for.")
+    error_code: str | None = Field(default=None, description="The error's message code.")
+    error_params: dict[str, Any] | None = Field(default=None,
+                                                description="The error's parameters.")
     plan_id: int | None = Field(description="The plan the job made, once done.")
     result: RefusalResult | None = Field(
         default=None, description="For a re-plan after a refusal, once done: where the "

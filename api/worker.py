@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from api import job_texts
 from api.db import make_engine, session_factory, write_session_factory
 from api.lineage import Lineage, current_lineage, effective_scenario, input_hash, unmet
 from api.records import newest_plan, store_plan
@@ -52,12 +53,6 @@ SERVER_POLL_SECONDS = 1.0
 # Progress shown for each stage of matcher.pipeline.run_solve, in order.
 STAGE_PROGRESS = (0.15, 0.35, 0.8)
 
-# Job errors a consultant reads (kept together for the message catalogue).
-ERROR_INTERNAL = "internal error ({name}); see the server log"
-ERROR_REBASED_TOO_OFTEN = ("the pins and refusals changed {n} times while it ran; "
-                           "start it again")
-ERROR_NO_PLAN = "the scenario has no plan to re-plan; solve it first"
-STAGE_REBASED = "Re-queued: pins, refusals or the newest plan changed"
 
 
 class JobCancelled(Exception):
@@ -66,6 +61,10 @@ class JobCancelled(Exception):
 
 class JobFailed(Exception):
     """The job cannot be done; its message says why (for the consultant)."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.code)
+        self.message = message
 
 
 class InputChanged(Exception):
@@ -188,7 +187,8 @@ class JobRun:
 
     def finish(self, db: Session, **values: Any) -> bool:
         done = db.execute(update(Job).where(self.mine()).values(
-            state="done", stage="Done", progress=1.0, finished_at=dt.datetime.now(dt.UTC),
+            state="done", stage=job_texts.STAGE_DONE, progress=1.0,
+            finished_at=dt.datetime.now(dt.UTC),
             **values))
         return bool(done.rowcount == 1)  # type: ignore[attr-defined]
 
@@ -224,21 +224,22 @@ def run_job(database_url: str, job_id: int, attempt: int) -> str:
     except JobCancelled:
         return "cancelled"
     except JobFailed as failed:
-        _fail(run, str(failed))
+        _fail(run, failed.message)
         return "failed"
     except InputChanged as changed:
         return _rebase(run, changed.lineage)
     except Exception as exc:
         # A bug or a scenario the engine cannot handle: the job fails, the server lives.
         logger.error("job %s failed: %s", job_id, type(exc).__name__, exc_info=exc)
-        _fail(run, ERROR_INTERNAL.format(name=type(exc).__name__))
+        _fail(run, job_texts.internal_error(type(exc).__name__))
         return "failed"
 
 
-def _fail(run: JobRun, error: str) -> None:
+def _fail(run: JobRun, error: Message) -> None:
     with run.sessions() as db:
         db.execute(update(Job).where(run.mine()).values(
-            state="failed", stage="Failed", finished_at=dt.datetime.now(dt.UTC), error=error))
+            state="failed", stage=job_texts.STAGE_FAILED, finished_at=dt.datetime.now(dt.UTC),
+            error=job_texts.stored(error)))
         db.commit()
 
 
@@ -246,9 +247,10 @@ def _rebase(run: JobRun, lineage: Lineage) -> str:
     """Queue the job again to run on what is in force now (a solve takes the new pins
     and refusals as its own input)."""
     if run.rebases + 1 >= MAX_REBASES:
-        _fail(run, ERROR_REBASED_TOO_OFTEN.format(n=run.rebases + 1))
+        _fail(run, job_texts.rebased_too_often(run.rebases + 1))
         return "failed"
-    values: dict[str, Any] = {"state": "queued", "stage": STAGE_REBASED, "progress": 0.0,
+    values: dict[str, Any] = {"state": "queued", "stage": job_texts.STAGE_REQUEUED_CHANGED,
+                              "progress": 0.0,
                               "rebases": Job.rebases + 1}
     if run.kind == "solve":
         values.update(lineage=lineage.to_json(),
@@ -262,12 +264,12 @@ def _rebase(run: JobRun, lineage: Lineage) -> str:
 
 def _solve(run: JobRun) -> None:
     """Solve the scenario with the job's pins and refusals; store the plan."""
-    run.report("Reading the scenario", 0.05)
+    run.report(job_texts.STAGE_READING, 0.05)
     lineage = Lineage.from_json(run.lineage)
     stages = iter(STAGE_PROGRESS)
     solved = run_solve(run.scenario(lineage), solve_settings(json.loads(run.settings)),
                        on_stage=lambda stage: run.report(stage, next(stages, 0.9)))
-    run.report("Storing the plan", 0.95)
+    run.report(job_texts.STAGE_STORING, 0.95)
 
     def finish(db: Session, plan: StoredPlan) -> bool:
         run.check_current(db, solved.plan, lineage)
@@ -287,19 +289,19 @@ def _replan(run: JobRun) -> None:
         base = newest_plan(db, run.scenario_id)
         lineage = current_lineage(db, run.scenario_id)
     if base is None:
-        raise JobFailed(ERROR_NO_PLAN)
-    run.report("Reading the scenario", 0.05)
+        raise JobFailed(job_texts.no_plan_to_replan())
+    run.report(job_texts.STAGE_READING, 0.05)
     scenario = run.scenario(lineage)
     previous = Plan.model_validate_json(base.document)
     broken = unmet(previous, lineage)
     settings = json.loads(base.settings)
-    run.report("Re-planning", 0.3)
+    run.report(job_texts.STAGE_REPLANNING, 0.3)
     result = replan_after_refusals(scenario, previous, list(broken.refusals),
                                    solve_settings(settings))
     new_plan = result.run.plan
     causes = {p[0] for p in broken.pins}  # they moved because they were pinned elsewhere
     moved = [s for s in result.moved if s not in causes]
-    run.report("Storing the plan", 0.95)
+    run.report(job_texts.STAGE_STORING, 0.95)
     refusal = run.request.get("refusal")
     outcome: dict[str, Any] = {"base_plan_id": base.id, "moved": moved,
                                "changes": result.diff.as_json()["changes"]}
@@ -365,12 +367,12 @@ def _analyse(run: JobRun) -> None:
         if stored is None:
             raise JobCancelled("plan deleted")
         document, lineage_text, settings = stored.document, stored.lineage, stored.settings
-    run.report("Reading the scenario", 0.05)
+    run.report(job_texts.STAGE_READING, 0.05)
     scenario = run.scenario(Lineage.from_json(lineage_text))
     keep = previous_workplaces(scenario, Plan.model_validate_json(document))
-    run.report("Solving again", 0.2)
+    run.report(job_texts.STAGE_SOLVING_AGAIN, 0.2)
     solved = run_solve(scenario, solve_settings(json.loads(settings)), keep=keep)
-    run.report("Looking for fixes", 0.5)
+    run.report(job_texts.STAGE_LOOKING_FOR_FIXES, 0.5)
     data = gather(solved)
     analysis = PlanAnalysis(fix_rows(scenario, data.fixes, private=True),
                             {lang: render_report(data, lang) for lang in LANGUAGES})

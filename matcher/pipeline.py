@@ -27,15 +27,6 @@ class SolveSettings:
             raise ValueError("time limit must be positive")
 
 
-# The stages a solve reports (the job API's ``stage`` text), and their catalogue codes.
-STAGE_CODES = {
-    "Reading the scenario": "stage.reading",
-    "Finding allowed student–workplace pairs": "stage.candidates",
-    "Solving (flow)": "stage.solving",
-    "Solving (cpsat)": "stage.solving",
-    "Solving (lemon)": "stage.solving",
-    "Explaining unmatched students": "stage.explaining",
-}
 
 
 @dataclass
@@ -50,24 +41,24 @@ class SolveRun:
 def run_solve(
     scenario: Scenario,
     settings: SolveSettings,
-    on_stage: Callable[[str], None] = lambda stage: None,
+    on_stage: Callable[[str], None] = lambda stage: None,  # told each stage's catalogue code
     keep: IntArray | None = None,
 ) -> SolveRun:
     seconds: dict[str, float] = {}
     started = time.perf_counter()
-    on_stage("Finding allowed student–workplace pairs")  # keys of STAGE_CODES
+    on_stage("stage.candidates")
     candidates = build_candidates(scenario)
     seconds["candidates"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    on_stage(f"Solving ({settings.backend})")
+    on_stage("stage.solving")
     solution = solve(scenario, candidates, backend=settings.backend,
                      objective=settings.objective, time_limit_s=settings.time_limit_s,
                      seed=settings.seed, keep=keep, workers=settings.workers)
     seconds["solve"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    on_stage("Explaining unmatched students")
+    on_stage("stage.explaining")
     plan = build_plan(scenario, candidates, solution)
     seconds["explain"] = time.perf_counter() - started
     return SolveRun(scenario, candidates, solution, plan, seconds)

@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from api import job_texts
 from api.audit import record
 from api.auth import Principal
 from api.problems import ApiProblem
@@ -27,7 +28,7 @@ def cancel_job(db: Session, who: Principal, job_id: int) -> Job:
                          kind="replan-not-cancellable")
     cancelled = db.scalars(update(Job).where(Job.id == job_id,
                                              Job.state.in_(("queued", "running")))
-                           .values(state="cancelled", stage="Cancelled",
+                           .values(state="cancelled", stage=job_texts.STAGE_CANCELLED,
                                    finished_at=dt.datetime.now(dt.UTC))
                            .returning(Job.id)).all()
     if cancelled:  # not when the job finished meanwhile

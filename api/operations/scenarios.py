@@ -9,6 +9,7 @@ import json
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from api import job_texts
 from api.audit import record
 from api.auth import Principal
 from api.lineage import current_lineage, input_hash
@@ -133,11 +134,11 @@ def solve(db: Session, services: Services, who: Principal, scenario_id: int,
                          .limit(1))
     previous_plan = db.get(StoredPlan, previous.plan_id) if previous and previous.plan_id \
         else None
-    job = Job(scenario_id=scenario_id, state="queued", stage="Queued", progress=0.0,
+    job = Job(scenario_id=scenario_id, state="queued", stage=job_texts.STAGE_QUEUED, progress=0.0,
               settings=settings_text, lineage=lineage.to_json(), input_hash=digest,
               attempts=0, created_by=who.id)
     if previous is not None and previous_plan is not None:
-        job.state, job.stage, job.progress = "done", "Done (stored result reused)", 1.0
+        job.state, job.stage, job.progress = "done", job_texts.STAGE_REUSED, 1.0
         job.reused_from = previous.reused_from or previous.id  # the job that solved it
         job.started_at, job.finished_at = now, now
         db.add(job)

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Path
 from sqlalchemy.orm import Session
 
+from api.job_texts import error_message, stage_message
 from api.problems import ApiProblem, not_found
 from api.schemas import (
     PLAN_KINDS,
@@ -18,7 +19,7 @@ from api.schemas import (
     SolveRequest,
 )
 from api.tables import Job, StoredPlan, StoredScenario
-from matcher.messages import Message
+from matcher.messages import Lang, Message, render
 
 MAX_DB_ID = 2**31 - 1  # ids are 32-bit integers in PostgreSQL
 DbId = Annotated[int, Path(ge=1, le=MAX_DB_ID, description="A numeric id.")]
@@ -71,15 +72,24 @@ def refusal_result(job: Job) -> RefusalResult | None:
                          changes=[PlanChange.model_validate(c) for c in outcome["changes"]])
 
 
-def job_out(job: Job) -> JobOut:
+def _text(message: Message | None, lang: Lang) -> str | None:
+    return render(message, lang) if message else None
+
+
+def job_out(job: Job, lang: Lang) -> JobOut:
+    """A job as the API shows it: stage and error in ``lang``, with their codes."""
+    error = error_message(job.error)
     state = job.state if job.state in ("queued", "running", "done", "failed",
                                        "cancelled") else "failed"
     return JobOut(
         id=job.id, scenario_id=job.scenario_id, kind=job.kind,
         source_plan_id=job.source_plan_id, state=state,
-        stage=job.stage, progress=min(max(job.progress, 0.0), 1.0),
+        stage=_text(stage_message(job.stage), lang), stage_code=job.stage or None,
+        progress=min(max(job.progress, 0.0), 1.0),
         settings=SolveRequest.model_validate(json.loads(job.settings)),
         input_hash=job.input_hash, attempts=job.attempts, rebases=job.rebases,
-        error=job.error, plan_id=job.plan_id, result=refusal_result(job),
+        error=_text(error, lang), error_code=error.code if error else None,
+        error_params=error.to_json()["params"] if error else None,
+        plan_id=job.plan_id, result=refusal_result(job),
         reused_from=job.reused_from, created_at=job.created_at, started_at=job.started_at,
         finished_at=job.finished_at)

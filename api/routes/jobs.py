@@ -25,8 +25,8 @@ PLAN_CONTENT: dict[int | str, dict[str, Any]] = {
 
 @router.get("/jobs/{job_id}", response_model=JobOut,
             responses=problem_responses(401, 403, 404, 422), summary="A job's state")
-def get_job(job_id: DbId, db: DbDep, who: ConsultantDep) -> JobOut:
-    return job_out(job_or_404(db, job_id))
+def get_job(job_id: DbId, request: Request, db: DbDep, who: ConsultantDep) -> JobOut:
+    return job_out(job_or_404(db, job_id), request_lang(request))
 
 
 @router.get("/jobs/{job_id}/plan", response_model=PlanDocument,
@@ -48,8 +48,9 @@ def get_job_plan(job_id: DbId, request: Request, db: DbDep, services: ServicesDe
 
 @router.delete("/jobs/{job_id}", response_model=JobOut,
                responses=problem_responses(401, 403, 404, 409, 422), summary="Cancel a job")
-def cancel_job(job_id: DbId, db: WriteDbDep, who: ConsultantDep) -> JobOut:
+def cancel_job(job_id: DbId, request: Request, db: WriteDbDep, who: ConsultantDep
+               ) -> JobOut:
     """A queued job never starts; a running one stops at its next stage and stores
     nothing. A finished job cannot be cancelled (409), nor a re-plan (409): it makes the
     newest plan keep the refusals and pins in force."""
-    return job_out(job_operations.cancel_job(db, who, job_id))
+    return job_out(job_operations.cancel_job(db, who, job_id), request_lang(request))

@@ -116,8 +116,8 @@ def get_diff(plan_id: DbId, db: DbDep, services: ServicesDep, who: PrincipalDep,
 @router.post("/plans/{plan_id}/refusals", status_code=202, response_model=JobOut,
              responses=problem_responses(401, 403, 404, 422),
              summary="Record a refusal; a re-plan job makes the newest plan without it")
-def refuse(plan_id: DbId, refusal: RefusalRequest, response: Response, services: ServicesDep,
-           who: ConsultantDep) -> JobOut:
+def refuse(plan_id: DbId, refusal: RefusalRequest, request: Request, response: Response,
+           services: ServicesDep, who: ConsultantDep) -> JobOut:
     """The refused pair is excluded from every later plan of the scenario at once. The
     answer is a re-plan job (202, `Location: /jobs/{id}`): it makes the scenario's newest
     plan again without the pair, optimal and, among optimal plans, moving as few other
@@ -130,7 +130,7 @@ def refuse(plan_id: DbId, refusal: RefusalRequest, response: Response, services:
     newest one (`result.parent_id` says which)."""
     job = plan_operations.refuse(services, who, plan_id, refusal)
     response.headers["Location"] = f"/jobs/{job.id}"
-    return job_out(job)
+    return job_out(job, request_lang(request))
 
 
 @router.post("/plans/{plan_id}/pins", status_code=201, response_model=PinsResult,

@@ -19,6 +19,7 @@ from api.problems import (
     ProblemItem,
     invalid_scenario,
     problem_responses,
+    request_lang,
 )
 from api.routes.common import DbId, job_out, plan_kind, scenario_or_404
 from api.scenario_store import (
@@ -219,7 +220,7 @@ def withdraw_refusal(scenario_id: DbId, db: WriteDbDep, who: ConsultantDep,
 @router.post("/scenarios/{scenario_id}/solve", status_code=202, response_model=JobOut,
              responses=problem_responses(401, 403, 404, 422),
              summary="Queue a solve job")
-def solve_scenario(scenario_id: DbId, response: Response, db: WriteDbDep,
+def solve_scenario(scenario_id: DbId, request: Request, response: Response, db: WriteDbDep,
                    services: ServicesDep, who: ConsultantDep,
                    body: SolveRequest | None = None) -> JobOut:
     """Answers at once with the job (202, `Location: /jobs/{id}`); poll it until `done`.
@@ -227,4 +228,4 @@ def solve_scenario(scenario_id: DbId, response: Response, db: WriteDbDep,
     the stored plan, or joins the identical job still queued or running."""
     job = scenario_operations.solve(db, services, who, scenario_id, body or SolveRequest())
     response.headers["Location"] = f"/jobs/{job.id}"
-    return job_out(job)
+    return job_out(job, request_lang(request))

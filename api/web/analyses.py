@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from api import job_texts
 from api.jobs import new_job
 from api.lineage import Lineage
 from api.problems import not_found
@@ -20,6 +21,7 @@ from api.routes.common import plan_or_404
 from api.services import Services
 from api.tables import Job
 from api.worker import PlanAnalysis
+from matcher.messages import Message
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ class AnalysisState:
     job_id: int | None  # None: the analysis was kept in memory
     state: str  # a job state: queued, running, done, failed, cancelled
     analysis: PlanAnalysis | None = None
-    error: str | None = None
+    error: Message | None = None
 
     @property
     def busy(self) -> bool:
@@ -44,7 +46,7 @@ def plan_analysis(services: Services, plan_id: int, created_by: int,
     job = _job(services, plan_id, job_id) if job_id is not None else \
         _start_or_join(services, plan_id, created_by)
     if job.state != "done" or not job.result:
-        return AnalysisState(job.id, job.state, error=job.error)
+        return AnalysisState(job.id, job.state, error=job_texts.error_message(job.error))
     analysis = PlanAnalysis.from_json(job.result)
     services.analyses.put(plan_id, analysis)
     return AnalysisState(job.id, "done", analysis)

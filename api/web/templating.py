@@ -15,25 +15,14 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
+from api import job_texts
 from api.web.deps import CSRF_FIELD, CSRF_HEADER, WebUser
 from matcher.messages import Lang, Message, Param, Percent, format_param, parse_lang
 from matcher.messages import render as render_message
-from matcher.pipeline import STAGE_CODES
 
 TEMPLATES = Path(__file__).parent / "templates"
 PAGE_LANG: Lang = "nl"  # the users' language; English is a switch away
 LANG_COOKIE = "matcher_lang"
-# The stage texts a job reports (api.jobs, api.worker, matcher.pipeline), as catalogue codes.
-JOB_STAGE_CODES = {
-    **STAGE_CODES,
-    "Queued": "stage.queued", "Re-queued": "stage.requeued_worker",
-    "Re-queued after a server restart": "stage.requeued_restart",
-    "Re-queued: pins, refusals or the newest plan changed": "stage.requeued_changed",
-    "Starting": "stage.starting", "Storing the plan": "stage.storing", "Done": "stage.done",
-    "Done (stored result reused)": "stage.reused", "Cancelled": "stage.cancelled",
-    "Failed": "stage.failed", "Re-planning": "stage.replanning",
-    "Solving again": "stage.solving_again", "Looking for fixes": "stage.looking_for_fixes",
-}
 
 
 def page_lang(request: Request) -> Lang:
@@ -103,9 +92,17 @@ def group_label(context: Context, value: str) -> str:
 
 
 @pass_context
-def stage(context: Context, value: str) -> str:
-    code = JOB_STAGE_CODES.get(value)
-    return t(context, code) if code else value
+def stage(context: Context, value: str | None) -> str:
+    """A job's stage, as stored (a catalogue code), in the page's language."""
+    message = job_texts.stage_message(value)
+    return render_message(message, _lang(context)) if message else ""
+
+
+@pass_context
+def job_error(context: Context, value: str | None) -> str:
+    """Why a job failed, as stored (a message as JSON), in the page's language."""
+    message = job_texts.error_message(value)
+    return render_message(message, _lang(context)) if message else ""
 
 
 def msg_of(code: str, **params: Param) -> Message:
@@ -134,7 +131,7 @@ def sentence(text: str) -> str:
 
 templates = Jinja2Templates(directory=TEMPLATES)
 templates.env.filters.update(number=number, when=when, label=group_label, msg=msg, stage=stage,
-                             sentence=sentence)
+                             job_error=job_error,                              sentence=sentence)
 templates.env.globals.update(t=t, percent=percent, ratio=ratio, messages=messages,
                              msg_of=msg_of, csrf_field=CSRF_FIELD,
                              csrf_header=CSRF_HEADER)

@@ -27,7 +27,7 @@ from matcher.messages import (
     parse_lang,
     render,
 )
-from matcher.pipeline import STAGE_CODES, SolveRun, SolveSettings, run_solve
+from matcher.pipeline import SolveRun, SolveSettings, run_solve
 from models.config import Objective
 from models.scenario import Scenario
 
@@ -148,4 +148,4 @@ def solve_run(scenario: Scenario, settings: SolveSettings) -> SolveRun:
     """Solve with a status line naming the running stage."""
     with err.status(say("stage.solving")) as status:
         return run_solve(scenario, settings,
-                         on_stage=lambda stage: status.update(say(STAGE_CODES[stage])))
+                         on_stage=lambda stage: status.update(say(stage)))

@@ -166,6 +166,11 @@ def test_a_job_killed_too_often_fails_with_a_clear_message(
         job = interrupted_job(api, monkeypatch, solve)
         assert job["state"] == "failed" and job["attempts"] == 1
         assert "interrupted 1 times" in job["error"]
+        assert (job["error_code"], job["error_params"]) == ("job.error_interrupted", {"n": 1})
+        dutch = api.client.get(f"/jobs/{job['id']}", headers={**api.consultant,
+                                                             "Accept-Language": "nl-BE"})
+        assert "1 keer onderbroken" in dutch.json()["error"]
+        assert (dutch.json()["stage"], dutch.json()["stage_code"]) == ("mislukt", "stage.failed")
         _healthy(api)  # failed is finished, not stuck
     finally:
         running.close()

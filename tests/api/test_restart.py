@@ -40,7 +40,7 @@ def test_running_job_left_by_a_crash_is_requeued_and_completes(tmp_path: Path) -
                                   headers=api.consultant).json()["id"]
     api.services.runner.stop()  # no dispatcher: the job stays where we put it
     with api.services.sessions() as db:
-        job = Job(scenario_id=scenario_id, state="running", stage="Solving (flow)",
+        job = Job(scenario_id=scenario_id, state="running", stage="stage.solving",
                   progress=0.35, settings=json.dumps({"backend": "flow", "objective": None,
                                                       "time_limit_s": 60.0, "seed": 0}),
                   lineage='{"pins":[],"refusals":[]}', input_hash="0" * 64, attempts=1)
@@ -70,7 +70,7 @@ def test_job_that_crashed_the_server_too_often_fails(tmp_path: Path) -> None:
                                   headers=api.consultant).json()["id"]
     api.services.runner.stop()
     with api.services.sessions() as db:
-        job = Job(scenario_id=scenario_id, state="running", stage="Solving (flow)",
+        job = Job(scenario_id=scenario_id, state="running", stage="stage.solving",
                   settings=json.dumps({"backend": "flow", "objective": None,
                                        "time_limit_s": 60.0, "seed": 0}),
                   lineage='{"pins":[],"refusals":[]}', input_hash="1" * 64, attempts=2)

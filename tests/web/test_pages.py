@@ -24,6 +24,7 @@ import pytest
 from fastapi.testclient import TestClient  # its warning is filtered in pyproject.toml
 from sqlalchemy import func, select
 
+from api import job_texts
 from api.auth import create_user
 from api.tables import Job
 from matcher.cost import uncovered_gaps, wish_rank
@@ -975,11 +976,13 @@ def test_a_failed_analysis_is_shown_to_its_page_once_and_asking_again_starts_afr
     web.services.runner.stop()  # as if it had failed in its solver
     with web.services.sessions() as db:
         db.query(Job).filter(Job.id == job_id).update(
-            {"state": "failed", "error": "internal error (MemoryError); see the server log"})
+            {"state": "failed",
+             "error": job_texts.stored(job_texts.internal_error("MemoryError"))})
         db.commit()
     web.services.runner.start()
     failed = consultant.client.get(f"{path}?job={job_id}", headers={"HX-Request": "true"})
     assert failed.status_code == 503 and "Het narekenen mislukte" in failed.text
+    assert "interne fout (MemoryError)" in failed.text  # stored as a code, shown in Dutch
     again = consultant.client.get(path, headers={"HX-Request": "true"})
     fresh = _followed_job(again.text)
     assert fresh != job_id  # a new analysis job, which the page follows

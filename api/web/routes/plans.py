@@ -175,7 +175,7 @@ def plan_fixes(plan_id: DbId, request: Request, services: ServicesDep, user: Web
 def _finished(analysis: AnalysisState) -> worker.PlanAnalysis:
     if analysis.analysis is None:  # failed or cancelled: asking again starts afresh
         raise ApiProblem(503, Message("api.analysis_failed",
-                                      error=analysis.error or analysis.state),
+                                      error=analysis.error or Message(f"job.{analysis.state}")),
                          kind="analysis-failed")
     return analysis.analysis
 
