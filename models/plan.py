@@ -6,8 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from matcher.messages import Message
 from models.config import FORMAT_VERSION, Objective
+from models.message import Message
 
 # flow and lemon: exact min-cost flows (OR-Tools, LEMON); cpsat: CP-SAT
 Backend = Literal["flow", "lemon", "cpsat"]

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from matcher.messages import Message
 from models.config import ScenarioConfig
+from models.message import Message
 
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]

@@ -2,25 +2,23 @@
 users | sweep | report``.
 
 One module per command group, each with a ``register(app)``; what they share (the
-consoles, ``--lang``, exit 2 for a user's mistake) is in :mod:`matcher.cli.common`.
-Exit codes: 0 success, 2 invalid input (every problem listed on stderr, no
+consoles, ``--lang``, exit 2 for a user's mistake) is in :mod:`matcher.cli.common`;
+:mod:`matcher.cli.main` builds the app. ``serve`` and ``users`` belong to the service
+(``api/cli.py``), registered through an entry point, as the engine imports nothing of
+``api``. Exit codes: 0 success, 2 invalid input (every problem listed on stderr, no
 output written), 1 an internal error.
 """
 
 from __future__ import annotations
 
-import typer
+from typing import Any
 
-from matcher.cli import analysis, diff, explain, generate, service, solve
 
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    help="Leerwerkplek matcher: place dual-learning students at recognised workplaces.",
-)
+def __getattr__(name: str) -> Any:
+    """``matcher.cli.app`` (the console script), built on first use: a plugin imports
+    ``matcher.cli.common``, which must not load the plugins back while it is imported."""
+    if name == "app":
+        from matcher.cli.main import app
 
-# The order of `matcher --help`.
-for group in (solve, explain, diff, generate, service, analysis):
-    group.register(app)
-
-__all__ = ["app"]
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

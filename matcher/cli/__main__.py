@@ -1,3 +1,3 @@
-from matcher.cli import app
+from matcher.cli.main import app
 
 app()

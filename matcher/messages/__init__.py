@@ -25,15 +25,16 @@ import functools
 import gettext
 import io
 import string
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
+
+from models.message import Message, Param, Percent, set_english_text
 
 Lang = Literal["nl", "en"]
 LANGUAGES: tuple[Lang, ...] = ("nl", "en")
@@ -42,79 +43,6 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 # Babel locales for numbers: Flemish Dutch and English.
 _NUMBER_LOCALES: dict[Lang, str] = {"nl": "nl_BE", "en": "en_GB"}
 _DATE_FORMATS: dict[Lang, str] = {"nl": "%d-%m-%Y", "en": "%Y-%m-%d"}
-
-
-@dataclass(frozen=True, slots=True)
-class Percent:
-    """A share (0.825) shown as a percentage (82,5 % / 82.5%)."""
-
-    share: float
-    decimals: int = 1
-
-
-Param: TypeAlias = "str | int | float | dt.date | Percent | Message | Sequence[Message]"
-
-
-class Message:
-    """One thing to tell a user: a stable ``code`` and its parameters.
-
-    ``str(message)`` is the English text (for logs and plain-text back
-    compatibility); an edge renders it with ``render(message, lang)``.
-    """
-
-    __slots__ = ("code", "params")
-
-    def __init__(self, code: str, /, **params: Param) -> None:
-        self.code = code
-        self.params: dict[str, Param] = params
-
-    def __eq__(self, other: object) -> bool:
-        return (isinstance(other, Message) and other.code == self.code
-                and other.params == self.params)
-
-    def __hash__(self) -> int:
-        return hash(self.code)
-
-    def __repr__(self) -> str:
-        args = "".join(f", {k}={v!r}" for k, v in self.params.items())
-        return f"Message({self.code!r}{args})"
-
-    def __str__(self) -> str:
-        return render(self, DEFAULT_LANG)
-
-    def to_json(self) -> dict[str, Any]:
-        """Code and parameters as JSON values (nested messages as objects, dates as
-        ISO text), for plan.json and problem documents."""
-        return {"code": self.code, "params": {k: _json_param(v) for k, v in self.params.items()}}
-
-    @classmethod
-    def from_json(cls, code: str, params: Mapping[str, Any] | None) -> Message:
-        return cls(code, **{k: _from_json_param(v) for k, v in (params or {}).items()})
-
-
-def _json_param(value: Param) -> Any:
-    if isinstance(value, Message):
-        return value.to_json()
-    if isinstance(value, Percent):
-        return {"percent": value.share, "decimals": value.decimals}
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [_json_param(v) for v in value]
-    return value
-
-
-def _from_json_param(value: Any) -> Param:
-    if isinstance(value, dict) and "code" in value:
-        return Message.from_json(str(value["code"]), value.get("params"))
-    if isinstance(value, dict) and "percent" in value:
-        return Percent(float(value["percent"]), int(value.get("decimals", 1)))
-    if isinstance(value, list):
-        return [v for v in (_from_json_param(item) for item in value)
-                if isinstance(v, Message)]
-    if isinstance(value, str | int | float):
-        return value
-    return str(value)
 
 
 @dataclass(frozen=True)
@@ -201,6 +129,9 @@ def render(message: Message, lang: Lang) -> str:
 def text(code: str, lang: Lang, /, **params: Param) -> str:
     """Shorthand for ``render(Message(code, **params), lang)`` (headings, labels)."""
     return render(Message(code, **params), lang)
+
+
+set_english_text(lambda message: render(message, DEFAULT_LANG))
 
 
 def parse_lang(value: str | None) -> Lang | None:

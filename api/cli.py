@@ -1,4 +1,10 @@
-"""``matcher serve`` and ``matcher users``: the HTTP service and its users."""
+"""``matcher serve`` and ``matcher users``: the HTTP service and its users.
+
+A plugin of the ``matcher`` command (``register``, the entry point ``matcher.commands``
+in pyproject.toml),
+so the engine's command line imports nothing of the service. FastAPI, SQLAlchemy and
+uvicorn load only inside the commands.
+"""
 
 from __future__ import annotations
 
@@ -16,9 +22,6 @@ if TYPE_CHECKING:  # the service's modules load only for the commands that use t
     from sqlalchemy.orm import Session
 
     from api.settings import Settings
-
-
-
 
 
 def serve(
@@ -153,5 +156,6 @@ def users_revoke(
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``serve`` and ``users`` to the ``matcher`` command."""
     app.command()(serve)
     app.add_typer(users_app, name="users")
