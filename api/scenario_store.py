@@ -6,9 +6,9 @@ every table inlined as text cells, exactly the text the loader validated. Its
 sha256 is the scenario's content hash, and it reloads without touching the
 file system.
 
-Nothing an upload names is read from the server's disk: files are written to
-a fresh temporary folder, table names must be plain file names among the
-uploaded ones, and JSON documents must inline their tables.
+Nothing an upload names is read from the server's disk: uploaded files are read
+in memory (``matcher.io.read.read_upload``), table names must be plain file names
+among the uploaded ones, and JSON documents must inline their tables.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,8 +25,9 @@ import pyarrow.parquet as pq
 import yaml
 from openpyxl import load_workbook
 
-from matcher.io import Problem, ScenarioError, load_scenario
-from matcher.io.document import INLINE_LABEL, inline_tables, load_inline, text_records
+from matcher.io import Problem, ScenarioError
+from matcher.io.document import INLINE_LABEL, inline_records, load_inline, text_records
+from matcher.io.folder import DOCUMENT_NAMES
 from matcher.io.limits import (
     TableLimits,
     TooLargeError,
@@ -38,8 +38,10 @@ from matcher.io.limits import (
     too_many_cells,
     too_many_rows,
 )
-from matcher.io.load import DOCUMENT_NAMES
-from matcher.io.workbook import is_workbook_upload, relabel, split_workbook
+from matcher.io.load import scenario_from_source
+from matcher.io.read import read_upload
+from matcher.io.source import ScenarioSource
+from matcher.io.workbook import is_workbook_upload
 from matcher.messages import Message
 from models.config import OPTIONAL_TABLES, REQUIRED_TABLES
 from models.scenario import Scenario
@@ -104,12 +106,12 @@ def ingest_files(files: list[tuple[str, bytes]],
                  limits: UploadLimits | None = None) -> CanonicalScenario:
     """Validate uploaded files (scenario.yaml and its tables, or one workbook with a
     sheet per table); raise ScenarioError (TooLargeError beyond ``limits``)."""
+    table_limits = limits.tables if limits else None
     if is_workbook_upload(files) and file_name_problem(files[0][0]) is None:
-        split, labels = split_workbook(*files[0], limits=limits.tables if limits else None)
-        try:
-            return ingest_files(split, limits)
-        except ScenarioError as exc:
-            raise relabel(exc, labels) from None
+        source = read_upload(dict(files), table_limits)
+        if limits is not None:
+            check_document(source.document, source.label, limits)
+        return _canonical_source(source.document, source)
     problems: list[Problem] = []
     names = [name for name, _ in files]
     for name in names:
@@ -125,29 +127,30 @@ def ingest_files(files: list[tuple[str, bytes]],
     if limits is not None:
         for name, content in files:
             check_table_file(name, content, limits.tables)
-    with tempfile.TemporaryDirectory(prefix="matcher-upload-") as tmp:
-        folder = Path(tmp)
-        for name, content in files:
-            (folder / name).write_bytes(content)
-        document_path = folder / documents[0]
-        settings = _read_settings(document_path)
-        if settings is not None:
-            if limits is not None:
-                check_document(settings, documents[0], limits)
-            _check_table_names(settings, documents[0])
-        # the CLI's validation, every problem at once, and ids usable in addresses
-        scenario = load_scenario(folder, web_ids=True)
-        assert settings is not None  # the loader rejects a document it cannot read
-        tables = inline_tables(settings, folder)
-    return _canonical(settings, tables, scenario)
+    by_name = dict(files)
+    settings = _read_settings(by_name[documents[0]], documents[0])
+    if settings is not None:
+        if limits is not None:
+            check_document(settings, documents[0], limits)
+        _check_table_names(settings, documents[0])
+    source = read_upload(by_name, table_limits)
+    assert settings is not None  # the reader rejects a document it cannot read
+    return _canonical_source(settings, source)
 
 
-def _read_settings(path: Path) -> dict[str, Any] | None:
+def _canonical_source(settings: dict[str, Any], source: ScenarioSource) -> CanonicalScenario:
+    """The CLI's validation, every problem at once, and ids usable in addresses; the
+    tables stored inline, exactly the text that was validated."""
+    scenario = scenario_from_source(source, JSON_LABEL, web_ids=True)
+    return _canonical(settings, inline_records(source), scenario)
+
+
+def _read_settings(content: bytes, name: str) -> dict[str, Any] | None:
     try:
-        text = path.read_text(encoding="utf-8-sig")
-        loaded = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        text = content.decode("utf-8-sig")
+        loaded = json.loads(text) if name.endswith(".json") else yaml.safe_load(text)
     except RecursionError:
-        raise ScenarioError([Problem(path.name, Message("limits.too_deep_to_read"))]
+        raise ScenarioError([Problem(name, Message("limits.too_deep_to_read"))]
                             ) from None
     except (UnicodeDecodeError, ValueError, yaml.YAMLError):
         return None  # the loader reports it with the right words

@@ -9,23 +9,21 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
-import json
 import re
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import ValidationError
 
 from matcher.io.errors import Problem, ScenarioError
 from matcher.io.parse import TableParser, days_since_epoch
-from matcher.io.tables import inline_table, read_table_file
+from matcher.io.read import read_scenario
+from matcher.io.source import FolderFiles, ScenarioSource, document_tables
 from matcher.messages import Message
 from matcher.travel import postcode_centres
 from models.config import (
-    DEFAULT_TABLE_FILES,
     OPTIONAL_TABLES,
     REQUIRED_TABLES,
     Policy,
@@ -50,64 +48,9 @@ from models.scenario import (
 )
 from models.tables import TABLE_SPECS
 
-DOCUMENT_NAMES = ("scenario.yaml", "scenario.yml", "scenario.json")
 # Plausible locations: Belgium and its neighbours (contract: "Additions within version 1").
 LATITUDE_RANGE = (49.0, 52.0)
 LONGITUDE_RANGE = (1.5, 7.0)
-
-
-def read_document(path: Path) -> tuple[Path, str, dict[str, Any] | None, list[Problem]]:
-    if path.is_dir():
-        for name in DOCUMENT_NAMES:
-            if (path / name).is_file():
-                path = path / name
-                break
-        else:
-            return path, "scenario.yaml", None, [
-                Problem(str(path), Message("io.folder_without_document"))
-            ]
-    label = path.name
-    if not path.is_file():
-        return path.parent, label, None, [Problem(str(path), Message("io.path_not_found"))]
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-        document = (json.loads(text) if path.suffix.lower() == ".json"
-                    else yaml.load(text, Loader=_TextDatesLoader))
-    except (UnicodeDecodeError, yaml.YAMLError, json.JSONDecodeError) as exc:
-        return path.parent, label, None, [
-            Problem(label, Message("io.document_unreadable", error=str(exc)))]
-    except ValueError:
-        # PyYAML raises a bare ValueError for an impossible date such as 2026-13-01
-        return path.parent, label, None, [_impossible_date(text, label)]
-    if not isinstance(document, dict):
-        return path.parent, label, None, [
-            Problem(label, Message("io.document_not_mapping"))
-        ]
-    return path.parent, label, document, []
-
-
-class _TextDatesLoader(yaml.SafeLoader):
-    """YAML without date conversion: dates stay text and are checked with the
-    other settings, so an impossible date does not hide mistakes elsewhere."""
-
-
-_TextDatesLoader.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _impossible_date(text: str, label: str) -> Problem:
-    for line in text.splitlines():
-        match = re.match(r"\s*([\w.-]+)\s*:\s*(\d{4}-\d{1,2}-\d{1,2})\s*(#.*)?$", line)
-        if not match:
-            continue
-        try:
-            dt.date.fromisoformat(match.group(2))
-        except ValueError:
-            return Problem(label, Message("io.impossible_date", value=match.group(2)),
-                           column=match.group(1))
-    return Problem(label, Message("io.impossible_date_somewhere"))
 
 
 def _config(document: dict[str, Any], label: str) -> tuple[ScenarioConfig | None, list[Problem]]:
@@ -153,41 +96,19 @@ def _setting_message(key: str, error: Any) -> Message:
     return Message("settings.invalid", error=str(error["msg"]))
 
 
-def _tables(
-    config: ScenarioConfig, base: Path | None, label: str, web_ids: bool
-) -> tuple[dict[str, TableParser], list[Problem]]:
-    """Read every table; without a ``base`` folder only inline tables exist."""
+def _parsers(source: ScenarioSource, web_ids: bool) -> dict[str, TableParser]:
     parsers: dict[str, TableParser] = {}
-    problems: list[Problem] = []
-    for name in REQUIRED_TABLES + OPTIONAL_TABLES:
-        given = config.tables.get(name)
-        if isinstance(given, list):
-            table_label = f"{label} tables.{name}"
-            frame, found = inline_table(given, table_label)
-        elif base is None:
-            if given is None and name in OPTIONAL_TABLES:
-                continue
-            problems.append(Problem(label, Message("io.inline_table_needed"),
-                                    column=f"tables.{name}"))
-            continue
-        else:
-            file_name = str(given) if given is not None else DEFAULT_TABLE_FILES[name]
-            path = base / file_name
-            if given is None and name in OPTIONAL_TABLES and not path.exists():
-                continue
-            table_label = file_name
-            frame, found = read_table_file(path, table_label, TABLE_SPECS[name])
-        problems += found
-        if frame is not None and frame.empty and len(frame.columns) == 0:
+    for name, table in source.tables.items():
+        frame = table.frame
+        if frame.empty and len(frame.columns) == 0:
             # an empty inline list: a table with no rows, not one without columns
             frame = pd.DataFrame(columns=[c.name for c in TABLE_SPECS[name].columns], dtype=object)
-        if frame is not None:
-            parsers[name] = TableParser(frame, TABLE_SPECS[name], table_label, web_ids)
-            if isinstance(given, list):
-                # records of a YAML/JSON list are counted from 1, not as spreadsheet rows
-                parsers[name].rows = parsers[name].rows - 1
-                parsers[name].row_label = "record"
-    return parsers, problems
+        parsers[name] = TableParser(frame, TABLE_SPECS[name], table.label, web_ids)
+        if table.inline:
+            # records of a YAML/JSON list are counted from 1, not as spreadsheet rows
+            parsers[name].rows = parsers[name].rows - 1
+            parsers[name].row_label = "record"
+    return parsers
 
 
 def _vocabulary(*groups: list[list[str]] | list[str]) -> Vocabulary:
@@ -314,15 +235,7 @@ def load_scenario(path: str | Path, web_ids: bool = False) -> Scenario:
     """Read and validate a scenario (a folder, a document with inline tables, or one
     .xlsx workbook); raise ScenarioError listing every problem. ``web_ids``: the
     service's stricter id rule (``matcher.io.parse.id_problem``) applies too."""
-    if Path(path).suffix.lower() == ".xlsx":
-        from matcher.io.workbook import load_workbook_scenario  # it loads through here
-
-        return load_workbook_scenario(Path(path), web_ids)
-    base, label, document, problems = read_document(Path(path))
-    if document is None:
-        raise ScenarioError(problems)
-    return scenario_from_document(document, base=base, label=label, source=str(path),
-                                  web_ids=web_ids)
+    return scenario_from_source(read_scenario(Path(path)), str(path), web_ids)
 
 
 def scenario_from_document(
@@ -334,12 +247,21 @@ def scenario_from_document(
 ) -> Scenario:
     """Validate a scenario document; tables are inline records or files under ``base``
     (with no ``base``, every table must be inline: nothing is read from disk)."""
+    files = FolderFiles(base) if base is not None else None
+    return scenario_from_source(document_tables(document, label, files), source, web_ids)
+
+
+def scenario_from_source(read: ScenarioSource, source: str = "scenario",
+                         web_ids: bool = False) -> Scenario:
+    """Validate what a reader read (``matcher.io.read``); raise ScenarioError listing
+    every problem. ``source`` names the scenario's origin in the result."""
+    document, label = read.document, read.label
     config, problems = _config(document, label)
     if config is None:
         # Keep going with default settings so mistakes in the tables are listed too.
         config = _fallback_config(document)
-    parsers, table_problems = _tables(config, base, label, web_ids)
-    problems += table_problems
+    parsers = _parsers(read, web_ids)
+    problems += read.problems
     for name in REQUIRED_TABLES + OPTIONAL_TABLES:
         if name not in parsers and (name in REQUIRED_TABLES or name in config.tables):
             parsers[name] = _empty_parser(name, missing=True)

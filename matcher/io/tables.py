@@ -79,27 +79,67 @@ def read_table_file(
     ``spec`` names the table's columns: it lets a CSV's delimiter be recognised
     from its header and its decimal commas be read in numeric columns.
     """
-    suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        return None, [Problem(label, Message("io.unsupported_file_type", suffix=suffix)
-                              if suffix else Message("io.file_without_type"))]
+    problem = _unsupported(path.suffix.lower(), label)
+    if problem is not None:
+        return None, [problem]
     if not path.is_file():
         return None, [Problem(label, Message("io.file_not_found"))]
+    return read_table_content(path.read_bytes(), path.suffix, label, spec)
+
+
+def _unsupported(suffix: str, label: str) -> Problem | None:
+    if suffix in SUPPORTED_SUFFIXES:
+        return None
+    return Problem(label, Message("io.unsupported_file_type", suffix=suffix)
+                   if suffix else Message("io.file_without_type"))
+
+
+def read_table_content(
+    content: bytes, suffix: str, label: str, spec: TableSpec | None = None
+) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """A table file's bytes (``suffix``: its type, such as ``.csv``) as a frame of strings,
+    as ``read_table_file`` reads it from disk."""
+    suffix = suffix.lower()
+    problem = _unsupported(suffix, label)
+    if problem is not None:
+        return None, [problem]
     if suffix == ".csv":
-        return _read_csv(path.read_bytes(), label, spec)
+        return _read_csv(content, label, spec)
     try:
         if suffix == ".xlsx":
-            frame = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl")
+            frame = pd.read_excel(io.BytesIO(content), sheet_name=0, dtype=object,
+                                  engine="openpyxl")
         else:
-            frame = pd.read_parquet(path)
+            frame = pd.read_parquet(io.BytesIO(content))
     except Exception as exc:  # a corrupt workbook or parquet file is a user mistake
         return None, [Problem(label, Message("io.unreadable_file", kind=suffix[1:],
                                                error=str(exc)))]
+    return _text_table(frame, label)
+
+
+def _text_table(frame: pd.DataFrame, label: str) -> tuple[pd.DataFrame | None, list[Problem]]:
     duplicates = _duplicate_columns([str(c) for c in frame.columns])
     if duplicates:
         return None, [Problem(label, Message("io.duplicate_column", column=name), row=1)
                       for name in duplicates]
     return _numbered(_as_text_frame(frame)), []
+
+
+def sheet_table(rows: Sequence[Sequence[Any]], label: str
+                ) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """A sheet's rows of cell values (the first one the header, blank rows included so the
+    numbers stay the sheet's) as a frame of strings, as an .xlsx table file reads: short
+    rows are filled with empty cells, cells beyond the header get an unnamed column."""
+    if not any(cell_text(value).strip() for row in rows for value in row):
+        return None, [Problem(label, Message("io.file_empty"))]
+    header = [cell_text(value) for value in rows[0]]
+    if not any(name.strip() for name in header):
+        return None, [Problem(label, Message("io.header_empty"), row=1)]
+    width = max(len(row) for row in rows)
+    names = [name if name.strip() else f"Unnamed: {i}"
+             for i, name in enumerate(header + [""] * (width - len(header)))]
+    cells = [list(row) + [None] * (width - len(row)) for row in rows[1:]]
+    return _text_table(pd.DataFrame(cells, columns=names, dtype=object), label)
 
 
 # CSV as spreadsheets save it (contract: "Additions within version 1").

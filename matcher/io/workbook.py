@@ -5,21 +5,16 @@ A sheet ``scenario`` holds the settings as two columns, ``setting`` and
 such as ``policy.default_max_travel_min`` or ``weights.travel``); every other
 sheet is a table named by the sheet (``students``, ``workplaces``, …).
 
-The workbook is split into the files of a scenario folder (the settings as
-``scenario.json``, each sheet as a CSV of its cells' text, made by the same
-``cell_text`` the ``.xlsx`` reader uses, blank rows kept so row numbers stay
-those of the sheet), so the loader and its validation are exactly those of a
-folder. Mistakes are relabelled to the
+Each sheet is read straight into its table's frame of text cells (the same
+``cell_text`` the ``.xlsx`` table reader uses, rows numbered as in the sheet), so the
+loader and its validation are exactly those of a folder. Mistakes are named by
 workbook and sheet, Excel style: ``[plan.xlsx]students row 14, column phase``.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
-import json
-import tempfile
 from pathlib import Path
 from typing import Any
 from zipfile import BadZipFile
@@ -28,15 +23,14 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from matcher.io.errors import Problem, ScenarioError
+from matcher.io.folder import read_folder
 from matcher.io.limits import TableLimits, bounded_rows, check_workbook_archive
-from matcher.io.load import DOCUMENT_NAMES, read_document
-from matcher.io.tables import cell_text, read_table_file
+from matcher.io.source import ScenarioSource, SourceTable
+from matcher.io.tables import cell_text, sheet_table
 from matcher.messages import Message
-from models.scenario import Scenario
 from models.tables import TABLE_SPECS
 
 SETTINGS_SHEET = "scenario"
-SETTINGS_FILE = "scenario.json"
 
 
 def sheet_label(workbook: str, sheet: str) -> str:
@@ -83,12 +77,11 @@ def _settings(rows: list[tuple[Any, ...]], label: str) -> tuple[dict[str, Any], 
     return document, problems
 
 
-def split_workbook(name: str, content: bytes, limits: TableLimits | None = None
-                   ) -> tuple[list[tuple[str, bytes]], dict[str, str]]:
-    """The files of a scenario folder made from a workbook, and the label of each
-    file (for relabelling mistakes). Raises ScenarioError for a workbook that
-    cannot be read or has no settings sheet, TooLargeError at the first row of a
-    sheet beyond ``limits``."""
+def read_workbook(name: str, content: bytes, limits: TableLimits | None = None
+                  ) -> ScenarioSource:
+    """The settings and tables of a workbook named ``name``. Raises ScenarioError for a
+    workbook that cannot be read or whose sheets are not a scenario's, TooLargeError at
+    the first row of a sheet beyond ``limits``."""
     if limits is not None:
         check_workbook_archive(content, name, limits)
     try:
@@ -96,6 +89,13 @@ def split_workbook(name: str, content: bytes, limits: TableLimits | None = None
     except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError) as exc:
         raise ScenarioError([Problem(name, Message("workbook.unreadable", error=str(exc)))]
                             ) from None
+    try:
+        return _read_sheets(book, name, limits)
+    finally:
+        book.close()
+
+
+def _read_sheets(book: Any, name: str, limits: TableLimits | None) -> ScenarioSource:
     sheets: dict[str, Any] = {}
     problems: list[Problem] = []
     for sheet in book.worksheets:
@@ -106,10 +106,7 @@ def split_workbook(name: str, content: bytes, limits: TableLimits | None = None
     if SETTINGS_SHEET not in sheets:
         raise ScenarioError([*problems, Problem(name, Message("workbook.no_settings_sheet"))])
     label = sheet_label(name, SETTINGS_SHEET)
-    settings_sheet = sheets[SETTINGS_SHEET]
-    settings_sheet.reset_dimensions()  # a stale size in the file would cut rows off
-    document, setting_problems = _settings(
-        list(bounded_rows(settings_sheet.iter_rows(values_only=True), label, limits)), label)
+    document, setting_problems = _settings(_rows(sheets[SETTINGS_SHEET], label, limits), label)
     problems += setting_problems
     if "tables" in document:
         problems.append(Problem(label, Message("workbook.tables_setting"), column="tables"))
@@ -119,38 +116,23 @@ def split_workbook(name: str, content: bytes, limits: TableLimits | None = None
                                                        sheets=sheet_names)) for s in unknown]
     if problems:
         raise ScenarioError(problems)
-    files: list[tuple[str, bytes]] = []
-    labels = {SETTINGS_FILE: label}
-    tables: dict[str, str] = {}
-    for title, sheet in sheets.items():
-        if title == SETTINGS_SHEET:
+    tables: dict[str, SourceTable] = {}
+    for table in TABLE_SPECS:
+        if table not in sheets:
+            # a required table is reported missing by the loader
             continue
-        sheet.reset_dimensions()
-        text = io.StringIO()
-        writer = csv.writer(text, lineterminator="\n")
-        for row in bounded_rows(sheet.iter_rows(values_only=True), sheet_label(name, title),
-                                limits):
-            writer.writerow([cell_text(value) for value in row])
-        file_name = f"{title}.csv"
-        files.append((file_name, text.getvalue().encode("utf-8")))
-        labels[file_name] = sheet_label(name, title)
-        tables[title] = file_name
-    document["tables"] = tables
-    files.append((SETTINGS_FILE, json.dumps(document, default=str).encode("utf-8")))
-    return files, labels
+        table_label = sheet_label(name, table)
+        frame, found = sheet_table(_rows(sheets[table], table_label, limits), table_label)
+        problems += found
+        if frame is not None:
+            tables[table] = SourceTable(frame, table_label)
+    return ScenarioSource(document, label, tables, problems)
 
 
-def relabel(error: ScenarioError, labels: dict[str, str]) -> ScenarioError:
-    """The same mistakes, named by workbook and sheet instead of the split files."""
-    settings = labels.get(SETTINGS_FILE, "")
-
-    def name(file: str) -> str:
-        if file in DOCUMENT_NAMES or file == SETTINGS_FILE:
-            return settings or file
-        return labels.get(file, file)
-
-    return type(error)([Problem(name(p.file), p.detail, p.row, p.column, p.row_label)
-                        for p in error.problems])
+def _rows(sheet: Any, label: str, limits: TableLimits | None) -> list[tuple[Any, ...]]:
+    """Every row of a sheet, blank ones too (the row numbers stay the sheet's)."""
+    sheet.reset_dimensions()  # a stale size in the file would cut rows off
+    return list(bounded_rows(sheet.iter_rows(values_only=True), label, limits))
 
 
 def is_workbook_upload(files: list[tuple[str, bytes]]) -> bool:
@@ -162,26 +144,22 @@ def is_workbook_upload(files: list[tuple[str, bytes]]) -> bool:
 
 
 def folder_workbook(folder: Path) -> bytes:
-    """A scenario folder as one workbook (the reverse of ``split_workbook``), for a
+    """A scenario folder as one workbook (the reverse of ``read_workbook``), for a
     consultant who wants to edit the scenario in a spreadsheet."""
-    base, _label, document, problems = read_document(folder)
-    if document is None:
-        raise ScenarioError(problems)
+    source = read_folder(folder)
+    if source.problems:
+        raise ScenarioError(source.problems)
     book = Workbook()
     settings = book.active
     assert settings is not None
     settings.title = SETTINGS_SHEET
     settings.append(["setting", "value"])
-    for key, value in _flatten({k: v for k, v in document.items() if k != "tables"}):
+    for key, value in _flatten({k: v for k, v in source.document.items() if k != "tables"}):
         settings.append([key, value])
-    for table, file_name in (document.get("tables") or {}).items():
-        frame, table_problems = read_table_file(base / str(file_name), str(file_name),
-                                                 TABLE_SPECS.get(str(table)))
-        if frame is None:
-            raise ScenarioError(table_problems)
-        sheet = book.create_sheet(str(table))
-        sheet.append(list(frame.columns))
-        for record in frame.itertuples(index=False):
+    for table, read in source.tables.items():
+        sheet = book.create_sheet(table)
+        sheet.append(list(read.frame.columns))
+        for record in read.frame.itertuples(index=False):
             sheet.append(list(record))
     buffer = io.BytesIO()
     book.save(buffer)
@@ -196,17 +174,3 @@ def _flatten(document: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]
         else:
             items.append((f"{prefix}{key}", value))
     return items
-
-
-def load_workbook_scenario(path: Path, web_ids: bool = False) -> Scenario:
-    """Load a scenario kept as one workbook (``matcher validate plan.xlsx``)."""
-    from matcher.io.load import load_scenario
-
-    files, labels = split_workbook(path.name, path.read_bytes())
-    with tempfile.TemporaryDirectory(prefix="matcher-workbook-") as tmp:
-        for file_name, content in files:
-            (Path(tmp) / file_name).write_bytes(content)
-        try:
-            return load_scenario(Path(tmp), web_ids)
-        except ScenarioError as exc:
-            raise relabel(exc, labels) from None

@@ -30,7 +30,8 @@ from typing import Annotated, Any, Literal, TypeAlias
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 
 from matcher.io.errors import Problem, ScenarioError
-from matcher.io.load import _setting_message, read_document
+from matcher.io.folder import read_document
+from matcher.io.load import _setting_message
 from matcher.messages import Message
 from models.tables import STUDENTS
 

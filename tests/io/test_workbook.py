@@ -11,12 +11,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from matcher.io import ScenarioError, load_scenario
-from matcher.io.workbook import (
-    folder_workbook,
-    is_workbook_upload,
-    load_workbook_scenario,
-    split_workbook,
-)
+from matcher.io.workbook import folder_workbook, is_workbook_upload, read_workbook
 
 DEMO = Path(__file__).resolve().parents[2] / "scenarios" / "demo"
 
@@ -33,7 +28,7 @@ def _problems(tmp_path: Path, content: bytes, name: str = "plan.xlsx") -> list[s
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(ScenarioError) as caught:
-        load_workbook_scenario(path)
+        load_scenario(path)
     return [str(p) for p in caught.value.problems]
 
 
@@ -94,7 +89,7 @@ def test_a_workbook_without_the_right_sheets_is_explained(
     buffer = io.BytesIO()
     book.save(buffer)
     with pytest.raises(ScenarioError) as caught:
-        split_workbook("plan.xlsx", buffer.getvalue())
+        read_workbook("plan.xlsx", buffer.getvalue())
     assert any(expected in str(p) for p in caught.value.problems), caught.value.problems
 
 
@@ -104,7 +99,7 @@ def test_settings_cells_keep_their_text(tmp_path: Path) -> None:
     row = next(r[0].row for r in book["scenario"].iter_rows() if r[0].value == "name")
     path = tmp_path / "plan.xlsx"
     path.write_bytes(_edit(content, "scenario", f"B{row}", "Kempen #2: 2026-2027"))
-    assert load_workbook_scenario(path).name == "Kempen #2: 2026-2027"
+    assert load_scenario(path).name == "Kempen #2: 2026-2027"
 
 
 def test_a_lone_table_workbook_is_a_table_not_a_scenario() -> None:
@@ -114,5 +109,5 @@ def test_a_lone_table_workbook_is_a_table_not_a_scenario() -> None:
 
 def test_a_file_that_is_not_a_workbook_is_a_user_mistake() -> None:
     with pytest.raises(ScenarioError) as caught:
-        split_workbook("plan.xlsx", b"not a workbook")
+        read_workbook("plan.xlsx", b"not a workbook")
     assert str(caught.value.problems[0]).startswith("plan.xlsx: cannot be read")
