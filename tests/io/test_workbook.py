@@ -57,6 +57,31 @@ def test_a_mistake_names_workbook_sheet_row_and_column(tmp_path: Path) -> None:
         "[plan.xlsx]students row 5, column phase: 'duaaal' is not one of aanloop, duaal"]
 
 
+def test_blank_rows_keep_the_row_numbers_of_the_sheet(tmp_path: Path) -> None:
+    book = load_workbook(io.BytesIO(folder_workbook(DEMO)))
+    sheet = book["students"]
+    header = [c.value for c in sheet[1]]
+    for cell in sheet[3]:
+        cell.value = None  # a blank row between the header and the mistake
+    sheet.cell(row=5, column=header.index("phase") + 1, value="duaaal")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert _problems(tmp_path, buffer.getvalue()) == [
+        "[plan.xlsx]students row 5, column phase: 'duaaal' is not one of aanloop, duaal"]
+
+
+def test_a_note_beside_the_table_is_ignored_with_a_warning(tmp_path: Path) -> None:
+    """A cell right of the header's last column is an unnamed column, as in an .xlsx
+    table file: a warning, not a refused row."""
+    book = load_workbook(io.BytesIO(folder_workbook(DEMO)))
+    sheet = book["students"]
+    sheet.cell(row=4, column=sheet.max_column + 2, value="note")
+    path = tmp_path / "plan.xlsx"
+    book.save(path)
+    warnings = [str(w) for w in load_scenario(path).warnings]
+    assert any(w.startswith("[plan.xlsx]students row 1, column Unnamed:") for w in warnings)
+
+
 def test_a_wrong_setting_names_the_settings_sheet(tmp_path: Path) -> None:
     content = folder_workbook(DEMO)
     book = load_workbook(io.BytesIO(content))
