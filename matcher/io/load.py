@@ -1,6 +1,8 @@
-"""Load a scenario (folder, scenario.yaml, or one document with inline tables).
+"""Load a scenario (folder, scenario.yaml, one document with inline tables, or a workbook).
 
-Every problem in every file is collected before anything is rejected, so a
+The readers (``matcher.io.read``) turn the files into a settings document and
+tables as frames; this module validates and encodes what they read and reads no
+file itself. Every problem in every file is collected before anything is rejected, so a
 consultant fixes all mistakes in one pass.
 """
 
