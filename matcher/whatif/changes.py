@@ -212,8 +212,12 @@ def parse_change_set(document: Any, label: str = CHANGES_FILE) -> ChangeSet:
     try:
         return ChangeSet.model_validate(document)
     except ValidationError as exc:
-        raise ScenarioError([_located(error, document, label) for error in exc.errors()]
-                            ) from None
+        problems = [_located(error, document, label) for error in exc.errors()]
+    # a misspelled required field is one mistake: the typo names the field it meant
+    meant = {(p.row, p.detail.params.get("suggestion")) for p in problems
+             if p.detail.code == "changes.unknown_field_near"}
+    raise ScenarioError([p for p in problems if not (
+        p.detail.code == "changes.required" and (p.row, p.column) in meant)])
 
 
 def entry_problem(label: str, entry: int | None, field: str | None, detail: Message) -> Problem:
