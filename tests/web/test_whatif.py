@@ -26,7 +26,7 @@ def test_a_what_if_opens_the_comparison_with_the_base_plan(web: Api,
                                                             consultant: WebUser) -> None:
     solved = solve_demo(web)
     page = consultant.client.get(f"/ui/scenarios/{solved.scenario_id}")
-    assert 'action="/ui/scenarios/%d/versions"' % solved.scenario_id in page.text
+    assert f'action="/ui/scenarios/{solved.scenario_id}/versions"' in page.text
     # W25 has seats but no mentor: S24 may go only there
     response = consultant.client.post(
         f"/ui/scenarios/{solved.scenario_id}/versions", headers=consultant.headers(),
