@@ -47,6 +47,8 @@ def test_a_what_if_opens_the_comparison_with_the_base_plan(web: Api,
     assert "Een extra mentor" in version and "W25" in version
     default = consultant.client.get(f"/ui/scenarios/{job['scenario_id']}/compare").text
     assert re.search(r'<tr id="diff-S24" data-change="gained"', default)
+    listed = consultant.client.get("/ui/scenarios").text
+    assert f"wat-als van scenario {solved.scenario_id}" in listed
 
 
 def test_a_mistake_in_the_form_is_shown_and_stores_nothing(web: Api,
