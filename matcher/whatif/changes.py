@@ -25,12 +25,12 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeAlias
+from typing import Annotated, Any, Literal, TypeAlias, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 
 from matcher.io.errors import Problem, ScenarioError
-from matcher.io.load import _setting_message, read_document
+from matcher.io.load import read_document, setting_message
 from matcher.messages import Message
 from models.tables import STUDENTS
 
@@ -172,7 +172,7 @@ ScenarioChange: TypeAlias = Annotated[
     Field(discriminator="kind"),
 ]
 KINDS: dict[str, type[_Change]] = {
-    model.model_fields["kind"].annotation.__args__[0]: model  # type: ignore[union-attr]
+    get_args(model.model_fields["kind"].annotation)[0]: model
     for model in (Seats, AddMentor, MentorCapacity, RemoveMentor, AddRecognition,
                   RemoveRecognition, OfferAdjustments, OfferPlacementType, AcceptGrade2,
                   TravelLimit, StudentData)
@@ -212,7 +212,7 @@ def parse_change_set(document: Any, label: str = CHANGES_FILE) -> ChangeSet:
     try:
         return ChangeSet.model_validate(document)
     except ValidationError as exc:
-        problems = [_located(error, document, label) for error in exc.errors()]
+        problems = [_located(error, label) for error in exc.errors()]
     # a misspelled required field is one mistake: the typo names the field it meant
     meant = {(p.row, p.detail.params.get("suggestion")) for p in problems
              if p.detail.code == "changes.unknown_field_near"}
@@ -225,7 +225,7 @@ def entry_problem(label: str, entry: int | None, field: str | None, detail: Mess
     return Problem(label, detail, row=entry, column=field, row_label=ENTRY)
 
 
-def _located(error: Any, document: Any, label: str) -> Problem:
+def _located(error: Any, label: str) -> Problem:
     loc = list(error["loc"])
     if not loc or loc[0] != "changes" or len(loc) < 2 or not isinstance(loc[1], int):
         field = ".".join(str(part) for part in loc) or None
@@ -262,7 +262,7 @@ def _detail(error: Any, field: str | None, model: type[BaseModel] | None) -> Mes
         return Message("changes.not_a_change_file")
     if error["type"] in ("date_from_datetime_parsing", "date_parsing", "date_type"):
         return Message("changes.date")
-    return _setting_message(str(field), error)
+    return setting_message(str(field), error)
 
 
 def _kind_detail(error: Any) -> Message:
