@@ -234,6 +234,9 @@ def _located(error: Any, label: str) -> Problem:
     path = loc[2:]
     if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
         return entry_problem(label, entry, "kind", _kind_detail(error))
+    if not path:  # the entry is no mapping at all
+        return entry_problem(label, entry, None, Message("changes.entry_not_mapping",
+                                                         kinds=", ".join(KINDS)))
     model = KINDS.get(str(path[0])) if path else None
     path = path[1:]  # the tag pydantic puts first
     if path and path[0] == "values" and model is StudentData:

@@ -62,3 +62,23 @@ def test_a_mistake_in_the_form_is_shown_and_stores_nothing(web: Api,
     assert 'id="whatif-errors"' in response.text and "W99" in response.text
     assert 'value="W99"' in response.text  # the form keeps what was typed
     assert scenario_count(web) == before
+
+
+def test_a_change_sent_whole_tries_it_as_a_button_would(web: Api, consultant: WebUser) -> None:
+    """A proposed fix's button sends its change as one JSON entry of a change file."""
+    solved = solve_demo(web)
+    change = '{"kind": "mentor_capacity", "mentor": "M27", "capacity": 3}'
+    response = consultant.client.post(
+        f"/ui/scenarios/{solved.scenario_id}/versions", headers=consultant.headers(),
+        data={"change": change})
+    assert response.status_code == 303, response.text
+    job = wait_for_job(web.client, int(response.headers["location"].rsplit("/", 1)[-1]),
+                       web.consultant)
+    diff = web.client.get(f"/plans/{job['plan_id']}/diff", headers=web.consultant).json()
+    assert [(c["student_id"], c["change"]) for c in diff["changes"]] == [("S26", "gained")]
+    before = scenario_count(web)
+    broken = consultant.client.post(
+        f"/ui/scenarios/{solved.scenario_id}/versions", headers=consultant.headers(),
+        data={"change": "{not json"})
+    assert broken.status_code == 422 and 'id="whatif-errors"' in broken.text
+    assert scenario_count(web) == before

@@ -107,8 +107,10 @@ def test_a_typo_at_the_top_names_the_key(tmp_path: Path) -> None:
      ("until", "changes.date")),
     ("{kind: offer_placement_type, workplace: W1, type: paid}", ("type", "settings.one_of")),
     ("{kind: mentor_capacity, mentor: M1, capacity: -2}", ("capacity", "settings.at_least")),
+    ("seats W1 +1", (None, "changes.entry_not_mapping")),
 ])
-def test_a_bad_entry_is_located(entry: str, expected: tuple[str, str], tmp_path: Path) -> None:
+def test_a_bad_entry_is_located(entry: str, expected: tuple[str | None, str],
+                                tmp_path: Path) -> None:
     problems = _problems(f"changes:\n  - {{kind: accept_grade2, workplace: W1}}\n  - {entry}\n",
                          tmp_path)
     assert problems == [(2, *expected)]

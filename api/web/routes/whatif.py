@@ -3,6 +3,7 @@ which is solved and opened in the comparison with the base plan."""
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
@@ -48,18 +49,31 @@ def form_change(kind: str, values: dict[str, str]) -> dict[str, Any]:
     return change
 
 
+def _given_change(text: str) -> Any:
+    """A change entry sent as JSON; text that is no JSON is left for the change set's
+    check to refuse (it is not a mapping with a kind)."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
 @router.post("/scenarios/{scenario_id}/versions")
 def create_version(scenario_id: DbId, request: Request, services: ServicesDep,
                    user: CsrfConsultantDep, kind: Text = "", workplace: Text = "",
                    mentor: Text = "", student: Text = "", number: Text = "",
                    programme: Text = "", codes: Text = "", placement_type: Text = "",
-                   note: Annotated[str, Form(max_length=1000)] = "") -> Response:
-    """The same as POST /scenarios/{id}/versions with one change; on a mistake the page
-    comes back with it next to the form, and nothing is stored."""
+                   note: Annotated[str, Form(max_length=1000)] = "",
+                   change: Annotated[str, Form(max_length=10_000)] = "") -> Response:
+    """The same as POST /scenarios/{id}/versions with one change: the form's fields, or
+    ``change``, one entry of a change file as JSON (a button that tries a proposed fix
+    sends it). On a mistake the page comes back with it next to the form, and nothing
+    is stored."""
     values = {"workplace": workplace, "mentor": mentor, "student": student,
               "number": number, "programme": programme, "codes": codes,
               "placement_type": placement_type}
-    body = {"note": note, "changes": [form_change(kind, values)]}
+    body = {"note": note, "changes": [_given_change(change) if change.strip()
+                                      else form_change(kind, values)]}
     try:
         change_set, _ = version_operations.read_change_set(body)
         with services.write_sessions() as db:
