@@ -90,7 +90,8 @@ class _Tables:
     last_entry: dict[str, int] = field(default_factory=dict)
 
     def rows(self, table: str) -> Records:
-        return self.tables.setdefault(table, [])
+        """The table's records (none for an optional table the scenario lacks)."""
+        return self.tables.get(table, [])
 
     def find(self, table: str, value: str, entry: int, field_name: str) -> dict[str, str] | None:
         key = TABLE_SPECS[table].key
@@ -200,7 +201,7 @@ def _seats(tables: _Tables, change: Seats, entry: int) -> None:
 def _add_mentor(tables: _Tables, change: AddMentor, entry: int) -> None:
     if tables.find("workplaces", change.workplace, entry, "workplace") is None:
         return
-    mentors = tables.rows("mentors")
+    mentors = tables.tables.setdefault("mentors", [])
     taken = {record.get("mentor_id", "").strip() for record in mentors}
     if change.mentor is not None and change.count > 1:
         tables.mistake(entry, "mentor", Message("changes.mentor_and_count"))
