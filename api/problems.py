@@ -171,6 +171,30 @@ def invalid_scenario(error: ScenarioError, json_document: bool) -> ApiProblem:
     )
 
 
+def change_pointer(problem: Problem) -> str:
+    """Where a change set's mistake is in the request body: entry N (counted from 1)
+    is ``/changes/N-1``; its field's dotted path follows."""
+    tokens: list[object] = []
+    if problem.row is not None:
+        tokens += ["changes", problem.row - 1]
+    if problem.column is not None:
+        tokens += problem.column.split(".")
+    return pointer(*tokens)
+
+
+def invalid_changes(error: ScenarioError) -> ApiProblem:
+    """422 for a change set with mistakes, each with a pointer into the request body."""
+    return ApiProblem(
+        422, Message("api.invalid_changes", count=len(error.problems)),
+        kind="invalid-changes", title=Message("api.invalid_changes_title"),
+        errors=[ProblemItem(detail=str(p), code=p.detail.code,
+                            params=p.detail.to_json()["params"], where=p.where().to_json(),
+                            pointer=change_pointer(p) if p.row_label == "entry"
+                            else scenario_pointer(p, json_document=True))
+                for p in error.problems],
+    )
+
+
 def _located_items(items: list[ProblemItem] | None, lang: Lang) -> list[ProblemItem] | None:
     """Items in ``lang``; a scenario mistake's detail names its file, row and column."""
     if items is None:

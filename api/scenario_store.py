@@ -78,6 +78,13 @@ def _canonical(settings: dict[str, Any], tables: dict[str, list[dict[str, str]]]
     return CanonicalScenario(text, hashlib.sha256(text.encode("utf-8")).hexdigest(), scenario)
 
 
+def canonical_version(document: dict[str, Any], scenario: Scenario) -> CanonicalScenario:
+    """The canonical form of a document with inline text tables that the loader has
+    validated as ``scenario`` (a what-if version, ``matcher.whatif.apply``)."""
+    settings = {key: value for key, value in document.items() if key != "tables"}
+    return _canonical(settings, document["tables"], scenario)
+
+
 @dataclass(frozen=True)
 class UploadLimits:
     """How large an upload's tables and how deep its documents may be."""

@@ -50,6 +50,13 @@ class ScenarioOut(BaseModel):
     workplaces: int
     mentors: int
     created_at: dt.datetime
+    parent_id: int | None = Field(default=None, description="For a what-if version: the "
+                                  "scenario it was made from (POST /scenarios/{id}/versions).")
+    base_plan_id: int | None = Field(default=None, description="For a what-if version: the "
+                                     "plan of the parent it is compared with.")
+    changes: dict[str, Any] | None = Field(default=None, description="For a what-if version: "
+                                           "the change set that made it (the change file "
+                                           "of docs/scenario-format.md, as JSON).")
 
 
 class PinOut(BaseModel):
@@ -304,6 +311,15 @@ class JobOut(BaseModel):
     finished_at: dt.datetime | None
 
 
+class VersionOut(BaseModel):
+    """A what-if version, stored, and the job that solves it."""
+
+    scenario: ScenarioOut
+    job: JobOut = Field(description="Solves the version keeping the base plan's students "
+                        "in place where an optimal plan allows; poll `/jobs/{id}`. Once done, "
+                        "`GET /plans/{job.plan_id}/diff` compares it with the base plan.")
+
+
 class PinRequest(_Request):
     student_id: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
     workplace_id: str = Field(min_length=1, max_length=MAX_ID_LENGTH)
@@ -324,7 +340,7 @@ AuditAction = Literal[
     "scenario_upload", "scenario_delete", "solve", "job_cancel",
     "pin", "unpin", "refusal", "unrefusal",
     "proposal", "proposal_accept", "proposal_dismiss",
-    "user_add", "user_revoke",
+    "user_add", "user_revoke", "scenario_version",
 ]
 
 

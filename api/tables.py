@@ -85,6 +85,12 @@ class StoredScenario(Base):
     mentors: Mapped[int] = mapped_column(Integer)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utc_now)
+    # A what-if version's lineage: the scenario it was made from, the plan it is compared
+    # with, and the change set (JSON) that made it. Plain ids, like the audit trail's:
+    # a version outlives the deletion of its parent.
+    parent_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    base_plan_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    changes: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Pin(Base):

@@ -43,7 +43,7 @@ from matcher.pipeline import SolveSettings, run_solve
 from matcher.plan import plan_json
 from matcher.replan import previous_workplaces, replan_after_refusals
 from models.plan import Plan
-from models.scenario import Scenario
+from models.scenario import IntArray, Scenario
 
 logger = logging.getLogger("api.worker")
 SCENARIOS_KEPT = 2
@@ -267,8 +267,10 @@ def _solve(run: JobRun) -> None:
     run.report(job_texts.STAGE_READING, 0.05)
     lineage = Lineage.from_json(run.lineage)
     stages = iter(STAGE_PROGRESS)
-    solved = run_solve(run.scenario(lineage), solve_settings(json.loads(run.settings)),
-                       on_stage=lambda stage: run.report(stage, next(stages, 0.9)))
+    scenario = run.scenario(lineage)
+    solved = run_solve(scenario, solve_settings(json.loads(run.settings)),
+                       on_stage=lambda stage: run.report(stage, next(stages, 0.9)),
+                       keep=_kept(run, scenario))
     run.report(job_texts.STAGE_STORING, 0.95)
 
     def finish(db: Session, plan: StoredPlan) -> bool:
@@ -279,6 +281,20 @@ def _solve(run: JobRun) -> None:
                document=plan_json(solved.plan), parent_id=None, job_id=run.job_id,
                settings=run.settings, lineage=run.lineage, input_hash=run.input_hash,
                moved=[], created_by=run.created_by, also=finish)
+
+
+def _kept(run: JobRun, scenario: Scenario) -> IntArray | None:
+    """For a what-if version's solve (``api.operations.versions``): the workplace of each
+    student in the base plan, to keep where an optimal plan allows; else None."""
+    plan_id = run.request.get("keep_plan_id")
+    if not isinstance(plan_id, int):
+        return None
+    with run.sessions() as db:
+        base = db.get(StoredPlan, plan_id)
+        document = base.document if base is not None else None
+    if document is None:  # the base plan was deleted with its scenario: a plain solve
+        return None
+    return previous_workplaces(scenario, Plan.model_validate_json(document))
 
 
 def _replan(run: JobRun) -> None:

@@ -142,8 +142,12 @@ class PlanComparison:
 def compare_plans(db: Session, services: Services, who: Principal, plan_id: int,
                   base_id: int | None) -> PlanComparison:
     """The difference from ``base_id`` (default: the previous version) to ``plan_id``,
-    as ``who`` may see it. Both plans must belong to one scenario."""
+    as ``who`` may see it. Both plans must belong to one scenario, or the new one to a
+    what-if version and the base to its parent (default: the version's base plan)."""
     new = plan_or_404(db, plan_id)
+    version_of = scenario_or_404(db, new.scenario_id)
+    if base_id is None and new.parent_id is None and version_of.base_plan_id is not None:
+        base_id = version_of.base_plan_id  # a what-if version's first plan: its base plan
     if base_id is None:
         if new.parent_id is None:
             required = Message("api.required_for_this_plan")
@@ -153,7 +157,8 @@ def compare_plans(db: Session, services: Services, who: Principal, plan_id: int,
                                                  pointer=pointer("query", "base"))])
         base_id = new.parent_id
     base = plan_or_404(db, base_id)
-    if base.scenario_id != new.scenario_id:
+    # plans of one scenario, or a what-if version's plan and a plan of its parent
+    if base.scenario_id not in (new.scenario_id, version_of.parent_id):
         other = Message("api.plan_of_other_scenario", plan=base_id)
         raise ApiProblem(422, Message("api.plans_of_other_scenarios"), kind="invalid-request",
                          title=Message("api.request_invalid_title"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select
 from starlette.datastructures import UploadFile
@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.deps import ConsultantDep, DbDep, ServicesDep, WriteDbDep
 from api.limits import is_json, upload_limits
 from api.operations import scenarios as scenario_operations
+from api.operations import versions as version_operations
 from api.problems import (
     ApiProblem,
     ProblemItem,
@@ -36,6 +37,7 @@ from api.schemas import (
     ScenarioDetail,
     ScenarioOut,
     SolveRequest,
+    VersionOut,
 )
 from api.services import Services
 from api.tables import Pin, Refusal, StoredPlan, StoredScenario
@@ -79,7 +81,9 @@ UPLOAD_BODY: dict[str, Any] = {
 def scenario_out(stored: StoredScenario) -> ScenarioOut:
     return ScenarioOut(id=stored.id, name=stored.name, content_hash=stored.content_hash,
                        students=stored.students, workplaces=stored.workplaces,
-                       mentors=stored.mentors, created_at=stored.created_at)
+                       mentors=stored.mentors, created_at=stored.created_at,
+                       parent_id=stored.parent_id, base_plan_id=stored.base_plan_id,
+                       changes=json.loads(stored.changes) if stored.changes else None)
 
 
 async def _read_upload(request: Request, limits: UploadLimits
@@ -229,3 +233,25 @@ def solve_scenario(scenario_id: DbId, request: Request, response: Response, db: 
     job = scenario_operations.solve(db, services, who, scenario_id, body or SolveRequest())
     response.headers["Location"] = f"/jobs/{job.id}"
     return job_out(job, request_lang(request))
+
+
+@router.post("/scenarios/{scenario_id}/versions", status_code=201, response_model=VersionOut,
+             responses=problem_responses(401, 403, 404, 409, 422),
+             summary="Try a what-if: a new scenario version made by a change set, solved")
+def create_version(scenario_id: DbId, request: Request, response: Response, db: WriteDbDep,
+                   services: ServicesDep, who: ConsultantDep,
+                   body: Annotated[dict[str, Any], Body(description=(
+                       "A change set, as the change file of docs/scenario-format.md: "
+                       "`{\"note\": \"…\", \"changes\": [{\"kind\": \"seats\", "
+                       "\"workplace\": \"W12\", \"add\": 1}, …]}`, and optionally "
+                       "`base_plan_id`, the plan to compare with (default: the scenario's "
+                       "newest plan)."))]) -> VersionOut:
+    """Stores a new scenario made by the changes (the scenario itself is untouched), with
+    its lineage, and queues its solve (202-style: poll `job`). A change set with mistakes
+    is a 422 with a pointer per mistake (`/changes/2/workplace`), and nothing is stored."""
+    change_set, base_plan_id = version_operations.read_change_set(body)
+    made = version_operations.create_version(db, services, who, scenario_id, change_set,
+                                             base_plan_id)
+    response.headers["Location"] = f"/scenarios/{made.scenario.id}"
+    return VersionOut(scenario=scenario_out(made.scenario),
+                      job=job_out(made.job, request_lang(request)))

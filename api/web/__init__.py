@@ -24,7 +24,7 @@ PREFIX = "/ui"
 
 def install_web(app: FastAPI) -> None:
     from api.web.errors import install_error_pages
-    from api.web.routes import auth, coach, compare, consultant, plans
+    from api.web.routes import auth, coach, compare, consultant, plans, whatif
 
     settings = app.state.services.settings
     app.state.session_codec = SessionCodec(session_secret(settings),
@@ -50,5 +50,5 @@ def install_web(app: FastAPI) -> None:
         return RedirectResponse(f"{PREFIX}/")
 
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, consultant, plans, compare, coach):
+    for module in (auth, consultant, plans, compare, coach, whatif):
         app.include_router(module.router, prefix=PREFIX, include_in_schema=False)

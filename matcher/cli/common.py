@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
@@ -29,6 +30,7 @@ from matcher.messages import (
 )
 from matcher.pipeline import SolveRun, SolveSettings, run_solve
 from models.config import Objective
+from models.plan import Plan
 from models.scenario import Scenario
 
 # soft_wrap: long lines stay whole when the output is a file or a pipe
@@ -149,3 +151,19 @@ def solve_run(scenario: Scenario, settings: SolveSettings) -> SolveRun:
     with err.status(say("stage.solving")) as status:
         return run_solve(scenario, settings,
                          on_stage=lambda stage: status.update(say(stage)))
+
+
+def read_plan(path: Path) -> Plan:
+    """plan.json (or a folder holding one); exit 2 naming the file and field on a mistake."""
+    file = path / "plan.json" if path.is_dir() else path
+    try:
+        return Plan.model_validate_json(file.read_bytes())
+    except OSError as exc:
+        err.print(say("cli.plan_unreadable", file=str(file), error=str(exc.strerror or exc)),
+                  highlight=False)
+    except ValidationError as exc:
+        err.print(say("cli.not_a_plan", file=str(file)), highlight=False)
+        for error in exc.errors()[:10]:
+            where = ".".join(str(part) for part in error["loc"]) or say("cli.whole_file")
+            err.print(f"  {where}: {error['msg']}", markup=False, highlight=False)
+    raise typer.Exit(2)

@@ -7,29 +7,22 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.table import Table
 
-from matcher.cli.common import LangOption, err, load, number, out, say, tell, use_lang, user_errors
+from matcher.cli.common import (
+    LangOption,
+    err,
+    load,
+    number,
+    out,
+    read_plan,
+    say,
+    tell,
+    use_lang,
+    user_errors,
+)
 from matcher.diff import InconsistentPlan, Place, PlanDiff, plan_diff, student_priorities
 from matcher.messages import Message
-from models.plan import Plan
-
-
-def _read_plan(path: Path) -> Plan:
-    """plan.json (or a folder holding one); exit 2 naming the file and field on a mistake."""
-    file = path / "plan.json" if path.is_dir() else path
-    try:
-        return Plan.model_validate_json(file.read_bytes())
-    except OSError as exc:
-        err.print(say("cli.plan_unreadable", file=str(file), error=str(exc.strerror or exc)),
-                  highlight=False)
-    except ValidationError as exc:
-        err.print(say("cli.not_a_plan", file=str(file)), highlight=False)
-        for error in exc.errors()[:10]:
-            where = ".".join(str(part) for part in error["loc"]) or say("cli.whole_file")
-            err.print(f"  {where}: {error['msg']}", markup=False, highlight=False)
-    raise typer.Exit(2)
 
 
 def diff(
@@ -44,7 +37,7 @@ def diff(
 ) -> None:
     """Compare two plans: per student gained, lost, moved (other workplace or mentor)."""
     use_lang(lang)
-    before, after = _read_plan(old), _read_plan(new)
+    before, after = read_plan(old), read_plan(new)
     if before.scenario != after.scenario:  # allowed (scenario versions), but say so
         err.print("[yellow]" + say("cli.warning", warning=Message(
             "cli.other_scenarios", old=before.scenario, new=after.scenario)) + "[/]",
@@ -62,10 +55,10 @@ def diff(
     if as_json:
         print(json.dumps(difference.as_json(), ensure_ascii=False, indent=2))
         return
-    _print_diff(difference)
+    print_diff(difference)
 
 
-def _print_diff(difference: PlanDiff) -> None:
+def print_diff(difference: PlanDiff) -> None:
     changes = difference.changes
     placed_before, placed_after = difference.placed()
     students = len(difference.students)

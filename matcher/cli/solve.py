@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 from rich.table import Table
 
 from matcher.cli.common import (
@@ -16,20 +18,32 @@ from matcher.cli.common import (
     ScenarioArg,
     chosen_dialect,
     current_lang,
+    err,
     fail,
     load,
     number,
     objective_option,
     out,
+    read_plan,
     say,
     solve_run,
     use_lang,
     user_errors,
 )
+from matcher.cli.diff import print_diff
+from matcher.exports import CsvDialect
+from matcher.io.document import read_inline, write_folder
 from matcher.messages import Message
 from matcher.pipeline import SolveRun, SolveSettings
 from matcher.plan import write_plan
 from matcher.solve import BACKENDS
+from matcher.whatif.apply import changed_scenario
+from matcher.whatif.changes import CHANGES_FILE, read_change_set
+from matcher.whatif.compare import solve_version
+
+# What `solve --changes --out OUT` writes beside the plan.
+VERSION_FOLDER = "scenario"  # the changed scenario, for a plain `matcher solve OUT/scenario`
+DIFF_FILE = "diff.json"  # the comparison with the base plan (as `matcher diff --json`)
 
 
 def validate(scenario: ScenarioArg, lang: LangOption = None) -> None:
@@ -45,7 +59,15 @@ def validate(scenario: ScenarioArg, lang: LangOption = None) -> None:
 
 def solve(
     scenario: ScenarioArg,
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for plan.json and CSVs.")],
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", help="Folder for plan.json and CSVs (needed without --changes).")] = None,
+    changes: Annotated[Path | None, typer.Option(
+        help="A change file (changes.yaml): solve the scenario with these changes and "
+             "compare the plan with the base plan. With --out, the changed scenario is "
+             "saved in OUT/scenario and the comparison in OUT/diff.json.")] = None,
+    base: Annotated[Path | None, typer.Option(
+        help="With --changes: the plan.json to compare with (default: a solve of the "
+             "unchanged scenario).")] = None,
     backend: Annotated[str, typer.Option(
         help="flow (exact, default), lemon (exact, network simplex) or cpsat.")] = "flow",
     objective: ObjectiveOption = None,
@@ -59,7 +81,7 @@ def solve(
     csv_dialect: CsvDialectOption = None,
 ) -> None:
     """Find the best placement plan and write plan.json, assignments.csv, unmatched.csv
-    and conflicts.csv."""
+    and conflicts.csv; with --changes, try a what-if and compare it with the base plan."""
     use_lang(lang)
     dialect = chosen_dialect(csv_dialect)
     if backend not in BACKENDS:
@@ -67,15 +89,61 @@ def solve(
     chosen_objective = objective_option(objective)
     if time_limit <= 0:
         fail("cli.time_limit_invalid")
+    if base is not None and changes is None:
+        fail("cli.base_without_changes")
+    chosen_backend = next(b for b in BACKENDS if b == backend)
+    settings = SolveSettings(chosen_backend, chosen_objective, time_limit, seed,
+                             workers=max(1, workers))
+    if changes is not None:
+        _solve_changed(scenario, changes, base, out_dir, settings, export_candidates, dialect)
+        return
+    if out_dir is None:
+        fail("cli.out_required")
     with user_errors():
         loaded = load(scenario)
-        chosen_backend = next(b for b in BACKENDS if b == backend)
-        run = solve_run(loaded, SolveSettings(chosen_backend, chosen_objective, time_limit, seed,
-                                              workers=max(1, workers)))
+        run = solve_run(loaded, settings)
         written = write_plan(run.plan, out_dir, run.candidates if export_candidates else None,
                              loaded, current_lang(), dialect)
     _print_summary(run)
     out.print(say("cli.written", files=", ".join(str(p) for p in written)))
+
+
+def _solve_changed(scenario: Path, changes: Path, base: Path | None, out_dir: Path | None,
+                   settings: SolveSettings, export_candidates: bool,
+                   dialect: CsvDialect) -> None:
+    """Solve the scenario with a change file made, compare with the base plan, and
+    write nothing unless every step succeeded."""
+    with user_errors():
+        change_set = read_change_set(changes)
+        with err.status(say("cli.reading", path=str(scenario))):
+            document, loaded = read_inline(scenario)
+        version = changed_scenario(document, change_set, label=changes.name,
+                                   source=str(scenario))
+    base_plan = read_plan(base) if base is not None else None
+    with user_errors():
+        if base_plan is None:
+            base_plan = solve_run(loaded, settings).plan
+        with err.status(say("stage.solving")) as status:
+            what = solve_version(version.scenario, base_plan, settings,
+                                 on_stage=lambda stage: status.update(say(stage)))
+        written: list[Path] = []
+        if out_dir is not None:
+            written = write_plan(what.run.plan, out_dir,
+                                 what.run.candidates if export_candidates else None,
+                                 version.scenario, current_lang(), dialect)
+            folder = write_folder(version.document, out_dir / VERSION_FOLDER)
+            (out_dir / CHANGES_FILE).write_text(
+                yaml.safe_dump(change_set.to_document(), allow_unicode=True, sort_keys=False),
+                encoding="utf-8")
+            (out_dir / DIFF_FILE).write_text(
+                json.dumps(what.diff.as_json(), ensure_ascii=False, indent=2), encoding="utf-8")
+            written += [folder, out_dir / CHANGES_FILE, out_dir / DIFF_FILE]
+    _print_summary(what.run)
+    out.print(say("cli.compared_with", base=str(base) if base is not None
+                  else say("cli.unchanged_scenario")))
+    print_diff(what.diff)
+    if written:
+        out.print(say("cli.written", files=", ".join(str(p) for p in written)))
 
 
 def _print_summary(run: SolveRun) -> None:

@@ -62,7 +62,7 @@ def _config(document: dict[str, Any], label: str) -> tuple[ScenarioConfig | None
         problems = []
         for error in exc.errors():
             key = ".".join(str(part) for part in error["loc"])
-            problems.append(Problem(label, _setting_message(key, error), column=key))
+            problems.append(Problem(label, setting_message(key, error), column=key))
         return None, problems
 
 
@@ -78,7 +78,7 @@ _SETTING_TYPES = {"int_type": "settings.whole_number", "int_parsing": "settings.
                   "bool_parsing": "settings.yes_no", "missing": "settings.required"}
 
 
-def _setting_message(key: str, error: Any) -> Message:
+def setting_message(key: str, error: Any) -> Message:
     kind, context = error["type"], error.get("ctx") or {}
     if kind == "literal_error" and key == "format_version":
         return Message("settings.format_version", value=repr(error.get("input")))

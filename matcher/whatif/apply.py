@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +48,8 @@ from models.config import ScenarioConfig
 from models.scenario import LANGUAGE_SUPPORT, Scenario
 from models.tables import TABLE_SPECS
 
+Pin = tuple[str, str, str | None]  # student_id, workplace_id, mentor_id (or None)
+PIN_COLUMNS = ("student_id", "workplace_id", "mentor_id")
 # A changed cell: (table, row id, column). A row id, not a position: a removed
 # mentor shifts the positions after it.
 CellKey = tuple[str, str, str]
@@ -82,12 +84,14 @@ class _Tables:
     tables: dict[str, Records]
     config: ScenarioConfig
     label: str
+    pins: tuple[Pin, ...] = ()
     problems: list[Problem] = field(default_factory=list)
     cells: dict[CellKey, tuple[int, str]] = field(default_factory=dict)
     last_entry: dict[str, int] = field(default_factory=dict)
 
     def rows(self, table: str) -> Records:
-        return self.tables.setdefault(table, [])
+        """The table's records (none for an optional table the scenario lacks)."""
+        return self.tables.get(table, [])
 
     def find(self, table: str, value: str, entry: int, field_name: str) -> dict[str, str] | None:
         key = TABLE_SPECS[table].key
@@ -114,19 +118,24 @@ class _Tables:
         self.last_entry[table] = entry
 
     def pinned(self, column: str, value: str) -> int:
-        """Placements in placements.csv whose ``column`` is ``value``."""
-        return sum(record.get(column, "").strip() == value for record in self.rows("placements"))
+        """Kept placements (placements.csv and ``pins``) whose ``column`` is ``value``."""
+        position = PIN_COLUMNS.index(column)
+        return sum(record.get(column, "").strip() == value for record in self.rows("placements")
+                   ) + sum(pin[position] == value for pin in self.pins)
 
 
 def apply_changes(document: dict[str, Any], change_set: ChangeSet,
-                  label: str = CHANGES_FILE) -> tuple[dict[str, Any], Origins]:
+                  label: str = CHANGES_FILE, pins: Sequence[Pin] = ()
+                  ) -> tuple[dict[str, Any], Origins]:
     """The document with every change made, in order, and where each changed cell
-    came from. Raises ScenarioError listing every mistake, located in ``label``;
-    ``document`` itself is never changed."""
+    came from. ``pins`` are placements kept besides placements.csv (the service's
+    accepted placements), which seats and mentors must keep room for. Raises
+    ScenarioError listing every mistake, located in ``label``; ``document`` itself
+    is never changed."""
     changed = copy.deepcopy(document)
     tables = _Tables(changed.setdefault("tables", {}),
                      ScenarioConfig.model_validate({k: v for k, v in document.items()
-                                                   if k != "tables"}), label)
+                                                   if k != "tables"}), label, tuple(pins))
     for entry, change in enumerate(change_set.changes, start=1):
         _MAKERS[type(change)](tables, change, entry)
     if tables.problems:
@@ -136,10 +145,10 @@ def apply_changes(document: dict[str, Any], change_set: ChangeSet,
 
 def changed_scenario(document: dict[str, Any], change_set: ChangeSet,
                      label: str = CHANGES_FILE, source: str = INLINE_LABEL,
-                     web_ids: bool = False) -> ChangedScenario:
+                     web_ids: bool = False, pins: Sequence[Pin] = ()) -> ChangedScenario:
     """The new version made by ``change_set`` on the scenario ``document`` (inline
     tables), validated by the loader; raises ScenarioError located in ``label``."""
-    changed, origins = apply_changes(document, change_set, label)
+    changed, origins = apply_changes(document, change_set, label, pins)
     try:
         scenario = load_inline(changed, source=source, web_ids=web_ids)
     except ScenarioError as exc:
@@ -192,7 +201,7 @@ def _seats(tables: _Tables, change: Seats, entry: int) -> None:
 def _add_mentor(tables: _Tables, change: AddMentor, entry: int) -> None:
     if tables.find("workplaces", change.workplace, entry, "workplace") is None:
         return
-    mentors = tables.rows("mentors")
+    mentors = tables.tables.setdefault("mentors", [])
     taken = {record.get("mentor_id", "").strip() for record in mentors}
     if change.mentor is not None and change.count > 1:
         tables.mistake(entry, "mentor", Message("changes.mentor_and_count"))

@@ -25,13 +25,13 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeAlias
+from typing import Annotated, Any, Literal, TypeAlias, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 
 from matcher.io.errors import Problem, ScenarioError
 from matcher.io.folder import read_document
-from matcher.io.load import _setting_message
+from matcher.io.load import setting_message
 from matcher.messages import Message
 from models.tables import STUDENTS
 
@@ -173,7 +173,7 @@ ScenarioChange: TypeAlias = Annotated[
     Field(discriminator="kind"),
 ]
 KINDS: dict[str, type[_Change]] = {
-    model.model_fields["kind"].annotation.__args__[0]: model  # type: ignore[union-attr]
+    get_args(model.model_fields["kind"].annotation)[0]: model
     for model in (Seats, AddMentor, MentorCapacity, RemoveMentor, AddRecognition,
                   RemoveRecognition, OfferAdjustments, OfferPlacementType, AcceptGrade2,
                   TravelLimit, StudentData)
@@ -213,8 +213,12 @@ def parse_change_set(document: Any, label: str = CHANGES_FILE) -> ChangeSet:
     try:
         return ChangeSet.model_validate(document)
     except ValidationError as exc:
-        raise ScenarioError([_located(error, document, label) for error in exc.errors()]
-                            ) from None
+        problems = [_located(error, label) for error in exc.errors()]
+    # a misspelled required field is one mistake: the typo names the field it meant
+    meant = {(p.row, p.detail.params.get("suggestion")) for p in problems
+             if p.detail.code == "changes.unknown_field_near"}
+    raise ScenarioError([p for p in problems if not (
+        p.detail.code == "changes.required" and (p.row, p.column) in meant)])
 
 
 def entry_problem(label: str, entry: int | None, field: str | None, detail: Message) -> Problem:
@@ -222,7 +226,7 @@ def entry_problem(label: str, entry: int | None, field: str | None, detail: Mess
     return Problem(label, detail, row=entry, column=field, row_label=ENTRY)
 
 
-def _located(error: Any, document: Any, label: str) -> Problem:
+def _located(error: Any, label: str) -> Problem:
     loc = list(error["loc"])
     if not loc or loc[0] != "changes" or len(loc) < 2 or not isinstance(loc[1], int):
         field = ".".join(str(part) for part in loc) or None
@@ -231,6 +235,9 @@ def _located(error: Any, document: Any, label: str) -> Problem:
     path = loc[2:]
     if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
         return entry_problem(label, entry, "kind", _kind_detail(error))
+    if not path:  # the entry is no mapping at all
+        return entry_problem(label, entry, None, Message("changes.entry_not_mapping",
+                                                         kinds=", ".join(KINDS)))
     model = KINDS.get(str(path[0])) if path else None
     path = path[1:]  # the tag pydantic puts first
     if path and path[0] == "values" and model is StudentData:
@@ -259,7 +266,7 @@ def _detail(error: Any, field: str | None, model: type[BaseModel] | None) -> Mes
         return Message("changes.not_a_change_file")
     if error["type"] in ("date_from_datetime_parsing", "date_parsing", "date_type"):
         return Message("changes.date")
-    return _setting_message(str(field), error)
+    return setting_message(str(field), error)
 
 
 def _kind_detail(error: Any) -> Message:

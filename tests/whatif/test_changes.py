@@ -71,7 +71,7 @@ def test_a_stored_change_set_reads_back_the_same(tmp_path: Path) -> None:
 def test_a_typo_names_entry_field_and_nearest_key(tmp_path: Path) -> None:
     problems = _problems("changes:\n  - {kind: seats, workplace: W1, add: 1}\n"
                          "  - {kind: seats, workplce: W1, add: 1}\n", tmp_path)
-    assert (2, "workplce", "changes.unknown_field_near") in problems
+    assert problems == [(2, "workplce", "changes.unknown_field_near")]  # not also "required"
     path = tmp_path / "changes.yaml"
     with pytest.raises(ScenarioError) as caught:
         read_change_set(path)
@@ -107,8 +107,10 @@ def test_a_typo_at_the_top_names_the_key(tmp_path: Path) -> None:
      ("until", "changes.date")),
     ("{kind: offer_placement_type, workplace: W1, type: paid}", ("type", "settings.one_of")),
     ("{kind: mentor_capacity, mentor: M1, capacity: -2}", ("capacity", "settings.at_least")),
+    ("seats W1 +1", (None, "changes.entry_not_mapping")),
 ])
-def test_a_bad_entry_is_located(entry: str, expected: tuple[str, str], tmp_path: Path) -> None:
+def test_a_bad_entry_is_located(entry: str, expected: tuple[str | None, str],
+                                tmp_path: Path) -> None:
     problems = _problems(f"changes:\n  - {{kind: accept_grade2, workplace: W1}}\n  - {entry}\n",
                          tmp_path)
     assert problems == [(2, *expected)]

@@ -74,6 +74,14 @@ def _compare(request: Request, services: Services, user: WebUser, scenario_id: i
         scenario_row = scenario_or_404(db, scenario_id)
         plans = list(db.scalars(select(StoredPlan).where(StoredPlan.scenario_id == scenario_id)
                                 .order_by(StoredPlan.version.desc())).all())
+        own = plans[:]
+        base_plan = (db.get(StoredPlan, scenario_row.base_plan_id)
+                     if scenario_row.base_plan_id is not None else None)
+        if base_plan is not None:  # a what-if version: its base plan, of the parent
+            plans.append(base_plan)
+            newest = next((p for p in own if plan is None or p.id == plan), None)
+            if base is None and newest is not None and newest.parent_id is None:
+                base, plan = base_plan.id, newest.id
         ids = {p.id for p in plans}
         for chosen in (base, plan):
             if chosen is not None and chosen not in ids:  # a plan of another scenario

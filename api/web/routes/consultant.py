@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
@@ -70,9 +71,8 @@ def _located(item: ProblemItem) -> dict[str, object]:
     return {"file": file, "row": row, "column": ".".join(rest), "detail": item_message(item)}
 
 
-@router.get("/scenarios/{scenario_id}")
-def scenario_page(scenario_id: DbId, request: Request, services: ServicesDep,
-                  user: WebConsultantDep) -> Response:
+def scenario_context(services: Services, scenario_id: int) -> dict[str, Any]:
+    """What the scenario page shows (also when a what-if comes back with mistakes)."""
     with services.sessions() as db:
         stored = scenario_or_404(db, scenario_id)
         plans = db.scalars(select(StoredPlan).where(StoredPlan.scenario_id == scenario_id)
@@ -83,12 +83,20 @@ def scenario_page(scenario_id: DbId, request: Request, services: ServicesDep,
                           .order_by(Pin.id)).all()
         refusals = db.scalars(select(Refusal).where(Refusal.scenario_id == scenario_id)
                               .order_by(Refusal.id)).all()
+        base_plan = db.get(StoredPlan, stored.base_plan_id) if stored.base_plan_id else None
     scenario = services.scenario(stored)
-    return render(request, "scenario.html", user, scenario_row=stored, plans=plans, jobs=jobs,
-                  pins=pins, refusals=refusals, objective=scenario.config.policy.objective,
-                  seats=int(scenario.workplaces.seats.sum()),
-                  version_of={p.id: p.version for p in plans},
-                  warnings=scenario.warnings)
+    return {"scenario_row": stored, "plans": plans, "jobs": jobs, "pins": pins,
+            "refusals": refusals, "objective": scenario.config.policy.objective,
+            "seats": int(scenario.workplaces.seats.sum()),
+            "version_of": {p.id: p.version for p in plans}, "warnings": scenario.warnings,
+            "base_plan": base_plan,
+            "changes": json.loads(stored.changes) if stored.changes else None}
+
+
+@router.get("/scenarios/{scenario_id}")
+def scenario_page(scenario_id: DbId, request: Request, services: ServicesDep,
+                  user: WebConsultantDep) -> Response:
+    return render(request, "scenario.html", user, **scenario_context(services, scenario_id))
 
 
 @router.post("/scenarios/{scenario_id}/solve")
@@ -141,7 +149,11 @@ def job_page(job_id: DbId, request: Request, services: ServicesDep,
 
 
 def _plan_address(job: Job) -> str:
-    """The plan a finished job made; after a re-plan, with the changed students shown."""
+    """The plan a finished job made; after a re-plan, with the changed students shown;
+    after a what-if, its comparison with the base plan."""
+    keep = json.loads(job.request or "{}").get("keep_plan_id")
+    if isinstance(keep, int):
+        return f"/ui/scenarios/{job.scenario_id}/compare?base={keep}&plan={job.plan_id}"
     return f"/ui/plans/{job.plan_id}" + ("?status=changed" if job.kind == "replan" else "")
 
 
