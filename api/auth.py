@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from api.audit import Actor, Operator, record
 from api.tables import User
+from matcher.messages import Message
 
 KEY_PREFIX = "lwm_"
 Role = Literal["consultant", "coach"]
@@ -47,18 +48,26 @@ def new_key() -> str:
     return KEY_PREFIX + secrets.token_urlsafe(32)
 
 
+class UserRefused(ValueError):
+    """A user that cannot be added; ``message`` says why, for the operator."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
 def create_user(session: Session, role: Role, name: str, coach_id: str | None = None,
                 by: Actor | None = None) -> str:
     """Store a user and return their API key, which is not kept anywhere. The audit
     records who added them: ``by``, else the operator at this machine's command line."""
     if role not in ROLES:
-        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+        raise UserRefused(Message("cli.user_role_unknown", roles=", ".join(ROLES)))
     if not name.strip():
-        raise ValueError("a name is required")
+        raise UserRefused(Message("cli.user_name_required"))
     if role == "coach" and not (coach_id or "").strip():
-        raise ValueError("a coach needs --coach-id, the coach_id of their students")
+        raise UserRefused(Message("cli.user_coach_needs_id"))
     if role == "consultant" and coach_id:
-        raise ValueError("--coach-id is for coaches only")
+        raise UserRefused(Message("cli.user_coach_id_for_coaches"))
     key = new_key()
     user = User(name=name.strip(), role=role, coach_id=coach_id.strip() if coach_id else None,
                 key_hash=hash_key(key))

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from matcher.cli.common import LangOption, err, fail, out, say, use_lang, user_errors
+from matcher.cli.common import LangOption, err, fail, out, say, tell, use_lang, user_errors
 from matcher.messages import Message
 
 if TYPE_CHECKING:  # the service's modules load only for the commands that use them
@@ -104,7 +104,7 @@ def users_add(
     lang: LangOption = None,
 ) -> None:
     """Create a user and print their API key (shown once; only its hash is stored)."""
-    from api.auth import create_user
+    from api.auth import UserRefused, create_user
 
     use_lang(lang)
     if role not in ("consultant", "coach"):
@@ -113,8 +113,8 @@ def users_add(
         try:
             key = create_user(session, "coach" if role == "coach" else "consultant",
                               name, coach_id)
-        except ValueError as exc:
-            err.print(str(exc))
+        except UserRefused as refused:
+            err.print(tell(refused.message), highlight=False)
             raise typer.Exit(2) from None
     out.print(say("cli.user_created", role=role, name=name.strip()))
     print(key)

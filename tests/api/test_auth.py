@@ -60,3 +60,18 @@ def test_users_list_and_revoke_on_the_command_line(tmp_path: Path) -> None:
     unknown = runner.invoke(app, ["users", "revoke", "7"], env=env)
     assert unknown.exit_code == 2
     assert "No user with id 7" in unknown.output
+
+
+def test_a_user_the_command_line_cannot_add_is_refused_in_the_operators_language(
+        tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    runner = CliRunner()
+    no_coach_id = runner.invoke(app, ["users", "add", "--role", "coach", "--name", "Tom"],
+                                env=env)
+    assert no_coach_id.exit_code == 2
+    assert "a coach needs --coach-id" in no_coach_id.output
+    dutch = runner.invoke(app, ["users", "add", "--role", "consultant", "--name", "An",
+                                "--coach-id", "TB02", "--lang", "nl"], env=env)
+    assert dutch.exit_code == 2
+    assert "--coach-id is alleen voor trajectbegeleiders" in dutch.output
+    assert "Traceback" not in no_coach_id.output + dutch.output
