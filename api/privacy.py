@@ -69,16 +69,16 @@ from api.schemas import PlanDocument, StudentView, SummaryView
 from matcher.explain import recognised_pairs
 from matcher.exports import Names
 from matcher.messages import DEFAULT_LANG, Lang, Message, render
-from matcher.rules import RULE_NAMES, RULES
+from matcher.rules import HARD_RULES, RULE_NAMES, RULES
 from matcher.rules import rule_label as engine_rule_label
 from models.plan import UnmatchedStudent
 from models.scenario import UNKNOWN, Scenario
 
 # Fields of a student only consultants read.
 SUPPORT_FIELDS = ("adjustments", "intensive_support", "priority")
-# Rules a coach never sees by name: the sensitive one, merged with the exclusion rule (a
-# workplace closed by either is closed "for other reasons").
-OTHER_REASON_RULES = ("adjustments", "excluded")
+# Rules a coach never sees by name (``HardRule.shown_to_coach``): the sensitive one, merged
+# with the exclusion rule (a workplace closed by either is closed "for other reasons").
+OTHER_REASON_RULES = tuple(name for name, rule in HARD_RULES.items() if not rule.shown_to_coach)
 SHOWN_RULES = tuple(rule for rule in RULE_NAMES if rule not in OTHER_REASON_RULES)
 OTHER = "other"
 

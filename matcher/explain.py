@@ -17,11 +17,11 @@ from scipy.spatial import cKDTree
 
 from matcher.candidates import RADIUS_SLACK_KM, Candidates
 from matcher.messages import Message
-from matcher.rules import RULE_NAMES, RULES, STUDENT_FIELDS, Pairs, evaluate, rule_label
+from matcher.rules import HARD_RULES, RULE_NAMES, RULES, STUDENT_FIELDS, Pairs, evaluate
 from matcher.solve import Solution
 from matcher.solve.capacity import FreeRoom, free_room
 from matcher.travel import chord_km, max_estimated_km, unit_sphere_xyz
-from models.scenario import UNKNOWN, IntArray, Scenario
+from models.scenario import IntArray, Scenario
 
 Reason = Literal["no_feasible_workplace", "capacity"]
 # Bounds the pairs evaluated at once, to keep memory flat on large scenarios.
@@ -168,12 +168,7 @@ def recognised_pairs(scenario: Scenario, students: IntArray) -> Pairs:
 
 def _label(scenario: Scenario, rule: str, student: int) -> Message:
     """The rule in plain words; for a missing student field, what to fill in."""
-    s = scenario.students
-    if rule == "dutch_level" and s.dutch_level[student] == 0:
-        return Message("rule.dutch_level_unknown")
-    if rule == "min_age" and s.age[student] == UNKNOWN:
-        return Message("rule.min_age_unknown")
-    return rule_label(rule)
+    return HARD_RULES[rule].label_for(scenario.students, student)
 
 
 def _no_feasible_details(scenario: Scenario, students: IntArray) -> list[Message]:

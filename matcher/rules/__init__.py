@@ -1,4 +1,13 @@
-"""The hard rules of contract v1, one function per rule, vectorised over pairs.
+"""The hard rules of contract v1, one module per rule, vectorised over pairs.
+
+Each rule module declares its rule once (``RULE``, a :class:`HardRule`: its
+contract name, its function, the student fields it reads, whether a coach may
+see it named, and what makes a student's value unknown) and is registered once,
+in ``HARD_RULES`` below, in the contract's order. Everything else derives from
+that registry: ``RULES`` and ``STUDENT_FIELDS`` here, the explanations'
+labels, the catalogue codes (``HardRule.message_codes``), the coach-view policy
+(``api.privacy``), the mutation check and the contract tests
+(``tests/test_registries.py``).
 
 Each rule returns ``True`` where a pair passes. Candidate generation,
 explanations, suggestions and fixes all call these same functions. The plan
@@ -9,56 +18,51 @@ tests hold the two to the same answers.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 from matcher.messages import Message
-from matcher.rules.adjustments import adjustments
-from matcher.rules.dutch_level import dutch_level
-from matcher.rules.excluded import excluded
-from matcher.rules.grade import grade
-from matcher.rules.min_age import min_age
+from matcher.rules import (
+    adjustments,
+    dutch_level,
+    excluded,
+    grade,
+    min_age,
+    placement_type,
+    recognised_for_programme,
+    travel,
+)
+from matcher.rules.hard_rule import HardRule, Rule
 from matcher.rules.pairs import Pairs
-from matcher.rules.placement_type import placement_type
-from matcher.rules.recognised_for_programme import recognised_for_programme
-from matcher.rules.travel import travel
 from models.scenario import BoolArray
 
-Rule = Callable[[Pairs], BoolArray]
+# The registry: every hard rule, in the contract's order (the order of plan.json's
+# rule counts and of the exported files' rule columns).
+HARD_RULES: dict[str, HardRule] = {rule.name: rule for rule in (
+    recognised_for_programme.RULE,
+    placement_type.RULE,
+    grade.RULE,
+    adjustments.RULE,
+    travel.RULE,
+    dutch_level.RULE,
+    min_age.RULE,
+    excluded.RULE,
+)}
+RULE_NAMES = tuple(HARD_RULES)
 
-RULES: dict[str, Rule] = {
-    "recognised_for_programme": recognised_for_programme,
-    "placement_type": placement_type,
-    "grade": grade,
-    "adjustments": adjustments,
-    "travel": travel,
-    "dutch_level": dutch_level,
-    "min_age": min_age,
-    "excluded": excluded,
-}
-RULE_NAMES = tuple(RULES)
+# The functions, by name. Everything that evaluates a rule looks it up here, so a test
+# can replace one (the mutation check, the checker's independence test).
+RULES: dict[str, Rule] = {name: rule.passes for name, rule in HARD_RULES.items()}
 
-# The student fields each rule reads, so a rule can be evaluated once per
-# distinct profile when counting rejections for many students. ``None``: the
-# rule depends on the individual student (location, own exclusions).
+# The student fields each rule reads, so a rule can be evaluated once per distinct
+# profile when counting rejections for many students. ``None``: the rule depends on
+# the individual student (location, own exclusions).
 STUDENT_FIELDS: dict[str, tuple[str, ...] | None] = {
-    "recognised_for_programme": ("programme",),
-    "placement_type": ("duaal", "contract_ready"),
-    "grade": ("grade",),
-    "adjustments": ("adjustments",),
-    "travel": None,
-    "dutch_level": ("dutch_level",),
-    "min_age": ("age",),
-    "excluded": None,
-}
+    name: rule.student_fields for name, rule in HARD_RULES.items()}
 
-if not set(STUDENT_FIELDS) == set(RULES):
-    raise ImportError("STUDENT_FIELDS must name every rule")
 
 def rule_label(rule: str) -> Message:
     """What a workplace lacks under ``rule``, in plain words (catalogue ``rule.*``)."""
-    return Message(f"rule.{rule}")
+    return HARD_RULES[rule].label()
 
 
 def evaluate(pairs: Pairs) -> dict[str, BoolArray]:
@@ -80,9 +84,11 @@ def broken_rules(pairs: Pairs) -> list[list[str]]:
 
 
 __all__ = [
+    "HARD_RULES",
     "RULES",
     "RULE_NAMES",
     "STUDENT_FIELDS",
+    "HardRule",
     "Pairs",
     "Rule",
     "broken_rules",

@@ -1,5 +1,6 @@
 import numpy as np
 
+from matcher.rules.hard_rule import HardRule
 from matcher.rules.pairs import Pairs
 from models.scenario import BoolArray
 
@@ -10,3 +11,8 @@ def adjustments(pairs: Pairs) -> BoolArray:
     s, w = pairs.scenario.students, pairs.scenario.workplaces
     missing = s.adjustments[pairs.student] & ~w.adjustments[pairs.workplace]
     return np.asarray(~missing.any(axis=1))
+
+
+# Never named to a coach: it reads a support need.
+RULE = HardRule("adjustments", adjustments, student_fields=("adjustments",),
+                shown_to_coach=False)

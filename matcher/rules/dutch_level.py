@@ -1,7 +1,8 @@
 import numpy as np
 
+from matcher.rules.hard_rule import HardRule
 from matcher.rules.pairs import Pairs
-from models.scenario import LANGUAGE_SUPPORT, BoolArray
+from models.scenario import LANGUAGE_SUPPORT, BoolArray, Students
 
 
 def dutch_level(pairs: Pairs) -> BoolArray:
@@ -15,3 +16,10 @@ def dutch_level(pairs: Pairs) -> BoolArray:
     support = (w.adjustments[pairs.workplace, bit // 64] >> np.uint64(bit % 64)) & np.uint64(1)
     level = sc.students.dutch_level[pairs.student]
     return np.asarray((minimum == 0) | (support == 1) | ((level > 0) & (level >= minimum)))
+
+
+def _level_unknown(students: Students, student: int) -> bool:
+    return bool(students.dutch_level[student] == 0)
+
+
+RULE = HardRule("dutch_level", dutch_level, student_fields=("dutch_level",), unknown=_level_unknown)

@@ -1,7 +1,8 @@
 import numpy as np
 
+from matcher.rules.hard_rule import HardRule
 from matcher.rules.pairs import Pairs
-from models.scenario import UNKNOWN, BoolArray
+from models.scenario import UNKNOWN, BoolArray, Students
 
 
 def min_age(pairs: Pairs) -> BoolArray:
@@ -11,3 +12,10 @@ def min_age(pairs: Pairs) -> BoolArray:
     minimum = pairs.scenario.workplaces.min_age[pairs.workplace]
     age = pairs.scenario.students.age[pairs.student]
     return np.asarray((minimum == UNKNOWN) | ((age != UNKNOWN) & (age >= minimum)))
+
+
+def _age_unknown(students: Students, student: int) -> bool:
+    return bool(students.age[student] == UNKNOWN)
+
+
+RULE = HardRule("min_age", min_age, student_fields=("age",), unknown=_age_unknown)

@@ -1,5 +1,6 @@
 import numpy as np
 
+from matcher.rules.hard_rule import HardRule
 from matcher.rules.pairs import Pairs
 from models.scenario import BoolArray
 
@@ -15,3 +16,6 @@ def placement_type(pairs: Pairs) -> BoolArray:
     duaal = s.duaal[pairs.student]
     ready = s.contract_ready[pairs.student]
     return np.asarray(np.where(duaal, contract, guided | (ready & contract)))
+
+
+RULE = HardRule("placement_type", placement_type, student_fields=("duaal", "contract_ready"))

@@ -1,5 +1,6 @@
 import numpy as np
 
+from matcher.rules.hard_rule import HardRule
 from matcher.rules.pairs import Pairs
 from models.scenario import BoolArray
 
@@ -16,3 +17,6 @@ def recognised_for_programme(pairs: Pairs) -> BoolArray:
     listed = recognised[at] == keys if len(recognised) else np.zeros(len(keys), dtype=bool)
     valid = sc.workplaces.recognised_until[pairs.workplace] >= sc.reference_days
     return np.asarray(listed & valid)
+
+
+RULE = HardRule("recognised_for_programme", recognised_for_programme, student_fields=("programme",))

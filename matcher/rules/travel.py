@@ -1,5 +1,6 @@
 import numpy as np
 
+from matcher.rules.hard_rule import HardRule
 from matcher.rules.pairs import Pairs
 from models.scenario import BoolArray
 
@@ -9,3 +10,6 @@ def travel(pairs: Pairs) -> BoolArray:
     student's own limit, or the policy's default limit when they gave none."""
     limit = pairs.scenario.students.max_travel_min[pairs.student]
     return np.asarray(pairs.minutes <= limit)
+
+
+RULE = HardRule("travel", travel, student_fields=None)

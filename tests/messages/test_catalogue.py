@@ -14,7 +14,7 @@ import pytest
 from api.schemas import JobState
 from matcher.analysis.changes import ChangeKind
 from matcher.messages import LANGUAGES, Lang, Message, Percent, known_codes, read_catalogue, render
-from matcher.rules import RULE_NAMES
+from matcher.rules import HARD_RULES, RULE_NAMES
 from models.config import Objective
 from models.plan import CapacityConflict, SolverInfo, UnmatchedStudent
 
@@ -23,7 +23,8 @@ SOURCES = [p for folder in ("matcher", "models", "api") for p in (ROOT / folder)
 TEMPLATES = list((ROOT / "api" / "web" / "templates").rglob("*.html"))
 # Codes built from a value at run time, and every value they are built from.
 FAMILIES: dict[str, tuple[str, ...]] = {
-    "rule.": RULE_NAMES,
+    "rule.": tuple(code.removeprefix("rule.") for rule in HARD_RULES.values()
+                   for code in rule.message_codes if code.startswith("rule.")),
     "csv.rule.": RULE_NAMES,
     "reason.": get_args(UnmatchedStudent.model_fields["reason"].annotation),
     "limit.": get_args(get_args(CapacityConflict.model_fields["limits"].annotation)[0]),
