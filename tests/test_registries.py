@@ -6,7 +6,7 @@ A hard rule (``matcher.rules.HARD_RULES``) must have: its own module; a truth-ta
 test that names it and holds it both ways; honest student fields; its texts in every
 catalogue; a label in every explanation; a place in the coach-view policy; a row in
 the contract; and a twin in the checker's plain reference, with a case that breaks it
-alone. Solver backends, languages and fix kinds have shorter lists below.
+alone. Table columns, solver backends, languages and fix kinds have shorter lists below.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from matcher.rules import HARD_RULES, RULE_NAMES, RULES, HardRule, Pairs, Rule
 from matcher.solve import BACKENDS, solve
 from models.plan import Backend
 from models.scenario import BoolArray, Scenario, Students
+from models.tables import TABLE_SPECS
 from tests.check.test_reference import EDGES
 from tests.mutants import MUTANTS
 from tests.test_check import BREAKS_ONLY
@@ -163,6 +164,22 @@ def test_the_mutation_check_removes_the_rule(rule: HardRule) -> None:
 
 def test_the_reference_has_no_rule_the_registry_lacks() -> None:
     assert tuple(reference.RULES) == RULE_NAMES
+
+
+# --- table columns ------------------------------------------------------------------------
+
+def _contract_section(table: str) -> str:
+    """The contract's text about one table: from its heading to the next heading."""
+    match = re.search(rf"^### {table}\.csv.*?(?=^##)", CONTRACT, re.MULTILINE | re.DOTALL)
+    assert match, f"docs/scenario-format.md has no section ### {table}.csv"
+    return match.group(0)
+
+
+@pytest.mark.parametrize(("table", "column"), [
+    (spec.name, column.name) for spec in TABLE_SPECS.values() for column in spec.columns])
+def test_a_column_the_loader_reads_is_in_the_contract(table: str, column: str) -> None:
+    assert re.search(rf"\b{column}\b", _contract_section(table)), (
+        f"docs/scenario-format.md does not describe {table}.{column}")
 
 
 # --- solver backends ----------------------------------------------------------------------

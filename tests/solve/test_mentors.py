@@ -6,10 +6,9 @@ import pytest
 
 from matcher.check import check_plan
 from matcher.pipeline import SolveSettings, run_solve
+from matcher.solve import BACKENDS
 from models.plan import Backend
 from tests.builders import mentor, scenario, student, workplace
-
-BACKENDS: tuple[Backend, ...] = ("flow", "lemon", "cpsat")
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
