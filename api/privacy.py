@@ -72,7 +72,7 @@ from matcher.messages import DEFAULT_LANG, Lang, Message, render
 from matcher.rules import HARD_RULES, RULE_NAMES, RULES
 from matcher.rules import rule_label as engine_rule_label
 from models.plan import UnmatchedStudent
-from models.scenario import UNKNOWN, Scenario
+from models.scenario import Scenario
 
 # Fields of a student only consultants read.
 SUPPORT_FIELDS = ("adjustments", "intensive_support", "priority")
@@ -176,11 +176,12 @@ def coach_actions(scenario: Scenario, student: int) -> list[Message]:
     s = scenario.students
     pairs = recognised_pairs(scenario, np.asarray([student], dtype=np.int64))
     results = {rule: RULES[rule](pairs) for rule in SHOWN_RULES}
-    actions: list[Message] = []
-    if s.dutch_level[student] == 0 and not results["dutch_level"].all():
-        actions.append(Message("coach.action.complete_dutch_level"))
-    if s.age[student] == UNKNOWN and not results["min_age"].all():
-        actions.append(Message("coach.action.complete_birth_date"))
+    to_complete: dict[str, None] = {}  # the values to fill in, once each, in rule order
+    for rule in SHOWN_RULES:
+        missing = HARD_RULES[rule].unknown
+        if missing is not None and missing.lacks(s, student) and not results[rule].all():
+            to_complete[missing.complete_code()] = None
+    actions = [Message(code) for code in to_complete]
     extra = pairs.minutes - int(s.max_travel_min[student])
     reach = extra <= scenario.config.policy.max_travel_fix_min
     beyond = np.logical_and.reduce(

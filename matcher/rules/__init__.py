@@ -31,7 +31,7 @@ from matcher.rules import (
     recognised_for_programme,
     travel,
 )
-from matcher.rules.hard_rule import HardRule, Rule
+from matcher.rules.hard_rule import HardRule, MissingValue, Rule
 from matcher.rules.pairs import Pairs
 from models.scenario import BoolArray
 
@@ -89,6 +89,7 @@ __all__ = [
     "RULE_NAMES",
     "STUDENT_FIELDS",
     "HardRule",
+    "MissingValue",
     "Pairs",
     "Rule",
     "broken_rules",

@@ -1,6 +1,6 @@
 import numpy as np
 
-from matcher.rules.hard_rule import HardRule
+from matcher.rules.hard_rule import HardRule, MissingValue
 from matcher.rules.pairs import Pairs
 from models.scenario import LANGUAGE_SUPPORT, BoolArray, Students
 
@@ -22,4 +22,5 @@ def _level_unknown(students: Students, student: int) -> bool:
     return bool(students.dutch_level[student] == 0)
 
 
-RULE = HardRule("dutch_level", dutch_level, student_fields=("dutch_level",), unknown=_level_unknown)
+RULE = HardRule("dutch_level", dutch_level, student_fields=("dutch_level",),
+                unknown=MissingValue("dutch_level", _level_unknown))

@@ -18,8 +18,18 @@ from matcher.rules.pairs import Pairs
 from models.scenario import BoolArray, Students
 
 Rule = Callable[[Pairs], BoolArray]
-# Whether student ``i`` lacks a value the rule needs (a set minimum then always fails).
-UnknownField = Callable[[Students, int], bool]
+
+
+@dataclass(frozen=True)
+class MissingValue:
+    """A student value a rule needs: without it, a requirement the workplace sets fails."""
+
+    column: str  # the students.csv column to fill in
+    lacks: Callable[[Students, int], bool]  # whether student ``i`` has no value
+
+    def complete_code(self) -> str:
+        """The coach's action "complete this value" (catalogue code)."""
+        return f"coach.action.complete_{self.column}"
 
 
 @dataclass(frozen=True)
@@ -40,17 +50,24 @@ class HardRule:
     # False when naming the rule could let a coach infer a support need: the coach-view
     # policy (``api.privacy``) then folds it into "other reasons".
     shown_to_coach: bool = True
-    # For a rule that fails on a missing student value: which students lack it. They
-    # read ``rule.<name>_unknown`` (what to fill in) instead of ``rule.<name>``.
-    unknown: UnknownField | None = None
+    # For a rule that fails on a missing student value: which value. A student who
+    # lacks it reads ``rule.<name>_unknown`` (what to fill in) instead of
+    # ``rule.<name>``, and a coach is asked to complete it
+    # (``coach.action.complete_<column>``) when the rule is shown to coaches.
+    unknown: MissingValue | None = None
 
     @property
     def message_codes(self) -> tuple[str, ...]:
         """The catalogue codes this rule needs, in every language: its label in
         explanations, conflicts and pages, its column heading in the exported files,
-        and, for a rule with ``unknown``, the label that asks for the missing value."""
-        codes = (f"rule.{self.name}", f"csv.rule.{self.name}")
-        return (*codes, f"rule.{self.name}_unknown") if self.unknown else codes
+        and, for a rule with ``unknown``, the label that asks for the missing value and
+        the coach's action to complete it."""
+        codes: tuple[str, ...] = (f"rule.{self.name}", f"csv.rule.{self.name}")
+        if self.unknown is not None:
+            codes += (f"rule.{self.name}_unknown",)
+            if self.shown_to_coach:
+                codes += (self.unknown.complete_code(),)
+        return codes
 
     def label(self) -> Message:
         """What a workplace lacks under this rule, in plain words."""
@@ -59,6 +76,6 @@ class HardRule:
     def label_for(self, students: Students, student: int) -> Message:
         """The label for one student: what to fill in when the rule failed because a
         value of theirs is unknown, else :meth:`label`."""
-        if self.unknown is not None and self.unknown(students, student):
+        if self.unknown is not None and self.unknown.lacks(students, student):
             return Message(f"rule.{self.name}_unknown")
         return self.label()

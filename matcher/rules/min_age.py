@@ -1,6 +1,6 @@
 import numpy as np
 
-from matcher.rules.hard_rule import HardRule
+from matcher.rules.hard_rule import HardRule, MissingValue
 from matcher.rules.pairs import Pairs
 from models.scenario import UNKNOWN, BoolArray, Students
 
@@ -18,4 +18,5 @@ def _age_unknown(students: Students, student: int) -> bool:
     return bool(students.age[student] == UNKNOWN)
 
 
-RULE = HardRule("min_age", min_age, student_fields=("age",), unknown=_age_unknown)
+RULE = HardRule("min_age", min_age, student_fields=("age",),
+                unknown=MissingValue("birth_date", _age_unknown))

@@ -21,11 +21,19 @@ from models.plan import CapacityConflict, SolverInfo, UnmatchedStudent
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [p for folder in ("matcher", "models", "api") for p in (ROOT / folder).rglob("*.py")]
 TEMPLATES = list((ROOT / "api" / "web" / "templates").rglob("*.html"))
+
+
+def _rule_codes(prefix: str) -> tuple[str, ...]:
+    """The members of a family the registered rules declare (``HardRule.message_codes``)."""
+    return tuple(code.removeprefix(prefix) for rule in HARD_RULES.values()
+                 for code in rule.message_codes if code.startswith(prefix))
+
+
 # Codes built from a value at run time, and every value they are built from.
 FAMILIES: dict[str, tuple[str, ...]] = {
-    "rule.": tuple(code.removeprefix("rule.") for rule in HARD_RULES.values()
-                   for code in rule.message_codes if code.startswith("rule.")),
+    "rule.": _rule_codes("rule."),
     "csv.rule.": RULE_NAMES,
+    "coach.action.complete_": _rule_codes("coach.action.complete_"),
     "reason.": get_args(UnmatchedStudent.model_fields["reason"].annotation),
     "limit.": get_args(get_args(CapacityConflict.model_fields["limits"].annotation)[0]),
     "status.": get_args(SolverInfo.model_fields["status"].annotation),
