@@ -119,6 +119,4 @@ def student_view(principal: Principal, scenario: Scenario, position: int, plan: 
 
 
 def adjustment_codes(scenario: Scenario, position: int) -> list[str]:
-    mask = scenario.students.adjustments[position]
-    return [code for bit, code in enumerate(scenario.adjustments.codes)
-            if int(mask[bit // 64]) >> (bit % 64) & 1]
+    return scenario.adjustments.decode(scenario.students.adjustments[position])

@@ -7,6 +7,7 @@ shared vocabulary, so subset and overlap tests are single array operations.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,7 +29,13 @@ LANGUAGE_SUPPORT = "language_support"
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """Codes of one kind (sectors, competences…) in first-seen order."""
+    """Codes of one kind (sectors, competences…) in first-seen order.
+
+    A list of codes is stored as a bitmask row: code ``i`` is bit ``i % 64`` of
+    ``uint64`` word ``i // 64``. This class is the one place that encodes and
+    decodes those bits (the plan checker's reference decodes them again on its own,
+    to stay independent).
+    """
 
     codes: tuple[str, ...]
 
@@ -39,6 +46,44 @@ class Vocabulary:
 
     def index(self) -> dict[str, int]:
         return {code: i for i, code in enumerate(self.codes)}
+
+    def encode(self, lists: Sequence[Sequence[str]]) -> MaskArray:
+        """One bitmask row per list of codes (every code must be in the vocabulary)."""
+        index = self.index()
+        masks = np.zeros((len(lists), self.words), dtype=np.uint64)
+        lengths = np.fromiter((len(values) for values in lists), dtype=np.int64,
+                              count=len(lists))
+        rows = np.repeat(np.arange(len(lists)), lengths)
+        bits = np.fromiter((index[v] for values in lists for v in values), dtype=np.int64,
+                           count=int(lengths.sum()))
+        np.bitwise_or.at(masks, (rows, bits // 64), _bit(bits))
+        return masks
+
+    def decode(self, mask: MaskArray) -> list[str]:
+        """The codes set in one bitmask row, in vocabulary order."""
+        positions = np.arange(len(self.codes))
+        on = (mask[positions // 64] & _bit(positions)) != 0
+        return [code for code, set_ in zip(self.codes, on.tolist(), strict=True) if set_]
+
+    def contains(self, masks: MaskArray, code: str) -> BoolArray:
+        """For each bitmask row of ``masks`` (rows × words), whether ``code`` is set."""
+        position = self.index().get(code)
+        if position is None:
+            return np.zeros(len(masks), dtype=bool)
+        return np.asarray((masks[:, position // 64] & _bit(position)) != 0)
+
+    def with_code(self, masks: MaskArray, row: int, code: str) -> MaskArray:
+        """A copy of ``masks`` with ``code`` set in ``row``."""
+        position = self.index()[code]
+        changed = masks.copy()
+        changed[row, position // 64] |= _bit(position)
+        return changed
+
+
+def _bit(positions: IntArray | int) -> MaskArray:
+    """The ``uint64`` value of the bit of each code position within its word."""
+    shift = (np.asarray(positions, dtype=np.int64) % 64).astype(np.uint64)
+    return np.asarray(np.left_shift(np.uint64(1), shift), dtype=np.uint64)
 
 
 @dataclass(frozen=True)

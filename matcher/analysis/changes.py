@@ -137,9 +137,7 @@ def apply_change(scenario: Scenario, change: Change) -> Scenario:
     if change.kind == "mentor":
         return _with_mentor(scenario, j, 1)
     if change.kind == "adjustment":
-        bit = scenario.adjustments.index()[change.code]
-        masks = w.adjustments.copy()
-        masks[j, bit // 64] |= np.uint64(1) << np.uint64(bit % 64)
+        masks = scenario.adjustments.with_code(w.adjustments, j, change.code)
         return _replace_workplaces(scenario, adjustments=masks)
     if change.kind == "recognition":
         n_programmes = max(len(scenario.programmes.codes), 1)

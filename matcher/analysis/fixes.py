@@ -135,7 +135,6 @@ def one_rule_changes(run: SolveRun, student: int, per_kind: int = PER_KIND) -> l
     placed = run.solution.workplace[free & (run.solution.workplace >= 0)]
     room = run.solution.capacity.workplace_room - np.bincount(placed, minlength=len(w))
     free_first = np.lexsort((pairs.minutes, room <= 0))
-    codes = sc.adjustments.codes
     # only a workplace of the programme's own sector can be recognised for it
     own_sector = str(programme_sectors(sc)[s.programme[student]])
     sector_codes = sc.sectors.codes
@@ -152,11 +151,9 @@ def one_rule_changes(run: SolveRun, student: int, per_kind: int = PER_KIND) -> l
         elif rule == "dutch_level":
             change = Change("adjustment", workplace=j, code=LANGUAGE_SUPPORT)
         elif rule == "adjustments":
-            missing = s.adjustments[student] & ~w.adjustments[j]
-            bits = [b for b in range(len(codes))
-                    if (int(missing[b // 64]) >> (b % 64)) & 1]
-            if len(bits) == 1:
-                change = Change("adjustment", workplace=j, code=codes[bits[0]])
+            missing = sc.adjustments.decode(s.adjustments[student] & ~w.adjustments[j])
+            if len(missing) == 1:
+                change = Change("adjustment", workplace=j, code=missing[0])
         elif rule == "travel":
             extra = int(pairs.minutes[j]) - int(s.max_travel_min[student])
             if extra <= sc.config.policy.max_travel_fix_min:

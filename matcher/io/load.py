@@ -40,7 +40,6 @@ from models.scenario import (
     BoolArray,
     FloatArray,
     IntArray,
-    MaskArray,
     Mentors,
     Pinned,
     Scenario,
@@ -122,18 +121,6 @@ def _vocabulary(*groups: list[list[str]] | list[str]) -> Vocabulary:
             else:
                 codes[item] = None
     return Vocabulary(tuple(codes))
-
-
-def _masks(lists: list[list[str]], vocabulary: Vocabulary) -> MaskArray:
-    index = vocabulary.index()
-    masks = np.zeros((len(lists), vocabulary.words), dtype=np.uint64)
-    lengths = np.fromiter((len(values) for values in lists), dtype=np.int64, count=len(lists))
-    rows = np.repeat(np.arange(len(lists)), lengths)
-    bits = np.fromiter((index[v] for values in lists for v in values), dtype=np.int64,
-                       count=int(lengths.sum()))
-    np.bitwise_or.at(masks, (rows, bits // 64),
-                     np.left_shift(np.uint64(1), (bits % 64).astype(np.uint64)))
-    return masks
 
 
 def _locations(parser: TableParser) -> tuple[FloatArray, FloatArray]:
@@ -405,7 +392,7 @@ def _encode(config: ScenarioConfig, source: str, parsers: dict[str, TableParser]
     for row, codes in enumerate(wishes):
         wish_matrix[row, : len(codes)] = [sector_index[c] for c in codes]
 
-    adjustments_needed = _masks(needs, adjustment_vocabulary)
+    adjustments_needed = adjustment_vocabulary.encode(needs)
     default_priority = np.where(
         adjustments_needed.any(axis=1) | intensive, 1, np.where(duaal, 3, 2)
     )
@@ -419,7 +406,7 @@ def _encode(config: ScenarioConfig, source: str, parsers: dict[str, TableParser]
         contract_ready=np.where(ready_given, contract_ready, duaal),
         wishes=wish_matrix,
         wish_count=np.asarray([len(w) for w in wishes], dtype=np.int64),
-        gaps=_masks(gaps, competence_vocabulary),
+        gaps=competence_vocabulary.encode(gaps),
         adjustments=adjustments_needed,
         lat=s_lat,
         lon=s_lon,
@@ -439,8 +426,8 @@ def _encode(config: ScenarioConfig, source: str, parsers: dict[str, TableParser]
         offers_contract=np.where(contract_given, offers_contract, True),
         offers_guided=offers_guided,
         accepts_grade2=np.where(grade2_given, accepts_grade2, True),
-        adjustments=_masks(offered, adjustment_vocabulary),
-        competences=_masks(competences, competence_vocabulary),
+        adjustments=adjustment_vocabulary.encode(offered),
+        competences=competence_vocabulary.encode(competences),
         lat=w_lat,
         lon=w_lon,
         min_age=np.where(min_age_given, min_age, UNKNOWN).astype(np.int64),

@@ -12,10 +12,9 @@ def dutch_level(pairs: Pairs) -> BoolArray:
     sc = pairs.scenario
     w = sc.workplaces
     minimum = w.min_dutch_level[pairs.workplace]
-    bit = sc.adjustments.index()[LANGUAGE_SUPPORT]
-    support = (w.adjustments[pairs.workplace, bit // 64] >> np.uint64(bit % 64)) & np.uint64(1)
+    support = sc.adjustments.contains(w.adjustments[pairs.workplace], LANGUAGE_SUPPORT)
     level = sc.students.dutch_level[pairs.student]
-    return np.asarray((minimum == 0) | (support == 1) | ((level > 0) & (level >= minimum)))
+    return np.asarray((minimum == 0) | support | ((level > 0) & (level >= minimum)))
 
 
 def _level_unknown(students: Students, student: int) -> bool:
