@@ -12,7 +12,6 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,10 +19,9 @@ from sqlalchemy.orm import Session
 from api.audit import Actor, Operator, record
 from api.tables import User
 from matcher.messages import Message
+from models.roles import ROLES, Role
 
 KEY_PREFIX = "lwm_"
-Role = Literal["consultant", "coach"]
-ROLES: tuple[Role, ...] = ("consultant", "coach")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from matcher.cli.common import LangOption, err, fail, out, say, tell, use_lang, user_errors
 from matcher.messages import Message
+from models.roles import ROLES
 
 if TYPE_CHECKING:  # the service's modules load only for the commands that use them
     from sqlalchemy.orm import Session
@@ -107,12 +108,12 @@ def users_add(
     from api.auth import UserRefused, create_user
 
     use_lang(lang)
-    if role not in ("consultant", "coach"):
+    chosen = next((r for r in ROLES if r == role), None)
+    if chosen is None:
         fail("cli.role_invalid", value=role)
     with _user_store() as session:
         try:
-            key = create_user(session, "coach" if role == "coach" else "consultant",
-                              name, coach_id)
+            key = create_user(session, chosen, name, coach_id)
         except UserRefused as refused:
             err.print(tell(refused.message), highlight=False)
             raise typer.Exit(2) from None

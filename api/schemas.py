@@ -9,13 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from matcher.diff import ChangeKind
 from matcher.messages import Message
+from models.config import Objective
 from models.plan import Assignment, Backend, Breakdown, Conflict, SolverInfo, UnmatchedStudent
 
 JobState = Literal["queued", "running", "done", "failed", "cancelled"]
 # solve: a job's new plan; refusal, pins: the newest plan re-planned after them
 PlanKind = Literal["solve", "refusal", "pins"]
 PLAN_KINDS: tuple[str, ...] = get_args(PlanKind)
-Role = Literal["consultant", "coach"]
 MAX_ID_LENGTH = 200
 
 
@@ -35,7 +35,7 @@ class SolveRequest(_Request):
     backend: Backend = Field(
         default="flow", description="flow: exact min-cost flow (default); lemon: the same "
         "exact optimum by LEMON's network simplex; cpsat: CP-SAT.")
-    objective: Literal["priority-first", "placements-first"] | None = Field(
+    objective: Objective | None = Field(
         default=None, description="Default: the scenario's policy.objective.")
     time_limit_s: float = Field(default=60.0, gt=0, le=3600,
                                 description="Seconds the cpsat backend may use.")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Objective = Literal["priority-first", "placements-first"]
+OBJECTIVES: tuple[Objective, ...] = get_args(Objective)
 FORMAT_VERSION = 1
 
 REQUIRED_TABLES = ("students", "workplaces", "mentors")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
 
@@ -11,6 +11,7 @@ from models.message import Message
 
 # flow and lemon: exact min-cost flows (OR-Tools, LEMON); cpsat: CP-SAT
 Backend = Literal["flow", "lemon", "cpsat"]
+BACKENDS: tuple[Backend, ...] = get_args(Backend)
 
 
 class _Out(BaseModel):

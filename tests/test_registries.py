@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from api.privacy import OTHER_REASON_RULES, SHOWN_RULES
+from api.web.templating import BACKEND_WORDS, OBJECTIVE_WORDS
 from matcher.analysis.changes import EFFORT, ChangeKind
 from matcher.candidates import build_candidates
 from matcher.check import check_plan, reference
@@ -28,6 +29,7 @@ from matcher.messages import DEFAULT_LANG, LANGUAGES, Lang, Message, known_codes
 from matcher.pipeline import SolveSettings, run_solve
 from matcher.rules import HARD_RULES, RULE_NAMES, RULES, HardRule, Pairs, Rule
 from matcher.solve import BACKENDS, solve
+from models.config import OBJECTIVES
 from models.plan import Backend
 from models.scenario import BoolArray, Scenario, Students
 from models.tables import TABLE_SPECS
@@ -200,6 +202,11 @@ def test_a_backend_finds_the_optimum_and_its_plan_passes_the_checker(
     plan = run_solve(demo, SolveSettings(backend=backend, time_limit_s=30)).plan
     assert plan.solver.backend == backend
     assert check_plan(demo, plan.as_contract()) == []
+
+
+def test_the_solve_form_offers_every_backend_and_objective() -> None:
+    assert tuple(BACKEND_WORDS) == BACKENDS
+    assert tuple(OBJECTIVE_WORDS) == OBJECTIVES
 
 
 # --- languages ----------------------------------------------------------------------------

@@ -19,6 +19,8 @@ from api import job_texts
 from api.web.deps import CSRF_FIELD, CSRF_HEADER, WebUser
 from matcher.messages import Lang, Message, Param, Percent, format_param, parse_lang
 from matcher.messages import render as render_message
+from models.config import Objective
+from models.plan import Backend
 
 TEMPLATES = Path(__file__).parent / "templates"
 PAGE_LANG: Lang = "nl"  # the users' language; English is a switch away
@@ -129,12 +131,20 @@ def sentence(text: str) -> str:
     return text[0].upper() + text[1:] + ("" if text.endswith((".", "?", "!")) else ".")
 
 
+# The words of the solve form's choices: one per objective and backend of the models'
+# vocabulary (tests/test_registries.py holds them to it), in the order shown.
+OBJECTIVE_WORDS: dict[Objective, str] = {"priority-first": "web.priority_first",
+                                         "placements-first": "web.placements_first"}
+BACKEND_WORDS: dict[Backend, str] = {"flow": "web.method_flow", "lemon": "web.method_lemon",
+                                     "cpsat": "web.method_cpsat"}
+
 templates = Jinja2Templates(directory=TEMPLATES)
 templates.env.filters.update(number=number, when=when, label=group_label, msg=msg, stage=stage,
                              job_error=job_error,                              sentence=sentence)
 templates.env.globals.update(t=t, percent=percent, ratio=ratio, messages=messages,
                              msg_of=msg_of, csrf_field=CSRF_FIELD,
-                             csrf_header=CSRF_HEADER)
+                             csrf_header=CSRF_HEADER, objective_words=OBJECTIVE_WORDS,
+                             backend_words=BACKEND_WORDS)
 
 
 def is_htmx(request: Request) -> bool:

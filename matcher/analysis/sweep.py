@@ -24,10 +24,9 @@ from matcher.analysis.groups import student_groups
 from matcher.analysis.metrics import Row, plan_rows
 from matcher.analysis.sample import sample_scenario
 from matcher.pipeline import SolveSettings, run_solve
-from models.config import Objective
+from models.config import OBJECTIVES, Objective
 from models.scenario import Scenario
 
-OBJECTIVES: tuple[Objective, ...] = ("priority-first", "placements-first")
 COLUMNS = ("ratio", "seed", "objective", "dimension", "group", "students", "placed", "value")
 
 

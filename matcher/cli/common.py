@@ -29,7 +29,7 @@ from matcher.messages import (
     render,
 )
 from matcher.pipeline import SolveRun, SolveSettings, run_solve
-from models.config import Objective
+from models.config import OBJECTIVES, Objective
 from models.plan import Plan
 from models.scenario import Scenario
 
@@ -49,7 +49,7 @@ ScenarioArg = Annotated[Path, typer.Argument(help="Scenario folder (with scenari
                                              "a scenario document with inline tables, or "
                                              "one .xlsx workbook (see `matcher workbook`).")]
 ObjectiveOption = Annotated[str | None, typer.Option(
-    help="priority-first or placements-first; default: the scenario's policy.")]
+    help=f"{' or '.join(OBJECTIVES)}; default: the scenario's policy.")]
 
 # The language chosen by the running command's --lang (one command per process).
 _lang: list[Lang] = [DEFAULT_LANG]
@@ -129,11 +129,10 @@ def objective_option(value: str | None) -> Objective | None:
     """--objective as given (None: the scenario's policy); exit 2 on anything else."""
     if value is None:
         return None
-    if value == "placements-first":
-        return "placements-first"
-    if value == "priority-first":
-        return "priority-first"
-    fail("cli.objective_invalid", value=value)
+    objective = next((o for o in OBJECTIVES if o == value), None)
+    if objective is None:
+        fail("cli.objective_invalid", value=value)
+    return objective
 
 
 def load(path: Path) -> Scenario:

@@ -14,10 +14,8 @@ from matcher.solve.flow import solve_flow
 from matcher.solve.mentors import assign_mentors
 from matcher.solve.problem import AssignmentProblem, build_problem
 from models.config import Objective
-from models.plan import Backend
+from models.plan import BACKENDS, Backend
 from models.scenario import IntArray, Scenario
-
-BACKENDS: tuple[Backend, ...] = ("flow", "lemon", "cpsat")
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,9 @@ from matcher.pipeline import SolveSettings, run_solve
 from matcher.solve import solve
 from matcher.solve.capacity import residual_capacity
 from matcher.solve.problem import build_problem
-from models.config import Objective
+from models.config import OBJECTIVES, Objective
 from models.scenario import Scenario
 from tests.strategies import tiny_scenarios
-
-OBJECTIVES: tuple[Objective, ...] = ("priority-first", "placements-first")
 
 
 def networkx_objective(scenario: Scenario, objective: Objective) -> int:

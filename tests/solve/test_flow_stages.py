@@ -22,14 +22,13 @@ from matcher.replan import replan_after_refusals
 from matcher.solve import solve
 from matcher.solve.capacity import residual_capacity
 from matcher.solve.problem import build_problem
-from models.config import MAX_WEIGHT, Objective, Weights
+from models.config import MAX_WEIGHT, OBJECTIVES, Objective, Weights
 from models.plan import Plan
 from models.scenario import IntArray, Scenario
 from tests.solve.test_backends import networkx_objective
 from tests.solve.test_lemon import level_values as solution_level_values
 from tests.strategies import tiny_scenarios
 
-OBJECTIVES: tuple[Objective, ...] = ("priority-first", "placements-first")
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 

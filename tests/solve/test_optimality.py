@@ -8,12 +8,10 @@ from hypothesis import HealthCheck, assume, given, settings
 
 from matcher.check import check_plan, plan_score
 from matcher.pipeline import SolveSettings, run_solve
-from models.config import Objective
+from models.config import OBJECTIVES, Objective
 from models.scenario import Scenario
 from tests.solve.brute_force import best_score
 from tests.strategies import tiny_scenarios
-
-OBJECTIVES: tuple[Objective, ...] = ("priority-first", "placements-first")
 
 
 @pytest.mark.parametrize("objective", OBJECTIVES)

@@ -14,13 +14,12 @@ from matcher.check import check_plan
 from matcher.io import load_scenario
 from matcher.pipeline import SolveSettings, run_solve
 from matcher.replan import Replan, previous_workplaces, replan_after_refusals
-from models.config import Objective
+from models.config import OBJECTIVES, Objective
 from models.plan import Plan
 from models.scenario import Scenario
 from tests.solve.test_lemon import level_values
 from tests.strategies import tiny_scenarios
 
-OBJECTIVES: tuple[Objective, ...] = ("priority-first", "placements-first")
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 
