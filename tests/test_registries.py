@@ -25,6 +25,7 @@ from matcher.analysis.changes import EFFORT, ChangeKind
 from matcher.candidates import build_candidates
 from matcher.check import check_plan, reference
 from matcher.io import load_scenario
+from matcher.io.parse import TableParser
 from matcher.messages import DEFAULT_LANG, LANGUAGES, Lang, Message, known_codes, render
 from matcher.pipeline import SolveSettings, run_solve
 from matcher.rules import HARD_RULES, RULE_NAMES, RULES, HardRule, Pairs, Rule
@@ -32,7 +33,7 @@ from matcher.solve import BACKENDS, solve
 from models.config import OBJECTIVES
 from models.plan import Backend
 from models.scenario import BoolArray, Scenario, Students
-from models.tables import TABLE_SPECS
+from models.tables import TABLE_SPECS, Column, Kind
 from tests.check.test_reference import EDGES
 from tests.mutants import MUTANTS
 from tests.test_check import BREAKS_ONLY
@@ -182,6 +183,31 @@ def _contract_section(table: str) -> str:
 def test_a_column_the_loader_reads_is_in_the_contract(table: str, column: str) -> None:
     assert re.search(rf"\b{column}\b", _contract_section(table)), (
         f"docs/scenario-format.md does not describe {table}.{column}")
+
+
+# Columns the loader takes as plain text, outside the typed readers: a pinned row's
+# mentor is looked up among the mentors' ids; an exclusion's reason is for people only.
+READ_AS_PLAIN_TEXT = {("placements", "mentor_id"), ("exclusions", "reason")}
+
+
+def test_the_loader_reads_every_column_as_the_kind_it_is_declared(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """models/tables.py is the one source of column kinds: each typed reader of
+    ``TableParser`` refuses a column declared as another kind, and every declared
+    column is read by one of them."""
+    read: set[tuple[str, str]] = set()
+    declared = TableParser._declared
+
+    def spy(parser: TableParser, name: str, kind: Kind) -> Column:
+        read.add((parser.spec.name, name))
+        return declared(parser, name, kind)
+
+    monkeypatch.setattr(TableParser, "_declared", spy)
+    load_scenario(ROOT / "scenarios" / "demo")
+    every = {(spec.name, column.name) for spec in TABLE_SPECS.values()
+             for column in spec.columns}
+    assert every - read == READ_AS_PLAIN_TEXT
 
 
 # --- solver backends ----------------------------------------------------------------------

@@ -132,7 +132,7 @@ def _locations(parser: TableParser) -> tuple[FloatArray, FloatArray]:
         return nothing, nothing.copy()
     lat, lat_ok = parser.floats("lat")
     lon, lon_ok = parser.floats("lon")
-    postcode = parser.stripped("postcode")
+    postcode = parser.text("postcode")
     has_lat, has_lon = parser.stripped("lat") != "", parser.stripped("lon") != ""
     for position in np.flatnonzero(has_lat != has_lon):
         missing = "lon" if has_lat[position] else "lat"
@@ -399,7 +399,7 @@ def _encode(config: ScenarioConfig, source: str, parsers: dict[str, TableParser]
     students = Students(
         ids=student_ids,
         school_id=st.ids("school_id"),
-        coach_id=st.stripped("coach_id"),
+        coach_id=st.text("coach_id"),
         programme=np.asarray([programme_index[p] for p in programme_text], dtype=np.int64),
         duaal=duaal,
         grade=np.where(grade_text == "2", 2, 3).astype(np.int64),

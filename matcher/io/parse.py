@@ -12,7 +12,7 @@ from rapidfuzz.distance import Levenshtein
 from matcher.io.errors import Problem
 from matcher.messages import Message
 from models.scenario import BoolArray, FloatArray, IntArray, ObjArray
-from models.tables import CEFR_LEVELS, TableSpec
+from models.tables import CEFR_LEVELS, Column, Kind, TableSpec
 
 TRUE_WORDS = frozenset({"true", "yes", "1", "ja"})
 FALSE_WORDS = frozenset({"false", "no", "0", "nee"})
@@ -148,6 +148,15 @@ class TableParser:
                                               dtype=object)
         return self._stripped[name]
 
+    def _declared(self, name: str, kind: Kind) -> Column:
+        """The column's declaration, which must give it the kind it is read as: the
+        column kinds of ``models/tables.py`` are the one source of how a cell is read."""
+        column = self.spec.column(name)
+        if column.kind != kind:
+            raise TypeError(f"{self.spec.name}.{name} is declared {column.kind!r}, "
+                            f"read as {kind!r}")
+        return column
+
     def _require(self, name: str, present: BoolArray) -> None:
         column = self.spec.column(name)
         if column.required and name in self.frame.columns:
@@ -157,6 +166,7 @@ class TableParser:
     def ids(self, name: str, unique: bool = False) -> ObjArray:
         """IDs are compared exactly; an empty cell is refused, and with ``web_ids`` also
         an id that could not be shown or named in a web address (see ``id_problem``)."""
+        self._declared(name, "id")
         values = self.raw(name)
         present = np.asarray([str(v).strip() != "" for v in values], dtype=bool)
         self._require(name, present)
@@ -176,17 +186,20 @@ class TableParser:
         return values
 
     def text(self, name: str) -> ObjArray:
+        self._declared(name, "string")
         values = self.stripped(name)
         self._require(name, values != "")
         return values
 
     def lists(self, name: str) -> list[list[str]]:
+        self._declared(name, "list")
         values = [split_list(str(v)) for v in self.raw(name)]
         self._require(name, np.asarray([bool(v) for v in values], dtype=bool))
         return values
 
     def bools(self, name: str) -> tuple[BoolArray, BoolArray]:
         """Values and a mask of cells that were filled in (empty cells take a default)."""
+        self._declared(name, "bool")
         text = self.stripped(name)
         words = np.asarray([v.lower() for v in text], dtype=object)
         truthy = np.isin(words, list(TRUE_WORDS))
@@ -198,7 +211,7 @@ class TableParser:
         return truthy, present
 
     def ints(self, name: str) -> tuple[IntArray, BoolArray]:
-        column = self.spec.column(name)
+        column = self._declared(name, "int")
         text = self.stripped(name)
         present = text != ""
         self._require(name, present)
@@ -218,6 +231,7 @@ class TableParser:
         return values, present & whole
 
     def floats(self, name: str) -> tuple[FloatArray, BoolArray]:
+        self._declared(name, "float")
         text = self.stripped(name)
         present = text != ""
         self._require(name, present)
@@ -231,6 +245,7 @@ class TableParser:
 
     def dates(self, name: str) -> tuple[IntArray, BoolArray]:
         """Dates as days since 1970-01-01 (ISO YYYY-MM-DD only)."""
+        self._declared(name, "date")
         text = self.stripped(name)
         present = text != ""
         self._require(name, present)
@@ -249,6 +264,7 @@ class TableParser:
 
     def cefr(self, name: str) -> IntArray:
         """CEFR level as 1 (A1) … 6 (C2); 0 when the cell is empty (unknown)."""
+        self._declared(name, "cefr")
         text = self.stripped(name)
         level = np.zeros(len(text), dtype=np.int64)
         for rank, code in enumerate(CEFR_LEVELS, start=1):
@@ -261,7 +277,7 @@ class TableParser:
         return level
 
     def enum(self, name: str) -> ObjArray:
-        column = self.spec.column(name)
+        column = self._declared(name, "enum")
         text = self.stripped(name)
         present = text != ""
         self._require(name, present)
