@@ -48,6 +48,7 @@ from matcher.travel import (
     postcode_centres,
     unit_sphere_xyz,
 )
+from models.config import Policy, Weights
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -56,11 +57,15 @@ TextArray = NDArray[np.object_]
 
 REFERENCE_DATE = dt.date(2026, 9, 1)
 
-# Policy written into every generated scenario.yaml; the travel figures are also
-# used here to make sure generated existing placements are within reach.
-DEFAULT_MAX_TRAVEL_MIN = 45
-TRAVEL_SPEED_KMH = 25.0
-DETOUR_FACTOR = 1.3
+# Every generated scenario.yaml spells out the contract's default policy and weights
+# (models/config.py), so a reader sees them; the travel figures are also used here to
+# make sure generated existing placements are within reach.
+DEFAULT_POLICY, DEFAULT_WEIGHTS = Policy(), Weights()
+DEFAULT_MAX_TRAVEL_MIN = DEFAULT_POLICY.default_max_travel_min
+TRAVEL_SPEED_KMH = DEFAULT_POLICY.travel_speed_kmh
+DETOUR_FACTOR = DEFAULT_POLICY.detour_factor
+# The generator's one departure from the defaults: a care (zorg) mentor takes one student.
+CARE_MENTOR_CAPACITY = 1
 
 
 @dataclass(frozen=True)
@@ -950,16 +955,15 @@ def scenario_yaml_text(name: str, reference_date: dt.date, tables: list[str],
         "tables:",
         *(f"  {table}: {table}.csv" for table in tables),
         "policy:",
-        "  objective: priority-first",
+        f"  objective: {DEFAULT_POLICY.objective}",
         f"  default_max_travel_min: {DEFAULT_MAX_TRAVEL_MIN}",
         f"  travel_speed_kmh: {speed_kmh:g}",
         f"  detour_factor: {DETOUR_FACTOR:g}",
-        "  mentor_capacity: {default: 2, zorg: 1}",
-        "  max_intensive_per_mentor: 1",
+        f"  mentor_capacity: {{default: {DEFAULT_POLICY.mentor_capacity.default}, "
+        f"zorg: {CARE_MENTOR_CAPACITY}}}",
+        f"  max_intensive_per_mentor: {DEFAULT_POLICY.max_intensive_per_mentor}",
         "weights:",
-        "  wish: 10",
-        "  competence: 6",
-        "  travel: 1",
+        *(f"  {name}: {value}" for name, value in DEFAULT_WEIGHTS.model_dump().items()),
     ]
     return "\n".join(lines) + "\n"
 
