@@ -61,7 +61,6 @@ students with the same shown facts may get different lists; nothing says why.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 
@@ -71,7 +70,7 @@ from matcher.exports import Names
 from matcher.messages import DEFAULT_LANG, Lang, Message, render
 from matcher.rules import HARD_RULES, RULE_NAMES, RULES
 from matcher.rules import rule_label as engine_rule_label
-from models.plan import UnmatchedStudent
+from models.plan import Reason, UnmatchedStudent
 from models.scenario import Scenario
 
 # Fields of a student only consultants read.
@@ -135,7 +134,7 @@ def coach_rule_counts(counts: dict[str, int], scenario: Scenario, student: int,
 class CoachWhy:
     """Why a student is unplaced, as a coach reads it."""
 
-    reason: Literal["no_feasible_workplace", "capacity"]
+    reason: Reason
     rules: dict[str, int]
     sentence: str  # a key of COACH_SENTENCES
     rule: str = ""  # the shown rule the sentence names, if any

@@ -10,7 +10,6 @@ exclusion rule only on the student's own exclusion rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 from scipy.spatial import cKDTree
@@ -21,9 +20,9 @@ from matcher.rules import HARD_RULES, RULE_NAMES, RULES, STUDENT_FIELDS, Pairs, 
 from matcher.solve import Solution
 from matcher.solve.capacity import FreeRoom, free_room
 from matcher.travel import chord_km, max_estimated_km, unit_sphere_xyz
+from models.plan import Reason
 from models.scenario import IntArray, Scenario
 
-Reason = Literal["no_feasible_workplace", "capacity"]
 # Bounds the pairs evaluated at once, to keep memory flat on large scenarios.
 CHUNK_PAIRS = 2_000_000
 

@@ -12,7 +12,6 @@ import shutil
 import tempfile
 from collections import Counter
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 
@@ -37,6 +36,7 @@ from models.plan import (
     Breakdown,
     CapacityConflict,
     Conflict,
+    Limit,
     Plan,
     SolverInfo,
     Summary,
@@ -84,7 +84,7 @@ def build_plan(scenario: Scenario, candidates: Candidates, solution: Solution) -
         if rules:
             conflicts.append(Conflict(student_id=student_id, workplace_id=workplace_id,
                                       rules=rules))
-        limits: list[Literal["seats", "mentor", "intensive_support"]] = []
+        limits: list[Limit] = []
         if capacity.pinned_over_seats[i]:
             limits.append("seats")
         if capacity.pinned_over_mentor[i]:

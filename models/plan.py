@@ -12,6 +12,12 @@ from models.message import Message
 # flow and lemon: exact min-cost flows (OR-Tools, LEMON); cpsat: CP-SAT
 Backend = Literal["flow", "lemon", "cpsat"]
 BACKENDS: tuple[Backend, ...] = get_args(Backend)
+# optimal: proven; feasible: cpsat stopped at its time limit
+Status = Literal["optimal", "feasible"]
+# Why a student is unmatched: no workplace passes every rule, or those that do are full.
+Reason = Literal["no_feasible_workplace", "capacity"]
+# What a pinned placement overfills.
+Limit = Literal["seats", "mentor", "intensive_support"]
 
 
 class _Out(BaseModel):
@@ -20,7 +26,7 @@ class _Out(BaseModel):
 
 class SolverInfo(_Out):
     backend: Backend
-    status: Literal["optimal", "feasible"]
+    status: Status
     seconds: float
     objective: Objective
     # Only when the status is feasible: the plan's value of the combined integer
@@ -62,12 +68,12 @@ class CapacityConflict(_Out):
 
     student_id: str
     workplace_id: str
-    limits: list[Literal["seats", "mentor", "intensive_support"]]
+    limits: list[Limit]
 
 
 class UnmatchedStudent(_Out):
     student_id: str
-    reason: Literal["no_feasible_workplace", "capacity"]
+    reason: Reason
     detail: str  # in English, as contract v1 always had it
     rules: dict[str, int]
     # The same explanation as a message code and its parameters, for rendering in any
@@ -82,7 +88,7 @@ class UnmatchedStudent(_Out):
         return Message.from_json(self.detail_code, self.detail_params)
 
     @classmethod
-    def explained(cls, student_id: str, reason: Literal["no_feasible_workplace", "capacity"],
+    def explained(cls, student_id: str, reason: Reason,
                   detail: Message, rules: dict[str, int]) -> UnmatchedStudent:
         return cls(student_id=student_id, reason=reason, detail=str(detail), rules=rules,
                    detail_code=detail.code, detail_params=detail.to_json()["params"])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 
@@ -14,7 +13,7 @@ from matcher.solve.flow import solve_flow
 from matcher.solve.mentors import assign_mentors
 from matcher.solve.problem import AssignmentProblem, build_problem
 from models.config import Objective
-from models.plan import BACKENDS, Backend
+from models.plan import BACKENDS, Backend, Status
 from models.scenario import IntArray, Scenario
 
 
@@ -22,7 +21,7 @@ from models.scenario import IntArray, Scenario
 class Solution:
     backend: Backend
     objective: Objective
-    status: Literal["optimal", "feasible"]
+    status: Status
     seconds: float
     workplace: IntArray  # per student, -1 when unplaced (pinned rows included)
     mentor: IntArray  # per student, -1 when unplaced or no mentor exists
@@ -54,7 +53,7 @@ def solve(
         chosen = solve_lemon(problem)
     else:
         chosen = solve_flow(problem, workers=workers)
-    status: Literal["optimal", "feasible"] = "optimal"
+    status: Status = "optimal"
     value = bound = problem.objective_value(chosen)
     if backend == "cpsat":
         # imported here: CP-SAT takes a quarter of a second to import
@@ -82,7 +81,7 @@ def _solution(
     chosen: np.ndarray,
     backend: Backend,
     objective: Objective,
-    status: Literal["optimal", "feasible"],
+    status: Status,
     value: int,
     bound: int,
     seconds: float,
