@@ -18,7 +18,9 @@ Fields
 
 Rules
     A coach sees the rules that read only facts a coach may know
-    (``SHOWN_RULES``). The adjustments rule is never named: with the exclusion
+    (``SHOWN_RULES``: each rule declares it, ``HardRule.shown_to_coach``, and a
+    contract test refuses a rule reading a support need that claims it). The
+    adjustments rule is never named: with the exclusion
     rule (the consultant's exclusions and refusals) it makes up "other reasons"
     (``OTHER``), so a workplace closed for other reasons is never known to be
     closed by an adjustment.
