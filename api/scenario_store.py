@@ -140,15 +140,15 @@ def ingest_files(files: list[tuple[str, bytes]],
         if limits is not None:
             check_document(settings, documents[0], limits)
         _check_table_names(settings, documents[0])
-    source = read_upload(by_name, table_limits)
-    assert settings is not None  # the reader rejects a document it cannot read
-    return _canonical_source(settings, source)
+    return _canonical_source(settings, read_upload(by_name, table_limits))
 
 
-def _canonical_source(settings: dict[str, Any], source: ScenarioSource) -> CanonicalScenario:
+def _canonical_source(settings: dict[str, Any] | None, source: ScenarioSource
+                      ) -> CanonicalScenario:
     """The CLI's validation, every problem at once, and ids usable in addresses; the
     tables stored inline, exactly the text that was validated."""
     scenario = scenario_from_source(source, JSON_LABEL, web_ids=True)
+    assert settings is not None  # the loader rejects a document it cannot read
     return _canonical(settings, inline_records(source), scenario)
 
 
