@@ -238,10 +238,10 @@ def region(run: SolveRun, max_gates: int = MAX_GATES) -> Region:
     seen_workplace = np.zeros(n_w, dtype=bool)
     frontier = np.flatnonzero(free & (at < 0))
     seen_student[frontier] = True
-    found: list[Opening] = []
+    # additions open pairs for the unplaced students (the first layer) only
+    layer = openings(sc, frontier, max_gates)
+    found: list[Opening] = list(layer)
     while len(frontier):
-        layer = openings(sc, frontier, max_gates)
-        found += layer
         reached = np.concatenate([allowed[starts[s]:starts[s + 1]] for s in frontier.tolist()]
                                  + [np.asarray([o.workplace for o in layer], dtype=np.int64)])
         reached = np.unique(reached[~seen_workplace[reached]])
@@ -251,7 +251,41 @@ def region(run: SolveRun, max_gates: int = MAX_GATES) -> Region:
         nxt = np.unique(nxt[~seen_student[nxt]])
         seen_student[nxt] = True
         frontier = nxt
+        layer = []
     return Region(np.flatnonzero(seen_student), np.flatnonzero(seen_workplace), tuple(found))
+
+
+class _Columns:
+    """Columns of the mixed-integer model, numbered as they are added."""
+
+    def __init__(self) -> None:
+        self.upper: list[float] = []
+
+    def add(self, count: int, upper: float) -> IntArray:
+        start = len(self.upper)
+        self.upper += [upper] * count
+        return np.arange(start, start + count, dtype=np.int64)
+
+
+class _Rows:
+    """Rows ``Σ coefficient · column ≤ limit``, kept as sparse triplets."""
+
+    def __init__(self) -> None:
+        self.row: list[int] = []
+        self.column: list[int] = []
+        self.value: list[float] = []
+        self.lower: list[float] = []
+        self.upper: list[float] = []
+
+    def add(self, terms: Iterable[tuple[int, float]], upper: float,
+            lower: float = -np.inf) -> None:
+        number = len(self.upper)
+        for column, value in terms:
+            self.row.append(number)
+            self.column.append(column)
+            self.value.append(value)
+        self.lower.append(lower)
+        self.upper.append(upper)
 
 
 class RecruitModel:
@@ -265,181 +299,187 @@ class RecruitModel:
         started = time.perf_counter()
         self.region = region(run, max_gates)
         self.region_seconds = time.perf_counter() - started
-        self._hint: dict[str, int] = {}
+        self._hint: np.ndarray | None = None  # the last budget's plan, to start the next
 
     def solve(self, budget: int) -> RecruitPlan:
         """The best additions within ``budget`` (exact, or the gap stated)."""
         started = time.perf_counter()
         sc, run, reg = self.run.scenario, self.run, self.region
-        s = sc.students
-        model = cp_model.CpModel()
+        s, n_programmes = sc.students, max(len(sc.programmes.codes), 1)
         in_region = np.zeros(len(s), dtype=bool)
         in_region[reg.students] = True
         arc_mask = in_region[run.candidates.student]
-        arc_student = run.candidates.student[arc_mask]
-        arc_workplace = run.candidates.workplace[arc_mask]
-        x = [model.new_bool_var(f"x{a}") for a in range(len(arc_student))]
-        o = [model.new_bool_var(f"o{b}") for b in range(len(reg.openings))]
-        # the additions that open pairs, and the renewal of expired recognitions
-        choices: dict[Change, cp_model.IntVar] = {}
+        arc_student = np.concatenate([run.candidates.student[arc_mask],
+                                      np.asarray([o.student for o in reg.openings],
+                                                 dtype=np.int64)])
+        arc_workplace = np.concatenate([run.candidates.workplace[arc_mask],
+                                        np.asarray([o.workplace for o in reg.openings],
+                                                   dtype=np.int64)])
+        n_allowed = int(arc_mask.sum())
+        columns, rows = _Columns(), _Rows()
+        x = columns.add(len(arc_student), 1)  # allowed pairs, then the pairs openings open
+        # the additions that open pairs, and the renewals of expired recognitions
+        choices: dict[Change, int] = {}
         for opening in reg.openings:
             for change in opening.needs:
                 if change not in choices:
-                    choices[change] = model.new_bool_var(f"y{len(choices)}")
-        renewed: dict[int, cp_model.IntVar] = {}
+                    choices[change] = int(columns.add(1, 1)[0])
+        renewed: dict[int, int] = {}
         for b, opening in enumerate(reg.openings):
             for change in opening.needs:
-                model.add_implication(o[b], choices[change])
+                rows.add([(int(x[n_allowed + b]), 1), (choices[change], -1)], 0)
             if opening.renewal >= 0:
                 w = opening.renewal
                 if w not in renewed:
-                    renewed[w] = model.new_bool_var(f"r{w}")
-                model.add_implication(o[b], renewed[w])
-        by_workplace: dict[int, list[Change]] = defaultdict(list)
-        for change in choices:
-            if change.kind == "recognition":
-                by_workplace[change.workplace].append(change)
+                    renewed[w] = int(columns.add(1, 1)[0])
+                rows.add([(int(x[n_allowed + b]), 1), (renewed[w], -1)], 0)
         for w, flag in renewed.items():
             # renewing means recognising it for some programme (apply_change renews then)
-            options = by_workplace[w]
+            options = [c for c in choices if c.kind == "recognition" and c.workplace == w]
             if not options:
-                n_programmes = max(len(sc.programmes.codes), 1)
                 keys = sc.workplaces.recognised
                 programme = int(keys[keys // n_programmes == w][0] % n_programmes)
                 change = Change("recognition", workplace=w, programme=programme)
-                choices[change] = model.new_bool_var(f"y{len(choices)}")
+                choices[change] = int(columns.add(1, 1)[0])
                 options = [change]
-                by_workplace[w] = options
-            model.add_bool_or([choices[c] for c in options]).only_enforce_if(flag)
+            rows.add([(flag, 1), *((choices[c], -1) for c in options)], 0)
 
         # each student at most one workplace
-        placed: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-        for a, student in enumerate(arc_student.tolist()):
-            placed[student].append(x[a])
-        for b, opening in enumerate(reg.openings):
-            placed[opening.student].append(o[b])
-        for literals in placed.values():
-            if len(literals) > 1:
-                model.add_at_most_one(literals)
+        student_order = np.argsort(arc_student, kind="stable")
+        cuts = np.flatnonzero(np.diff(arc_student[student_order])) + 1
+        for group in np.split(student_order, cuts):
+            if len(group) > 1:
+                rows.add(((int(x[a]), 1) for a in group), 1)
 
         # room per workplace, with seats and mentors added (the budget node)
-        load: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-        intensive_load: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-        for a, (student, w) in enumerate(zip(arc_student.tolist(), arc_workplace.tolist(),
-                                             strict=True)):
-            load[w].append(x[a])
-            if s.intensive[student]:
-                intensive_load[w].append(x[a])
-        for b, opening in enumerate(reg.openings):
-            load[opening.workplace].append(o[b])
-            if s.intensive[opening.student]:
-                intensive_load[opening.workplace].append(o[b])
         terms = room_terms(sc)
         capacity = residual_capacity(sc)
         new_mentor_intensive = max(min(sc.config.policy.max_intensive_per_mentor, 1), 0)
-        seats: dict[int, cp_model.IntVar] = {}
-        mentors: dict[int, cp_model.IntVar] = {}
-        for w in sorted(load):
-            total, intensive = sum(load[w]), sum(intensive_load[w])
-            growable = terms.seats[w] >= 0 and terms.mentors[w] >= 0 and terms.intensive[w] >= 0
-            if not growable:  # pinned rows already overfill it: never recruit there
-                model.add(total <= int(capacity.workplace_room[w]))
-                model.add(intensive <= int(capacity.workplace_intensive[w]))
+        workplace_order = np.argsort(arc_workplace, kind="stable")
+        cuts = np.flatnonzero(np.diff(arc_workplace[workplace_order])) + 1
+        seats: dict[int, int] = {}
+        mentors: dict[int, int] = {}
+        for group in np.split(workplace_order, cuts) if len(arc_workplace) else []:
+            w = int(arc_workplace[group[0]])
+            load = [(int(x[a]), 1.0) for a in group]
+            intensive = [(int(x[a]), 1.0) for a in group if s.intensive[arc_student[a]]]
+            if not (terms.seats[w] >= 0 and terms.mentors[w] >= 0 and terms.intensive[w] >= 0):
+                # pinned rows already overfill it: never recruit there
+                rows.add(load, int(capacity.workplace_room[w]))
+                rows.add(intensive, int(capacity.workplace_intensive[w]))
                 continue
-            seats[w] = model.new_int_var(0, budget, f"a{w}")
-            mentors[w] = model.new_int_var(0, budget, f"b{w}")
-            model.add(total <= int(terms.seats[w]) + seats[w])
-            model.add(total <= int(terms.mentors[w]) + mentors[w])
-            model.add(intensive <= int(terms.intensive[w]) + new_mentor_intensive * mentors[w])
-        spent = sum(seats.values()) + sum(mentors.values()) + sum(choices.values())
-        model.add(spent <= budget)
-
-        # hints: the previous budget's plan, else the base plan
-        base_at = run.solution.workplace
-        hinted = self._hint
-        for a, (student, w) in enumerate(zip(arc_student.tolist(), arc_workplace.tolist(),
-                                             strict=True)):
-            model.add_hint(x[a], hinted.get(f"x{student}:{w}", int(base_at[student] == w)))
-        for b, opening in enumerate(reg.openings):
-            model.add_hint(o[b], hinted.get(f"x{opening.student}:{opening.workplace}", 0))
-        for w in seats:
-            model.add_hint(seats[w], min(hinted.get(f"a{w}", 0), budget))
-            model.add_hint(mentors[w], min(hinted.get(f"b{w}", 0), budget))
-        for change, var in choices.items():
-            model.add_hint(var, hinted.get(repr(change), 0))
+            seats[w], mentors[w] = (int(c) for c in columns.add(2, budget))
+            rows.add([*load, (seats[w], -1)], int(terms.seats[w]))
+            rows.add([*load, (mentors[w], -1)], int(terms.mentors[w]))
+            rows.add([*intensive, (mentors[w], -new_mentor_intensive)], int(terms.intensive[w]))
+        spent = [*seats.values(), *mentors.values(), *choices.values()]
+        rows.add(((c, 1) for c in spent), budget)
 
         # stages: the contract's placement levels, then fewest additions, least effort
+        n_columns = len(columns.upper)
         priorities = sorted({int(p) for p in s.priority})
-        stages: list[tuple[cp_model.LinearExprT, bool]] = []
+        stages: list[tuple[np.ndarray, bool]] = []
+        arc_priority = s.priority[arc_student]
         if self.objective == "priority-first":
-            for level in priorities:
-                members = [lit for student, lits in placed.items() if s.priority[student] <= level
-                           for lit in lits]
-                stages.append((sum(members), True))
-        stages.append((sum(lit for lits in placed.values() for lit in lits), True))
-        effort = (sum(EFFORT["seat"] * v for v in seats.values())
-                  + sum(EFFORT["mentor"] * v for v in mentors.values())
-                  + sum(EFFORT[c.kind] * v for c, v in choices.items()))
-        stages.append((spent * (3 * budget + 1) + effort, False))
+            for level in priorities[:-1]:
+                stages.append((_weights(n_columns, x[arc_priority <= level]), True))
+        stages.append((_weights(n_columns, x), True))
+        effort = np.zeros(n_columns)
+        effort[list(seats.values())] = EFFORT["seat"]
+        effort[list(mentors.values())] = EFFORT["mentor"]
+        for change, column in choices.items():
+            effort[column] = EFFORT[change.kind]
+        stages.append((_weights(n_columns, np.asarray(spent, dtype=np.int64))
+                       * (3 * budget + 1) + effort, False))
 
-        solver = cp_model.CpSolver()
-        solver.parameters.num_workers = 1
-        solver.parameters.random_seed = 0
-        solver.parameters.linearization_level = 2
-        optimal, stopped_bound = True, None
-        status = None
-        for number, (expression, maximise) in enumerate(stages):
-            if maximise:
-                model.maximize(expression)
-            else:
-                model.minimize(expression)
-            solver.parameters.max_time_in_seconds = self.stage_time_s
-            status = solver.solve(model)
-            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                raise RuntimeError(f"CP-SAT found no plan ({solver.status_name(status)})")
-            value = round(solver.objective_value)
-            if status != cp_model.OPTIMAL:
-                if maximise:
-                    optimal = False
-                    stopped_bound = (number, int(np.floor(solver.best_objective_bound + 1e-6)))
-                break
-            model.add(expression == value)
-            # the next stage starts from this stage's plan
-            model.clear_hints()  # type: ignore[no-untyped-call]
-            for var in [*x, *o, *seats.values(), *mentors.values(), *choices.values()]:
-                model.add_hint(var, solver.value(var))
+        hint = self._hint
+        if hint is None or len(hint) != n_columns:  # start from the base plan
+            hint = np.zeros(n_columns, dtype=np.int64)
+            hint[x[:n_allowed]] = run.solution.workplace[arc_student[:n_allowed]] == \
+                arc_workplace[:n_allowed]
+        solution, optimal, stopped = _solve_stages(columns, rows, stages, self.stage_time_s, hint)
+        self._hint = solution
 
+        base_at = run.solution.workplace
         after = base_at.copy()
         after[reg.students] = -1
-        pinned = sc.pinned
-        after[pinned.student] = pinned.workplace
-        for a in range(len(x)):
-            if solver.boolean_value(x[a]):
-                after[arc_student[a]] = arc_workplace[a]
-        for b, opening in enumerate(reg.openings):
-            if solver.boolean_value(o[b]):
-                after[opening.student] = opening.workplace
+        after[sc.pinned.student] = sc.pinned.workplace
+        chosen = solution[x] > 0.5
+        after[arc_student[chosen]] = arc_workplace[chosen]
         additions: list[Addition] = []
         for w in sorted(seats):
-            for kind, var in (("seat", seats[w]), ("mentor", mentors[w])):
-                count = int(solver.value(var))
+            for kind, column in (("seat", seats[w]), ("mentor", mentors[w])):
+                count = int(solution[column])
                 if count:
                     additions.append(Addition(Change(kind, workplace=w), count))  # type: ignore[arg-type]
-        additions += [Addition(c) for c, v in choices.items() if solver.boolean_value(v)]
+        additions += [Addition(c) for c, column in choices.items() if solution[column] > 0.5]
         additions.sort(key=lambda a: (a.change.effort, a.change.workplace, a.change.programme,
                                       a.change.code))
-        self._hint = {f"x{int(st)}:{int(w)}": 1 for st, w in enumerate(after.tolist())
-                      if w >= 0}
-        self._hint.update({f"a{w}": int(solver.value(v)) for w, v in seats.items()})
-        self._hint.update({f"b{w}": int(solver.value(v)) for w, v in mentors.items()})
-        self._hint.update({repr(c): int(solver.boolean_value(v)) for c, v in choices.items()})
-        result = placed_of(sc, after)
+        found = placed_of(sc, after)
         bound = None
-        if stopped_bound is not None:
-            bound = _bound(result, stopped_bound, priorities, self.objective, placed_outside(
-                sc, base_at, in_region))
-        return RecruitPlan(budget, tuple(additions), result, optimal, bound,
+        if stopped is not None:
+            bound = _bound(found, stopped, priorities, self.objective,
+                           placed_outside(sc, base_at, in_region))
+        return RecruitPlan(budget, tuple(additions), found, optimal, bound,
                            time.perf_counter() - started)
+
+
+def _solve_stages(columns: _Columns, rows: _Rows, stages: list[tuple[np.ndarray, bool]],
+                  stage_time_s: float, hint: np.ndarray | None,
+                  ) -> tuple[np.ndarray, bool, tuple[int, int] | None]:
+    """The lexicographic optimum by CP-SAT, one stage at a time, each stage's
+    optimum fixed before the next. Returns the columns' values, whether every
+    maximising stage was proven, and (if not) the stage that stopped with its bound."""
+    model = cp_model.CpModel()
+    variables = [model.new_int_var(0, int(upper), f"v{i}") for i, upper in
+                 enumerate(columns.upper)]
+    by_row: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for row, column, value in zip(rows.row, rows.column, rows.value, strict=True):
+        by_row[row].append((column, int(value)))
+    for number, (lower, upper) in enumerate(zip(rows.lower, rows.upper, strict=True)):
+        expression = sum(value * variables[column] for column, value in by_row[number])
+        if np.isfinite(lower):
+            model.add(expression >= int(lower))
+        if np.isfinite(upper):
+            model.add(expression <= int(upper))
+    if hint is not None:
+        for variable, value in zip(variables, hint.tolist(), strict=True):
+            model.add_hint(variable, int(value))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = 0
+    solver.parameters.linearization_level = 2
+    solver.parameters.max_time_in_seconds = stage_time_s
+    solution: np.ndarray | None = None
+    for number, (weights, maximise) in enumerate(stages):
+        used = np.flatnonzero(weights)
+        expression = sum(int(weights[c]) * variables[c] for c in used.tolist())
+        if maximise:
+            model.maximize(expression)
+        else:
+            model.minimize(expression)
+        status = solver.solve(model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            if solution is None:
+                raise RuntimeError(f"the recruitment model found no plan "
+                                   f"({solver.status_name(status)})")
+            return solution, not maximise, (number, 0) if maximise else None
+        solution = np.asarray([solver.value(v) for v in variables], dtype=np.int64)
+        if status != cp_model.OPTIMAL:
+            bound = int(np.floor(solver.best_objective_bound + 1e-6))
+            return solution, not maximise, (number, bound) if maximise else None
+        model.add(expression == int(weights @ solution))
+        model.clear_hints()  # type: ignore[no-untyped-call]
+        for variable, value in zip(variables, solution.tolist(), strict=True):
+            model.add_hint(variable, int(value))
+    assert solution is not None
+    return solution, True, None
+
+
+def _weights(n_columns: int, columns: IntArray) -> np.ndarray:
+    weights = np.zeros(n_columns)
+    weights[columns] = 1.0
+    return weights
 
 
 def placed_outside(scenario: Scenario, base: IntArray, in_region: np.ndarray) -> Placed:
