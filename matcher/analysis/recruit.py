@@ -301,8 +301,11 @@ class RecruitModel:
         self.region_seconds = time.perf_counter() - started
         self._hint: np.ndarray | None = None  # the last budget's plan, to start the next
 
-    def solve(self, budget: int) -> RecruitPlan:
-        """The best additions within ``budget`` (exact, or the gap stated)."""
+    def solve(self, budget: int, start: tuple[list[Change], IntArray] | None = None,
+              ) -> RecruitPlan:
+        """The best additions within ``budget`` (exact, or the gap stated). ``start``:
+        changes and the plan they give, to start from when it is better than the
+        last budget's plan (so a stopped search is never below it)."""
         started = time.perf_counter()
         sc, run, reg = self.run.scenario, self.run, self.region
         s, n_programmes = sc.students, max(len(sc.programmes.codes), 1)
@@ -392,20 +395,43 @@ class RecruitModel:
         stages.append((_weights(n_columns, np.asarray(spent, dtype=np.int64))
                        * (3 * budget + 1) + effort, False))
 
+        def hint_plan(values: np.ndarray) -> IntArray:
+            after = run.solution.workplace.copy()
+            after[reg.students] = -1
+            after[sc.pinned.student] = sc.pinned.workplace
+            chosen = values[x] > 0
+            after[arc_student[chosen]] = arc_workplace[chosen]
+            return after
+
+        def plan_hint(changes: list[Change], plan: IntArray) -> np.ndarray:
+            hint = np.zeros(n_columns, dtype=np.int64)
+            hint[x] = plan[arc_student] == arc_workplace
+            for change in changes:
+                if change.kind == "seat" and change.workplace in seats:
+                    hint[seats[change.workplace]] += 1
+                elif change.kind == "mentor" and change.workplace in mentors:
+                    hint[mentors[change.workplace]] += 1
+                elif change in choices:
+                    hint[choices[change]] = 1
+            for w, flag in renewed.items():
+                hint[flag] = any(hint[choices[c]] for c in choices
+                                 if c.kind == "recognition" and c.workplace == w)
+            return hint
+
         hint = self._hint
         if hint is None or len(hint) != n_columns:  # start from the base plan
-            hint = np.zeros(n_columns, dtype=np.int64)
-            hint[x[:n_allowed]] = run.solution.workplace[arc_student[:n_allowed]] == \
-                arc_workplace[:n_allowed]
+            hint = plan_hint([], run.solution.workplace)
+        if start is not None:
+            hinted = placed_of(sc, hint_plan(hint))
+            levels = sorted({int(p) for p in s.priority})
+            if placed_of(sc, start[1]).key(levels, self.objective) > hinted.key(
+                    levels, self.objective):
+                hint = plan_hint(*start)
         solution, optimal, stopped = _solve_stages(columns, rows, stages, self.stage_time_s, hint)
         self._hint = solution
 
         base_at = run.solution.workplace
-        after = base_at.copy()
-        after[reg.students] = -1
-        after[sc.pinned.student] = sc.pinned.workplace
-        chosen = solution[x] > 0.5
-        after[arc_student[chosen]] = arc_workplace[chosen]
+        after = hint_plan(solution)
         additions: list[Addition] = []
         for w in sorted(seats):
             for kind, column in (("seat", seats[w]), ("mentor", mentors[w])):
@@ -511,13 +537,19 @@ def apply_additions(scenario: Scenario, additions: Iterable[Addition]) -> Scenar
     return scenario
 
 
-def placed_after(scenario: Scenario, objective: Objective,
-                 changes: Iterable[Change | Addition]) -> Placed:
-    """What the normal solve places once these changes are made together."""
+def plan_after(scenario: Scenario, objective: Objective,
+               changes: Iterable[Change | Addition]) -> IntArray:
+    """The normal solve's plan (workplace per student) once these changes are made."""
     additions = [c if isinstance(c, Addition) else Addition(c) for c in changes]
     changed = apply_additions(scenario, additions)
     solution = solve(changed, build_candidates(changed), objective=objective)
-    return placed_of(scenario, solution.workplace[: len(scenario.students)])
+    return solution.workplace[: len(scenario.students)]
+
+
+def placed_after(scenario: Scenario, objective: Objective,
+                 changes: Iterable[Change | Addition]) -> Placed:
+    """What the normal solve places once these changes are made together."""
+    return placed_of(scenario, plan_after(scenario, objective, changes))
 
 
 @dataclass(frozen=True)
@@ -560,11 +592,12 @@ def recruitment_curve(run: SolveRun, budget: int, stage_time_s: float = STAGE_TI
                  if r.change.kind in ADDITION_KINDS]
     points = []
     for k in range(1, budget + 1):
-        plan = model.solve(k)
-        top = screening[:k]
-        greedy = GreedyPoint(k, tuple(r.change for r in top), sum(r.placed for r in top),
-                             sum(r.by_priority.get("1", 0) for r in top),
-                             placed_after(sc, run.solution.objective, [r.change for r in top]))
+        top = [r.change for r in screening[:k]]
+        together = plan_after(sc, run.solution.objective, top)
+        plan = model.solve(k, start=(top, together))
+        greedy = GreedyPoint(k, tuple(top), sum(r.placed for r in screening[:k]),
+                             sum(r.by_priority.get("1", 0) for r in screening[:k]),
+                             placed_of(sc, together))
         points.append(CurvePoint(k, plan, greedy))
     return RecruitCurve(placed_of(sc, run.solution.workplace), tuple(points),
                         len(model.region.students), len(model.region.workplaces),
