@@ -61,11 +61,20 @@ from matcher.analysis.changes import EFFORT, Change, apply_change
 from matcher.analysis.groups import UNKNOWN, programme_sectors
 from matcher.analysis.marginal import recruitment_list
 from matcher.candidates import build_candidates
+from matcher.messages import Message
 from matcher.pipeline import SolveRun
 from matcher.rules import RULE_NAMES, Pairs, evaluate
 from matcher.solve import solve
 from matcher.solve.capacity import residual_capacity, room_terms
 from matcher.travel import chord_km, max_estimated_km, unit_sphere_xyz
+from matcher.whatif.changes import (
+    AddMentor,
+    AddRecognition,
+    ChangeSet,
+    OfferAdjustments,
+    ScenarioChange,
+    Seats,
+)
 from models.config import Objective
 from models.scenario import LANGUAGE_SUPPORT, IntArray, Scenario
 
@@ -602,3 +611,108 @@ def recruitment_curve(run: SolveRun, budget: int, stage_time_s: float = STAGE_TI
     return RecruitCurve(placed_of(sc, run.solution.workplace), tuple(points),
                         len(model.region.students), len(model.region.workplaces),
                         len(model.region.openings), time.perf_counter() - started)
+
+
+# --- what users read: descriptions, rows, JSON, and the plan as a what-if change set
+
+
+def describe(addition: Addition, scenario: Scenario) -> Message:
+    """The addition in words, naming the workplace (employer and id), the programme and
+    the adjustment code. Consultant-only: an adjustment code tells what some unplaced
+    student needs."""
+    change = addition.change
+    w = change.workplace
+    where = {"employer": str(scenario.workplaces.employer[w]),
+             "workplace": str(scenario.workplaces.ids[w])}
+    if change.kind in ("seat", "mentor"):
+        return Message(f"recruit.{change.kind}", count=addition.count, **where)
+    if change.kind == "adjustment":
+        return Message("recruit.adjustment", adjustment=change.code, **where)
+    expired = int(scenario.workplaces.recognised_until[w]) < scenario.reference_days
+    return Message("recruit.recognition_renewed" if expired else "recruit.recognition",
+                   programme=scenario.programmes.codes[change.programme], **where)
+
+
+def addition_json(addition: Addition, scenario: Scenario) -> dict[str, object]:
+    change = addition.change
+    w = change.workplace
+    return {"kind": change.kind, "count": addition.count,
+            "workplace_id": str(scenario.workplaces.ids[w]),
+            "employer": str(scenario.workplaces.employer[w]),
+            "programme": (scenario.programmes.codes[change.programme]
+                          if change.kind == "recognition" else None),
+            "adjustment": change.code if change.kind == "adjustment" else None}
+
+
+def _placed_json(placed: Placed) -> dict[str, object]:
+    return {"placed": placed.total, "priority_1": placed.priority_1,
+            "by_priority": {str(p): c for p, c in sorted(placed.by_priority.items())}}
+
+
+def curve_json(curve: RecruitCurve, scenario: Scenario) -> dict[str, object]:
+    """The curve as plain data (``matcher recruit --json``, the API)."""
+    def change_json(change: Change) -> dict[str, object]:
+        return addition_json(Addition(change), scenario)
+
+    return {
+        "base": _placed_json(curve.base),
+        "region": {"students": curve.region_students, "workplaces": curve.region_workplaces,
+                   "openings": curve.openings},
+        "seconds": round(curve.seconds, 2),
+        "points": [{
+            "budget": point.budget,
+            "plan": {**_placed_json(point.plan.placed), "optimal": point.plan.optimal,
+                     "bound": None if point.plan.bound is None
+                     else _placed_json(point.plan.bound),
+                     "additions_used": point.plan.used,
+                     "additions": [addition_json(a, scenario) for a in point.plan.additions],
+                     "seconds": round(point.plan.seconds, 2)},
+            "greedy": {**_placed_json(point.greedy.placed),
+                       "claimed_placed": point.greedy.claimed,
+                       "claimed_priority_1": point.greedy.claimed_priority_1,
+                       "changes": [change_json(c) for c in point.greedy.changes]},
+        } for point in curve.points],
+    }
+
+
+def curve_rows(curve: RecruitCurve, scenario: Scenario) -> list[dict[str, object]]:
+    """One row per budget: the plan's value and additions beside the greedy list's claim
+    and what that list places together (the columns of the report and the page)."""
+    rows: list[dict[str, object]] = []
+    for point in curve.points:
+        plan, greedy = point.plan, point.greedy
+        rows.append({
+            "budget": point.budget,
+            "priority_1_placed": plan.placed.priority_1,
+            "placed": plan.placed.total,
+            "proven": Message("status.optimal") if plan.optimal else Message(
+                "recruit.not_proven", bound=(plan.bound or plan.placed).total),
+            "additions": [describe(a, scenario) for a in plan.additions],
+            "greedy_claimed": curve.base.total + greedy.claimed,
+            "greedy_priority_1": greedy.placed.priority_1,
+            "greedy_placed": greedy.placed.total,
+        })
+    return rows
+
+
+def change_set(scenario: Scenario, additions: Iterable[Addition]) -> ChangeSet | None:
+    """The additions as a what-if change set (``changes.yaml``): applied to the
+    scenario's files, the normal solve places what the plan promises. None when
+    there is no addition."""
+    w = scenario.workplaces
+    changes: list[ScenarioChange] = []
+    for addition in additions:
+        change = addition.change
+        workplace = str(w.ids[change.workplace])
+        if change.kind == "seat":
+            changes.append(Seats(kind="seats", workplace=workplace, add=addition.count))
+        elif change.kind == "mentor":
+            changes.append(AddMentor(kind="add_mentor", workplace=workplace, capacity=1,
+                                     count=addition.count))
+        elif change.kind == "recognition":
+            changes.append(AddRecognition(kind="add_recognition", workplace=workplace,
+                                          programme=scenario.programmes.codes[change.programme]))
+        else:
+            changes.append(OfferAdjustments(kind="offer_adjustments", workplace=workplace,
+                                            codes=[change.code]))
+    return ChangeSet(changes=changes) if changes else None
