@@ -129,9 +129,12 @@ class RecruitPlan:
     budget: int
     additions: tuple[Addition, ...]
     placed: Placed
-    optimal: bool  # every placement stage proven optimal
-    bound: Placed | None  # when not proven: an upper bound on the stage that stopped
+    gap: Gap | None  # None: every placement level proven optimal
     seconds: float
+
+    @property
+    def optimal(self) -> bool:
+        return self.gap is None
 
     @property
     def used(self) -> int:
@@ -310,6 +313,20 @@ class RecruitModel:
         self.region_seconds = time.perf_counter() - started
         self._hint: np.ndarray | None = None  # the last budget's plan, to start the next
 
+    def candidates(self) -> list[Change]:
+        """The recognitions and adjustments the model may choose: those that open a
+        pair, and a recognition for a listed programme where only a renewal is needed."""
+        sc = self.run.scenario
+        n_programmes = max(len(sc.programmes.codes), 1)
+        found = dict.fromkeys(c for o in self.region.openings for c in o.needs)
+        recognised = {c.workplace for c in found if c.kind == "recognition"}
+        for w in dict.fromkeys(o.renewal for o in self.region.openings if o.renewal >= 0):
+            if w not in recognised:
+                keys = sc.workplaces.recognised
+                programme = int(keys[keys // n_programmes == w][0] % n_programmes)
+                found[Change("recognition", workplace=w, programme=programme)] = None
+        return list(found)
+
     def solve(self, budget: int, start: tuple[list[Change], IntArray] | None = None,
               ) -> RecruitPlan:
         """The best additions within ``budget`` (exact, or the gap stated). ``start``:
@@ -317,7 +334,7 @@ class RecruitModel:
         last budget's plan (so a stopped search is never below it)."""
         started = time.perf_counter()
         sc, run, reg = self.run.scenario, self.run, self.region
-        s, n_programmes = sc.students, max(len(sc.programmes.codes), 1)
+        s = sc.students
         in_region = np.zeros(len(s), dtype=bool)
         in_region[reg.students] = True
         arc_mask = in_region[run.candidates.student]
@@ -331,11 +348,7 @@ class RecruitModel:
         columns, rows = _Columns(), _Rows()
         x = columns.add(len(arc_student), 1)  # allowed pairs, then the pairs openings open
         # the additions that open pairs, and the renewals of expired recognitions
-        choices: dict[Change, int] = {}
-        for opening in reg.openings:
-            for change in opening.needs:
-                if change not in choices:
-                    choices[change] = int(columns.add(1, 1)[0])
+        choices = {change: int(columns.add(1, 1)[0]) for change in self.candidates()}
         renewed: dict[int, int] = {}
         for b, opening in enumerate(reg.openings):
             for change in opening.needs:
@@ -346,15 +359,9 @@ class RecruitModel:
                     renewed[w] = int(columns.add(1, 1)[0])
                 rows.add([(int(x[n_allowed + b]), 1), (renewed[w], -1)], 0)
         for w, flag in renewed.items():
-            # renewing means recognising it for some programme (apply_change renews then)
-            options = [c for c in choices if c.kind == "recognition" and c.workplace == w]
-            if not options:
-                keys = sc.workplaces.recognised
-                programme = int(keys[keys // n_programmes == w][0] % n_programmes)
-                change = Change("recognition", workplace=w, programme=programme)
-                choices[change] = int(columns.add(1, 1)[0])
-                options = [change]
-            rows.add([(flag, 1), *((choices[c], -1) for c in options)], 0)
+            # any recognition at w renews it (as apply_change and the change files do)
+            rows.add([(flag, 1), *((column, -1) for c, column in choices.items()
+                                   if c.kind == "recognition" and c.workplace == w)], 0)
 
         # each student at most one workplace
         student_order = np.argsort(arc_student, kind="stable")
@@ -390,19 +397,24 @@ class RecruitModel:
         # stages: the contract's placement levels, then fewest additions, least effort
         n_columns = len(columns.upper)
         priorities = sorted({int(p) for p in s.priority})
-        stages: list[tuple[np.ndarray, bool]] = []
+        # a placement stage also counts every placed student, with a weight below one
+        # student of its level, so a stage stopped early still keeps the others placed
+        everyone = _weights(n_columns, x)
+        weight = len(reg.students) + 1
+        stages: list[_Stage] = []
         arc_priority = s.priority[arc_student]
         if self.objective == "priority-first":
             for level in priorities[:-1]:
-                stages.append((_weights(n_columns, x[arc_priority <= level]), True))
-        stages.append((_weights(n_columns, x), True))
+                mine = _weights(n_columns, x[arc_priority <= level])
+                stages.append(_Stage(mine, mine * weight + everyone, weight, level))
+        stages.append(_Stage(everyone, everyone, 1, None))
         effort = np.zeros(n_columns)
         effort[list(seats.values())] = EFFORT["seat"]
         effort[list(mentors.values())] = EFFORT["mentor"]
         for change, column in choices.items():
             effort[column] = EFFORT[change.kind]
-        stages.append((_weights(n_columns, np.asarray(spent, dtype=np.int64))
-                       * (3 * budget + 1) + effort, False))
+        fewest = _weights(n_columns, np.asarray(spent, dtype=np.int64)) * (3 * budget + 1) + effort
+        stages.append(_Stage(fewest, fewest, 0, None))
 
         def hint_plan(values: np.ndarray) -> IntArray:
             after = run.solution.workplace.copy()
@@ -436,7 +448,7 @@ class RecruitModel:
             if placed_of(sc, start[1]).key(levels, self.objective) > hinted.key(
                     levels, self.objective):
                 hint = plan_hint(*start)
-        solution, optimal, stopped = _solve_stages(columns, rows, stages, self.stage_time_s, hint)
+        solution, stopped = _solve_stages(columns, rows, stages, self.stage_time_s, hint)
         self._hint = solution
 
         base_at = run.solution.workplace
@@ -451,20 +463,45 @@ class RecruitModel:
         additions.sort(key=lambda a: (a.change.effort, a.change.workplace, a.change.programme,
                                       a.change.code))
         found = placed_of(sc, after)
-        bound = None
+        gap = None
         if stopped is not None:
-            bound = _bound(found, stopped, priorities, self.objective,
-                           placed_outside(sc, base_at, in_region))
-        return RecruitPlan(budget, tuple(additions), found, optimal, bound,
+            stage, bound = stopped
+            outside = placed_outside(sc, base_at, in_region)
+            counted = (outside.total if stage.level is None else
+                       sum(c for p, c in outside.by_priority.items() if p <= stage.level))
+            gap = Gap(stage.level, int(stage.fixed @ solution) + counted, bound + counted)
+        return RecruitPlan(budget, tuple(additions), found, gap,
                            time.perf_counter() - started)
 
 
-def _solve_stages(columns: _Columns, rows: _Rows, stages: list[tuple[np.ndarray, bool]],
-                  stage_time_s: float, hint: np.ndarray | None,
-                  ) -> tuple[np.ndarray, bool, tuple[int, int] | None]:
-    """The lexicographic optimum by CP-SAT, one stage at a time, each stage's
-    optimum fixed before the next. Returns the columns' values, whether every
-    maximising stage was proven, and (if not) the stage that stopped with its bound."""
+@dataclass(frozen=True)
+class _Stage:
+    """One level of the objective: ``fixed`` is the sum fixed at its optimum for the
+    next stages; ``objective`` what is optimised, ``weight`` × fixed plus a smaller
+    tie-break (``weight`` 0: a stage that minimises, after the placement levels)."""
+
+    fixed: np.ndarray
+    objective: np.ndarray
+    weight: int
+    level: int | None  # the priority level whose cumulative count it maximises; None: all
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A search stopped by the time limit: students placed with priority ≤ ``level``
+    (every student when None), found and at most possible."""
+
+    level: int | None
+    found: int
+    bound: int
+
+
+def _solve_stages(columns: _Columns, rows: _Rows, stages: list[_Stage],
+                  stage_time_s: float, hint: np.ndarray,
+                  ) -> tuple[np.ndarray, tuple[_Stage, int] | None]:
+    """The lexicographic optimum by CP-SAT, one stage at a time, each stage's optimum
+    fixed before the next. Returns the columns' values and, when a placement stage
+    was not proven optimal, that stage with the bound on its ``fixed`` sum."""
     model = cp_model.CpModel()
     variables = [model.new_int_var(0, int(upper), f"v{i}") for i, upper in
                  enumerate(columns.upper)]
@@ -477,38 +514,37 @@ def _solve_stages(columns: _Columns, rows: _Rows, stages: list[tuple[np.ndarray,
             model.add(expression >= int(lower))
         if np.isfinite(upper):
             model.add(expression <= int(upper))
-    if hint is not None:
-        for variable, value in zip(variables, hint.tolist(), strict=True):
-            model.add_hint(variable, int(value))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = 0
     solver.parameters.linearization_level = 2
     solver.parameters.max_time_in_seconds = stage_time_s
-    solution: np.ndarray | None = None
-    for number, (weights, maximise) in enumerate(stages):
-        used = np.flatnonzero(weights)
-        expression = sum(int(weights[c]) * variables[c] for c in used.tolist())
-        if maximise:
-            model.maximize(expression)
-        else:
-            model.minimize(expression)
-        status = solver.solve(model)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            if solution is None:
-                raise RuntimeError(f"the recruitment model found no plan "
-                                   f"({solver.status_name(status)})")
-            return solution, not maximise, (number, 0) if maximise else None
-        solution = np.asarray([solver.value(v) for v in variables], dtype=np.int64)
-        if status != cp_model.OPTIMAL:
-            bound = int(np.floor(solver.best_objective_bound + 1e-6))
-            return solution, not maximise, (number, bound) if maximise else None
-        model.add(expression == int(weights @ solution))
+    solution = hint
+
+    def linear(weights: np.ndarray) -> cp_model.LinearExprT:
+        return sum(int(weights[c]) * variables[c] for c in np.flatnonzero(weights).tolist())
+
+    for stage in stages:
         model.clear_hints()  # type: ignore[no-untyped-call]
         for variable, value in zip(variables, solution.tolist(), strict=True):
             model.add_hint(variable, int(value))
-    assert solution is not None
-    return solution, True, None
+        if stage.weight:
+            model.maximize(linear(stage.objective))
+        else:
+            model.minimize(linear(stage.objective))
+        status = solver.solve(model)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            # never worse than the hint: CP-SAT starts from it (hints are always feasible:
+            # a plan's pairs missing from the model are left unplaced in it)
+            solution = np.asarray([solver.value(v) for v in variables], dtype=np.int64)
+        if status != cp_model.OPTIMAL:
+            if not stage.weight:  # the placement levels are proven; only the effort is not
+                return solution, None
+            bound = (int(np.floor(solver.best_objective_bound + 1e-6)) // stage.weight
+                     if status == cp_model.FEASIBLE else int(stage.fixed.sum()))
+            return solution, (stage, bound)
+        model.add(linear(stage.fixed) == int(stage.fixed @ solution))
+    return solution, None
 
 
 def _weights(n_columns: int, columns: IntArray) -> np.ndarray:
@@ -521,21 +557,6 @@ def placed_outside(scenario: Scenario, base: IntArray, in_region: np.ndarray) ->
     outside = base.copy()
     outside[in_region] = -1
     return placed_of(scenario, outside)
-
-
-def _bound(found: Placed, stopped: tuple[int, int], priorities: list[int],
-           objective: Objective, outside: Placed) -> Placed:
-    """The upper bound of the stage that stopped, as counts: that stage's bound
-    on students placed (the region's bound plus those outside it)."""
-    stage, bound = stopped
-    by_priority = dict(found.by_priority)
-    if objective == "priority-first" and stage < len(priorities):
-        level = priorities[stage]
-        gap = bound + sum(c for p, c in outside.by_priority.items() if p <= level) - sum(
-            c for p, c in found.by_priority.items() if p <= level)
-        by_priority[level] = by_priority.get(level, 0) + gap
-        return Placed(by_priority, found.total + gap)
-    return Placed(by_priority, bound + outside.total)
 
 
 def apply_additions(scenario: Scenario, additions: Iterable[Addition]) -> Scenario:
@@ -662,8 +683,9 @@ def curve_json(curve: RecruitCurve, scenario: Scenario) -> dict[str, object]:
         "points": [{
             "budget": point.budget,
             "plan": {**_placed_json(point.plan.placed), "optimal": point.plan.optimal,
-                     "bound": None if point.plan.bound is None
-                     else _placed_json(point.plan.bound),
+                     "gap": None if point.plan.gap is None else {
+                         "priority_at_most": point.plan.gap.level,
+                         "found": point.plan.gap.found, "bound": point.plan.gap.bound},
                      "additions_used": point.plan.used,
                      "additions": [addition_json(a, scenario) for a in point.plan.additions],
                      "seconds": round(point.plan.seconds, 2)},
@@ -685,14 +707,21 @@ def curve_rows(curve: RecruitCurve, scenario: Scenario) -> list[dict[str, object
             "budget": point.budget,
             "priority_1_placed": plan.placed.priority_1,
             "placed": plan.placed.total,
-            "proven": Message("status.optimal") if plan.optimal else Message(
-                "recruit.not_proven", bound=(plan.bound or plan.placed).total),
+            "proven": _proven(plan.gap),
             "additions": [describe(a, scenario) for a in plan.additions],
             "greedy_claimed": curve.base.total + greedy.claimed,
             "greedy_priority_1": greedy.placed.priority_1,
             "greedy_placed": greedy.placed.total,
         })
     return rows
+
+
+def _proven(gap: Gap | None) -> Message:
+    if gap is None:
+        return Message("status.optimal")
+    if gap.level is None:
+        return Message("recruit.not_proven", bound=gap.bound)
+    return Message("recruit.not_proven_level", bound=gap.bound, level=gap.level)
 
 
 def change_set(scenario: Scenario, additions: Iterable[Addition]) -> ChangeSet | None:
