@@ -18,9 +18,11 @@ too): it names every unmatched student next to their priority,
 the engine's explanation (which can say a student waits on the intensive-support
 limit, or that an adjustment rule closes a workplace) and a fix. Adjustment
 codes and intensive-support flags themselves never appear (fixes and
-recruitment items say "the reasonable adjustment needed"); groups are shown as
-counts only. The service gives it to consultants only; coaches read the
-coach-view policy's explanations (``api.privacy``) instead.
+recruitment items say "the reasonable adjustment needed"), except in the
+recruitment plan, which names the adjustment a workplace should offer (that is
+what a consultant recruits); groups are shown as counts only. The service gives
+it to consultants only; coaches read the coach-view policy's explanations
+(``api.privacy``) instead.
 """
 
 from __future__ import annotations

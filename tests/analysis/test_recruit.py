@@ -6,6 +6,7 @@ over every set of additions."""
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 
 import numpy as np
@@ -87,8 +88,8 @@ def test_rows_and_json_name_workplace_programme_and_adjustment() -> None:
     scenario = read_inline(DEMO)[1]
     run = run_solve(scenario, SolveSettings())
     curve = recruitment_curve(run, 3)
-    data = curve_json(curve, scenario)
-    additions = [a for p in data["points"] for a in p["plan"]["additions"]]  # type: ignore[index, union-attr]
+    data = json.loads(json.dumps(curve_json(curve, scenario)))
+    additions = [a for p in data["points"] for a in p["plan"]["additions"]]
     assert additions and all(a["workplace_id"] and a["employer"] for a in additions)
     assert all(a["programme"] for a in additions if a["kind"] == "recognition")
     rows = curve_rows(curve, scenario)
