@@ -406,15 +406,16 @@ class RecruitModel:
         if self.objective == "priority-first":
             for level in priorities[:-1]:
                 mine = _weights(n_columns, x[arc_priority <= level])
-                stages.append(_Stage(mine, mine * weight + everyone, weight, level))
-        stages.append(_Stage(everyone, everyone, 1, None))
+                most = int((s.priority[reg.students] <= level).sum())
+                stages.append(_Stage(mine, mine * weight + everyone, weight, level, most))
+        stages.append(_Stage(everyone, everyone, 1, None, len(reg.students)))
         effort = np.zeros(n_columns)
         effort[list(seats.values())] = EFFORT["seat"]
         effort[list(mentors.values())] = EFFORT["mentor"]
         for change, column in choices.items():
             effort[column] = EFFORT[change.kind]
         fewest = _weights(n_columns, np.asarray(spent, dtype=np.int64)) * (3 * budget + 1) + effort
-        stages.append(_Stage(fewest, fewest, 0, None))
+        stages.append(_Stage(fewest, fewest, 0, None, 0))
 
         def hint_plan(values: np.ndarray) -> IntArray:
             after = run.solution.workplace.copy()
@@ -484,6 +485,7 @@ class _Stage:
     objective: np.ndarray
     weight: int
     level: int | None  # the priority level whose cumulative count it maximises; None: all
+    most: int  # students it could count at most (the bound when nothing was proven)
 
 
 @dataclass(frozen=True)
@@ -541,7 +543,7 @@ def _solve_stages(columns: _Columns, rows: _Rows, stages: list[_Stage],
             if not stage.weight:  # the placement levels are proven; only the effort is not
                 return solution, None
             bound = (int(np.floor(solver.best_objective_bound + 1e-6)) // stage.weight
-                     if status == cp_model.FEASIBLE else int(stage.fixed.sum()))
+                     if status == cp_model.FEASIBLE else stage.most)
             return solution, (stage, bound)
         model.add(linear(stage.fixed) == int(stage.fixed @ solution))
     return solution, None
