@@ -50,7 +50,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -397,17 +397,18 @@ class RecruitModel:
         # stages: the contract's placement levels, then fewest additions, least effort
         n_columns = len(columns.upper)
         priorities = sorted({int(p) for p in s.priority})
-        # a placement stage also counts every placed student, with a weight below one
-        # student of its level, so a stage stopped early still keeps the others placed
+        # a stage for the priority levels up to L leaves the other students out: they
+        # count for nothing there, and leaving them unplaced is always allowed
         everyone = _weights(n_columns, x)
-        weight = len(reg.students) + 1
         stages: list[_Stage] = []
         arc_priority = s.priority[arc_student]
         if self.objective == "priority-first":
             for level in priorities[:-1]:
                 mine = _weights(n_columns, x[arc_priority <= level])
+                dropped = np.zeros(n_columns, dtype=bool)
+                dropped[x[arc_priority > level]] = True
                 most = int((s.priority[reg.students] <= level).sum())
-                stages.append(_Stage(mine, mine * weight + everyone, weight, level, most))
+                stages.append(_Stage(mine, mine, 1, level, most, dropped))
         stages.append(_Stage(everyone, everyone, 1, None, len(reg.students)))
         effort = np.zeros(n_columns)
         effort[list(seats.values())] = EFFORT["seat"]
@@ -449,18 +450,28 @@ class RecruitModel:
             if placed_of(sc, start[1]).key(levels, self.objective) > hinted.key(
                     levels, self.objective):
                 hint = plan_hint(*start)
-        solution, stopped = _solve_stages(columns, rows, stages, self.stage_time_s, hint)
+        def additions_of(values: np.ndarray) -> list[Addition]:
+            found: list[Addition] = []
+            for w in sorted(seats):
+                for kind, column in (("seat", seats[w]), ("mentor", mentors[w])):
+                    if values[column]:
+                        found.append(Addition(Change(kind, workplace=w),  # type: ignore[arg-type]
+                                              int(values[column])))
+            found += [Addition(c) for c, column in choices.items() if values[column]]
+            return found
+
+        def repair(values: np.ndarray) -> np.ndarray:
+            made = additions_of(values)
+            changes = [a.change for a in made for _ in range(a.count)]
+            return plan_hint(changes, plan_after(sc, self.objective, made))
+
+        solution, stopped = _solve_stages(columns, rows, stages, self.stage_time_s, hint,
+                                          repair)
         self._hint = solution
 
         base_at = run.solution.workplace
         after = hint_plan(solution)
-        additions: list[Addition] = []
-        for w in sorted(seats):
-            for kind, column in (("seat", seats[w]), ("mentor", mentors[w])):
-                count = int(solution[column])
-                if count:
-                    additions.append(Addition(Change(kind, workplace=w), count))  # type: ignore[arg-type]
-        additions += [Addition(c) for c, column in choices.items() if solution[column] > 0.5]
+        additions = additions_of(solution)
         additions.sort(key=lambda a: (a.change.effort, a.change.workplace, a.change.programme,
                                       a.change.code))
         found = placed_of(sc, after)
@@ -486,6 +497,7 @@ class _Stage:
     weight: int
     level: int | None  # the priority level whose cumulative count it maximises; None: all
     most: int  # students it could count at most (the bound when nothing was proven)
+    dropped: np.ndarray | None = None  # columns left out (students it does not count)
 
 
 @dataclass(frozen=True)
@@ -500,52 +512,70 @@ class Gap:
 
 def _solve_stages(columns: _Columns, rows: _Rows, stages: list[_Stage],
                   stage_time_s: float, hint: np.ndarray,
+                  repair: Callable[[np.ndarray], np.ndarray],
                   ) -> tuple[np.ndarray, tuple[_Stage, int] | None]:
     """The lexicographic optimum by CP-SAT, one stage at a time, each stage's optimum
-    fixed before the next. Returns the columns' values and, when a placement stage
-    was not proven optimal, that stage with the bound on its ``fixed`` sum."""
-    model = cp_model.CpModel()
-    variables = [model.new_int_var(0, int(upper), f"v{i}") for i, upper in
-                 enumerate(columns.upper)]
+    fixed before the next. After a placement stage, ``repair`` makes its additions
+    into the best whole plan for them (the normal solve), which starts the next stage.
+    Returns the columns' values and, when a placement stage was not proven optimal,
+    that stage with the bound on its ``fixed`` sum."""
     by_row: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for row, column, value in zip(rows.row, rows.column, rows.value, strict=True):
         by_row[row].append((column, int(value)))
-    for number, (lower, upper) in enumerate(zip(rows.lower, rows.upper, strict=True)):
-        expression = sum(value * variables[column] for column, value in by_row[number])
-        if np.isfinite(lower):
-            model.add(expression >= int(lower))
-        if np.isfinite(upper):
-            model.add(expression <= int(upper))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = 0
     solver.parameters.linearization_level = 2
     solver.parameters.max_time_in_seconds = stage_time_s
     solution = hint
-
-    def linear(weights: np.ndarray) -> cp_model.LinearExprT:
-        return sum(int(weights[c]) * variables[c] for c in np.flatnonzero(weights).tolist())
-
+    fixed: list[tuple[np.ndarray, int]] = []
     for stage in stages:
-        model.clear_hints()  # type: ignore[no-untyped-call]
-        for variable, value in zip(variables, solution.tolist(), strict=True):
-            model.add_hint(variable, int(value))
+        model = cp_model.CpModel()
+        keep = np.ones(len(columns.upper), dtype=bool) if stage.dropped is None \
+            else ~stage.dropped
+        variables = [model.new_int_var(0, int(upper) if keep[i] else 0, f"v{i}")
+                     for i, upper in enumerate(columns.upper)]
+
+        def linear(weights: np.ndarray, variables: list[cp_model.IntVar] = variables,
+                   ) -> cp_model.LinearExprT:
+            return sum(int(weights[c]) * variables[c]
+                       for c in np.flatnonzero(weights).tolist())
+
+        for number, (lower, upper) in enumerate(zip(rows.lower, rows.upper, strict=True)):
+            expression = sum(value * variables[column] for column, value in by_row[number]
+                             if keep[column])
+            if np.isfinite(lower):
+                model.add(expression >= int(lower))
+            if np.isfinite(upper):
+                model.add(expression <= int(upper))
+        for weights, value in fixed:
+            model.add(linear(weights) == value)
+        for variable, value, kept in zip(variables, solution.tolist(), keep.tolist(),
+                                         strict=True):
+            model.add_hint(variable, int(value) if kept else 0)
         if stage.weight:
             model.maximize(linear(stage.objective))
         else:
             model.minimize(linear(stage.objective))
         status = solver.solve(model)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            # never worse than the hint: CP-SAT starts from it (hints are always feasible:
-            # a plan's pairs missing from the model are left unplaced in it)
-            solution = np.asarray([solver.value(v) for v in variables], dtype=np.int64)
+            found = np.asarray([solver.value(v) for v in variables], dtype=np.int64)
+            solution = found
+            if stage.weight:
+                # the whole plan for these additions places as many at every level, and
+                # the students this stage left out too (unless it needs pairs the model
+                # does not hold: then the stage's own plan is kept)
+                repaired = repair(found)
+                if all(w @ repaired >= v for w, v in fixed) and \
+                        stage.fixed @ repaired >= stage.fixed @ found:
+                    solution = repaired
         if status != cp_model.OPTIMAL:
             if not stage.weight:  # the placement levels are proven; only the effort is not
                 return solution, None
             bound = (int(np.floor(solver.best_objective_bound + 1e-6)) // stage.weight
                      if status == cp_model.FEASIBLE else stage.most)
             return solution, (stage, bound)
-        model.add(linear(stage.fixed) == int(stage.fixed @ solution))
+        fixed.append((stage.fixed, int(stage.fixed @ found)))
     return solution, None
 
 
