@@ -55,6 +55,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from ortools.sat.python import cp_model
+from scipy.optimize import linprog
+from scipy.sparse import coo_matrix, vstack
 from scipy.spatial import cKDTree
 
 from matcher.analysis.changes import EFFORT, Change, apply_change
@@ -572,11 +574,35 @@ def _solve_stages(columns: _Columns, rows: _Rows, stages: list[_Stage],
         if status != cp_model.OPTIMAL:
             if not stage.weight:  # the placement levels are proven; only the effort is not
                 return solution, None
-            bound = (int(np.floor(solver.best_objective_bound + 1e-6)) // stage.weight
-                     if status == cp_model.FEASIBLE else stage.most)
-            return solution, (stage, bound)
+            bound = min(int(np.floor(solver.best_objective_bound + 1e-6))
+                        if status == cp_model.FEASIBLE else stage.most, stage.most,
+                        _relaxation_bound(columns, rows, stage, keep, fixed))
+            if bound > stage.fixed @ solution:
+                return solution, (stage, bound)
+            found = solution  # the relaxation proves it: the best possible
         fixed.append((stage.fixed, int(stage.fixed @ found)))
     return solution, None
+
+
+def _relaxation_bound(columns: _Columns, rows: _Rows, stage: _Stage, keep: np.ndarray,
+                      fixed: list[tuple[np.ndarray, int]]) -> int:
+    """An upper bound on a maximising stage: its linear relaxation (HiGHS), which
+    proves a plan optimal when the search alone runs out of time."""
+    n = len(columns.upper)
+    matrix = coo_matrix((rows.value, (rows.row, rows.column)),
+                        shape=(len(rows.upper), n)).tocsr()
+    lower, upper = np.asarray(rows.lower), np.asarray(rows.upper)
+    has_upper, has_lower = np.isfinite(upper), np.isfinite(lower)
+    a_ub = vstack([matrix[has_upper], -matrix[has_lower]]).tocsr()
+    b_ub = np.concatenate([upper[has_upper], -lower[has_lower]])
+    a_eq = np.asarray([w for w, _ in fixed]) if fixed else None
+    b_eq = np.asarray([v for _, v in fixed], dtype=float) if fixed else None
+    bounds = np.column_stack([np.zeros(n), np.where(keep, np.asarray(columns.upper), 0)])
+    result = linprog(-stage.objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq,
+                     bounds=bounds, method="highs")
+    if result.status != 0:
+        return stage.most
+    return int(np.floor(-result.fun + 1e-6))
 
 
 def _weights(n_columns: int, columns: IntArray) -> np.ndarray:
