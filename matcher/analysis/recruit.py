@@ -491,8 +491,8 @@ class RecruitModel:
 @dataclass(frozen=True)
 class _Stage:
     """One level of the objective: ``fixed`` is the sum fixed at its optimum for the
-    next stages; ``objective`` what is optimised, ``weight`` × fixed plus a smaller
-    tie-break (``weight`` 0: a stage that minimises, after the placement levels)."""
+    next stages; ``objective`` what is optimised (``weight`` 1: maximised, a placement
+    level; 0: minimised, the additions' count and effort after the placement levels)."""
 
     fixed: np.ndarray
     objective: np.ndarray
