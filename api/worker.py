@@ -368,6 +368,10 @@ class PlanAnalysis:
         return cls(fixes, {lang: str(reports[lang]) for lang in LANGUAGES})
 
 
+# The report's recruitment plan: the best additions for budgets 1…3 (matcher recruit).
+REPORT_RECRUIT_BUDGET = 3
+
+
 def _analyse(run: JobRun) -> None:
     """Fixes and the report for a stored plan.
 
@@ -389,7 +393,7 @@ def _analyse(run: JobRun) -> None:
     run.report(job_texts.STAGE_SOLVING_AGAIN, 0.2)
     solved = run_solve(scenario, solve_settings(json.loads(settings)), keep=keep)
     run.report(job_texts.STAGE_LOOKING_FOR_FIXES, 0.5)
-    data = gather(solved)
+    data = gather(solved, recruit_budget=REPORT_RECRUIT_BUDGET)
     analysis = PlanAnalysis(fix_rows(scenario, data.fixes, private=True),
                             {lang: render_report(data, lang) for lang in LANGUAGES})
     with run.sessions() as db:

@@ -18,9 +18,11 @@ too): it names every unmatched student next to their priority,
 the engine's explanation (which can say a student waits on the intensive-support
 limit, or that an adjustment rule closes a workplace) and a fix. Adjustment
 codes and intensive-support flags themselves never appear (fixes and
-recruitment items say "the reasonable adjustment needed"); groups are shown as
-counts only. The service gives it to consultants only; coaches read the
-coach-view policy's explanations (``api.privacy``) instead.
+recruitment items say "the reasonable adjustment needed"), except in the
+recruitment plan, which names the adjustment a workplace should offer (that is
+what a consultant recruits); groups are shown as counts only. The service gives
+it to consultants only; coaches read the coach-view policy's explanations
+(``api.privacy``) instead.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from matcher.analysis.marginal import (
 )
 from matcher.analysis.metrics import plan_rows
 from matcher.analysis.plots import png_base64, sweep_figures
+from matcher.analysis.recruit import STAGE_TIME_S, RecruitCurve, curve_rows, recruitment_curve
 from matcher.analysis.summary import catch_up
 from matcher.exports import (
     CsvDialect,
@@ -56,6 +59,7 @@ from matcher.exports import (
 )
 from matcher.messages import DEFAULT_LANG, Lang, Message, Param, Percent, format_param, render
 from matcher.pipeline import SolveRun
+from models.scenario import Scenario
 
 TEMPLATES = Path(__file__).parent / "templates"
 _ENVIRONMENT = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
@@ -68,15 +72,20 @@ class ReportData:
     fixes: FixReport
     recruits: list[Recruit]
     sweep_rows: pd.DataFrame | None
+    curve: RecruitCurve | None = None  # the recruitment plan per budget
 
 
 def gather(run: SolveRun, sweep_rows: pd.DataFrame | None = None,
-           recruit_limit: int = 25) -> ReportData:
-    """Everything the page shows (the expensive part: fixes and recruitment re-solves)."""
+           recruit_limit: int = 25, recruit_budget: int = 0,
+           recruit_time_s: float = STAGE_TIME_S) -> ReportData:
+    """Everything the page shows (the expensive part: fixes, recruitment re-solves and,
+    with ``recruit_budget``, the recruitment plan for budgets 1…``recruit_budget``)."""
     resolver = Resolver(run.scenario, run.candidates, run.solution, run.solution.objective)
     fixes = cheapest_fixes(run, resolver=resolver)
     recruits = recruitment_list(run, limit=recruit_limit, resolver=resolver, private=True)
-    return ReportData(run, fixes, recruits, sweep_rows)
+    curve = (recruitment_curve(run, recruit_budget, stage_time_s=recruit_time_s)
+             if recruit_budget > 0 else None)
+    return ReportData(run, fixes, recruits, sweep_rows, curve)
 
 
 @dataclass(frozen=True)
@@ -234,6 +243,8 @@ def render_report(data: ReportData, lang: Lang = DEFAULT_LANG) -> str:
                _Section(words("report.unmatched_title"), note=words("report.fix_note"),
                         table=_unmatched_table(data, words)),
                _recruitment(data, words)]
+    if data.curve is not None:
+        details.append(_recruitment_plan(data.curve, sc, words))
     if data.sweep_rows is not None and len(data.sweep_rows):
         details.append(_Section(
             words("report.sweep_title"), note=words("report.catch_up_note"),
@@ -282,6 +293,31 @@ def _recruitment(data: ReportData, words: _Words) -> _Section:
         table=_table(words, frame.head(30), ("students_placed", "priority_1_placed")),
         parts=[_Section(words("report.best_per_sector"), table=_table(
             words, best, ("students_placed", "priority_1_placed", "changes_with_value")))])
+
+
+def _recruitment_plan(curve: RecruitCurve, scenario: Scenario, words: _Words) -> _Section:
+    """The best additions per budget, then the greedy list of the same size taken
+    together (``matcher.analysis.recruit``). Names adjustment codes: consultant-only,
+    as the whole report is."""
+    rows = curve_rows(curve, scenario)
+    plan = _Table([words(f"col.{c}") for c in PLAN_COLUMNS],
+                  [[words.value(row[c]) if c != "additions" else
+                    "; ".join(words.value(a) for a in row[c]) or words("word.none")  # type: ignore[attr-defined]
+                    for c in PLAN_COLUMNS] for row in rows],
+                  [c not in ("additions", "proven") for c in PLAN_COLUMNS])
+    greedy = _Table([words(f"col.{c}") for c in GREEDY_COLUMNS],
+                    [[words.value(row[c]) for c in GREEDY_COLUMNS] for row in rows],
+                    [True] * len(GREEDY_COLUMNS))
+    return _Section(words("recruit.title"), note=words("recruit.note"),
+                    text=words("recruit.base", placed=curve.base.total,
+                               priority_1=curve.base.priority_1),
+                    table=plan,
+                    parts=[_Section(words("recruit.greedy_title"), table=greedy,
+                                    text=words("recruit.not_additive"))])
+
+
+PLAN_COLUMNS = ("budget", "priority_1_placed", "placed", "proven", "additions")
+GREEDY_COLUMNS = ("budget", "greedy_claimed", "greedy_priority_1", "greedy_placed")
 
 
 def _objects(frame: pd.DataFrame, values: list[object]) -> pd.Series:

@@ -1,5 +1,5 @@
 """Command line: ``matcher validate | solve | explain | diff | workbook | generate | serve |
-users | sweep | report``.
+users | sweep | report | recruit``.
 
 One module per command group, each with a ``register(app)``; what they share (the
 consoles, ``--lang``, exit 2 for a user's mistake) is in :mod:`matcher.cli.common`;

@@ -31,6 +31,7 @@ from matcher.cli.common import (
     use_lang,
     user_errors,
 )
+from matcher.cli.recruit import MAX_BUDGET
 from matcher.messages import Lang, Message, Percent, format_param
 from matcher.pipeline import SolveRun, SolveSettings
 
@@ -143,6 +144,9 @@ def report(
     ] = None,
     recruit_limit: Annotated[int, typer.Option(
         help="Changes re-solved per kind for the recruitment list.")] = 25,
+    recruit_budget: Annotated[int, typer.Option(
+        help="The recruitment plan for budgets 1 to this many additions (0: none; "
+             "see `matcher recruit`).")] = 3,
     lang: WritingLangOption = None,
     csv_dialect: CsvDialectOption = None,
 ) -> None:
@@ -156,6 +160,8 @@ def report(
     chosen = objective_option(objective)
     if recruit_limit < 0:
         fail("cli.recruit_limit_invalid")
+    if not 0 <= recruit_budget <= MAX_BUDGET:
+        fail("cli.report_budget_invalid", maximum=MAX_BUDGET)
     if sweep_dir is not None and not (sweep_dir / "sweep.csv").is_file():
         fail("cli.no_sweep", folder=str(sweep_dir))
     with user_errors():
@@ -163,7 +169,7 @@ def report(
         run = solve_run(loaded, SolveSettings(objective=chosen))
         rows = read_rows(sweep_dir / "sweep.csv") if sweep_dir is not None else None
         with err.status(say("cli.verifying")):
-            data = gather(run, rows, recruit_limit)
+            data = gather(run, rows, recruit_limit, recruit_budget)
         written = write_report(data, out_dir, chosen_lang, dialect)
     out.print(say("cli.report_done", placed=run.plan.summary.placed,
                   students=len(loaded.students), fixed=len(data.fixes.fixes),

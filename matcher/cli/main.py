@@ -12,7 +12,7 @@ from importlib.metadata import entry_points
 
 import typer
 
-from matcher.cli import analysis, diff, explain, generate, solve
+from matcher.cli import analysis, diff, explain, generate, recruit, solve
 
 PLUGIN_GROUP = "matcher.commands"
 
@@ -35,3 +35,4 @@ for group in (solve, explain, diff, generate):
     group.register(app)
 register_plugins(app)
 analysis.register(app)
+recruit.register(app)

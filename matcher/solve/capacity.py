@@ -36,7 +36,22 @@ def _per(index: IntArray, size: int, weights: IntArray | None = None) -> IntArra
     return np.bincount(index, weights=weights, minlength=size).astype(np.int64)
 
 
-def residual_capacity(scenario: Scenario) -> Capacity:
+@dataclass(frozen=True)
+class RoomTerms:
+    """The per-workplace terms of the room left, before they are clamped at 0:
+    the room is ``min(seats, mentors)`` and the intensive room
+    ``min(intensive, room)`` (recruitment adds to these terms)."""
+
+    seats: IntArray  # seats left once pinned rows are counted
+    mentors: IntArray  # usable mentor room less pinned rows without a named mentor
+    intensive: IntArray  # usable intensive mentor room, likewise
+
+
+def room_terms(scenario: Scenario) -> RoomTerms:
+    return _terms(scenario)[0]
+
+
+def _terms(scenario: Scenario) -> tuple[RoomTerms, IntArray, IntArray, IntArray]:
     w, m, pinned = scenario.workplaces, scenario.mentors, scenario.pinned
     n_w, n_m = len(w), len(m)
     max_intensive = scenario.config.policy.max_intensive_per_mentor
@@ -54,6 +69,14 @@ def residual_capacity(scenario: Scenario) -> Capacity:
     intensive_room = _per(m.workplace, n_w, usable_intensive) - _per(
         unnamed_at, n_w, intensive[~named]
     )
+    return RoomTerms(seats, room, intensive_room), mentor_room, mentor_intensive, intensive
+
+
+def residual_capacity(scenario: Scenario) -> Capacity:
+    pinned = scenario.pinned
+    terms, mentor_room, mentor_intensive, intensive = _terms(scenario)
+    seats, room, intensive_room = terms.seats, terms.mentors, terms.intensive
+    named = pinned.mentor >= 0
 
     over_seats = seats[pinned.workplace] < 0
     over_mentor = room[pinned.workplace] < 0

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from matcher.analysis.recruit import recruitment_curve
 from matcher.analysis.report import ReportData, gather, render_report, write_report
 from matcher.analysis.sweep import SweepResult
 from matcher.cli import app
@@ -44,10 +45,15 @@ def test_report_is_self_contained_and_private(small_dir: Path, pool_sweep: Sweep
     for lang in ("nl", "en"):
         audience = html.escape(render(Message("report.audience"), lang))
         assert page.index(audience) < page.index("<h1>")
-    # privacy: no adjustment code and no intensive-support flag of anyone
+    # privacy: no adjustment code and no intensive-support flag of anyone; only the
+    # recruitment plan names the adjustment a workplace should offer
     sc = load_scenario(small_dir)
+    plan_title = html.escape(render(Message("recruit.title"), "en"))
+    assert plan_title in page
+    start = page.index(plan_title)
+    outside_plan = page[:start] + page[page.index("</section>", start):]
     for code in sc.adjustments.codes:
-        assert code not in page, code
+        assert code not in outside_plan, code
     assert "intensive" not in page.lower()
     unmatched = (out / "fixes.csv").read_text(encoding="utf-8").splitlines()
     assert unmatched[0].startswith("student_id,priority,fix")
@@ -137,3 +143,18 @@ def test_fixes_and_recruitment_files_in_dutch(report_data: ReportData, tmp_path:
     texts = " ".join([*fixes["oplossing"], *fixes["soort"], *recruitment["wijziging"],
                       *recruitment["soort"]]).lower()
     assert [word for word in ENGLISH if word in f" {texts} "] == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_report_shows_the_recruitment_plan_beside_the_greedy_list(
+        report_data: ReportData, lang: Lang) -> None:
+    data = replace(report_data, curve=recruitment_curve(report_data.run, 2))
+    text = _visible_text(render_report(data, lang))
+    for code in ("recruit.title", "recruit.greedy_title", "recruit.not_additive",
+                 "recruit.note"):
+        assert render(Message(code), lang) in text
+    sc = data.run.scenario
+    assert data.curve is not None
+    for point in data.curve.points:
+        for addition in point.plan.additions:
+            assert f"({sc.workplaces.ids[addition.change.workplace]})" in text
