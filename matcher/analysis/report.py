@@ -47,7 +47,7 @@ from matcher.analysis.marginal import (
 )
 from matcher.analysis.metrics import plan_rows
 from matcher.analysis.plots import png_base64, sweep_figures
-from matcher.analysis.recruit import STAGE_TIME_S, RecruitCurve, curve_rows, recruitment_curve
+from matcher.analysis.recruit import RecruitCurve, curve_rows, recruitment_curve
 from matcher.analysis.summary import catch_up
 from matcher.exports import (
     CsvDialect,
@@ -75,9 +75,15 @@ class ReportData:
     curve: RecruitCurve | None = None  # the recruitment plan per budget
 
 
+# The report's recruitment plan is one section among many and the page waits for it:
+# each CP-SAT stage gets a few seconds, and a stage not proven in time says its gap
+# (``matcher recruit`` takes its own, longer, --time-limit).
+REPORT_STAGE_TIME_S = 5.0
+
+
 def gather(run: SolveRun, sweep_rows: pd.DataFrame | None = None,
            recruit_limit: int = 25, recruit_budget: int = 0,
-           recruit_time_s: float = STAGE_TIME_S) -> ReportData:
+           recruit_time_s: float = REPORT_STAGE_TIME_S) -> ReportData:
     """Everything the page shows (the expensive part: fixes, recruitment re-solves and,
     with ``recruit_budget``, the recruitment plan for budgets 1…``recruit_budget``)."""
     resolver = Resolver(run.scenario, run.candidates, run.solution, run.solution.objective)
