@@ -88,7 +88,7 @@ def test_bad_change_sets_are_located_and_store_nothing(
         api: Api, demo_plan: tuple[int, int]) -> None:
     scenario_id, _ = demo_plan
     before = _counts(api)
-    cases = [
+    cases: list[tuple[dict[str, Any], str, str]] = [
         ({"changes": [{"kind": "seats", "workplace": "W99", "add": 1}]},
          "/changes/0/workplace", "io.unknown_id"),
         ({"changes": [{"kind": "accept_grade2", "workplace": "W01"},

@@ -200,7 +200,7 @@ def test_a_saved_version_solves_the_same_with_plain_solve(demo: Demo, tmp_path: 
 
 # --- mistakes ------------------------------------------------------------------------
 
-MISTAKES = [
+MISTAKES: list[tuple[dict[str, Any], tuple[str, str]]] = [
     ({"kind": "seats", "workplace": "W99", "add": 1},
      ("workplace", "io.unknown_id")),
     ({"kind": "seats", "workplace": "W011", "add": 1},
