@@ -68,6 +68,11 @@ class ScenarioError(Exception):
 
     def __init__(self, problems: list[Problem]) -> None:
         # In reading order: file by file (as first met), then row by row.
-        files = list(dict.fromkeys(p.file for p in problems))
-        self.problems = sorted(problems, key=lambda p: (files.index(p.file), p.row or 0))
-        super().__init__("\n".join(str(p) for p in problems))
+        files = {file: order for order, file in enumerate(dict.fromkeys(p.file for p in problems))}
+        self.problems = sorted(problems, key=lambda p: (files[p.file], p.row or 0))
+        super().__init__(len(self.problems))
+
+    def __str__(self) -> str:
+        # English text made on demand: the edges render the problems in the user's
+        # language, and thousands of bad cells should not be rendered twice.
+        return "\n".join(str(p) for p in self.problems)

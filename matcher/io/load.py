@@ -20,7 +20,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from matcher.io.errors import Problem, ScenarioError
-from matcher.io.parse import TableParser, days_since_epoch
+from matcher.io.parse import ListColumn, TableParser, days_since_epoch, first_positions
 from matcher.io.read import read_scenario
 from matcher.io.source import FolderFiles, ScenarioSource, document_tables
 from matcher.messages import Message
@@ -41,6 +41,7 @@ from models.scenario import (
     FloatArray,
     IntArray,
     Mentors,
+    ObjArray,
     Pinned,
     Scenario,
     Students,
@@ -112,15 +113,20 @@ def _parsers(source: ScenarioSource, web_ids: bool) -> dict[str, TableParser]:
     return parsers
 
 
-def _vocabulary(*groups: list[list[str]] | list[str]) -> Vocabulary:
-    codes: dict[str, None] = {}
-    for group in groups:
-        for item in group:
-            if isinstance(item, list):
-                codes.update(dict.fromkeys(item))
-            else:
-                codes[item] = None
-    return Vocabulary(tuple(codes))
+def _vocabulary(*groups: ListColumn | ObjArray | list[str]) -> Vocabulary:
+    """Codes in first-seen order over the groups, in turn."""
+    arrays = [group.values if isinstance(group, ListColumn) else np.asarray(group, dtype=object)
+              for group in groups]
+    codes = pd.unique(pd.Series(np.concatenate(arrays) if arrays else [], dtype=object))
+    return Vocabulary(tuple(str(code) for code in codes))
+
+
+def _positions(values: ObjArray | ListColumn, vocabulary: Vocabulary) -> IntArray:
+    """Index in ``vocabulary`` of each value (every value is one of its codes)."""
+    found = values.values if isinstance(values, ListColumn) else values
+    positions: IntArray = pd.Index(vocabulary.codes, dtype=object).get_indexer(
+        pd.Index(found, dtype=object)).astype(np.int64)
+    return positions
 
 
 def _locations(parser: TableParser) -> tuple[FloatArray, FloatArray]:
@@ -192,15 +198,25 @@ def _age_on(birth_days: IntArray, known: BoolArray, reference: pd.Timestamp) -> 
     return np.where(known, age, UNKNOWN).astype(np.int64)
 
 
-def _index_of(ids: np.ndarray[Any, Any]) -> dict[str, int]:
-    index: dict[str, int] = {}
-    for position, value in enumerate(ids):
-        index.setdefault(str(value), position)
-    return index
+class _IdIndex:
+    """Row positions of a table's ids (the first row where an id repeats)."""
+
+    def __init__(self, ids: ObjArray) -> None:
+        codes, distinct = pd.factorize(pd.Series(ids, dtype=object), use_na_sentinel=False)
+        self._index = pd.Index(distinct, dtype=object)
+        self._first = np.full(len(distinct), -1, dtype=np.int64)
+        # reversed, so the first row of a repeated id is written last and stays
+        self._first[codes[::-1]] = np.arange(len(ids) - 1, -1, -1, dtype=np.int64)
+
+    def positions(self, values: ObjArray) -> IntArray:
+        """The row of each value; -1 for a value that is not an id."""
+        at = self._index.get_indexer(pd.Index(values, dtype=object))
+        found: IntArray = np.where(at >= 0, self._first[at], -1).astype(np.int64)
+        return found
 
 
 def _lookup(
-    parser: TableParser, column: str, index: dict[str, int], what: str, target: TableParser
+    parser: TableParser, column: str, index: _IdIndex, what: str, target: TableParser
 ) -> IntArray:
     """Row positions in ``target`` of the ids in ``column``; -1 where unknown or empty."""
     values = parser.raw(column)
@@ -210,13 +226,11 @@ def _lookup(
         key is not None and key not in target.frame.columns
     ):
         return found  # already reported: the referenced table or column is missing
-    for position, value in enumerate(values):
-        if str(value).strip() == "":
-            continue
-        at = index.get(str(value), -1)
-        if at < 0:
-            parser.problem(position, column, Message("io.unknown_id", value=str(value), what=what))
-        found[position] = at
+    given = parser.stripped(column) != ""
+    found[given] = index.positions(values[given])
+    for position in np.flatnonzero(given & (found < 0)):
+        parser.problem(int(position), column,
+                       Message("io.unknown_id", value=str(values[position]), what=what))
     return found
 
 
@@ -381,18 +395,15 @@ def _encode(config: ScenarioConfig, source: str, parsers: dict[str, TableParser]
     sectors = _vocabulary(list(sector_text), wishes)
     competence_vocabulary = _vocabulary(gaps, competences)
     adjustment_vocabulary = _vocabulary(needs, offered, [LANGUAGE_SUPPORT])
-    programme_index, sector_index = programmes.index(), sectors.index()
 
     n_programmes = max(len(programmes.codes), 1)
-    recognised_keys = np.asarray(
-        sorted(w * n_programmes + programme_index[p] for w, codes in enumerate(recognised)
-               for p in codes), dtype=np.int64)
-    longest = max((len(w) for w in wishes), default=0)
-    wish_matrix = np.full((len(wishes), max(longest, 1)), -1, dtype=np.int64)
-    for row, codes in enumerate(wishes):
-        wish_matrix[row, : len(codes)] = [sector_index[c] for c in codes]
+    recognised_keys = np.sort(recognised.rows * n_programmes + _positions(recognised, programmes))
+    longest = int(wishes.counts.max(initial=0))
+    wish_matrix = np.full((len(wishes.counts), max(longest, 1)), -1, dtype=np.int64)
+    wish_matrix[wishes.rows, wishes.offsets] = _positions(wishes, sectors)
+    workplace_sector = _positions(sector_text, sectors)
 
-    adjustments_needed = adjustment_vocabulary.encode(needs)
+    adjustments_needed = adjustment_vocabulary.encode(needs.as_lists())
     default_priority = np.where(
         adjustments_needed.any(axis=1) | intensive, 1, np.where(duaal, 3, 2)
     )
@@ -400,13 +411,13 @@ def _encode(config: ScenarioConfig, source: str, parsers: dict[str, TableParser]
         ids=student_ids,
         school_id=st.ids("school_id"),
         coach_id=st.text("coach_id"),
-        programme=np.asarray([programme_index[p] for p in programme_text], dtype=np.int64),
+        programme=_positions(programme_text, programmes),
         duaal=duaal,
         grade=np.where(grade_text == "2", 2, 3).astype(np.int64),
         contract_ready=np.where(ready_given, contract_ready, duaal),
         wishes=wish_matrix,
-        wish_count=np.asarray([len(w) for w in wishes], dtype=np.int64),
-        gaps=competence_vocabulary.encode(gaps),
+        wish_count=wishes.counts,
+        gaps=competence_vocabulary.encode(gaps.as_lists()),
         adjustments=adjustments_needed,
         lat=s_lat,
         lon=s_lon,
@@ -419,15 +430,15 @@ def _encode(config: ScenarioConfig, source: str, parsers: dict[str, TableParser]
     workplaces = Workplaces(
         ids=workplace_ids,
         employer=employer,
-        sector=np.asarray([sector_index[s] for s in sector_text], dtype=np.int64),
+        sector=workplace_sector,
         recognised=recognised_keys,
         recognised_until=np.where(until_given, until, NO_DATE).astype(np.int64),
         seats=seats,
         offers_contract=np.where(contract_given, offers_contract, True),
         offers_guided=offers_guided,
         accepts_grade2=np.where(grade2_given, accepts_grade2, True),
-        adjustments=adjustment_vocabulary.encode(offered),
-        competences=competence_vocabulary.encode(competences),
+        adjustments=adjustment_vocabulary.encode(offered.as_lists()),
+        competences=competence_vocabulary.encode(competences.as_lists()),
         lat=w_lat,
         lon=w_lon,
         min_age=np.where(min_age_given, min_age, UNKNOWN).astype(np.int64),
@@ -436,14 +447,18 @@ def _encode(config: ScenarioConfig, source: str, parsers: dict[str, TableParser]
 
     # mentors
     mentor_ids = me.ids("mentor_id", unique=True)
-    workplace_index = _index_of(workplace_ids)
+    workplace_index = _IdIndex(workplace_ids)
     me.ids("workplace_id")
     mentor_workplace = _lookup(me, "workplace_id", workplace_index, "workplace_id", wp)
     capacity, capacity_given = me.ints("capacity")
     load, _ = me.ints("current_load")
-    sector_default = np.asarray(
-        [policy.mentor_capacity.for_sector(str(sector_text[w])) if w >= 0 else 0
-         for w in mentor_workplace], dtype=np.int64)
+    default_by_sector = np.asarray(
+        [policy.mentor_capacity.for_sector(code) for code in sectors.codes] or [0],
+        dtype=np.int64)
+    sector_default = np.where(
+        mentor_workplace >= 0,
+        default_by_sector[workplace_sector[np.maximum(mentor_workplace, 0)]]
+        if len(workplace_sector) else 0, 0).astype(np.int64)
     mentors = Mentors(
         ids=mentor_ids,
         workplace=mentor_workplace,
@@ -451,9 +466,9 @@ def _encode(config: ScenarioConfig, source: str, parsers: dict[str, TableParser]
         current_load=load,
     )
 
-    student_index = _index_of(student_ids)
+    student_index = _IdIndex(student_ids)
     pinned = _pinned(parsers.get("placements"), student_index, workplace_index,
-                     _index_of(mentor_ids), mentor_workplace, st, wp, me)
+                     _IdIndex(mentor_ids), mentor_workplace, st, wp, me)
     n_workplaces = len(workplaces)
 
     def pair_keys(parser: TableParser) -> tuple[IntArray, BoolArray]:
@@ -475,14 +490,10 @@ def _encode(config: ScenarioConfig, source: str, parsers: dict[str, TableParser]
         keys, ok = pair_keys(tt)
         minutes, minutes_ok = tt.ints("minutes")
         ok &= minutes_ok
-        first_row: dict[int, int] = {}
-        for position in np.flatnonzero(ok):
-            key = int(keys[position])
-            if key in first_row:
-                tt.problem(int(position), "student_id",
-                           Message("io.duplicate_travel_time", row=int(tt.rows[first_row[key]])))
-            else:
-                first_row[key] = int(position)
+        first = first_positions(keys, ok)
+        for position in np.flatnonzero(ok & (first != np.arange(len(keys)))):
+            tt.problem(int(position), "student_id",
+                       Message("io.duplicate_travel_time", row=int(tt.rows[first[position]])))
         order = np.argsort(keys[ok], kind="stable")
         travel_keys = keys[ok][order]
         travel_minutes = minutes[ok][order]
@@ -507,9 +518,9 @@ def _encode(config: ScenarioConfig, source: str, parsers: dict[str, TableParser]
 
 def _pinned(
     parser: TableParser | None,
-    student_index: dict[str, int],
-    workplace_index: dict[str, int],
-    mentor_index: dict[str, int],
+    student_index: _IdIndex,
+    workplace_index: _IdIndex,
+    mentor_index: _IdIndex,
     mentor_workplace: IntArray,
     students: TableParser,
     workplaces: TableParser,

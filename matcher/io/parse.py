@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,10 +19,36 @@ from models.tables import CEFR_LEVELS, Column, Kind, TableSpec
 
 TRUE_WORDS = frozenset({"true", "yes", "1", "ja"})
 FALSE_WORDS = frozenset({"false", "no", "0", "nee"})
+CEFR_RANKS = {code: rank for rank, code in enumerate(CEFR_LEVELS, start=1)}
+# A date as almost every cell writes it; other cells take the slower exact path.
+_PLAIN_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 EPOCH = dt.date(1970, 1, 1)
 # An unknown column this close to a known optional one is a misspelling, not an extra
 # column (contract: "Additions within version 1").
 NEAR_MISS_DISTANCE = 2
+
+
+@dataclass(frozen=True)
+class ListColumn:
+    """A list column, flat: each row's values (separated by ';', trimmed, empties
+    dropped, first of repeats kept) in order, with the row each came from."""
+
+    rows: IntArray  # row position of each value, ascending
+    values: ObjArray  # the values, row by row in cell order
+    counts: IntArray  # values per row
+
+    def as_lists(self) -> list[list[str]]:
+        """Each row's values (for ``Vocabulary.encode``)."""
+        if not len(self.counts):
+            return []
+        return [part.tolist() for part in np.split(self.values, np.cumsum(self.counts)[:-1])]
+
+    @property
+    def offsets(self) -> IntArray:
+        """Position of each value within its row (0 for the first)."""
+        starts = np.cumsum(self.counts) - self.counts
+        offsets: IntArray = np.arange(len(self.values), dtype=np.int64) - starts[self.rows]
+        return offsets
 
 
 def split_list(cell: str) -> list[str]:
@@ -30,6 +59,23 @@ def split_list(cell: str) -> list[str]:
         if value and value not in values:
             values.append(value)
     return values
+
+
+def split_lists(cells: ObjArray) -> ListColumn:
+    """Split every cell of a list column (see ``ListColumn``). Each distinct cell is
+    split once: list cells repeat a lot (the same programmes, the same wishes)."""
+    cell_codes, distinct = pd.factorize(pd.Series(cells, dtype=object), use_na_sentinel=False)
+    split = [split_list(str(cell)) for cell in distinct]
+    lengths = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
+    distinct_values = np.asarray([value for values in split for value in values] or [""],
+                                 dtype=object)
+    first_value = np.cumsum(lengths) - lengths
+    counts = lengths[cell_codes] if len(split) else np.zeros(len(cells), dtype=np.int64)
+    rows = np.repeat(np.arange(len(cells), dtype=np.int64), counts)
+    offsets = np.arange(len(rows), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts,
+                                                                counts)
+    taken = np.repeat(first_value[cell_codes], counts) + offsets if len(split) else offsets
+    return ListColumn(rows=rows, values=distinct_values[taken], counts=counts)
 
 
 def _nearest(name: str, candidates: list[str]) -> str | None:
@@ -81,6 +127,7 @@ class TableParser:
         self.missing = False  # the table could not be read and stands empty
         self.rows = np.asarray(frame.index, dtype=np.int64)
         self.row_label = "row"
+        self._raw: dict[str, ObjArray] = {}
         self._stripped: dict[str, ObjArray] = {}
         for column in spec.columns:
             if column.required and column.name not in frame.columns:
@@ -136,16 +183,18 @@ class TableParser:
                                      column=column, row_label=self.row_label))
 
     def raw(self, name: str) -> ObjArray:
-        if name not in self.frame.columns:
-            return np.full(len(self.frame), "", dtype=object)
-        return np.asarray(self.frame[name].to_numpy(dtype=object), dtype=object)
+        """Cells as read; computed once per column."""
+        if name not in self._raw:
+            self._raw[name] = (np.asarray(self.frame[name].to_numpy(dtype=object), dtype=object)
+                               if name in self.frame.columns
+                               else np.full(len(self.frame), "", dtype=object))
+        return self._raw[name]
 
     def stripped(self, name: str) -> ObjArray:
         """Cells without surrounding spaces; computed once per column (messages for
         many bad cells index it row by row)."""
         if name not in self._stripped:
-            self._stripped[name] = np.asarray([str(v).strip() for v in self.raw(name)],
-                                              dtype=object)
+            self._stripped[name] = _strip(self.raw(name))
         return self._stripped[name]
 
     def _declared(self, name: str, kind: Kind) -> Column:
@@ -168,21 +217,20 @@ class TableParser:
         an id that could not be shown or named in a web address (see ``id_problem``)."""
         self._declared(name, "id")
         values = self.raw(name)
-        present = np.asarray([str(v).strip() != "" for v in values], dtype=bool)
+        present = self.stripped(name) != ""
         self._require(name, present)
-        for at in np.flatnonzero(present).tolist() if self.web_ids else ():
-            if message := id_problem(str(values[at])):
-                self.problem(at, name, message)
+        if self.web_ids and len(values):
+            suspect = np.fromiter((not (str(v).isprintable() and "/" not in str(v))
+                                   for v in values), dtype=bool, count=len(values))
+            for at in np.flatnonzero(present & suspect):
+                if message := id_problem(str(values[at])):
+                    self.problem(int(at), name, message)
         if unique:
-            seen: dict[str, int] = {}
-            for position, value in enumerate(values):
-                if not present[position]:
-                    continue
-                if value in seen:
-                    self.problem(position, name, Message("io.duplicate_id", value=str(value),
-                                                         row=int(self.rows[seen[value]])))
-                else:
-                    seen[value] = position
+            first = first_positions(values, present)
+            for position in np.flatnonzero(present & (first != np.arange(len(values)))):
+                self.problem(int(position), name, Message(
+                    "io.duplicate_id", value=str(values[position]),
+                    row=int(self.rows[first[position]])))
         return values
 
     def text(self, name: str) -> ObjArray:
@@ -191,20 +239,20 @@ class TableParser:
         self._require(name, values != "")
         return values
 
-    def lists(self, name: str) -> list[list[str]]:
+    def lists(self, name: str) -> ListColumn:
         self._declared(name, "list")
-        values = [split_list(str(v)) for v in self.raw(name)]
-        self._require(name, np.asarray([bool(v) for v in values], dtype=bool))
+        values = split_lists(self.raw(name))
+        self._require(name, values.counts > 0)
         return values
 
     def bools(self, name: str) -> tuple[BoolArray, BoolArray]:
         """Values and a mask of cells that were filled in (empty cells take a default)."""
         self._declared(name, "bool")
         text = self.stripped(name)
-        words = np.asarray([v.lower() for v in text], dtype=object)
-        truthy = np.isin(words, list(TRUE_WORDS))
-        falsy = np.isin(words, list(FALSE_WORDS))
-        present = words != ""
+        words = pd.Series(_LOWER(text), dtype=object)
+        truthy = words.isin(TRUE_WORDS).to_numpy(dtype=bool)
+        falsy = words.isin(FALSE_WORDS).to_numpy(dtype=bool)
+        present = text != ""
         self._require(name, present)
         for position in np.flatnonzero(present & ~truthy & ~falsy):
             self.problem(int(position), name, Message("io.not_yes_no", value=str(text[position])))
@@ -249,9 +297,18 @@ class TableParser:
         text = self.stripped(name)
         present = text != ""
         self._require(name, present)
+        plain = np.fromiter((_PLAIN_DATE.fullmatch(v) is not None for v in text), dtype=bool,
+                            count=len(text))
+        chosen = np.flatnonzero(plain)
+        parsed = pd.to_datetime([str(v) for v in text[chosen]], format="%Y-%m-%d",
+                                errors="coerce")
+        valid = chosen[~np.asarray(parsed.isna(), dtype=bool)]
         days = np.zeros(len(text), dtype=np.int64)
+        days[valid] = parsed.dropna().to_numpy().astype("datetime64[D]").astype(np.int64)
         ok = np.zeros(len(text), dtype=bool)
-        for position in np.flatnonzero(present):
+        ok[valid] = True
+        # the rest, one by one: impossible dates, dates outside pandas' range, other forms
+        for position in np.flatnonzero(present & ~ok):
             value = str(text[position])
             try:
                 if len(value) != 10:
@@ -266,9 +323,8 @@ class TableParser:
         """CEFR level as 1 (A1) … 6 (C2); 0 when the cell is empty (unknown)."""
         self._declared(name, "cefr")
         text = self.stripped(name)
-        level = np.zeros(len(text), dtype=np.int64)
-        for rank, code in enumerate(CEFR_LEVELS, start=1):
-            level[np.asarray([t.upper() == code for t in text], dtype=bool)] = rank
+        level = np.fromiter((CEFR_RANKS.get(t.upper(), 0) for t in text), dtype=np.int64,
+                            count=len(text))
         present = text != ""
         self._require(name, present)
         for position in np.flatnonzero(present & (level == 0)):
@@ -281,7 +337,35 @@ class TableParser:
         text = self.stripped(name)
         present = text != ""
         self._require(name, present)
-        for position in np.flatnonzero(present & ~np.isin(text, list(column.choices))):
+        known = pd.Series(text, dtype=object).isin(list(column.choices)).to_numpy(dtype=bool)
+        for position in np.flatnonzero(present & ~known):
             self.problem(int(position), name, Message(
                 "io.not_one_of", value=str(text[position]), choices=", ".join(column.choices)))
         return text
+
+
+_STRIP = np.frompyfunc(str.strip, 1, 1)
+_LOWER = np.frompyfunc(str.lower, 1, 1)
+
+
+def _strip(cells: ObjArray) -> ObjArray:
+    """``str(cell).strip()`` for every cell, in one ufunc call when all are text."""
+    try:
+        stripped: ObjArray = np.asarray(_STRIP(cells), dtype=object)
+    except TypeError:  # a cell that is not text (only from inline tables' odd values)
+        stripped = np.asarray([str(v).strip() for v in cells], dtype=object)
+    return stripped
+
+
+def first_positions(values: np.ndarray[Any, Any], counted: BoolArray) -> IntArray:
+    """For each cell, the position of the first ``counted`` cell with the same value
+    (its own position when it is the first, or not counted)."""
+    positions = np.arange(len(values), dtype=np.int64)
+    codes, _ = pd.factorize(values, use_na_sentinel=False)
+    chosen = np.flatnonzero(counted)
+    distinct, first_of = np.unique(codes[chosen], return_index=True)
+    first = np.full(int(codes.max(initial=-1)) + 1, -1, dtype=np.int64)
+    first[distinct] = chosen[first_of]
+    result = positions.copy()
+    result[chosen] = first[codes[chosen]]
+    return result

@@ -76,14 +76,6 @@ def known_codes(lang: Lang) -> set[str]:
     return set(_catalogue(lang).entries)
 
 
-class _Formatter(string.Formatter):
-    def __init__(self, lang: Lang) -> None:
-        self.lang = lang
-
-    def format_field(self, value: Any, format_spec: str) -> str:
-        return format_param(value, self.lang, format_spec)
-
-
 def format_param(value: Any, lang: Lang, spec: str = "") -> str:
     """One parameter as text in ``lang``."""
     if isinstance(value, Message):
@@ -122,8 +114,23 @@ def render(message: Message, lang: Lang) -> str:
             text = catalogue.texts.ngettext(message.code, message.code, number)
         else:
             text = catalogue.texts.gettext(message.code)
-        return _Formatter(attempt).vformat(text, (), message.params)
+        return "".join(
+            part if name is None else format_param(message.params[name], attempt, spec)
+            for part, name, spec in _template(text))
     return message.code
+
+
+@functools.lru_cache(maxsize=4096)
+def _template(text: str) -> tuple[tuple[str, str | None, str], ...]:
+    """A catalogue text split once into literal parts and ``{name:spec}`` fields
+    (rendering thousands of located problems formats the same few texts)."""
+    parts: list[tuple[str, str | None, str]] = []
+    for literal, name, spec, _ in string.Formatter().parse(text):
+        if literal:
+            parts.append((literal, None, ""))
+        if name is not None:
+            parts.append(("", name, spec or ""))
+    return tuple(parts)
 
 
 def text(code: str, lang: Lang, /, **params: Param) -> str:
