@@ -10,14 +10,17 @@ be shorter than the estimate.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from matcher.cost import Costs, pair_costs
 from matcher.rules import RULES, Pairs
 from matcher.travel import chord_km, max_estimated_km, unit_sphere_xyz
 from models.scenario import BoolArray, IntArray, Scenario
+
+if TYPE_CHECKING:
+    from scipy.spatial import cKDTree
 
 # Float slack on the query radius; the exact travel rule decides afterwards.
 RADIUS_SLACK_KM = 1e-3
@@ -50,6 +53,10 @@ class Candidates:
 
 def _nearby_pairs(scenario: Scenario) -> tuple[IntArray, IntArray]:
     """Pairs with a recognised programme and within travel radius (a superset)."""
+    # imported here: scipy.spatial takes a noticeable part of a second to import,
+    # and commands that only read a scenario (validate) never need it
+    from scipy.spatial import cKDTree
+
     s, w = scenario.students, scenario.workplaces
     policy = scenario.config.policy
     n_programmes = max(len(scenario.programmes.codes), 1)

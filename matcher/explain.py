@@ -10,9 +10,9 @@ exclusion rule only on the student's own exclusion rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 from matcher.candidates import RADIUS_SLACK_KM, Candidates
 from matcher.messages import Message
@@ -22,6 +22,9 @@ from matcher.solve.capacity import FreeRoom, free_room
 from matcher.travel import chord_km, max_estimated_km, unit_sphere_xyz
 from models.plan import Reason
 from models.scenario import IntArray, Scenario
+
+if TYPE_CHECKING:
+    from scipy.spatial import cKDTree
 
 # Bounds the pairs evaluated at once, to keep memory flat on large scenarios.
 CHUNK_PAIRS = 2_000_000
@@ -73,6 +76,10 @@ def _workplace_tree(scenario: Scenario) -> cKDTree:
     The cache remembers which Workplaces it was built for: a scenario derived
     with ``dataclasses.replace`` shares ``extras`` but may hold other workplaces.
     """
+    # imported here: scipy.spatial takes a noticeable part of a second to import,
+    # and commands that only read a scenario (validate) never need it
+    from scipy.spatial import cKDTree
+
     cached = scenario.extras.get("workplace_tree")
     if isinstance(cached, tuple) and cached[0] is scenario.workplaces:
         tree: cKDTree = cached[1]

@@ -102,8 +102,9 @@ def fail(code: str, /, **params: Param) -> NoReturn:
 def fail_input(problems: list[str]) -> NoReturn:
     """Every problem in the input on stderr, exit 2."""
     err.print(f"[bold red]{say('cli.problems', count=len(problems))}[/]")
-    for problem in problems:
-        err.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
+    # one print for all: thousands of bad cells print in a blink, not one call each
+    err.print("\n".join(f"  {problem}" for problem in problems), markup=False,
+              highlight=False, soft_wrap=True)
     raise typer.Exit(2)
 
 
