@@ -23,6 +23,11 @@ def text_cell(value: object) -> object:
     return value
 
 
+def text_column(values: list[str]) -> list[object]:
+    """``text_cell`` of each text in a column, at once."""
+    return [("'" + value) if value.startswith(FORMULA_STARTS) else value for value in values]
+
+
 def text_cells(rows: Iterable[Sequence[object]]) -> list[list[object]]:
     return [[text_cell(value) for value in row] for row in rows]
 

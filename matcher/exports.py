@@ -33,11 +33,11 @@ import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal, Protocol, get_args
+from typing import Literal, Protocol, cast, get_args
 
 import pandas as pd
 
-from matcher.csv_cells import text_cell
+from matcher.csv_cells import text_cell, text_column
 from matcher.messages import Lang, Message, render
 from matcher.rules import RULE_NAMES
 from models.plan import Assignment, Plan, UnmatchedStudent
@@ -252,8 +252,26 @@ def csv_text(table: Table, lang: Lang, dialect: CsvDialect, lineterminator: str 
         out.write(BOM)
     writer = csv.writer(out, delimiter=delimiter, lineterminator=lineterminator)
     writer.writerow([text_cell(render(Message(code), lang)) for code in table.columns])
-    writer.writerows([_cell(v, lang, decimal) for v in row] for row in table.rows)
+    columns = [_cells(list(column), lang, decimal) for column in zip(*table.rows, strict=True)]
+    writer.writerows(zip(*columns, strict=True))
     return out.getvalue()
+
+
+def _cells(column: list[object], lang: Lang, decimal: str) -> list[object]:
+    """One column's cells (as ``_cell`` makes each), a whole column of ids or whole
+    numbers at once: plans have a row per student."""
+    kinds = set(map(type, column))
+    if kinds <= {int}:
+        return column
+    if kinds <= {str}:
+        return text_column(cast(list[str], column))
+    messages = cast(list[Message], column)
+    if kinds <= {Message} and not any(message.params for message in messages):
+        # the same few words (yes/no, a reason) on every row: render each once
+        words = {code: _cell(Message(code), lang, decimal)
+                 for code in {message.code for message in messages}}
+        return [words[message.code] for message in messages]
+    return [_cell(value, lang, decimal) for value in column]
 
 
 def write_csv(path: Path, table: Table, lang: Lang, dialect: CsvDialect) -> None:

@@ -11,12 +11,15 @@ import json
 import shutil
 import tempfile
 from collections import Counter
+from collections.abc import Callable
+from json.encoder import encode_basestring
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from matcher.candidates import Candidates
-from matcher.cost import pair_costs
+from matcher.cost import COST_PARTS, Costs, pair_costs
 from matcher.csv_cells import text_cells
 from matcher.explain import explain_unmatched
 from matcher.exports import (
@@ -53,28 +56,46 @@ def _priority_counts(
     return {str(int(level)): counts[int(level)] for level in np.unique(levels)}
 
 
-def build_plan(scenario: Scenario, candidates: Candidates, solution: Solution) -> Plan:
+def _assignments(scenario: Scenario, candidates: Candidates, solution: Solution,
+                 pinned_costs: Costs) -> list[Assignment]:
+    """One row per placed student, in student order. The rows are built from arrays
+    already checked (ids are text, costs whole numbers): no validation per row."""
     s, w, m, pinned = scenario.students, scenario.workplaces, scenario.mentors, scenario.pinned
+    placed = np.flatnonzero(solution.workplace >= 0)
+    pinned_at = np.full(len(s), -1, dtype=np.int64)
+    pinned_at[pinned.student] = np.arange(len(pinned.student))
+    row_pinned = pinned_at[placed]
+    is_pinned = row_pinned >= 0
+    chosen = np.where(is_pinned, 0, solution.candidate[placed])
+    parts = {}
+    for part in COST_PARTS:
+        from_candidates = getattr(candidates.costs, part)
+        from_pins = getattr(pinned_costs, part)
+        parts[part] = (np.where(is_pinned, from_pins[np.maximum(row_pinned, 0)]
+                                if len(from_pins) else 0,
+                                from_candidates[chosen] if len(from_candidates) else 0)
+                       .astype(np.int64).tolist())
+    mentor = solution.mentor[placed]
+    mentor_ids = [str(m.ids[i]) if i >= 0 else None for i in mentor.tolist()]
+    return [
+        Assignment.model_construct(
+            student_id=student_id, workplace_id=workplace_id, mentor_id=mentor_id,
+            cost=wish + competence + travel,
+            breakdown=Breakdown.model_construct(wish=wish, competence=competence,
+                                                travel=travel),
+            pinned=True if was_pinned else None)
+        for student_id, workplace_id, mentor_id, wish, competence, travel, was_pinned in zip(
+            map(str, s.ids[placed]), map(str, w.ids[solution.workplace[placed]]), mentor_ids,
+            parts["wish"], parts["competence"], parts["travel"], is_pinned.tolist(),
+            strict=True)
+    ]
+
+
+def build_plan(scenario: Scenario, candidates: Candidates, solution: Solution) -> Plan:
+    s, w, pinned = scenario.students, scenario.workplaces, scenario.pinned
     pinned_pairs = Pairs(scenario, pinned.student, pinned.workplace)
     pinned_costs = pair_costs(pinned_pairs)
-    pinned_row = {int(student): i for i, student in enumerate(pinned.student)}
-
-    assignments: list[Assignment] = []
-    for student in np.flatnonzero(solution.workplace >= 0):
-        mentor = int(solution.mentor[student])
-        if int(student) in pinned_row:
-            i = pinned_row[int(student)]
-            breakdown = pinned_costs.breakdown(i)
-        else:
-            breakdown = candidates.costs.breakdown(int(solution.candidate[student]))
-        assignments.append(Assignment(
-            student_id=str(s.ids[student]),
-            workplace_id=str(w.ids[solution.workplace[student]]),
-            mentor_id=str(m.ids[mentor]) if mentor >= 0 else None,
-            cost=sum(breakdown.values()),
-            breakdown=Breakdown(**breakdown),
-            pinned=True if int(student) in pinned_row else None,
-        ))
+    assignments = _assignments(scenario, candidates, solution, pinned_costs)
 
     conflicts: list[Conflict] = []
     capacity_conflicts: list[CapacityConflict] = []
@@ -125,8 +146,80 @@ def build_plan(scenario: Scenario, candidates: Candidates, solution: Solution) -
 
 
 def plan_json(plan: Plan) -> str:
-    return json.dumps(plan.as_contract(), ensure_ascii=False,
-                      indent=2) + "\n"
+    """plan.json's text: exactly ``json.dumps(plan.as_contract(), ensure_ascii=False,
+    indent=2)`` and a newline, with the rows of each list written through one
+    template per row shape (a row per student: the standard encoder takes seconds)."""
+    return _json(plan.as_contract(), 0) + "\n"
+
+
+_Shape = tuple[tuple[str, tuple[str, ...] | None], ...]
+
+
+def _json(value: object, indent: int) -> str:
+    """``value`` as ``json.dumps(value, ensure_ascii=False, indent=2)`` writes it when it
+    starts at ``indent`` spaces."""
+    pad, inner = " " * indent, " " * (indent + 2)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        return "{\n" + ",\n".join(f"{inner}{encode_basestring(str(key))}: "
+                                   f"{_json(item, indent + 2)}"
+                                   for key, item in value.items()) + "\n" + pad + "}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        templates: dict[_Shape, str] = {}
+        return "[\n" + ",\n".join(inner + _row_json(item, indent + 2, templates)
+                                   for item in value) + "\n" + pad + "]"
+    return _scalar_json(value)
+
+
+def _scalar_json(value: object) -> str:
+    encode = _SCALARS.get(type(value))
+    return encode(value) if encode is not None else json.dumps(value)
+
+
+_SCALARS: dict[type, Callable[[Any], str]] = {
+    str: encode_basestring, int: int.__repr__, type(None): lambda _: "null",
+    bool: lambda value: "true" if value else "false"}
+
+
+def _row_json(row: object, indent: int, templates: dict[_Shape, str]) -> str:
+    """One item of a list: a row of scalars (and rows of scalars) through its shape's
+    template, anything else as ``_json`` writes it."""
+    if not isinstance(row, dict) or not row:
+        return _json(row, indent)
+    values: list[str] = []
+    shape: list[tuple[str, tuple[str, ...] | None]] = []
+    for key, item in row.items():
+        encode = _SCALARS.get(type(item))
+        if encode is not None:
+            shape.append((key, None))
+            values.append(encode(item))
+        elif type(item) is dict and item and all(type(v) in _SCALARS for v in item.values()):
+            shape.append((key, tuple(item)))
+            values.extend(_SCALARS[type(v)](v) for v in item.values())
+        else:
+            return _json(row, indent)
+    frozen = tuple(shape)
+    template = templates.get(frozen)
+    if template is None:
+        template = templates[frozen] = _template(frozen, indent)
+    return template % tuple(values)
+
+
+def _template(shape: _Shape, indent: int) -> str:
+    pad, inner, deeper = " " * indent, " " * (indent + 2), " " * (indent + 4)
+    lines = []
+    for key, nested in shape:
+        name = encode_basestring(key).replace("%", "%%")
+        if nested is None:
+            lines.append(f"{inner}{name}: %s")
+        else:
+            fields = ",\n".join(f"{deeper}{encode_basestring(k).replace('%', '%%')}: %s"
+                                for k in nested)
+            lines.append(f"{inner}{name}: {{\n{fields}\n{inner}}}")
+    return "{\n" + ",\n".join(lines) + "\n" + pad + "}"
 
 
 def _write_csv(path: Path, header: list[str], rows: list[list[object]]) -> None:

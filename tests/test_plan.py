@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from matcher.check import check_plan
 from matcher.pipeline import SolveSettings, run_solve
+from matcher.plan import plan_json
 from models.scenario import Scenario
 from tests.builders import mentor, scenario, student, workplace
 
@@ -153,3 +155,18 @@ def test_a_scenario_without_students_gives_an_empty_plan() -> None:
     assert plan["assignments"] == [] and plan["unmatched"] == []
     assert plan["summary"] == {"students": 0, "placed": 0, "placed_by_priority": {},
                                "students_by_priority": {}}
+
+
+def test_plan_json_is_exactly_what_the_standard_encoder_writes() -> None:
+    """plan.json is written row by row through templates (fast); its text must be the
+    standard encoder's to the byte, odd ids included (quotes, %, accents, a tab),
+    pinned and unpinned rows, a null mentor, unmatched students' nested details."""
+    odd = ['S"1%s', "Sé\t2", "S3\\", "S4"]
+    sc = scenario([student(odd[0], priority=1), student(odd[1]), student(odd[2]),
+                   student(odd[3], programme="elsewhere")],
+                  [workplace('W%d"1', seats=2), workplace("W2", seats=1)],
+                  [mentor("M1", 'W%d"1', capacity=2)],
+                  placements=[{"student_id": odd[1], "workplace_id": "W2", "mentor_id": ""}])
+    plan = run_solve(sc, SolveSettings()).plan
+    assert plan.assignments and plan.unmatched
+    assert plan_json(plan) == json.dumps(plan.as_contract(), ensure_ascii=False, indent=2) + "\n"

@@ -55,7 +55,8 @@ def solve_all(code: Path, scenarios: list[Path], out: Path) -> None:
 def export_revision(reference: str, target: Path) -> None:
     archive = target / "code.tar"
     with archive.open("wb") as handle:
-        subprocess.run(["git", "archive", reference], check=True, cwd=ROOT, stdout=handle)
+        subprocess.run(["git", "archive", reference, "matcher", "models"], check=True, cwd=ROOT,
+                       stdout=handle)
     with tarfile.open(archive) as tar:
         tar.extractall(target / "code", filter="data")
 
