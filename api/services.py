@@ -18,7 +18,6 @@ from api.scenario_store import load_stored
 from api.settings import Settings
 from api.tables import StoredPlan, StoredScenario
 from api.worker import PlanAnalysis
-from matcher.candidates import build_candidates
 from matcher.explain import rejection_counts
 from matcher.suggest import PlanState
 from models.plan import Assignment, Plan, UnmatchedStudent
@@ -59,7 +58,7 @@ def build_plan_context(plan_id: int, scenario_id: int, content_hash: str, base: 
         workplace_of[student] = workplaces[a.workplace_id]
         if a.mentor_id is not None:
             mentor_of[student] = mentors[a.mentor_id]
-    state = PlanState.build(scenario, build_candidates(scenario), workplace_of, mentor_of)
+    state = PlanState.build(scenario, workplace_of, mentor_of)
     return PlanContext(
         plan_id=plan_id,
         scenario_id=scenario_id,

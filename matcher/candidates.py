@@ -103,7 +103,11 @@ def _nearby_pairs(scenario: Scenario) -> tuple[IntArray, IntArray]:
 
 def build_candidates(scenario: Scenario) -> Candidates:
     student, workplace = _nearby_pairs(scenario)
-    pairs = Pairs(scenario, student, workplace)
+    return allowed(Pairs(scenario, student, workplace))
+
+
+def allowed(pairs: Pairs) -> Candidates:
+    """The pairs that pass every hard rule, in their order, with their costs."""
     # Apply the rules one by one on the survivors: later rules see fewer pairs.
     for rule in RULES.values():
         pairs = pairs.subset(rule(pairs))

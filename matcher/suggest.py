@@ -8,13 +8,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from matcher.candidates import Candidates
+from matcher.candidates import Candidates, allowed
 from matcher.explain import rejection_counts
-from matcher.rules import RULE_NAMES
+from matcher.rules import RULE_NAMES, Pairs
 from matcher.solve.capacity import free_room
 from models.scenario import BoolArray, IntArray, Scenario
 
@@ -25,50 +25,47 @@ class Suggestion:
     workplace: int
     cost: int
     breakdown: dict[str, int]
-    candidate: int  # the pair's position in Candidates
+    pair: Pairs = field(compare=False, repr=False)  # the pair alone, its travel time known
 
 
 @dataclass(frozen=True)
 class PlanState:
-    """A plan's occupancy, with the scenario's candidate pairs grouped for lookups."""
+    """A plan's occupancy; each student's and workplace's allowed pairs are found when
+    first asked about (a few milliseconds: one row of the rules against everyone),
+    so the first suggestion on a large plan needs no pass over all pairs."""
 
     scenario: Scenario
-    candidates: Candidates
     workplace_of: IntArray  # per student, -1 when unplaced
     free_room: IntArray  # per workplace: more students it can take in this plan
     free_intensive: IntArray  # per workplace: more intensive-support students
-    by_student: IntArray  # candidate positions sorted by student, then cost
-    student_start: IntArray  # per student: slice start in by_student (length n + 1)
-    by_workplace: IntArray  # candidate positions sorted by workplace, then cost
-    workplace_start: IntArray
+    _of_student: dict[int, Candidates] = field(default_factory=dict, compare=False,
+                                               repr=False)
+    _of_workplace: dict[int, Candidates] = field(default_factory=dict, compare=False,
+                                                 repr=False)
 
     @classmethod
-    def build(cls, scenario: Scenario, candidates: Candidates, workplace_of: IntArray,
-              mentor_of: IntArray) -> PlanState:
-        w, s = scenario.workplaces, scenario.students
+    def build(cls, scenario: Scenario, workplace_of: IntArray, mentor_of: IntArray
+              ) -> PlanState:
         room = free_room(scenario, workplace_of, mentor_of)
-        cost = candidates.costs.total
-        by_student = np.lexsort((candidates.workplace, cost, candidates.student))
-        by_workplace = np.lexsort((candidates.student, cost, candidates.workplace))
-        return cls(
-            scenario=scenario,
-            candidates=candidates,
-            workplace_of=workplace_of,
-            free_room=room.students,
-            free_intensive=room.intensive,
-            by_student=by_student,
-            student_start=np.searchsorted(candidates.student[by_student],
-                                          np.arange(len(s) + 1)),
-            by_workplace=by_workplace,
-            workplace_start=np.searchsorted(candidates.workplace[by_workplace],
-                                            np.arange(len(w) + 1)),
-        )
+        return cls(scenario=scenario, workplace_of=workplace_of, free_room=room.students,
+                   free_intensive=room.intensive)
 
-    def _suggestion(self, position: int) -> Suggestion:
-        c = self.candidates
-        breakdown = c.costs.breakdown(position)
-        return Suggestion(int(c.student[position]), int(c.workplace[position]),
-                          sum(breakdown.values()), breakdown, position)
+    def of_student(self, student: int) -> Candidates:
+        """The student's allowed workplaces, cheapest first (then by position): the
+        pairs ``build_candidates`` finds for this student, in this order."""
+        found = self._of_student.get(student)
+        if found is None:
+            found = self._of_student[student] = _by_cost(
+                allowed(Pairs.of_student(self.scenario, student)))
+        return found
+
+    def of_workplace(self, workplace: int) -> Candidates:
+        """The students allowed at the workplace, cheapest first (then by position)."""
+        found = self._of_workplace.get(workplace)
+        if found is None:
+            found = self._of_workplace[workplace] = _by_cost(
+                allowed(Pairs.of_workplace(self.scenario, workplace)))
+        return found
 
     def has_room_for(self, student: int, workplaces: IntArray) -> BoolArray:
         room = (self.free_intensive if self.scenario.students.intensive[student]
@@ -77,23 +74,33 @@ class PlanState:
 
     def workplaces_for(self, student: int, k: int) -> list[Suggestion]:
         """The k cheapest allowed workplaces with room, other than the student's own."""
-        mine = self.by_student[self.student_start[student]:self.student_start[student + 1]]
-        workplaces = self.candidates.workplace[mine]
+        options = self.of_student(student)
+        workplaces = options.workplace
         keep = self.has_room_for(student, workplaces) & (workplaces != self.workplace_of[student])
-        return [self._suggestion(int(p)) for p in mine[keep][:k]]
+        return [_suggestion(options, int(p)) for p in np.flatnonzero(keep)[:k]]
 
     def students_for(self, workplace: int, k: int) -> list[Suggestion]:
         """The k best students allowed at the workplace: unplaced first, then by cost."""
-        here = self.by_workplace[self.workplace_start[workplace]:
-                                 self.workplace_start[workplace + 1]]
-        students = self.candidates.student[here]
-        elsewhere = students[self.workplace_of[students] != workplace]
-        positions = here[self.workplace_of[students] != workplace]
-        placed = self.workplace_of[elsewhere] >= 0
+        options = self.of_workplace(workplace)
+        students = options.student
+        positions = np.flatnonzero(self.workplace_of[students] != workplace)
+        placed = self.workplace_of[students[positions]] >= 0
         order = np.argsort(placed, kind="stable")  # unplaced first, cost order kept
-        return [self._suggestion(int(p)) for p in positions[order][:k]]
+        return [_suggestion(options, int(p)) for p in positions[order][:k]]
 
     def rejections(self, student: int) -> dict[str, int]:
         """How many workplaces each rule rejects for the student."""
         counts = rejection_counts(self.scenario, np.asarray([student], dtype=np.int64))
         return {rule: int(counts[rule][0]) for rule in RULE_NAMES}
+
+
+def _by_cost(options: Candidates) -> Candidates:
+    order = np.argsort(options.costs.total, kind="stable")
+    return Candidates(options.pairs.subset(order), options.costs.take(order))
+
+
+def _suggestion(options: Candidates, position: int) -> Suggestion:
+    breakdown = options.costs.breakdown(position)
+    return Suggestion(int(options.student[position]), int(options.workplace[position]),
+                      sum(breakdown.values()), breakdown,
+                      options.pairs.subset(np.asarray([position], dtype=np.int64)))

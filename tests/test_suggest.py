@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Any
 
+import numpy as np
+from hypothesis import given, settings
+
+from matcher.candidates import build_candidates
+from matcher.io import scenario_from_document
 from matcher.pipeline import SolveSettings, run_solve
 from matcher.suggest import PlanState
 from models.scenario import Scenario
 from tests.builders import mentor, scenario, student, workplace
+from tests.strategies import every_column_documents
 
 
 def _state(sc: Scenario) -> PlanState:
     run = run_solve(sc, SolveSettings())
-    return PlanState.build(sc, run.candidates, run.solution.workplace, run.solution.mentor)
+    return PlanState.build(sc, run.solution.workplace, run.solution.mentor)
 
 
 def _ids(sc: Scenario, suggestions: list, what: str) -> list[str]:  # type: ignore[type-arg]
@@ -62,3 +68,29 @@ def test_rejection_counts_per_rule() -> None:
                    workplace("W2", recognised_programmes="X")])
     counts = _state(sc).rejections(0)
     assert counts["grade"] == 1 and counts["recognised_for_programme"] == 1
+
+
+@settings(max_examples=40, deadline=None)
+@given(every_column_documents(max_students=6, max_workplaces=6))
+def test_one_students_or_workplaces_pairs_are_those_of_all_candidates(
+    doc: dict[str, Any]
+) -> None:
+    """Suggestions find one student's (one workplace's) allowed pairs on demand; they
+    must be exactly the pairs build_candidates finds, cheapest first, with the same
+    costs, whatever the columns hold (measured times and exclusions included)."""
+    sc = scenario_from_document(doc)
+    everything = build_candidates(sc)
+    state = PlanState.build(sc, np.full(len(sc.students), -1), np.full(len(sc.students), -1))
+    total = everything.costs.total
+    for who in range(len(sc.students)):
+        mine = everything.student == who
+        order = np.lexsort((everything.workplace[mine], total[mine]))
+        options = state.of_student(who)
+        assert options.workplace.tolist() == everything.workplace[mine][order].tolist()
+        assert options.costs.total.tolist() == total[mine][order].tolist()
+    for where in range(len(sc.workplaces)):
+        here = everything.workplace == where
+        order = np.lexsort((everything.student[here], total[here]))
+        options = state.of_workplace(where)
+        assert options.student.tolist() == everything.student[here][order].tolist()
+        assert options.costs.total.tolist() == total[here][order].tolist()

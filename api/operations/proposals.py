@@ -27,9 +27,8 @@ def propose(services: Services, who: Principal, plan_id: int,
     context = services.plan_context(plan_id)
     student = check_student(who, context.scenario, proposal.student_id)
     workplace = context.workplace_index.get(proposal.workplace_id)
-    state = context.state
-    mine = state.by_student[state.student_start[student]:state.student_start[student + 1]]
-    if workplace is None or workplace not in set(state.candidates.workplace[mine].tolist()):
+    if workplace is None or workplace not in set(
+            context.state.of_student(student).workplace.tolist()):
         raise ApiProblem(422, Message("api.proposal_not_allowed",
                                       workplace=proposal.workplace_id,
                                       student=proposal.student_id),

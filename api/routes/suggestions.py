@@ -1,7 +1,8 @@
-"""Suggestions on a plan, both ways, answered from cached precomputed arrays.
+"""Suggestions on a plan, both ways, answered from cached arrays.
 
-The first request for a plan builds its PlanState (candidate pairs sorted by
-student and by workplace, free seats and mentors); later ones slice arrays.
+The first request for a plan builds its PlanState (free seats and mentors); the
+first question about a student or a workplace finds its allowed pairs (one row
+of the rules), later ones reuse them.
 """
 
 from __future__ import annotations
@@ -45,8 +46,7 @@ def student_suggestions(plan_id: DbId, student_id: str, services: ServicesDep,
                             free_seats=int(state.free_room[s.workplace]))
         for s in state.workplaces_for(student, k)
     ]
-    mine = state.by_student[state.student_start[student]:state.student_start[student + 1]]
-    allowed = state.candidates.workplace[mine]
+    allowed = state.of_student(student).workplace
     others = allowed[allowed != state.workplace_of[student]]
     without_room = int((~state.has_room_for(student, others)).sum())
     assignment = context.assignment_of.get(student_id)
@@ -56,7 +56,7 @@ def student_suggestions(plan_id: DbId, student_id: str, services: ServicesDep,
         suggestions=suggestions, allowed_without_room=without_room,
         rejected=visible_rejections(who, scenario, student,
                                     services.rejections(context, student),
-                                    unplaceable=assignment is None and not len(mine)))
+                                    unplaceable=assignment is None and not len(allowed)))
 
 
 @router.get("/plans/{plan_id}/workplaces/{workplace_id}/suggestions",

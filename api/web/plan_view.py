@@ -8,8 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Generic, TypeVar
 
-import numpy as np
-
 from api.services import PlanContext
 from matcher.analysis.groups import PROVINCE_NAMES, student_groups, workplace_provinces
 from matcher.analysis.metrics import group_order
@@ -227,7 +225,7 @@ class SuggestionWhy:
 
 def explain_suggestion(context: PlanContext, suggestion: Suggestion) -> SuggestionWhy:
     scenario, state = context.scenario, context.state
-    pair = state.candidates.pairs.subset(np.asarray([suggestion.candidate], dtype=np.int64))
+    pair = suggestion.pair
     rank = int(wish_rank(pair)[0])
     wishes = int(scenario.students.wish_count[suggestion.student])
     sector = scenario.sectors.codes[int(scenario.workplaces.sector[suggestion.workplace])]
