@@ -138,7 +138,14 @@ class Services:
                                            lambda: load_stored(document, source))
 
     def plan_context(self, plan_id: int) -> PlanContext:
-        return self.plans.get_or_build(plan_id, lambda: self._build_context(plan_id))
+        return self.plans.get_or_build(plan_id, lambda: self._indexed(
+            self._build_context(plan_id)))
+
+    def _indexed(self, context: PlanContext) -> PlanContext:
+        """The context, its allowed pairs indexed in the background: the first
+        suggestions are answered pair row by pair row meanwhile (milliseconds each)."""
+        self._precompute.submit(context.state.index_all)
+        return context
 
     def _build_context(self, plan_id: int) -> PlanContext:
         with self.sessions() as db:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from matcher.candidates import Candidates, allowed
+from matcher.candidates import Candidates, allowed, build_candidates
 from matcher.explain import rejection_counts
 from matcher.rules import RULE_NAMES, Pairs
 from matcher.solve.capacity import free_room
@@ -29,10 +29,23 @@ class Suggestion:
 
 
 @dataclass(frozen=True)
+class _Index:
+    """Every allowed pair, sorted by student then cost and by workplace then cost."""
+
+    everything: Candidates
+    by_student: IntArray
+    student_start: IntArray  # per student: slice start in by_student (length n + 1)
+    by_workplace: IntArray
+    workplace_start: IntArray
+
+
+@dataclass(frozen=True)
 class PlanState:
-    """A plan's occupancy; each student's and workplace's allowed pairs are found when
-    first asked about (a few milliseconds: one row of the rules against everyone),
-    so the first suggestion on a large plan needs no pass over all pairs."""
+    """A plan's occupancy and its allowed pairs. Until ``index_all`` has run (the
+    service runs it in the background), a student's or workplace's allowed pairs
+    are found when first asked about (a few milliseconds: one row of the rules
+    against everyone), so the first suggestion on a large plan waits for no pass
+    over all pairs; afterwards every answer is a slice of the index."""
 
     scenario: Scenario
     workplace_of: IntArray  # per student, -1 when unplaced
@@ -42,6 +55,7 @@ class PlanState:
                                                repr=False)
     _of_workplace: dict[int, Candidates] = field(default_factory=dict, compare=False,
                                                  repr=False)
+    _all: list[_Index] = field(default_factory=list, compare=False, repr=False)  # index_all
 
     @classmethod
     def build(cls, scenario: Scenario, workplace_of: IntArray, mentor_of: IntArray
@@ -50,11 +64,33 @@ class PlanState:
         return cls(scenario=scenario, workplace_of=workplace_of, free_room=room.students,
                    free_intensive=room.intensive)
 
+    def index_all(self) -> None:
+        """Find every allowed pair at once and index it by student and by workplace
+        (seconds on a large plan: for a background thread); later questions slice it."""
+        if self._all:
+            return
+        everything = build_candidates(self.scenario)
+        cost = everything.costs.total
+        by_student = np.lexsort((everything.workplace, cost, everything.student))
+        by_workplace = np.lexsort((everything.student, cost, everything.workplace))
+        self._all.append(_Index(
+            everything, by_student,
+            np.searchsorted(everything.student[by_student],
+                            np.arange(len(self.scenario.students) + 1)),
+            by_workplace,
+            np.searchsorted(everything.workplace[by_workplace],
+                            np.arange(len(self.scenario.workplaces) + 1))))
+
     def of_student(self, student: int) -> Candidates:
         """The student's allowed workplaces, cheapest first (then by position): the
         pairs ``build_candidates`` finds for this student, in this order."""
         found = self._of_student.get(student)
         if found is None:
+            if self._all:
+                index = self._all[0]
+                mine = index.by_student[index.student_start[student]:
+                                        index.student_start[student + 1]]
+                return _take(index.everything, mine)
             found = self._of_student[student] = _by_cost(
                 allowed(Pairs.of_student(self.scenario, student)))
         return found
@@ -63,6 +99,11 @@ class PlanState:
         """The students allowed at the workplace, cheapest first (then by position)."""
         found = self._of_workplace.get(workplace)
         if found is None:
+            if self._all:
+                index = self._all[0]
+                here = index.by_workplace[index.workplace_start[workplace]:
+                                          index.workplace_start[workplace + 1]]
+                return _take(index.everything, here)
             found = self._of_workplace[workplace] = _by_cost(
                 allowed(Pairs.of_workplace(self.scenario, workplace)))
         return found
@@ -95,8 +136,11 @@ class PlanState:
 
 
 def _by_cost(options: Candidates) -> Candidates:
-    order = np.argsort(options.costs.total, kind="stable")
-    return Candidates(options.pairs.subset(order), options.costs.take(order))
+    return _take(options, np.argsort(options.costs.total, kind="stable"))
+
+
+def _take(options: Candidates, positions: IntArray) -> Candidates:
+    return Candidates(options.pairs.subset(positions), options.costs.take(positions))
 
 
 def _suggestion(options: Candidates, position: int) -> Suggestion:

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from hypothesis import given, settings
 
-from matcher.candidates import build_candidates
+from matcher.candidates import Candidates, build_candidates
 from matcher.io import scenario_from_document
 from matcher.pipeline import SolveSettings, run_solve
 from matcher.suggest import PlanState
@@ -81,14 +81,21 @@ def test_one_students_or_workplaces_pairs_are_those_of_all_candidates(
     sc = scenario_from_document(doc)
     everything = build_candidates(sc)
     state = PlanState.build(sc, np.full(len(sc.students), -1), np.full(len(sc.students), -1))
+    _assert_same_pairs(state, everything)
+    indexed = PlanState.build(sc, state.workplace_of, state.workplace_of)
+    indexed.index_all()  # the service's background pass: answers slice its index
+    _assert_same_pairs(indexed, everything)
+
+
+def _assert_same_pairs(state: PlanState, everything: Candidates) -> None:
     total = everything.costs.total
-    for who in range(len(sc.students)):
+    for who in range(len(state.scenario.students)):
         mine = everything.student == who
         order = np.lexsort((everything.workplace[mine], total[mine]))
         options = state.of_student(who)
         assert options.workplace.tolist() == everything.workplace[mine][order].tolist()
         assert options.costs.total.tolist() == total[mine][order].tolist()
-    for where in range(len(sc.workplaces)):
+    for where in range(len(state.scenario.workplaces)):
         here = everything.workplace == where
         order = np.lexsort((everything.student[here], total[here]))
         options = state.of_workplace(where)

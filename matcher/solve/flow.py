@@ -266,16 +266,33 @@ def solve_flow(problem: AssignmentProblem, workers: int = 1) -> BoolArray:
     """
     chosen = np.zeros(len(problem.arc_student), dtype=bool)
     batches = component_batches(problem)
-    networks = (_network(problem, arcs) for arcs in batches)
     if workers > 1 and len(batches) > 1 and len(problem.arc_student) >= PARALLEL_ARCS:
-        import multiprocessing  # the pool only for large problems: imported here
-        from concurrent.futures import ProcessPoolExecutor
-
-        context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            results = list(pool.map(solve_network, networks))
+        _solve_in_processes(problem, batches, workers, chosen)
     else:
-        results = [solve_network(network) for network in networks]
-    for arcs, result in zip(batches, results, strict=True):
-        chosen[arcs] = result
+        for arcs in batches:
+            chosen[arcs] = solve_network(_network(problem, arcs))
     return chosen
+
+
+def _solve_in_processes(problem: AssignmentProblem, batches: list[IntArray], workers: int,
+                        chosen: BoolArray) -> None:
+    """Each batch's network sent to a worker process, at most ``workers`` at a time:
+    a network is built just before it is sent and dropped once solved, so the main
+    process never holds every batch's network (nor its pickled copy) at once."""
+    import multiprocessing  # the pool only for large problems: imported here
+    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        running: dict[Future[BoolArray], IntArray] = {}
+        waiting = iter(batches)
+        while True:
+            for arcs in waiting:
+                running[pool.submit(solve_network, _network(problem, arcs))] = arcs
+                if len(running) >= workers:
+                    break
+            if not running:
+                return
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                chosen[running.pop(future)] = future.result()
