@@ -10,9 +10,9 @@ HTTP, authentication and JSON, as a client sees them.
 * Latency: a generated scenario with 30,000 workplaces (20,000 students,
   ratio 1.5, seed 1) is uploaded and solved; then suggestions are asked for
   random students (seeded) and random workplaces. The first request for a plan
-  builds its arrays (reported as "cold") and starts counting rule rejections
-  for every student in the background; after --settle seconds the rest are
-  measured warm.
+  builds its context and that student's allowed pairs (reported as "cold"),
+  and starts indexing all pairs and counting rule rejections for every student
+  in the background; after --settle seconds the rest are measured warm.
 * Throughput: solve jobs on a generated 5,000-student scenario (ratio 1.5,
   seed 1), submitted together with distinct seeds so none reuses another's
   plan; jobs per minute with the service's 2 solver processes.

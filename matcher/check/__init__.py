@@ -8,6 +8,8 @@ violation is reported in plain words.
 
 from __future__ import annotations
 
+import bisect
+import math
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -147,20 +149,56 @@ def _capacity_errors(
 
 
 def _unmatched_errors(sc: ReferenceScenario, unmatched: list[dict[str, Any]]) -> list[str]:
-    """The reason and the per-rule rejection counts of every unmatched student."""
+    """The reason and the per-rule rejection counts of every unmatched student.
+
+    Every student is judged against every workplace, but a verdict shared by many
+    students is reached once: a rule that reads a few profile fields once per
+    distinct value of them, the estimated travel once per location and limit (and
+    only for workplaces within reach of its latitude band: any other is beyond it
+    by the meridian distance alone). Verdicts over all workplaces are bit masks
+    (bit i: workplace i passes), so counts are bit counts and "some workplace
+    passes every rule" is a nonzero AND."""
     errors = []
+    workplaces = list(sc.workplaces.values())
+    position = {w.workplace_id: i for i, w in enumerate(workplaces)}
+    everywhere = (1 << len(workplaces)) - 1
+    by_latitude = sorted(range(len(workplaces)), key=lambda i: workplaces[i].lat)
+    latitudes = [workplaces[i].lat for i in by_latitude]
+    verdicts: dict[tuple[Any, ...], int] = {}
+    measured: dict[str, dict[str, int]] = defaultdict(dict)
+    for (student_id, workplace_id), minutes in sc.travel_times.items():
+        if workplace_id in position:
+            measured[student_id][workplace_id] = minutes
+    excluded: dict[str, list[str]] = defaultdict(list)
+    for student_id, workplace_id in sc.exclusions:
+        if workplace_id in position:
+            excluded[student_id].append(workplace_id)
     for u in unmatched:
         s = sc.students.get(u["student_id"])
         if s is None:
             continue
-        counts = dict.fromkeys(reference.RULES, 0)
-        feasible = False
-        for w in sc.workplaces.values():
-            broken = reference.broken_rules(sc, s, w)
-            for name in broken:
-                counts[name] += 1
-            feasible = feasible or not broken
-        reason = "capacity" if feasible else "no_feasible_workplace"
+        masks: dict[str, int] = {}
+        for name, fields in reference.PROFILE_FIELDS.items():
+            key = (name, *(getattr(s, field) for field in fields))
+            if key not in verdicts:
+                verdicts[key] = _mask([reference.RULES[name](sc, s, w) for w in workplaces])
+            masks[name] = verdicts[key]
+        key = ("travel", s.lat, s.lon, s.max_travel_min)
+        if key not in verdicts:
+            verdicts[key] = _estimated_travel_mask(sc, s, workplaces, by_latitude, latitudes)
+        masks["travel"] = verdicts[key]
+        masks["excluded"] = everywhere
+        for workplace_id, minutes in measured.get(s.student_id, {}).items():
+            bit = 1 << position[workplace_id]
+            passes = minutes <= s.max_travel_min
+            masks["travel"] = masks["travel"] | bit if passes else masks["travel"] & ~bit
+        for workplace_id in excluded.get(s.student_id, ()):
+            masks["excluded"] &= ~(1 << position[workplace_id])
+        counts = {name: len(workplaces) - masks[name].bit_count() for name in reference.RULES}
+        passes_all = everywhere
+        for mask in masks.values():
+            passes_all &= mask
+        reason = "capacity" if passes_all else "no_feasible_workplace"
         if u.get("reason") != reason:
             errors.append(f"{u['student_id']}: reason should be {reason}")
         if u.get("rules") != counts:
@@ -168,6 +206,27 @@ def _unmatched_errors(sc: ReferenceScenario, unmatched: list[dict[str, Any]]) ->
         if not u.get("detail"):
             errors.append(f"{u['student_id']}: no detail")
     return errors
+
+
+def _mask(passes: list[bool]) -> int:
+    """Bit i set where ``passes[i]``."""
+    return int("".join("1" if p else "0" for p in reversed(passes)) or "0", 2)
+
+
+def _estimated_travel_mask(sc: ReferenceScenario, s: StudentRow, workplaces: list[WorkplaceRow],
+                           by_latitude: list[int], latitudes: list[float]) -> int:
+    """Workplaces within the student's limit by the estimated time. A workplace whose
+    latitude alone puts it more than a minute beyond the limit (the great-circle
+    distance is at least the meridian one) fails without computing its distance."""
+    reach_km = (s.max_travel_min + 1) / 60.0 * sc.travel_speed_kmh / sc.detour_factor
+    band = math.degrees(reach_km / reference.EARTH_RADIUS_KM)
+    low = bisect.bisect_left(latitudes, s.lat - band)
+    high = bisect.bisect_right(latitudes, s.lat + band)
+    mask = 0
+    for i in by_latitude[low:high]:
+        if reference.estimated_minutes(sc, s, workplaces[i]) <= s.max_travel_min:
+            mask |= 1 << i
+    return mask
 
 
 def plan_score(scenario: Scenario, plan: dict[str, Any], objective: Objective) -> tuple[int, ...]:

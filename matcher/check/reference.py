@@ -160,6 +160,20 @@ RULES: dict[str, PairRule] = {
 }
 
 
+# What each rule reads of the student, for the rules that read no more than a few
+# fields of its profile: every rule but travel (the location, the limit, measured
+# times) and excluded (the student's own rows). Students alike in these fields get
+# the same verdict at every workplace.
+PROFILE_FIELDS: dict[str, tuple[str, ...]] = {
+    "recognised_for_programme": ("programme",),
+    "placement_type": ("phase", "contract_ready"),
+    "grade": ("grade",),
+    "adjustments": ("adjustments",),
+    "dutch_level": ("dutch_level",),
+    "min_age": ("age",),
+}
+
+
 def broken_rules(sc: ReferenceScenario, s: StudentRow, w: WorkplaceRow) -> list[str]:
     """The names of the rules this pair breaks, in the contract's order."""
     return [name for name, rule in RULES.items() if not rule(sc, s, w)]
@@ -179,6 +193,11 @@ def travel_minutes(sc: ReferenceScenario, s: StudentRow, w: WorkplaceRow) -> int
     measured = sc.travel_times.get((s.student_id, w.workplace_id))
     if measured is not None:
         return measured
+    return estimated_minutes(sc, s, w)
+
+
+def estimated_minutes(sc: ReferenceScenario, s: StudentRow, w: WorkplaceRow) -> int:
+    """The contract's estimate: great-circle distance, detour factor, speed."""
     km = haversine_km(s.lat, s.lon, w.lat, w.lon)
     return math.ceil(km * sc.detour_factor / sc.travel_speed_kmh * 60.0)
 
