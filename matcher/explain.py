@@ -274,9 +274,12 @@ def explain_unmatched(
     capacity = solution.capacity
     left = free_room(scenario, solution.workplace, solution.mentor)
     mine = np.isin(candidates.student, students)
-    allowed_at: dict[int, list[int]] = {}
-    for st, wp in zip(candidates.student[mine], candidates.workplace[mine], strict=True):
-        allowed_at.setdefault(int(st), []).append(int(wp))
+    # each unmatched student's allowed workplaces, in candidate order, as one slice
+    order = np.argsort(candidates.student[mine], kind="stable")
+    by_student = candidates.student[mine][order]
+    allowed_workplaces = candidates.workplace[mine][order]
+    starts = np.searchsorted(by_student, students, side="left")
+    stops = np.searchsorted(by_student, students, side="right")
     hopeless = students[feasible[students] == 0]
     details = dict(zip(hopeless.tolist(), _no_feasible_details(scenario, hopeless), strict=True))
     explained = []
@@ -288,7 +291,7 @@ def explain_unmatched(
         else:
             room = (capacity.workplace_intensive if scenario.students.intensive[student]
                     else capacity.workplace_room)
-            allowed = np.asarray(allowed_at[int(student)], dtype=np.int64)
+            allowed = allowed_workplaces[starts[i]:stops[i]].astype(np.int64)
             explained.append(Unmatched(int(student), "capacity",
                                        _capacity_detail(scenario, int(student), allowed, room,
                                                         left), rules))
