@@ -48,14 +48,23 @@ from matcher.whatif.changes import (
 )
 from models.config import Objective
 from models.scenario import IntArray, Mentors, Scenario
+from models.tables import CEFR_LEVELS
 
-ChangeKind = Literal["seat", "mentor", "adjustment", "recognition", "travel", "workplace"]
-# Effort order, smallest first: one more seat where mentors have room is the
-# smallest ask; a mentor slot asks a person; an adjustment asks a workplace to
-# adapt; a recognition is an administrative procedure; longer travel asks the
-# student. "workplace" (a copy of an existing one) is for recruitment lists only.
-EFFORT: dict[ChangeKind, int] = {"seat": 0, "mentor": 1, "adjustment": 2, "recognition": 3,
-                                 "travel": 4, "workplace": 5}
+ChangeKind = Literal["data", "seat", "mentor", "adjustment", "placement_type", "grade2",
+                     "recognition", "travel", "recruit", "workplace"]
+# Effort order, smallest first: completing a student's missing data is the
+# first thing to do (the rules cannot judge a student they know nothing
+# about); one more seat where mentors have room is the smallest ask of a
+# workplace; a mentor slot asks a person; an adjustment, a placement type or
+# accepting grade 2 asks a workplace to adapt; a recognition is an
+# administrative procedure; longer travel asks the student; recruiting a new
+# workplace is the last resort. "workplace" (a copy of an existing one) is for
+# recruitment lists only.
+EFFORT: dict[ChangeKind, int] = {"data": 0, "seat": 1, "mentor": 2, "adjustment": 3,
+                                 "placement_type": 3, "grade2": 3, "recognition": 4,
+                                 "travel": 5, "recruit": 6, "workplace": 7}
+DataField = Literal["dutch_level", "birth_date"]
+PlacementType = Literal["contract", "guided"]
 NEW_MENTOR = "NEW-MENTOR"
 NEW_WORKPLACE = "NEW"
 
@@ -67,13 +76,15 @@ class Change:
     kind: ChangeKind
     workplace: int = -1
     programme: int = -1  # recognition
-    code: str = ""  # adjustment code
-    student: int = -1  # travel
+    codes: tuple[str, ...] = ()  # adjustment codes offered, or the placement type offered
+    student: int = -1  # travel, data
     minutes: int = 0  # travel: extra minutes
+    field: DataField | None = None  # data: the missing field completed
+    value: int = 0  # data: the Dutch level (1 A1 … 6 C2) or the age in whole years
 
     @property
-    def effort(self) -> tuple[int, int]:
-        return (EFFORT[self.kind], self.minutes)
+    def effort(self) -> tuple[int, int, int]:
+        return (EFFORT[self.kind], len(self.codes), self.minutes)
 
     def describe(self, scenario: Scenario, private: bool = False) -> Message:
         """The change in words; ``private`` hides the adjustment code (it tells a
@@ -85,8 +96,19 @@ class Change:
             return Message("fix.mentor", workplace=w)
         if self.kind == "adjustment":
             if private:
-                return Message("fix.adjustment_private", workplace=w)
-            return Message("fix.adjustment", workplace=w, adjustment=self.code)
+                return Message("fix.adjustment_private", workplace=w, count=len(self.codes))
+            return Message("fix.adjustment", workplace=w, adjustment=", ".join(self.codes),
+                           count=len(self.codes))
+        if self.kind == "placement_type":
+            return Message(f"fix.placement_type_{self.codes[0]}", workplace=w)
+        if self.kind == "grade2":
+            return Message("fix.grade2", workplace=w)
+        if self.kind == "data":
+            student = str(scenario.students.ids[self.student])
+            if self.field == "dutch_level":
+                return Message("fix.data_dutch_level", student=student,
+                               level=CEFR_LEVELS[self.value - 1])
+            return Message("fix.data_birth_date", student=student, count=self.value)
         if self.kind == "recognition":
             programme = scenario.programmes.codes[self.programme]
             expired = scenario.workplaces.recognised_until[self.workplace] < scenario.reference_days
@@ -95,6 +117,16 @@ class Change:
         if self.kind == "travel":
             return Message("fix.travel", count=self.minutes,
                            student=str(scenario.students.ids[self.student]))
+        if self.kind == "recruit":
+            from matcher.analysis.groups import municipality_of
+
+            s = scenario.students
+            place = municipality_of(s.lat[[self.student]], s.lon[[self.student]])[0]
+            programme = scenario.programmes.codes[self.programme]
+            if self.codes:
+                return Message("fix.recruit", sector=self.codes[0], programme=programme,
+                               place=place)
+            return Message("fix.recruit_programme", programme=programme, place=place)
         return Message("fix.workplace_copy", workplace=w)
 
 
@@ -137,8 +169,27 @@ def apply_change(scenario: Scenario, change: Change) -> Scenario:
     if change.kind == "mentor":
         return _with_mentor(scenario, j, 1)
     if change.kind == "adjustment":
-        masks = scenario.adjustments.with_code(w.adjustments, j, change.code)
+        masks = w.adjustments.copy()
+        for code in change.codes:
+            bit = scenario.adjustments.index()[code]
+            masks[j, bit // 64] |= np.uint64(1) << np.uint64(bit % 64)
         return _replace_workplaces(scenario, adjustments=masks)
+    if change.kind == "placement_type":
+        offered = (w.offers_contract if change.codes == ("contract",) else w.offers_guided).copy()
+        offered[j] = True
+        name = "offers_contract" if change.codes == ("contract",) else "offers_guided"
+        return _replace_workplaces(scenario, **{name: offered})
+    if change.kind == "grade2":
+        accepts = w.accepts_grade2.copy()
+        accepts[j] = True
+        return _replace_workplaces(scenario, accepts_grade2=accepts)
+    if change.kind == "data":
+        column = s.dutch_level if change.field == "dutch_level" else s.age
+        completed = column.copy()
+        completed[change.student] = change.value
+        name = "dutch_level" if change.field == "dutch_level" else "age"
+        return dataclasses.replace(scenario,
+                                   students=dataclasses.replace(s, **{name: completed}))
     if change.kind == "recognition":
         n_programmes = max(len(scenario.programmes.codes), 1)
         keys = np.union1d(w.recognised, [j * n_programmes + change.programme]).astype(np.int64)
@@ -150,6 +201,8 @@ def apply_change(scenario: Scenario, change: Change) -> Scenario:
         limit[change.student] += change.minutes
         return dataclasses.replace(scenario,
                                    students=dataclasses.replace(s, max_travel_min=limit))
+    if change.kind == "recruit":
+        raise ValueError("a recruitment advice names no workplace to change")
     return _with_copy_of(scenario, j)
 
 
@@ -166,7 +219,7 @@ def changed_candidates(base: Candidates, changed: Scenario, change: Change) -> C
     column (or the changed student's row) evaluated again."""
     if change.kind in ("seat", "mentor"):
         return Candidates(Pairs(changed, base.student, base.workplace), base.costs)
-    if change.kind == "travel":
+    if change.kind in ("travel", "data"):
         keep = base.student != change.student
         fresh = Pairs.of_student(changed, change.student)
     elif change.kind == "workplace":
@@ -244,7 +297,7 @@ class Resolver:
                             (problem.arc_student, ns + problem.arc_workplace)),
                            shape=(ns + nw, ns + nw))
         _, label = connected_components(graph, directed=False)
-        if change.kind == "travel":
+        if change.kind in ("travel", "data"):
             node = change.student
         elif change.kind == "workplace":
             node = ns + nw - 1
