@@ -96,7 +96,7 @@ class Change:
             return Message("fix.mentor", workplace=w)
         if self.kind == "adjustment":
             if private:
-                return Message("fix.adjustment_private", workplace=w, count=len(self.codes))
+                return Message("fix.adjustment_private", workplace=w)
             return Message("fix.adjustment", workplace=w, adjustment=", ".join(self.codes),
                            count=len(self.codes))
         if self.kind == "placement_type":
