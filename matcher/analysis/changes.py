@@ -23,6 +23,7 @@ Re-solving is made cheap without changing its result:
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
@@ -39,11 +40,16 @@ from matcher.solve.capacity import residual_capacity
 from matcher.solve.flow import solve_flow
 from matcher.solve.problem import build_problem
 from matcher.whatif.changes import (
+    AcceptGrade2,
     AddMentor,
     AddRecognition,
     OfferAdjustments,
+    OfferPlacementType,
+    PlacementType,
     ScenarioChange,
     Seats,
+    StudentData,
+    StudentValues,
     TravelLimit,
 )
 from models.config import Objective
@@ -64,7 +70,6 @@ EFFORT: dict[ChangeKind, int] = {"data": 0, "seat": 1, "mentor": 2, "adjustment"
                                  "placement_type": 3, "grade2": 3, "recognition": 4,
                                  "travel": 5, "recruit": 6, "workplace": 7}
 DataField = Literal["dutch_level", "birth_date"]
-PlacementType = Literal["contract", "guided"]
 NEW_MENTOR = "NEW-MENTOR"
 NEW_WORKPLACE = "NEW"
 
@@ -184,23 +189,15 @@ def apply_change(scenario: Scenario, change: Change) -> Scenario:
         accepts[j] = True
         return _replace_workplaces(scenario, accepts_grade2=accepts)
     if change.kind == "data":
-        column = s.dutch_level if change.field == "dutch_level" else s.age
-        completed = column.copy()
-        completed[change.student] = change.value
-        name = "dutch_level" if change.field == "dutch_level" else "age"
-        return dataclasses.replace(scenario,
-                                   students=dataclasses.replace(s, **{name: completed}))
-    if change.kind == "recognition":
-        n_programmes = max(len(scenario.programmes.codes), 1)
-        keys = np.union1d(w.recognised, [j * n_programmes + change.programme]).astype(np.int64)
-        until = w.recognised_until.copy()
-        until[j] = max(int(until[j]), scenario.reference_days)
-        return _replace_workplaces(scenario, recognised=keys, recognised_until=until)
-    if change.kind == "travel":
-        limit = s.max_travel_min.copy()
-        limit[change.student] += change.minutes
-        return dataclasses.replace(scenario,
-                                   students=dataclasses.replace(s, max_travel_min=limit))
+        if change.field == "dutch_level":
+            level = s.dutch_level.copy()
+            level[change.student] = change.value
+            students = dataclasses.replace(s, dutch_level=level)
+        else:
+            age = s.age.copy()
+            age[change.student] = change.value
+            students = dataclasses.replace(s, age=age)
+        return dataclasses.replace(scenario, students=students)
     if change.kind == "recruit":
         raise ValueError("a recruitment advice names no workplace to change")
     return _with_copy_of(scenario, j)
@@ -323,19 +320,39 @@ class Resolver:
 
 def as_scenario_change(scenario: Scenario, change: Change) -> ScenarioChange | None:
     """The same change as a change file names it (ids, not indices), to be made on
-    the scenario's tables (``matcher.whatif``); None for a copied workplace, which
-    is a recruitment figure, not a change a consultant makes."""
+    the scenario's tables (``matcher.whatif``); None for a copied workplace or a
+    recruitment advice, which name no change a consultant makes to a table."""
     w = str(scenario.workplaces.ids[change.workplace]) if change.workplace >= 0 else ""
+    student = str(scenario.students.ids[change.student]) if change.student >= 0 else ""
     if change.kind == "seat":
         return Seats(kind="seats", workplace=w, add=1)
     if change.kind == "mentor":
         return AddMentor(kind="add_mentor", workplace=w, capacity=1)
     if change.kind == "adjustment":
-        return OfferAdjustments(kind="offer_adjustments", workplace=w, codes=[change.code])
+        return OfferAdjustments(kind="offer_adjustments", workplace=w, codes=list(change.codes))
+    if change.kind == "placement_type":
+        placement: PlacementType = "contract" if change.codes == ("contract",) else "guided"
+        return OfferPlacementType(kind="offer_placement_type", workplace=w, type=placement)
+    if change.kind == "grade2":
+        return AcceptGrade2(kind="accept_grade2", workplace=w)
     if change.kind == "recognition":
         return AddRecognition(kind="add_recognition", workplace=w,
                               programme=scenario.programmes.codes[change.programme])
     if change.kind == "travel":
-        return TravelLimit(kind="travel_limit", student=str(scenario.students.ids[change.student]),
-                           add=change.minutes)
+        return TravelLimit(kind="travel_limit", student=student, add=change.minutes)
+    if change.kind == "data":
+        values = ({"dutch_level": CEFR_LEVELS[change.value - 1]}
+                  if change.field == "dutch_level"
+                  else {"birth_date": birth_date_for_age(scenario, change.value)})
+        return StudentData(kind="student_data", student=student,
+                           values=StudentValues(**values))
     return None
+
+
+def birth_date_for_age(scenario: Scenario, age: int) -> dt.date:
+    """A birth date that makes a student exactly ``age`` on the reference date."""
+    reference = scenario.config.reference_date
+    try:
+        return reference.replace(year=reference.year - age)
+    except ValueError:  # 29 February in a year without it: the day before
+        return (reference - dt.timedelta(days=1)).replace(year=reference.year - age)

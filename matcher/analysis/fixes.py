@@ -58,7 +58,7 @@ from matcher.solve import solve
 from matcher.solve.capacity import Capacity, residual_capacity
 from matcher.solve.mentors import assign_mentors
 from matcher.solve.problem import AssignmentProblem
-from models.plan import Assignment, UnmatchedStudent
+from models.plan import Assignment, Breakdown, UnmatchedStudent
 from models.scenario import LANGUAGE_SUPPORT, IntArray, Scenario
 from models.scenario import UNKNOWN as UNKNOWN_VALUE
 
@@ -365,7 +365,7 @@ class FixFinder:
         arc_part = self._node_part[problem.arc_student]
         self._part_order = np.argsort(arc_part, kind="stable")
         self._part_starts = np.searchsorted(arc_part[self._part_order],
-                                            np.arange(int(arc_part.max(initial=0)) + 2))
+                                            np.arange(int(self._node_part.max(initial=0)) + 2))
 
     def network_for(self, change: Change) -> FixNetwork | None:
         """The independent part of the network the change touches (built when first
@@ -511,13 +511,16 @@ def _contains(sorted_keys: IntArray, keys: IntArray) -> np.ndarray:
 
 def _places(sc: Scenario, changed: Scenario, students: IntArray, workplace: IntArray,
             mentor: IntArray) -> _Plan:
-    """These students' places as a plan ``plan_diff`` reads."""
+    """These students' places as a plan ``plan_diff`` reads (it reads ids and places
+    only: costs and reasons are not known here and are left empty)."""
     w_ids, m_ids, s_ids = changed.workplaces.ids, changed.mentors.ids, sc.students.ids
+    nothing = Breakdown.model_construct(wish=0, competence=0, travel=0)
     placed = [Assignment.model_construct(
         student_id=str(s_ids[i]), workplace_id=str(w_ids[workplace[i]]),
-        mentor_id=str(m_ids[mentor[i]]) if mentor[i] >= 0 else None)
-        for i in students.tolist() if workplace[i] >= 0]
-    unplaced = [UnmatchedStudent.model_construct(student_id=str(s_ids[i]), reason=None)
+        mentor_id=str(m_ids[mentor[i]]) if mentor[i] >= 0 else None, cost=0,
+        breakdown=nothing) for i in students.tolist() if workplace[i] >= 0]
+    unplaced = [UnmatchedStudent.model_construct(student_id=str(s_ids[i]), reason="capacity",
+                                                 detail="", rules={})
                 for i in students.tolist() if workplace[i] < 0]
     return _Plan(placed, unplaced)
 
