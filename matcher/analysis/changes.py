@@ -198,6 +198,17 @@ def apply_change(scenario: Scenario, change: Change) -> Scenario:
             age[change.student] = change.value
             students = dataclasses.replace(s, age=age)
         return dataclasses.replace(scenario, students=students)
+    if change.kind == "recognition":
+        n_programmes = max(len(scenario.programmes.codes), 1)
+        keys = np.union1d(w.recognised, [j * n_programmes + change.programme]).astype(np.int64)
+        until = w.recognised_until.copy()
+        until[j] = max(int(until[j]), scenario.reference_days)
+        return _replace_workplaces(scenario, recognised=keys, recognised_until=until)
+    if change.kind == "travel":
+        limit = s.max_travel_min.copy()
+        limit[change.student] += change.minutes
+        return dataclasses.replace(scenario,
+                                   students=dataclasses.replace(s, max_travel_min=limit))
     if change.kind == "recruit":
         raise ValueError("a recruitment advice names no workplace to change")
     return _with_copy_of(scenario, j)
