@@ -41,10 +41,11 @@ import dataclasses
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from matcher.analysis.changes import EFFORT, Change, ChangeKind, apply_change
+from matcher.analysis.changes import EFFORT, Change, ChangeKind, apply_change, birth_date_for_age
 from matcher.analysis.fix_network import FixNetwork, Opening, node_parts
 from matcher.analysis.groups import UNKNOWN, programme_sectors
 from matcher.candidates import Candidates, build_candidates
@@ -61,6 +62,7 @@ from matcher.solve.problem import AssignmentProblem
 from models.plan import Assignment, Breakdown, UnmatchedStudent
 from models.scenario import LANGUAGE_SUPPORT, IntArray, Scenario
 from models.scenario import UNKNOWN as UNKNOWN_VALUE
+from models.tables import CEFR_LEVELS
 
 PER_KIND = 6  # changes of one kind confirmed per student (those the duals cannot exclude)
 MAX_DEPTH = 8  # alternating-path hops searched for capacity fixes
@@ -561,3 +563,48 @@ def fix_rows(scenario: Scenario, report: FixReport,
                      "fix": Message("fix.none"), "kind": "none",
                      "places": 0, "also_places": [], "also_unplaces": [], "also_moves": []})
     return rows
+
+
+def fix_json(scenario: Scenario, report: FixReport) -> dict[str, Any]:
+    """Every fix as data (``matcher explain --fixes --json``; docs/analysis.md): what
+    changes where, the same change as a change-file entry, and every student whose
+    place it changes. The sentence is a message code and its parameters."""
+    from matcher.analysis.changes import as_scenario_change
+
+    s, w = scenario.students, scenario.workplaces
+    fixes = []
+    for fix in report.fixes:
+        change = fix.change
+        entry = as_scenario_change(scenario, change) if fix.confirmed else None
+        fixes.append({
+            "student_id": str(s.ids[fix.student]),
+            "kind": change.kind,
+            "confirmed": fix.confirmed,
+            "workplace_id": str(w.ids[change.workplace]) if change.workplace >= 0 else None,
+            "programme": (scenario.programmes.codes[change.programme]
+                          if change.programme >= 0 else None),
+            "sector": change.codes[0] if change.kind == "recruit" and change.codes else None,
+            "adjustments": list(change.codes) if change.kind == "adjustment" else [],
+            "placement_type": change.codes[0] if change.kind == "placement_type" else None,
+            "minutes": change.minutes if change.kind == "travel" else None,
+            "seats": 1 if change.kind == "seat" else 0,
+            "mentor_slots": 1 if change.kind == "mentor" else 0,
+            "field": change.field,
+            "value": _data_value(scenario, change),
+            "change": entry.model_dump(mode="json", exclude_none=True) if entry else None,
+            "message": change.describe(scenario).to_json(),
+            "students": [{"student_id": str(s.ids[a.student]), "change": a.change}
+                         for a in fix.affected],
+        })
+    return {"fixes": fixes, "unfixed": [str(s.ids[i]) for i in report.unfixed],
+            "solves": {"warm": report.solves, "replans": report.replans,
+                       "screened": report.screened}}
+
+
+def _data_value(scenario: Scenario, change: Change) -> str | None:
+    """The value a data fix assumes, as the students table writes it."""
+    if change.kind != "data":
+        return None
+    if change.field == "dutch_level":
+        return CEFR_LEVELS[change.value - 1]
+    return birth_date_for_age(scenario, change.value).isoformat()

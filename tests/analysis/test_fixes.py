@@ -201,7 +201,7 @@ def test_fixes_on_the_calibrated_scenario_hold_on_the_tables() -> None:
     run = run_solve(scenario, SolveSettings())
     unmatched = np.flatnonzero(run.solution.workplace < 0)
     report = cheapest_fixes(run, unmatched[::25].tolist())
-    for fix in _spread(report, 6):
+    for fix in _spread(report, 4):
         assert check_fix(doc, run, fix) == [], fix
 
 
