@@ -7,6 +7,7 @@ every change from scratch finds."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,13 @@ from typer.testing import CliRunner
 from matcher.analysis.changes import Change
 from matcher.analysis.fixes import FixFinder, FixReport, cheapest_fixes, fix_rows
 from matcher.cli import app
+from matcher.diff import plan_diff
 from matcher.io import load_scenario
 from matcher.io.document import load_inline, read_inline, text_records
 from matcher.pipeline import SolveRun, SolveSettings, run_solve
-from matcher.whatif.changes import ChangeSet
+from matcher.replan import previous_workplaces
+from matcher.whatif.apply import changed_scenario
+from matcher.whatif.changes import ChangeSet, parse_change_set
 from models.scenario import Scenario
 from tests.analysis.whatif_check import check_fix, whatif
 from tests.builders import document, mentor, student, workplace
@@ -240,3 +244,27 @@ def test_explain_fixes_command(small_dir: Path) -> None:
     placed = str(sc.students.ids[np.flatnonzero(run.solution.workplace >= 0)[0]])
     other = runner.invoke(app, ["explain", str(small_dir), "--fixes", "--student", placed])
     assert other.exit_code == 0 and "no fix needed" in other.output
+
+
+def test_explain_fixes_json_gives_every_fix_as_data() -> None:
+    done = CliRunner().invoke(app, ["explain", str(SCENARIOS / "demo"), "--fixes", "--json"])
+    assert done.exit_code == 0, done.output
+    data = json.loads(done.stdout)
+    doc, scenario = read_inline(SCENARIOS / "demo")
+    run = run_solve(scenario, SolveSettings())
+    unmatched = {u.student_id for u in run.plan.unmatched}
+    assert {f["student_id"] for f in data["fixes"]} | set(data["unfixed"]) == unmatched
+    for fix in data["fixes"]:
+        assert fix["text"] and fix["message"]["code"].startswith("fix.")
+        if not fix["confirmed"]:
+            assert fix["kind"] == "recruit" and fix["change"] is None and not fix["students"]
+            continue
+        # the change entry is a change file's entry; made on the tables it does what
+        # the fix lists
+        version = changed_scenario(doc, parse_change_set({"changes": [fix["change"]]}))
+        again = run_solve(version.scenario, SolveSettings(),
+                          keep=previous_workplaces(version.scenario, run.plan))
+        changed = {c.student_id: c.change for c in plan_diff(run.plan, again.plan).changes}
+        assert changed == {s["student_id"]: s["change"] for s in fix["students"]}
+        assert changed[fix["student_id"]] == "gained"
+    assert any(len(f["students"]) > 1 for f in data["fixes"])  # S22's fix unplaces S23
