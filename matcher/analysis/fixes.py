@@ -69,6 +69,18 @@ MAX_DEPTH = 8  # alternating-path hops searched for capacity fixes
 ADJUSTING = frozenset({"adjustments", "dutch_level"})
 
 
+def _bits(*rules: str) -> int:
+    return sum(1 << RULE_NAMES.index(rule) for rule in rules)
+
+
+# The sets of broken rules one change may lift (see ``rule_changes``).
+_TRAVEL = _bits("travel")
+_LIFTABLE = np.asarray([_TRAVEL, _bits("adjustments"), _bits("dutch_level"),
+                        _bits("adjustments", "dutch_level"), _bits("placement_type"),
+                        _bits("grade"), _bits("recognised_for_programme"), _bits("min_age")],
+                       dtype=np.int64)
+
+
 @dataclass(frozen=True)
 class Affected:
     """A student whose place the fix's re-plan changes."""
@@ -112,9 +124,25 @@ def _by_student(candidates: Candidates, n: int) -> tuple[IntArray, IntArray]:
     return candidates.workplace[order], starts
 
 
-def reachable_workplaces(run: SolveRun, student: int) -> list[int]:
-    """Workplaces ``student`` reaches by alternating paths through the plan, nearest
-    first: its own candidates, then where the students placed there could go, …"""
+@dataclass(frozen=True)
+class _PlanIndex:
+    """A plan's candidates by student and its movable students by workplace, sorted
+    once for many searches."""
+
+    workplace_of: IntArray
+    starts: IntArray
+    movable: IntArray
+    at_order: IntArray
+    at_sorted: IntArray
+
+
+_INDEX: dict[int, tuple[SolveRun, _PlanIndex]] = {}
+
+
+def _plan_index(run: SolveRun) -> _PlanIndex:
+    held = _INDEX.get(id(run))
+    if held is not None and held[0] is run:
+        return held[1]
     sc = run.scenario
     n = len(sc.students)
     workplace_of, starts = _by_student(run.candidates, n)
@@ -123,7 +151,18 @@ def reachable_workplaces(run: SolveRun, student: int) -> list[int]:
     free[sc.pinned.student] = False
     movable = np.flatnonzero(free & (placed_at >= 0))
     at_order = np.argsort(placed_at[movable], kind="stable")
-    at_sorted = placed_at[movable][at_order]
+    index = _PlanIndex(workplace_of, starts, movable, at_order, placed_at[movable][at_order])
+    _INDEX.clear()  # one plan at a time: the last one asked
+    _INDEX[id(run)] = (run, index)
+    return index
+
+
+def reachable_workplaces(run: SolveRun, student: int) -> list[int]:
+    """Workplaces ``student`` reaches by alternating paths through the plan, nearest
+    first: its own candidates, then where the students placed there could go, …"""
+    index = _plan_index(run)
+    workplace_of, starts = index.workplace_of, index.starts
+    movable, at_order, at_sorted = index.movable, index.at_order, index.at_sorted
     seen_w: dict[int, int] = {}
     seen_s = {student}
     queue = deque([(student, 0)])
@@ -215,10 +254,13 @@ def rule_changes(run: SolveRun, student: int) -> list[Change]:
     sector_codes = sc.sectors.codes
     found: list[Change] = []
     travel_minutes: set[int] = set()
-    for j in order[reach[order]].tolist():
-        failing = frozenset(r for r in RULE_NAMES if not results[r][j])
-        if not failing:
-            continue
+    # each workplace's broken rules as bits, to visit only those one change may lift
+    bits = np.zeros(len(pairs), dtype=np.int64)
+    for i, rule in enumerate(RULE_NAMES):
+        bits |= (~results[rule]).astype(np.int64) << i
+    liftable = np.isin(bits, _LIFTABLE) & ((pairs.minutes <= limit) | (bits == _TRAVEL))
+    for j in order[(reach & liftable)[order]].tolist():
+        failing = frozenset(r for i, r in enumerate(RULE_NAMES) if (int(bits[j]) >> i) & 1)
         change: Change | None = None
         if failing == {"travel"}:
             travel_minutes.add(int(pairs.minutes[j]) - limit)
