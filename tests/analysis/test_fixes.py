@@ -165,10 +165,12 @@ def test_a_travel_fix_is_the_smallest_that_works_and_never_beyond_the_cap() -> N
 
 
 @pytest.mark.parametrize("objective", ["priority-first", "placements-first"])
+@pytest.mark.parametrize("which", ["generated", "every kind"])
 def test_the_warm_search_finds_what_replanning_every_change_finds(
-    small: Scenario, objective: str
+    small: Scenario, objective: str, which: str
 ) -> None:
-    run = run_solve(small, SolveSettings(objective=objective))  # type: ignore[arg-type]
+    scenario = small if which == "generated" else load_inline(_kinds_document())
+    run = run_solve(scenario, SolveSettings(objective=objective))  # type: ignore[arg-type]
     warm = FixFinder(run, per_kind=None).find()
     cold = FixFinder(run, per_kind=None, warm=False).find()
     assert warm.fixes, "the scenario must have fixes to compare"
