@@ -38,6 +38,7 @@ what-if path does, so a fix always says what the what-if shows.
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -358,6 +359,10 @@ class FixFinder:
         self._openings: dict[Change, Opening] = {}
         self._problem: AssignmentProblem | None = None
         self._parts: dict[int, FixNetwork | None] = {}
+        self._closed = np.zeros(0, dtype=bool)  # per arc of the problem: opened by a change
+        self._node_part = np.zeros(0, dtype=np.int64)
+        self._part_order = np.zeros(0, dtype=np.int64)
+        self._part_starts = np.zeros(0, dtype=np.int64)
         self._base_keys = np.sort(self.scenario.pair_keys(run.candidates.student,
                                                           run.candidates.workplace))
 
@@ -496,8 +501,7 @@ class FixFinder:
         return None
 
     def find(self, students: list[int] | None = None) -> FixReport:
-        import time
-
+        """The cheapest fix of each unmatched student (all, or those of ``students``)."""
         started = time.perf_counter()
         unmatched = np.flatnonzero(self.base.workplace < 0).tolist()
         wanted = unmatched if students is None else [s for s in students
