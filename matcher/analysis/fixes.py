@@ -46,7 +46,14 @@ from typing import Any
 
 import numpy as np
 
-from matcher.analysis.changes import EFFORT, Change, ChangeKind, apply_change, birth_date_for_age
+from matcher.analysis.changes import (
+    EFFORT,
+    Change,
+    ChangeKind,
+    apply_change,
+    as_scenario_change,
+    birth_date_for_age,
+)
 from matcher.analysis.fix_network import FixNetwork, Opening, node_parts
 from matcher.analysis.groups import UNKNOWN, programme_sectors
 from matcher.candidates import Candidates, build_candidates
@@ -595,6 +602,7 @@ def fix_rows(scenario: Scenario, report: FixReport,
         def others(kind: PlaceChange, fix: Fix = fix) -> list[str]:
             return [str(ids[i]) for i in fix.students(kind) if i != fix.student]
 
+        entry = as_scenario_change(scenario, fix.change) if fix.confirmed else None
         rows.append({"student_id": str(ids[fix.student]),
                      "priority": int(scenario.students.priority[fix.student]),
                      "fix": fix.change.describe(scenario, private=private),
@@ -602,12 +610,16 @@ def fix_rows(scenario: Scenario, report: FixReport,
                      "places": len(fix.newly_placed),
                      "also_places": others("gained"),
                      "also_unplaces": others("lost"),
-                     "also_moves": others("moved")})
+                     "also_moves": others("moved"),
+                     # the change-file entry, for a button that tries it as a what-if
+                     "change": entry.model_dump(mode="json", exclude_none=True)
+                     if entry is not None else None})
     for student in report.unfixed:
         rows.append({"student_id": str(ids[student]),
                      "priority": int(scenario.students.priority[student]),
                      "fix": Message("fix.none"), "kind": "none",
-                     "places": 0, "also_places": [], "also_unplaces": [], "also_moves": []})
+                     "places": 0, "also_places": [], "also_unplaces": [], "also_moves": [],
+                     "change": None})
     return rows
 
 
@@ -615,8 +627,6 @@ def fix_json(scenario: Scenario, report: FixReport) -> dict[str, Any]:
     """Every fix as data (``matcher explain --fixes --json``; docs/analysis.md): what
     changes where, the same change as a change-file entry, and every student whose
     place it changes. The sentence is a message code and its parameters."""
-    from matcher.analysis.changes import as_scenario_change
-
     s, w = scenario.students, scenario.workplaces
     fixes = []
     for fix in report.fixes:
