@@ -174,10 +174,9 @@ def apply_change(scenario: Scenario, change: Change) -> Scenario:
     if change.kind == "mentor":
         return _with_mentor(scenario, j, 1)
     if change.kind == "adjustment":
-        masks = w.adjustments.copy()
+        masks = w.adjustments
         for code in change.codes:
-            bit = scenario.adjustments.index()[code]
-            masks[j, bit // 64] |= np.uint64(1) << np.uint64(bit % 64)
+            masks = scenario.adjustments.with_code(masks, j, code)
         return _replace_workplaces(scenario, adjustments=masks)
     if change.kind == "placement_type":
         offered = (w.offers_contract if change.codes == ("contract",) else w.offers_guided).copy()

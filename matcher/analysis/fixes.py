@@ -229,9 +229,8 @@ def capacity_changes(run: SolveRun, student: int,
 
 
 def _missing_codes(sc: Scenario, student: int, workplace: int) -> list[str]:
-    missing = sc.students.adjustments[student] & ~sc.workplaces.adjustments[workplace]
-    codes = sc.adjustments.codes
-    return [codes[b] for b in range(len(codes)) if (int(missing[b // 64]) >> (b % 64)) & 1]
+    return sc.adjustments.decode(sc.students.adjustments[student]
+                                 & ~sc.workplaces.adjustments[workplace])
 
 
 def _student_pairs(run: SolveRun, student: int) -> tuple[Pairs, dict[str, np.ndarray], IntArray]:
