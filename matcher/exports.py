@@ -200,18 +200,22 @@ def plan_table(plan: PlanRows, names: Names, lang: Lang) -> Table:
 
 def fixes_table(rows: Iterable[Mapping[str, object]], names: Names, lang: Lang) -> Table:
     """The report's fixes (``matcher.analysis.fixes.fix_rows``): one row per unplaced
-    student (consultant only: it has the priority)."""
+    student (consultant only: it has the priority), with every other student the fix
+    places, unplaces or moves."""
     columns = ("csv.student_id", "csv.programme", "csv.school_id", "csv.priority", "csv.fix",
-               "csv.kind", "csv.places", "csv.also_places")
+               "csv.kind", "csv.places", "csv.also_places", "csv.also_unplaces",
+               "csv.also_moves")
     out = []
     for row in rows:
         student = str(row["student_id"])
-        also = row["also_places"]
+        others = [";".join(map(str, ids)) if isinstance(ids := row.get(name, []), list)
+                  else ids for name in ("also_places", "also_unplaces", "also_moves")]
         out.append([student, names.programme.get(student, ""), names.school.get(student, ""),
                     row["priority"], row["fix"], _word(f"kind.{row['kind']}", row["kind"], lang),
-                    row["places"], ";".join(map(str, also)) if isinstance(also, list) else also])
+                    row["places"], *others])
     return Table(columns, out, ("csv.student_id", "csv.priority", "csv.fix", "csv.kind",
-                                "csv.places", "csv.also_places"))
+                                "csv.places", "csv.also_places", "csv.also_unplaces",
+                                "csv.also_moves"))
 
 
 def recruitment_table(frame: pd.DataFrame, lang: Lang) -> Table:

@@ -23,6 +23,7 @@ Re-solving is made cheap without changing its result:
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
@@ -39,23 +40,36 @@ from matcher.solve.capacity import residual_capacity
 from matcher.solve.flow import solve_flow
 from matcher.solve.problem import build_problem
 from matcher.whatif.changes import (
+    AcceptGrade2,
     AddMentor,
     AddRecognition,
     OfferAdjustments,
+    OfferPlacementType,
+    PlacementType,
     ScenarioChange,
     Seats,
+    StudentData,
+    StudentValues,
     TravelLimit,
 )
 from models.config import Objective
 from models.scenario import IntArray, Mentors, Scenario
+from models.tables import CEFR_LEVELS
 
-ChangeKind = Literal["seat", "mentor", "adjustment", "recognition", "travel", "workplace"]
-# Effort order, smallest first: one more seat where mentors have room is the
-# smallest ask; a mentor slot asks a person; an adjustment asks a workplace to
-# adapt; a recognition is an administrative procedure; longer travel asks the
-# student. "workplace" (a copy of an existing one) is for recruitment lists only.
-EFFORT: dict[ChangeKind, int] = {"seat": 0, "mentor": 1, "adjustment": 2, "recognition": 3,
-                                 "travel": 4, "workplace": 5}
+ChangeKind = Literal["data", "seat", "mentor", "adjustment", "placement_type", "grade2",
+                     "recognition", "travel", "recruit", "workplace"]
+# Effort order, smallest first: completing a student's missing data is the
+# first thing to do (the rules cannot judge a student they know nothing
+# about); one more seat where mentors have room is the smallest ask of a
+# workplace; a mentor slot asks a person; an adjustment, a placement type or
+# accepting grade 2 asks a workplace to adapt; a recognition is an
+# administrative procedure; longer travel asks the student; recruiting a new
+# workplace is the last resort. "workplace" (a copy of an existing one) is for
+# recruitment lists only.
+EFFORT: dict[ChangeKind, int] = {"data": 0, "seat": 1, "mentor": 2, "adjustment": 3,
+                                 "placement_type": 3, "grade2": 3, "recognition": 4,
+                                 "travel": 5, "recruit": 6, "workplace": 7}
+DataField = Literal["dutch_level", "birth_date"]
 NEW_MENTOR = "NEW-MENTOR"
 NEW_WORKPLACE = "NEW"
 
@@ -67,13 +81,15 @@ class Change:
     kind: ChangeKind
     workplace: int = -1
     programme: int = -1  # recognition
-    code: str = ""  # adjustment code
-    student: int = -1  # travel
+    codes: tuple[str, ...] = ()  # adjustment codes offered, or the placement type offered
+    student: int = -1  # travel, data
     minutes: int = 0  # travel: extra minutes
+    field: DataField | None = None  # data: the missing field completed
+    value: int = 0  # data: the Dutch level (1 A1 … 6 C2) or the age in whole years
 
     @property
-    def effort(self) -> tuple[int, int]:
-        return (EFFORT[self.kind], self.minutes)
+    def effort(self) -> tuple[int, int, int]:
+        return (EFFORT[self.kind], len(self.codes), self.minutes)
 
     def describe(self, scenario: Scenario, private: bool = False) -> Message:
         """The change in words; ``private`` hides the adjustment code (it tells a
@@ -86,7 +102,18 @@ class Change:
         if self.kind == "adjustment":
             if private:
                 return Message("fix.adjustment_private", workplace=w)
-            return Message("fix.adjustment", workplace=w, adjustment=self.code)
+            return Message("fix.adjustment", workplace=w, adjustment=", ".join(self.codes),
+                           count=len(self.codes))
+        if self.kind == "placement_type":
+            return Message(f"fix.placement_type_{self.codes[0]}", workplace=w)
+        if self.kind == "grade2":
+            return Message("fix.grade2", workplace=w)
+        if self.kind == "data":
+            student = str(scenario.students.ids[self.student])
+            if self.field == "dutch_level":
+                return Message("fix.data_dutch_level", student=student,
+                               level=CEFR_LEVELS[self.value - 1])
+            return Message("fix.data_birth_date", student=student, count=self.value)
         if self.kind == "recognition":
             programme = scenario.programmes.codes[self.programme]
             expired = scenario.workplaces.recognised_until[self.workplace] < scenario.reference_days
@@ -95,6 +122,16 @@ class Change:
         if self.kind == "travel":
             return Message("fix.travel", count=self.minutes,
                            student=str(scenario.students.ids[self.student]))
+        if self.kind == "recruit":
+            from matcher.analysis.groups import municipality_of
+
+            s = scenario.students
+            place = municipality_of(s.lat[[self.student]], s.lon[[self.student]])[0]
+            programme = scenario.programmes.codes[self.programme]
+            if self.codes:
+                return Message("fix.recruit", sector=self.codes[0], programme=programme,
+                               place=place)
+            return Message("fix.recruit_programme", programme=programme, place=place)
         return Message("fix.workplace_copy", workplace=w)
 
 
@@ -137,8 +174,29 @@ def apply_change(scenario: Scenario, change: Change) -> Scenario:
     if change.kind == "mentor":
         return _with_mentor(scenario, j, 1)
     if change.kind == "adjustment":
-        masks = scenario.adjustments.with_code(w.adjustments, j, change.code)
+        masks = w.adjustments
+        for code in change.codes:
+            masks = scenario.adjustments.with_code(masks, j, code)
         return _replace_workplaces(scenario, adjustments=masks)
+    if change.kind == "placement_type":
+        offered = (w.offers_contract if change.codes == ("contract",) else w.offers_guided).copy()
+        offered[j] = True
+        name = "offers_contract" if change.codes == ("contract",) else "offers_guided"
+        return _replace_workplaces(scenario, **{name: offered})
+    if change.kind == "grade2":
+        accepts = w.accepts_grade2.copy()
+        accepts[j] = True
+        return _replace_workplaces(scenario, accepts_grade2=accepts)
+    if change.kind == "data":
+        if change.field == "dutch_level":
+            level = s.dutch_level.copy()
+            level[change.student] = change.value
+            students = dataclasses.replace(s, dutch_level=level)
+        else:
+            age = s.age.copy()
+            age[change.student] = change.value
+            students = dataclasses.replace(s, age=age)
+        return dataclasses.replace(scenario, students=students)
     if change.kind == "recognition":
         n_programmes = max(len(scenario.programmes.codes), 1)
         keys = np.union1d(w.recognised, [j * n_programmes + change.programme]).astype(np.int64)
@@ -150,6 +208,8 @@ def apply_change(scenario: Scenario, change: Change) -> Scenario:
         limit[change.student] += change.minutes
         return dataclasses.replace(scenario,
                                    students=dataclasses.replace(s, max_travel_min=limit))
+    if change.kind == "recruit":
+        raise ValueError("a recruitment advice names no workplace to change")
     return _with_copy_of(scenario, j)
 
 
@@ -166,7 +226,7 @@ def changed_candidates(base: Candidates, changed: Scenario, change: Change) -> C
     column (or the changed student's row) evaluated again."""
     if change.kind in ("seat", "mentor"):
         return Candidates(Pairs(changed, base.student, base.workplace), base.costs)
-    if change.kind == "travel":
+    if change.kind in ("travel", "data"):
         keep = base.student != change.student
         fresh = Pairs.of_student(changed, change.student)
     elif change.kind == "workplace":
@@ -244,7 +304,7 @@ class Resolver:
                             (problem.arc_student, ns + problem.arc_workplace)),
                            shape=(ns + nw, ns + nw))
         _, label = connected_components(graph, directed=False)
-        if change.kind == "travel":
+        if change.kind in ("travel", "data"):
             node = change.student
         elif change.kind == "workplace":
             node = ns + nw - 1
@@ -270,19 +330,39 @@ class Resolver:
 
 def as_scenario_change(scenario: Scenario, change: Change) -> ScenarioChange | None:
     """The same change as a change file names it (ids, not indices), to be made on
-    the scenario's tables (``matcher.whatif``); None for a copied workplace, which
-    is a recruitment figure, not a change a consultant makes."""
+    the scenario's tables (``matcher.whatif``); None for a copied workplace or a
+    recruitment advice, which name no change a consultant makes to a table."""
     w = str(scenario.workplaces.ids[change.workplace]) if change.workplace >= 0 else ""
+    student = str(scenario.students.ids[change.student]) if change.student >= 0 else ""
     if change.kind == "seat":
         return Seats(kind="seats", workplace=w, add=1)
     if change.kind == "mentor":
         return AddMentor(kind="add_mentor", workplace=w, capacity=1)
     if change.kind == "adjustment":
-        return OfferAdjustments(kind="offer_adjustments", workplace=w, codes=[change.code])
+        return OfferAdjustments(kind="offer_adjustments", workplace=w, codes=list(change.codes))
+    if change.kind == "placement_type":
+        placement: PlacementType = "contract" if change.codes == ("contract",) else "guided"
+        return OfferPlacementType(kind="offer_placement_type", workplace=w, type=placement)
+    if change.kind == "grade2":
+        return AcceptGrade2(kind="accept_grade2", workplace=w)
     if change.kind == "recognition":
         return AddRecognition(kind="add_recognition", workplace=w,
                               programme=scenario.programmes.codes[change.programme])
     if change.kind == "travel":
-        return TravelLimit(kind="travel_limit", student=str(scenario.students.ids[change.student]),
-                           add=change.minutes)
+        return TravelLimit(kind="travel_limit", student=student, add=change.minutes)
+    if change.kind == "data":
+        values = ({"dutch_level": CEFR_LEVELS[change.value - 1]}
+                  if change.field == "dutch_level"
+                  else {"birth_date": birth_date_for_age(scenario, change.value)})
+        return StudentData(kind="student_data", student=student,
+                           values=StudentValues(**values))
     return None
+
+
+def birth_date_for_age(scenario: Scenario, age: int) -> dt.date:
+    """A birth date that makes a student exactly ``age`` on the reference date."""
+    reference = scenario.config.reference_date
+    try:
+        return reference.replace(year=reference.year - age)
+    except ValueError:  # 29 February in a year without it: the day before
+        return (reference - dt.timedelta(days=1)).replace(year=reference.year - age)

@@ -1,66 +1,129 @@
-"""The cheapest fix per unmatched student, verified by re-solving.
+"""The cheapest fix per unmatched student, confirmed by the what-if re-plan.
 
-For each unmatched student: the smallest single change (``matcher.analysis.
-changes``, in effort order: a seat, a mentor slot, an adjustment, a
-recognition, more travel minutes) that, applied to the scenario and solved
-again, places the student without unplacing any student of higher priority.
-A fix is only reported when that re-solve confirms it.
+A fix is one change to the scenario (``matcher.analysis.changes``) that, made
+to the scenario and re-planned the way a consultant's what-if is (the changed
+scenario solved with the same objective, everyone else kept where possible:
+the keep level of ``matcher.solve.problem``), places the student. Each fix lists
+every other student whose place the re-plan changes (``matcher.diff``: gained,
+lost, moved), so "places 1" never hides that someone else loses a place.
 
-Which changes are worth a re-solve:
+Changes tried per student, smallest effort first (``changes.EFFORT``):
 
-- **seat / mentor slot** at the workplaces the student can reach through the
-  current plan: a workplace they may go to, or one where a student placed on
-  their way could move to (alternating paths in the plan, breadth first,
-  nearest first). Only where that change adds room: a seat helps only where
-  the mentors still have room, and the other way round;
-- **adjustment / recognition / travel** at workplaces that break exactly one
-  rule for the student, and only when that rule is one a single change fixes:
-  one missing adjustment code (or ``language_support`` for a Dutch-level
-  minimum), the student's programme not recognised (or expired) at a
-  workplace of the programme's own sector, or the travel limit (the extra
-  minutes needed). Workplaces with free room come first, then the nearest.
+- **data**: the student's Dutch level or birth date is missing and a workplace
+  nearby asks for a minimum: completing it (with the lowest value that places
+  the student) is the first action;
+- **seat / mentor slot** at the workplaces the student reaches through the
+  plan (alternating paths, nearest first), where that adds room;
+- **workplace adaptations** at a workplace whose only obstacles are of one
+  kind: the adjustments the student needs (all missing codes at once, and
+  language support for a Dutch-level minimum), the placement type the student
+  needs, accepting grade 2;
+- **recognition** of the programme, only at a workplace of the programme's own
+  sector (or renewing an expired one);
+- **travel**: the student's limit raised by the smallest number of minutes that
+  places them (the distinct travel times just beyond the limit, in order; one
+  minute less does not place the student), never more than
+  ``policy.max_travel_fix_min``;
+- when nothing works and no workplace of the programme's sector is within
+  reach, **recruit** a workplace of that sector near the student (advice: it
+  names no workplace, so it is not re-planned).
 
-At most ``per_kind`` changes of each kind are re-solved per student, and every
-re-solve is remembered, so a change shared by many students costs one solve.
-Screening re-solves only the component the change touches; the fix reported
-is confirmed by re-planning the whole scenario from scratch.
-The list is ranked by how many unmatched students the same change places.
+Speed (``matcher.analysis.fix_network``): one network holds the base plan and
+every candidate change; the base optimum's reduced costs exclude, exactly, the
+changes that cannot place anyone, and the rest are re-solved warm. Where a
+warm answer is not the only optimum, the changed scenario is re-planned as the
+what-if path does, so a fix always says what the what-if shows.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from collections import deque
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from matcher.analysis.changes import Change, ChangeKind, Resolver, apply_change
+from matcher.analysis.changes import (
+    EFFORT,
+    Change,
+    ChangeKind,
+    apply_change,
+    as_scenario_change,
+    birth_date_for_age,
+)
+from matcher.analysis.fix_network import FixNetwork, Opening, node_parts
 from matcher.analysis.groups import UNKNOWN, programme_sectors
-from matcher.candidates import Candidates
+from matcher.candidates import Candidates, build_candidates
+from matcher.cost import Costs, pair_costs
+from matcher.diff import ChangeKind as PlaceChange
+from matcher.diff import plan_diff
 from matcher.messages import Message
 from matcher.pipeline import SolveRun
-from matcher.rules import RULE_NAMES, Pairs, evaluate
-from matcher.solve.capacity import residual_capacity
+from matcher.rules import RULE_NAMES, RULES, Pairs, evaluate
+from matcher.solve import solve
+from matcher.solve.capacity import Capacity, residual_capacity
+from matcher.solve.mentors import assign_mentors
+from matcher.solve.problem import AssignmentProblem
+from models.plan import Assignment, Breakdown, UnmatchedStudent
 from models.scenario import LANGUAGE_SUPPORT, IntArray, Scenario
+from models.scenario import UNKNOWN as UNKNOWN_VALUE
+from models.tables import CEFR_LEVELS
 
-PER_KIND = 3
+PER_KIND = 6  # changes of one kind confirmed per student (those the duals cannot exclude)
 MAX_DEPTH = 8  # alternating-path hops searched for capacity fixes
-ONE_RULE_FIXES = ("recognised_for_programme", "adjustments", "dutch_level", "travel")
+ADJUSTING = frozenset({"adjustments", "dutch_level"})
+
+
+def _bits(*rules: str) -> int:
+    return sum(1 << RULE_NAMES.index(rule) for rule in rules)
+
+
+# The sets of broken rules one change may lift (see ``rule_changes``).
+_TRAVEL = _bits("travel")
+_LIFTABLE = np.asarray([_TRAVEL, _bits("adjustments"), _bits("dutch_level"),
+                        _bits("adjustments", "dutch_level"), _bits("placement_type"),
+                        _bits("grade"), _bits("recognised_for_programme"), _bits("min_age")],
+                       dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class Affected:
+    """A student whose place the fix's re-plan changes."""
+
+    student: int
+    change: PlaceChange  # gained, lost or moved
 
 
 @dataclass(frozen=True)
 class Fix:
     student: int
     change: Change
-    newly_placed: IntArray  # unmatched students this change places (the student among them)
-    net_gain: int  # students placed after minus before
+    affected: tuple[Affected, ...]  # every student whose place changes (the student too)
+    confirmed: bool = True  # False only for a recruitment advice (nothing to re-plan)
+
+    def students(self, kind: PlaceChange) -> list[int]:
+        return [a.student for a in self.affected if a.change == kind]
+
+    @property
+    def newly_placed(self) -> list[int]:
+        return self.students("gained")
+
+    @property
+    def net_gain(self) -> int:
+        return len(self.students("gained")) - len(self.students("lost"))
 
 
 @dataclass(frozen=True)
 class FixReport:
     fixes: list[Fix]  # ranked: most students placed by the change first
-    unfixed: list[int]  # unmatched students with no verified single change
-    solves: int  # re-solves made
+    unfixed: list[int]  # unmatched students with no fix
+    solves: int  # warm re-solves
+    replans: int  # exact what-if re-plans (ties, or no warm network)
+    screened: int = 0  # changes the duals excluded without a re-solve
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def _by_student(candidates: Candidates, n: int) -> tuple[IntArray, IntArray]:
@@ -69,9 +132,25 @@ def _by_student(candidates: Candidates, n: int) -> tuple[IntArray, IntArray]:
     return candidates.workplace[order], starts
 
 
-def reachable_workplaces(run: SolveRun, student: int) -> list[int]:
-    """Workplaces ``student`` reaches by alternating paths through the plan, nearest
-    first: its own candidates, then where the students placed there could go, …"""
+@dataclass(frozen=True)
+class _PlanIndex:
+    """A plan's candidates by student and its movable students by workplace, sorted
+    once for many searches."""
+
+    workplace_of: IntArray
+    starts: IntArray
+    movable: IntArray
+    at_order: IntArray
+    at_sorted: IntArray
+
+
+_INDEX: dict[int, tuple[SolveRun, _PlanIndex]] = {}
+
+
+def _plan_index(run: SolveRun) -> _PlanIndex:
+    held = _INDEX.get(id(run))
+    if held is not None and held[0] is run:
+        return held[1]
     sc = run.scenario
     n = len(sc.students)
     workplace_of, starts = _by_student(run.candidates, n)
@@ -80,7 +159,18 @@ def reachable_workplaces(run: SolveRun, student: int) -> list[int]:
     free[sc.pinned.student] = False
     movable = np.flatnonzero(free & (placed_at >= 0))
     at_order = np.argsort(placed_at[movable], kind="stable")
-    at_sorted = placed_at[movable][at_order]
+    index = _PlanIndex(workplace_of, starts, movable, at_order, placed_at[movable][at_order])
+    _INDEX.clear()  # one plan at a time: the last one asked
+    _INDEX[id(run)] = (run, index)
+    return index
+
+
+def reachable_workplaces(run: SolveRun, student: int) -> list[int]:
+    """Workplaces ``student`` reaches by alternating paths through the plan, nearest
+    first: its own candidates, then where the students placed there could go, …"""
+    index = _plan_index(run)
+    workplace_of, starts = index.workplace_of, index.starts
+    movable, at_order, at_sorted = index.movable, index.at_order, index.at_sorted
     seen_w: dict[int, int] = {}
     seen_s = {student}
     queue = deque([(student, 0)])
@@ -100,128 +190,476 @@ def reachable_workplaces(run: SolveRun, student: int) -> list[int]:
     return sorted(seen_w, key=lambda w: (seen_w[w], w))
 
 
-def _capacity_changes(run: SolveRun, student: int) -> list[Change]:
+def room_after_one_more(scenario: Scenario) -> tuple[Capacity, Capacity]:
+    """Per workplace, its room after one more seat there, and after one more mentor
+    slot there (each workplace's room depends on its own seats and mentors only, so
+    one residual-capacity pass answers for every workplace at once)."""
+    w = scenario.workplaces
+    seats = dataclasses.replace(w, seats=w.seats + 1)
+    with_seat = residual_capacity(dataclasses.replace(scenario, workplaces=seats))
+    m = scenario.mentors
+    n_w = len(w)
+    mentors = dataclasses.replace(
+        m, ids=np.concatenate([m.ids, np.asarray([f"+{j}" for j in range(n_w)], dtype=object)]),
+        workplace=np.concatenate([m.workplace, np.arange(n_w, dtype=np.int64)]),
+        capacity=np.concatenate([m.capacity, np.ones(n_w, dtype=np.int64)]),
+        current_load=np.concatenate([m.current_load, np.zeros(n_w, dtype=np.int64)]))
+    with_mentor = residual_capacity(dataclasses.replace(scenario, mentors=mentors))
+    return with_seat, with_mentor
+
+
+def capacity_changes(run: SolveRun, student: int,
+                     more: tuple[Capacity, Capacity] | None = None) -> list[Change]:
+    """A seat, then a mentor slot, at each workplace the student reaches through the
+    plan where that adds room for them (``more``: ``room_after_one_more``)."""
     sc = run.scenario
     base = run.solution.capacity
+    with_seat, with_mentor = more or room_after_one_more(sc)
     intensive = bool(sc.students.intensive[student])
-    room = base.workplace_intensive if intensive else base.workplace_room
-    seats: list[Change] = []
-    mentors: list[Change] = []
-    for w in reachable_workplaces(run, student):
-        buckets: tuple[tuple[ChangeKind, list[Change]], ...] = (("seat", seats),
-                                                                ("mentor", mentors))
-        for kind, bucket in buckets:
-            change = Change(kind, workplace=w)
-            after = residual_capacity(apply_change(sc, change))
-            new_room = after.workplace_intensive if intensive else after.workplace_room
-            if new_room[w] > room[w] and len(bucket) < PER_KIND:
-                bucket.append(change)
-        if len(seats) >= PER_KIND and len(mentors) >= PER_KIND:
-            break
+
+    def room(capacity: Capacity) -> IntArray:
+        return capacity.workplace_intensive if intensive else capacity.workplace_room
+
+    reached = np.asarray(reachable_workplaces(run, student), dtype=np.int64)
+    seats = [Change("seat", workplace=int(w))
+             for w in reached[room(with_seat)[reached] > room(base)[reached]]]
+    mentors = [Change("mentor", workplace=int(w))
+               for w in reached[room(with_mentor)[reached] > room(base)[reached]]]
     return seats + mentors
 
 
-def one_rule_changes(run: SolveRun, student: int, per_kind: int = PER_KIND) -> list[Change]:
-    """Changes that lift the one rule a nearby workplace breaks for ``student``."""
+def _missing_codes(sc: Scenario, student: int, workplace: int) -> list[str]:
+    return sc.adjustments.decode(sc.students.adjustments[student]
+                                 & ~sc.workplaces.adjustments[workplace])
+
+
+def _student_pairs(run: SolveRun, student: int) -> tuple[Pairs, dict[str, np.ndarray], IntArray]:
+    """The student against every workplace: the pairs, each rule's result, and the
+    order in which to try workplaces (free room first, then the nearest)."""
     sc = run.scenario
-    s, w = sc.students, sc.workplaces
     pairs = Pairs.of_student(sc, student)
     results = evaluate(pairs)
-    failing = np.zeros(len(pairs), dtype=np.int64)
-    for rule in RULE_NAMES:
-        failing += ~results[rule]
-    free = np.ones(len(s), dtype=bool)
+    free = np.ones(len(sc.students), dtype=bool)
     free[sc.pinned.student] = False
     placed = run.solution.workplace[free & (run.solution.workplace >= 0)]
-    room = run.solution.capacity.workplace_room - np.bincount(placed, minlength=len(w))
-    free_first = np.lexsort((pairs.minutes, room <= 0))
-    # only a workplace of the programme's own sector can be recognised for it
+    room = run.solution.capacity.workplace_room - np.bincount(placed,
+                                                              minlength=len(sc.workplaces))
+    order: IntArray = np.lexsort((np.arange(len(pairs)), pairs.minutes, room <= 0))
+    return pairs, results, order
+
+
+def rule_changes(run: SolveRun, student: int) -> list[Change]:
+    """Changes that lift what keeps a nearby workplace from the student (see the
+    module doc), within the travel limit plus the policy's cap for travel."""
+    sc = run.scenario
+    s, w = sc.students, sc.workplaces
+    pairs, results, order = _student_pairs(run, student)
+    limit = int(s.max_travel_min[student])
+    cap = sc.config.policy.max_travel_fix_min
+    reach = pairs.minutes <= limit + cap
     own_sector = str(programme_sectors(sc)[s.programme[student]])
     sector_codes = sc.sectors.codes
-    found: dict[str, list[Change]] = {"adjustment": [], "recognition": [], "travel": []}
-    for j in free_first.tolist():
-        if failing[j] != 1:
-            continue
-        rule = next(r for r in RULE_NAMES if not results[r][j])
+    found: list[Change] = []
+    travel_minutes: set[int] = set()
+    # each workplace's broken rules as bits, to visit only those one change may lift
+    bits = np.zeros(len(pairs), dtype=np.int64)
+    for i, rule in enumerate(RULE_NAMES):
+        bits |= (~results[rule]).astype(np.int64) << i
+    liftable = np.isin(bits, _LIFTABLE) & ((pairs.minutes <= limit) | (bits == _TRAVEL))
+    for j in order[(reach & liftable)[order]].tolist():
+        failing = frozenset(r for i, r in enumerate(RULE_NAMES) if (int(bits[j]) >> i) & 1)
         change: Change | None = None
-        if rule == "recognised_for_programme":
-            if own_sector in (UNKNOWN, sector_codes[w.sector[j]]):
-                change = Change("recognition", workplace=j,
-                                programme=int(s.programme[student]))
-        elif rule == "dutch_level":
-            change = Change("adjustment", workplace=j, code=LANGUAGE_SUPPORT)
-        elif rule == "adjustments":
-            missing = sc.adjustments.decode(s.adjustments[student] & ~w.adjustments[j])
-            if len(missing) == 1:
-                change = Change("adjustment", workplace=j, code=missing[0])
-        elif rule == "travel":
-            extra = int(pairs.minutes[j]) - int(s.max_travel_min[student])
-            if extra <= sc.config.policy.max_travel_fix_min:
-                change = Change("travel", student=student, minutes=extra)
-        if change is None:
+        if failing == {"travel"}:
+            travel_minutes.add(int(pairs.minutes[j]) - limit)
             continue
-        bucket = found[change.kind]
-        if change not in bucket and len(bucket) < per_kind:
-            bucket.append(change)
-    # travel: the smallest extra minutes first
-    found["travel"].sort(key=lambda c: c.minutes)
-    return found["adjustment"] + found["recognition"] + found["travel"]
+        if pairs.minutes[j] > limit:
+            continue  # a change at this workplace alone would not do
+        if failing <= ADJUSTING:
+            codes = _missing_codes(sc, student, j)
+            if "dutch_level" in failing:
+                codes.append(LANGUAGE_SUPPORT)
+            change = Change("adjustment", workplace=j, codes=tuple(sorted(set(codes))))
+            if failing == {"dutch_level"} and s.dutch_level[student] == 0:
+                found.append(Change("data", student=student, field="dutch_level",
+                                    value=int(w.min_dutch_level[j])))
+        elif failing == {"placement_type"}:
+            wanted = "contract" if s.duaal[student] else "guided"
+            change = Change("placement_type", workplace=j, codes=(wanted,))
+        elif failing == {"grade"}:
+            change = Change("grade2", workplace=j)
+        elif failing == {"recognised_for_programme"}:
+            if own_sector != UNKNOWN and own_sector == sector_codes[w.sector[j]]:
+                change = Change("recognition", workplace=j, programme=int(s.programme[student]))
+        elif failing == {"min_age"} and s.age[student] == UNKNOWN_VALUE:
+            change = Change("data", student=student, field="birth_date",
+                            value=int(w.min_age[j]))
+        if change is not None:
+            found.append(change)
+    found += [Change("travel", student=student, minutes=m) for m in sorted(travel_minutes)]
+    unique = list(dict.fromkeys(found))
+    # data values and travel minutes: the smallest first
+    unique.sort(key=lambda c: (EFFORT[c.kind], c.value if c.kind == "data" else 0))
+    return unique
 
 
-def candidate_changes(run: SolveRun, student: int) -> list[Change]:
-    """Changes worth re-solving for ``student``, smallest effort first."""
-    changes = _capacity_changes(run, student) + one_rule_changes(run, student)
-    return sorted(changes, key=lambda c: c.effort)
+def one_rule_changes(run: SolveRun, student: int, per_kind: int = PER_KIND) -> list[Change]:
+    """At most ``per_kind`` rule changes of each kind for ``student`` (for the
+    recruitment list, which only asks which workplace-side changes to try)."""
+    counts: dict[ChangeKind, int] = {}
+    chosen = []
+    for change in rule_changes(run, student):
+        if counts.get(change.kind, 0) < per_kind:
+            counts[change.kind] = counts.get(change.kind, 0) + 1
+            chosen.append(change)
+    return chosen
+
+
+def candidate_changes(run: SolveRun, student: int,
+                      more: tuple[Capacity, Capacity] | None = None) -> list[Change]:
+    """Changes worth a re-plan for ``student``, smallest effort first (within one
+    effort, in the order found: nearest, smallest value)."""
+    changes = capacity_changes(run, student, more) + rule_changes(run, student)
+    return sorted(changes, key=lambda c: EFFORT[c.kind])
+
+
+def recruit_advice(run: SolveRun, student: int) -> Change | None:
+    """"Recruit a workplace of the programme's sector near the student", when no
+    workplace of that sector is within reach (limit plus the travel cap)."""
+    sc = run.scenario
+    s = sc.students
+    sector = str(programme_sectors(sc)[s.programme[student]])
+    pairs = Pairs.of_student(sc, student)
+    reach = pairs.minutes <= int(s.max_travel_min[student]) + sc.config.policy.max_travel_fix_min
+    codes = np.asarray(sc.sectors.codes, dtype=object)
+    if sector != UNKNOWN and bool((codes[sc.workplaces.sector[reach]] == sector).any()):
+        return None
+    return Change("recruit", student=student, programme=int(s.programme[student]),
+                  codes=() if sector == UNKNOWN else (sector,))
+
+
+def allowed(pairs: Pairs) -> Pairs:
+    """The pairs that pass every rule, travel last (it alone computes minutes, the
+    expensive part, so only for the pairs the other rules leave)."""
+    for name in sorted(RULES, key=lambda rule: rule == "travel"):
+        pairs = pairs.subset(RULES[name](pairs))
+    return pairs
+
+
+class FixFinder:
+    """Fixes for the unmatched students of one solved plan (see the module doc)."""
+
+    def __init__(self, run: SolveRun, per_kind: int | None = PER_KIND,
+                 warm: bool = True) -> None:
+        """``per_kind``: at most this many changes of one kind re-solved per student
+        (travel minutes always all, so the smallest is found); None for no limit.
+        ``warm=False`` re-plans every change exactly as the what-if path does (the
+        reference the tests compare with)."""
+        self.run = run
+        self.scenario = run.scenario
+        self.base = run.solution
+        self.per_kind = per_kind
+        self.warm = warm
+        self.replans = 0
+        self.screened = 0
+        self._outcomes: dict[Change, IntArray] = {}
+        self._openings: dict[Change, Opening] = {}
+        self._problem: AssignmentProblem | None = None
+        self._parts: dict[int, FixNetwork | None] = {}
+        self._closed = np.zeros(0, dtype=bool)  # per arc of the problem: opened by a change
+        self._node_part = np.zeros(0, dtype=np.int64)
+        self._part_order = np.zeros(0, dtype=np.int64)
+        self._part_starts = np.zeros(0, dtype=np.int64)
+        self._base_keys = np.sort(self.scenario.pair_keys(run.candidates.student,
+                                                          run.candidates.workplace))
+
+    # -- what a change opens ------------------------------------------------------------
+
+    def opening(self, change: Change) -> Opening:
+        if change not in self._openings:
+            sc = self.scenario
+            changed = apply_change(sc, change)
+            empty = np.zeros(0, dtype=np.int64)
+            if change.kind in ("seat", "mentor"):
+                after = residual_capacity(changed)
+                at = np.asarray([change.workplace], dtype=np.int64)
+                self._openings[change] = Opening(empty, empty, at, after.workplace_room[at],
+                                                 after.workplace_intensive[at])
+            else:
+                if change.kind in ("travel", "data"):
+                    fresh = Pairs.of_student(changed, change.student)
+                else:
+                    fresh = Pairs.of_workplace(changed, change.workplace)
+                fresh = allowed(fresh)
+                known = _contains(self._base_keys, sc.pair_keys(fresh.student, fresh.workplace))
+                self._openings[change] = Opening(fresh.student[~known], fresh.workplace[~known],
+                                                 empty, empty, empty)
+        return self._openings[change]
+
+    def _build_network(self, changes: Iterable[Change]) -> None:
+        """The re-plan problem with the base pairs and every pair these changes may
+        open (closed until a change opens them), in independent parts."""
+        sc = self.scenario
+        base = self.run.candidates
+        openings = [self.opening(c) for c in changes]
+        student = np.concatenate([o.student for o in openings] + [np.zeros(0, np.int64)])
+        workplace = np.concatenate([o.workplace for o in openings] + [np.zeros(0, np.int64)])
+        keys = np.unique(sc.pair_keys(student, workplace))
+        n_w = len(sc.workplaces)
+        extra = Pairs(sc, keys // n_w, keys % n_w)
+        costs = pair_costs(extra)
+        both = Candidates(
+            Pairs(sc, np.concatenate([base.student, extra.student]),
+                  np.concatenate([base.workplace, extra.workplace])),
+            Costs(*(np.concatenate([getattr(base.costs, p), getattr(costs, p)])
+                    for p in ("wish", "competence", "travel"))))
+        problem = FixNetwork.build(sc, both, self.base.workplace, self.base.capacity,
+                                   self.base.objective)
+        self._problem = problem
+        self._closed = problem.arc_candidate >= len(base)
+        self._node_part = node_parts(problem)
+        arc_part = self._node_part[problem.arc_student]
+        self._part_order = np.argsort(arc_part, kind="stable")
+        self._part_starts = np.searchsorted(arc_part[self._part_order],
+                                            np.arange(int(self._node_part.max(initial=0)) + 2))
+
+    def network_for(self, change: Change) -> FixNetwork | None:
+        """The independent part of the network the change touches (built when first
+        needed); None when it touches no pair at all."""
+        if self._problem is None:
+            return None
+        if change.kind in ("travel", "data"):
+            node = change.student
+        else:
+            node = self._problem.n_students + change.workplace
+        part = int(self._node_part[node])
+        if part not in self._parts:
+            arcs = self._part_order[self._part_starts[part]:self._part_starts[part + 1]]
+            self._parts[part] = (FixNetwork(self._problem, arcs, self._closed,
+                                            self.base.capacity, self.base.workplace)
+                                 if len(arcs) else None)
+        return self._parts[part]
+
+    # -- re-plans -------------------------------------------------------------------------
+
+    def whatif_workplace(self, change: Change) -> IntArray:
+        """The what-if re-plan of ``change`` from scratch: the changed scenario, its
+        pairs found afresh, solved with the base plan's backend and objective, keeping
+        everyone where possible."""
+        changed = apply_change(self.scenario, change)
+        self.replans += 1
+        solution = solve(changed, build_candidates(changed), backend=self.base.backend,
+                         objective=self.base.objective, keep=self.base.workplace)
+        return solution.workplace[: len(self.base.workplace)]
+
+    def workplace_after(self, change: Change) -> IntArray | None:
+        """The re-plan's workplace per student; None when the duals show it is the
+        base plan (nobody changes)."""
+        if change not in self._outcomes:
+            if self.warm and self._problem is not None:
+                network = self.network_for(change)
+                opening = self.opening(change)
+                if network is None or (network.mergeable and not network.may_help(opening)):
+                    self.screened += 1
+                    return None
+                if network.mergeable:
+                    after, unique = network.workplace_after(opening)
+                    self._outcomes[change] = after if unique else self.whatif_workplace(change)
+                else:
+                    self._outcomes[change] = self.whatif_workplace(change)
+            else:
+                self._outcomes[change] = self.whatif_workplace(change)
+        return self._outcomes[change]
+
+    def affected(self, change: Change, after: IntArray) -> tuple[Affected, ...]:
+        """Every student whose place (workplace or mentor) differs after the change,
+        by ``matcher.diff.plan_diff``."""
+        sc = self.scenario
+        changed = apply_change(sc, change)
+        base_w, base_m = self.base.workplace, self.base.mentor
+        n = len(base_w)
+        mentor = _mentors_after(changed, base_w, base_m, after)
+        differs = np.flatnonzero((after != base_w) | (mentor[:n] != base_m))
+        before_plan = _places(sc, sc, differs, base_w, base_m)
+        after_plan = _places(sc, changed, differs, after, mentor)
+        index = {str(sc.students.ids[i]): int(i) for i in differs}
+        return tuple(Affected(index[c.student_id], c.change)
+                     for c in plan_diff(before_plan, after_plan).changes)
+
+    def fix_for(self, student: int, changes: list[Change]) -> Fix | None:
+        """The first change that places ``student`` (unplacing no student of higher
+        priority), or None."""
+        priority = self.scenario.students.priority
+        tried: dict[ChangeKind, int] = {}
+        for change in changes:
+            limited = self.per_kind is not None and change.kind != "travel"
+            if limited and tried.get(change.kind, 0) >= (self.per_kind or 0):
+                continue
+            after = self.workplace_after(change)
+            if after is None:
+                continue
+            tried[change.kind] = tried.get(change.kind, 0) + 1
+            if after[student] < 0:
+                continue
+            lost = np.flatnonzero((self.base.workplace >= 0) & (after < 0))
+            if (priority[lost] < priority[student]).any():
+                continue
+            return Fix(student, change, self.affected(change, after))
+        return None
+
+    def find(self, students: list[int] | None = None) -> FixReport:
+        """The cheapest fix of each unmatched student (all, or those of ``students``)."""
+        started = time.perf_counter()
+        unmatched = np.flatnonzero(self.base.workplace < 0).tolist()
+        wanted = unmatched if students is None else [s for s in students
+                                                     if s in set(unmatched)]
+        more = room_after_one_more(self.scenario)
+        per_student = {s: candidate_changes(self.run, s, more) for s in wanted}
+        timings = {"candidates": time.perf_counter() - started}
+        started = time.perf_counter()
+        if self.warm:
+            self._build_network(c for changes in per_student.values() for c in changes)
+        timings["network"] = time.perf_counter() - started
+        started = time.perf_counter()
+        fixes: list[Fix] = []
+        unfixed: list[int] = []
+        for student, changes in per_student.items():
+            fix = self.fix_for(student, changes)
+            if fix is None:
+                advice = recruit_advice(self.run, student)
+                if advice is not None:
+                    fix = Fix(student, advice, (), confirmed=False)
+            if fix is None:
+                unfixed.append(student)
+            else:
+                fixes.append(fix)
+        timings["confirm"] = time.perf_counter() - started
+        fixes.sort(key=lambda f: (-len(f.newly_placed), -f.net_gain, f.change.effort,
+                                  f.student))
+        solves = sum(p.solves for p in self._parts.values() if p is not None)
+        return FixReport(fixes, unfixed, solves, self.replans, self.screened, timings)
+
+
+def _mentors_after(changed: Scenario, base_workplace: IntArray, base_mentor: IntArray,
+                   after: IntArray) -> IntArray:
+    """``assign_mentors`` of the re-plan, run only at the workplaces whose students
+    changed: it names mentors workplace by workplace, so elsewhere they stay."""
+    touched = np.unique(np.concatenate([base_workplace[after != base_workplace],
+                                        after[after != base_workplace]]))
+    touched = touched[touched >= 0]
+    at_touched = np.isin(after, touched)
+    mentor = np.where(after >= 0, base_mentor, -1)
+    fresh = assign_mentors(changed, np.where(at_touched, after, -1), residual_capacity(changed))
+    mentor[at_touched] = fresh[at_touched]
+    return mentor
+
+
+def _contains(sorted_keys: IntArray, keys: IntArray) -> np.ndarray:
+    """Which ``keys`` are in ``sorted_keys`` (a binary search: far faster than
+    ``np.isin`` when the same large set is asked many times)."""
+    if not len(sorted_keys):
+        return np.zeros(len(keys), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    found: np.ndarray = sorted_keys[at] == keys
+    return found
+
+
+def _places(sc: Scenario, changed: Scenario, students: IntArray, workplace: IntArray,
+            mentor: IntArray) -> _Plan:
+    """These students' places as a plan ``plan_diff`` reads (it reads ids and places
+    only: costs and reasons are not known here and are left empty)."""
+    w_ids, m_ids, s_ids = changed.workplaces.ids, changed.mentors.ids, sc.students.ids
+    nothing = Breakdown.model_construct(wish=0, competence=0, travel=0)
+    placed = [Assignment.model_construct(
+        student_id=str(s_ids[i]), workplace_id=str(w_ids[workplace[i]]),
+        mentor_id=str(m_ids[mentor[i]]) if mentor[i] >= 0 else None, cost=0,
+        breakdown=nothing) for i in students.tolist() if workplace[i] >= 0]
+    unplaced = [UnmatchedStudent.model_construct(student_id=str(s_ids[i]), reason="capacity",
+                                                 detail="", rules={})
+                for i in students.tolist() if workplace[i] < 0]
+    return _Plan(placed, unplaced)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    assignments: list[Assignment]
+    unmatched: list[UnmatchedStudent]
 
 
 def cheapest_fixes(run: SolveRun, students: list[int] | None = None,
-                   resolver: Resolver | None = None) -> FixReport:
-    """The cheapest verified fix per unmatched student of ``run`` (or of ``students``).
-
-    Candidates are screened with fast component re-solves (``resolver``, which
-    may be shared with other analyses); the first that passes is confirmed by
-    a whole re-plan exactly as a user would run it, and only a confirmed change
-    is reported (among equally good plans the two may pick different students).
-    """
-    objective = run.solution.objective
-    fast = resolver or Resolver(run.scenario, run.candidates, run.solution, objective)
-    exact = Resolver(run.scenario, run.candidates, run.solution, objective, whole=True)
-    unmatched = np.flatnonzero(run.solution.workplace < 0).tolist()
-    wanted = unmatched if students is None else [s for s in students if s in set(unmatched)]
-    fixes: list[Fix] = []
-    unfixed: list[int] = []
-    for student in wanted:
-        fix = None
-        for change in candidate_changes(run, student):
-            if fast.places(change, student) and exact.places(change, student):
-                outcome = exact.outcome(change)
-                fix = Fix(student, change, outcome.newly_placed, outcome.net_gain)
-                break
-        if fix is None:
-            unfixed.append(student)
-        else:
-            fixes.append(fix)
-    fixes.sort(key=lambda f: (-len(f.newly_placed), -f.net_gain, f.change.effort, f.student))
-    return FixReport(fixes, unfixed, fast.solves + exact.solves)
+                   per_kind: int | None = PER_KIND) -> FixReport:
+    """The cheapest confirmed fix per unmatched student of ``run`` (or of ``students``)."""
+    return FixFinder(run, per_kind=per_kind).find(students)
 
 
 def fix_rows(scenario: Scenario, report: FixReport,
              private: bool = False) -> list[dict[str, object]]:
     """One row per unmatched student: the fix (a message to render) and whom else it
-    places."""
+    places, unplaces or moves."""
     ids = scenario.students.ids
     rows: list[dict[str, object]] = []
     for fix in report.fixes:
-        others = [str(ids[i]) for i in fix.newly_placed if i != fix.student]
+        def others(kind: PlaceChange, fix: Fix = fix) -> list[str]:
+            return [str(ids[i]) for i in fix.students(kind) if i != fix.student]
+
+        entry = as_scenario_change(scenario, fix.change) if fix.confirmed else None
         rows.append({"student_id": str(ids[fix.student]),
                      "priority": int(scenario.students.priority[fix.student]),
                      "fix": fix.change.describe(scenario, private=private),
                      "kind": fix.change.kind,
                      "places": len(fix.newly_placed),
-                     "also_places": others})
+                     "also_places": others("gained"),
+                     "also_unplaces": others("lost"),
+                     "also_moves": others("moved"),
+                     # the change-file entry, for a button that tries it as a what-if
+                     "change": entry.model_dump(mode="json", exclude_none=True)
+                     if entry is not None else None})
     for student in report.unfixed:
         rows.append({"student_id": str(ids[student]),
                      "priority": int(scenario.students.priority[student]),
                      "fix": Message("fix.none"), "kind": "none",
-                     "places": 0, "also_places": []})
+                     "places": 0, "also_places": [], "also_unplaces": [], "also_moves": [],
+                     "change": None})
     return rows
+
+
+def fix_json(scenario: Scenario, report: FixReport) -> dict[str, Any]:
+    """Every fix as data (``matcher explain --fixes --json``; docs/analysis.md): what
+    changes where, the same change as a change-file entry, and every student whose
+    place it changes. The sentence is a message code and its parameters."""
+    s, w = scenario.students, scenario.workplaces
+    fixes = []
+    for fix in report.fixes:
+        change = fix.change
+        entry = as_scenario_change(scenario, change) if fix.confirmed else None
+        fixes.append({
+            "student_id": str(s.ids[fix.student]),
+            "kind": change.kind,
+            "confirmed": fix.confirmed,
+            "workplace_id": str(w.ids[change.workplace]) if change.workplace >= 0 else None,
+            "programme": (scenario.programmes.codes[change.programme]
+                          if change.programme >= 0 else None),
+            "sector": change.codes[0] if change.kind == "recruit" and change.codes else None,
+            "adjustments": list(change.codes) if change.kind == "adjustment" else [],
+            "placement_type": change.codes[0] if change.kind == "placement_type" else None,
+            "minutes": change.minutes if change.kind == "travel" else None,
+            "seats": 1 if change.kind == "seat" else 0,
+            "mentor_slots": 1 if change.kind == "mentor" else 0,
+            "field": change.field,
+            "value": _data_value(scenario, change),
+            "change": entry.model_dump(mode="json", exclude_none=True) if entry else None,
+            "message": change.describe(scenario).to_json(),
+            "students": [{"student_id": str(s.ids[a.student]), "change": a.change}
+                         for a in fix.affected],
+        })
+    return {"fixes": fixes, "unfixed": [str(s.ids[i]) for i in report.unfixed],
+            "solves": {"warm": report.solves, "replans": report.replans,
+                       "screened": report.screened}}
+
+
+def _data_value(scenario: Scenario, change: Change) -> str | None:
+    """The value a data fix assumes, as the students table writes it."""
+    if change.kind != "data":
+        return None
+    if change.field == "dutch_level":
+        return CEFR_LEVELS[change.value - 1]
+    return birth_date_for_age(scenario, change.value).isoformat()

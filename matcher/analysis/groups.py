@@ -22,7 +22,7 @@ from functools import cache
 import numpy as np
 from scipy.spatial import cKDTree
 
-from matcher.travel import postcode_centres, unit_sphere_xyz
+from matcher.travel import PostcodeCentre, postcode_centres, unit_sphere_xyz
 from models.scenario import FloatArray, ObjArray, Scenario
 
 PROVINCE_NAMES: dict[str, str] = {
@@ -42,20 +42,31 @@ UNKNOWN = "unknown"
 
 
 @cache
-def _towns() -> tuple[cKDTree, tuple[str, ...]]:
-    centres = sorted(postcode_centres().values(), key=lambda c: c.postcode)
+def _towns() -> tuple[cKDTree, tuple[PostcodeCentre, ...]]:
+    centres = tuple(sorted(postcode_centres().values(), key=lambda c: c.postcode))
     lat = np.asarray([c.lat for c in centres])
     lon = np.asarray([c.lon for c in centres])
-    return cKDTree(unit_sphere_xyz(lat, lon)), tuple(c.province for c in centres)
+    return cKDTree(unit_sphere_xyz(lat, lon)), centres
+
+
+def _nearest_towns(lat: FloatArray, lon: FloatArray) -> list[PostcodeCentre]:
+    tree, centres = _towns()
+    _, nearest = tree.query(unit_sphere_xyz(lat, lon))
+    return [centres[int(i)] for i in np.atleast_1d(nearest)]
 
 
 def province_of(lat: FloatArray, lon: FloatArray) -> ObjArray:
     """Province code of the nearest municipality centre, per point."""
     if not len(lat):
         return np.zeros(0, dtype=object)
-    tree, provinces = _towns()
-    _, nearest = tree.query(unit_sphere_xyz(lat, lon))
-    return np.asarray(provinces, dtype=object)[np.asarray(nearest, dtype=np.int64)]
+    return np.asarray([c.province for c in _nearest_towns(lat, lon)], dtype=object)
+
+
+def municipality_of(lat: FloatArray, lon: FloatArray) -> list[str]:
+    """"postcode municipality" of the nearest municipality centre, per point."""
+    if not len(lat):
+        return []
+    return [f"{c.postcode} {c.municipality}" for c in _nearest_towns(lat, lon)]
 
 
 def programme_sectors(scenario: Scenario) -> ObjArray:

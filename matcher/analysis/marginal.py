@@ -71,7 +71,7 @@ def candidate_recruits(run: SolveRun, limit: int = LIMIT) -> list[Change]:
     changes = [Change(kind, workplace=w) for kind in room_kinds for w, _ in reach]
     rules = sorted(_rule_counts(run).items(),
                    key=lambda item: (-item[1], item[0].kind, item[0].workplace,
-                                     item[0].programme, item[0].code))
+                                     item[0].programme, item[0].codes))
     for kind in ("recognition", "adjustment"):
         changes += [c for c, _ in rules if c.kind == kind][:limit]
     return changes

@@ -226,9 +226,9 @@ def openings(scenario: Scenario, students: IntArray, max_gates: int = MAX_GATES)
         missing = s.adjustments[student] & ~w.adjustments[workplace]
         for bit in range(len(codes)):
             if (int(missing[bit // 64]) >> (bit % 64)) & 1:
-                needs.append(Change("adjustment", workplace=workplace, code=codes[bit]))
+                needs.append(Change("adjustment", workplace=workplace, codes=(codes[bit],)))
         if broken["dutch_level"][i]:
-            support = Change("adjustment", workplace=workplace, code=LANGUAGE_SUPPORT)
+            support = Change("adjustment", workplace=workplace, codes=(LANGUAGE_SUPPORT,))
             if support not in needs:
                 needs.append(support)
         if len(needs) + (renewal >= 0) > max_gates:
@@ -475,7 +475,7 @@ class RecruitModel:
         after = hint_plan(solution)
         additions = additions_of(solution)
         additions.sort(key=lambda a: (a.change.effort, a.change.workplace, a.change.programme,
-                                      a.change.code))
+                                      a.change.codes))
         found = placed_of(sc, after)
         gap = None
         if stopped is not None:
@@ -706,7 +706,7 @@ def describe(addition: Addition, scenario: Scenario) -> Message:
     if change.kind in ("seat", "mentor"):
         return Message(f"recruit.{change.kind}", count=addition.count, **where)
     if change.kind == "adjustment":
-        return Message("recruit.adjustment", adjustment=change.code, **where)
+        return Message("recruit.adjustment", adjustment=", ".join(change.codes), **where)
     expired = int(scenario.workplaces.recognised_until[w]) < scenario.reference_days
     return Message("recruit.recognition_renewed" if expired else "recruit.recognition",
                    programme=scenario.programmes.codes[change.programme], **where)
@@ -720,7 +720,7 @@ def addition_json(addition: Addition, scenario: Scenario) -> dict[str, object]:
             "employer": str(scenario.workplaces.employer[w]),
             "programme": (scenario.programmes.codes[change.programme]
                           if change.kind == "recognition" else None),
-            "adjustment": change.code if change.kind == "adjustment" else None}
+            "adjustment": ", ".join(change.codes) if change.kind == "adjustment" else None}
 
 
 def _placed_json(placed: Placed) -> dict[str, object]:
@@ -801,5 +801,5 @@ def change_set(scenario: Scenario, additions: Iterable[Addition]) -> ChangeSet |
                                           programme=scenario.programmes.codes[change.programme]))
         else:
             changes.append(OfferAdjustments(kind="offer_adjustments", workplace=workplace,
-                                            codes=[change.code]))
+                                            codes=list(change.codes)))
     return ChangeSet(changes=changes) if changes else None

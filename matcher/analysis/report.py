@@ -87,7 +87,7 @@ def gather(run: SolveRun, sweep_rows: pd.DataFrame | None = None,
     """Everything the page shows (the expensive part: fixes, recruitment re-solves and,
     with ``recruit_budget``, the recruitment plan for budgets 1…``recruit_budget``)."""
     resolver = Resolver(run.scenario, run.candidates, run.solution, run.solution.objective)
-    fixes = cheapest_fixes(run, resolver=resolver)
+    fixes = cheapest_fixes(run)
     recruits = recruitment_list(run, limit=recruit_limit, resolver=resolver, private=True)
     curve = (recruitment_curve(run, recruit_budget, stage_time_s=recruit_time_s)
              if recruit_budget > 0 else None)

@@ -3,6 +3,7 @@ that ``matcher explain --fixes`` prints."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -194,16 +195,36 @@ def print_fixes(run: SolveRun, student: int | None = None) -> None:
         report = cheapest_fixes(run, None if student is None else [student])
     table = Table(title=say("cli.fixes_title",
                             objective=Message(f"objective.{run.solution.objective}")))
-    for column in ("student", "priority", "fix", "places", "also_places"):
+    others = ("also_places", "also_unplaces", "also_moves")
+    for column in ("student", "priority", "fix", "places", *others):
         table.add_column(say(f"word.{column}"))
     for row in fix_rows(sc, report):
-        also = [str(x) for x in row["also_places"]]  # type: ignore[attr-defined]
         fix = row["fix"]
         assert isinstance(fix, Message)
         table.add_row(str(row["student_id"]), str(row["priority"]), tell(fix),
-                      str(row["places"]), ", ".join(also[:5]) + (" …" if len(also) > 5 else ""))
+                      str(row["places"]), *(_some(row[name]) for name in others))
     out.print(table)
     out.print(say("cli.fixes_done", fixed=len(report.fixes), count=count, solves=report.solves))
+
+
+def _some(ids: object) -> str:
+    """The first few ids of a list, then an ellipsis."""
+    listed = [str(x) for x in ids] if isinstance(ids, list) else []
+    return ", ".join(listed[:5]) + (" …" if len(listed) > 5 else "")
+
+
+def print_fixes_json(run: SolveRun, student: int | None = None) -> None:
+    """Every fix as JSON on stdout (``matcher.analysis.fixes.fix_json``), each
+    message with its text in the chosen language next to its code."""
+    from matcher.analysis.fixes import cheapest_fixes, fix_json
+
+    unmatched = run.solution.workplace < 0
+    wanted = None if student is None else [student] if unmatched[student] else []
+    report = cheapest_fixes(run, wanted)
+    data = fix_json(run.scenario, report)
+    for fix, found in zip(data["fixes"], report.fixes, strict=True):
+        fix["text"] = tell(found.change.describe(run.scenario))
+    print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def register(app: typer.Typer) -> None:

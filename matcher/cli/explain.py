@@ -8,7 +8,7 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from matcher.cli.analysis import print_fixes
+from matcher.cli.analysis import print_fixes, print_fixes_json
 from matcher.cli.common import (
     LangOption,
     ObjectiveOption,
@@ -37,6 +37,8 @@ def explain(
     fixes: Annotated[bool, typer.Option(
         "--fixes", help="Also find the cheapest verified fix per unmatched student "
         "(of the whole scenario, or of --student).")] = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="With --fixes: print every fix as JSON (docs/analysis.md).")] = False,
     lang: LangOption = None,
 ) -> None:
     """Explain one student's place in the optimal plan, or why they have none."""
@@ -51,6 +53,9 @@ def explain(
             fail("cli.student_unknown", student=str(student), scenario=str(scenario))
         run = solve_run(loaded, SolveSettings(objective=chosen))
         if fixes:
+            if as_json:
+                print_fixes_json(run, None if student is None else int(matches[0]))
+                return
             if student is not None:
                 _print_student(run, int(matches[0]), alternatives)
             print_fixes(run, None if student is None else int(matches[0]))

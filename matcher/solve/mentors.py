@@ -24,11 +24,11 @@ def assign_mentors(scenario: Scenario, placed_at: IntArray, capacity: Capacity) 
     mentor_of[pinned.student] = pinned.mentor
     room = np.maximum(capacity.mentor_room, 0).copy()
     intensive_room = np.maximum(np.minimum(capacity.mentor_intensive, room), 0).copy()
-    mentors_at: dict[int, list[int]] = {}
-    for mentor, workplace in enumerate(m.workplace):
-        mentors_at.setdefault(int(workplace), []).append(mentor)
-
     waiting = np.flatnonzero((placed_at >= 0) & (mentor_of < 0))
+    # only the mentors of workplaces with someone to seat (a re-plan touches few)
+    mentors_at: dict[int, list[int]] = {}
+    for mentor in np.flatnonzero(np.isin(m.workplace, placed_at[waiting])).tolist():
+        mentors_at.setdefault(int(m.workplace[mentor]), []).append(mentor)
     # intensive first (sorted key False < True, so negate), then by student order
     order = waiting[np.lexsort((waiting, ~s.intensive[waiting]))]
     overfull = []

@@ -130,7 +130,8 @@ def test_fixes_and_recruitment_files_in_dutch(report_data: ReportData, tmp_path:
     fixes = pd.read_csv(tmp_path / "fixes.csv", sep=";", decimal=",", encoding="utf-8-sig",
                         dtype=str, keep_default_na=False)
     assert list(fixes.columns) == ["leerling", "opleiding", "school", "prioriteit", "oplossing",
-                                   "soort", "plaatst", "plaatst ook"]
+                                   "soort", "plaatst", "plaatst ook", "ontplaatst ook",
+                                   "verplaatst ook"]
     assert set(fixes["leerling"]) == {u.student_id for u in report_data.run.plan.unmatched}
     programme = {str(s): sc.programmes.codes[p] for s, p in zip(sc.students.ids,
                                                                  sc.students.programme,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import html
 import io
 import json
 import re
@@ -953,6 +954,13 @@ def test_fixes_come_while_the_page_asks_again_and_the_report_shares_them(
         page = consultant.client.get(path, headers={"HX-Request": "true"}).text
     rows = re.findall(r'<tr><th scope="row">([^<]+)</th>', page.split('id="fixes-table"')[1])
     assert sorted(rows) == sorted(solved.unmatched)
+    # a fix's button tries its change as a what-if: a new version, solved
+    change = re.search(r'name="change" value=\'([^\']+)\'', page)
+    assert change is not None, page
+    tried = consultant.client.post(f"/ui/scenarios/{solved.scenario_id}/versions",
+                                   headers=consultant.headers(),
+                                   data={"change": html.unescape(change.group(1))})
+    assert tried.status_code == 303, tried.text
     kept = web.services.analyses.peek(solved.plan_id)
     assert kept is not None  # the report below uses it: no second run
     report = consultant.client.get(f"/ui/plans/{solved.plan_id}/report.html")

@@ -266,8 +266,13 @@ def test_a_change_that_leaves_no_room_at_all_names_its_entry(tmp_path: Path) -> 
 
 @pytest.mark.parametrize("change", [
     Change("seat", workplace=23), Change("mentor", workplace=24),
-    Change("adjustment", workplace=2, code="prikkelarm"),
+    Change("adjustment", workplace=2, codes=("prikkelarm",)),
+    Change("adjustment", workplace=2, codes=("language_support", "prikkelarm")),
     Change("recognition", workplace=1, programme=0), Change("travel", student=11, minutes=7),
+    Change("placement_type", workplace=3, codes=("guided",)),
+    Change("placement_type", workplace=3, codes=("contract",)), Change("grade2", workplace=4),
+    Change("data", student=11, field="dutch_level", value=4),
+    Change("data", student=11, field="birth_date", value=17),
 ])
 def test_a_fix_made_on_the_tables_solves_as_made_on_the_scenario(demo: Demo,
                                                                  change: Change) -> None:
@@ -279,8 +284,20 @@ def test_a_fix_made_on_the_tables_solves_as_made_on_the_scenario(demo: Demo,
     settings = SolveSettings()
     assert np.array_equal(run_solve(on_tables, settings).solution.workplace,
                           run_solve(on_scenario, settings).solution.workplace)
-    for name in ("seats", "recognised", "recognised_until", "adjustments"):
+    for name in ("seats", "recognised", "recognised_until", "offers_contract", "offers_guided",
+                 "accepts_grade2"):
         assert np.array_equal(getattr(on_tables.workplaces, name),
                               getattr(on_scenario.workplaces, name)), name
-    assert np.array_equal(on_tables.students.max_travel_min, on_scenario.students.max_travel_min)
+    for name in ("max_travel_min", "dutch_level", "age"):
+        assert np.array_equal(getattr(on_tables.students, name),
+                              getattr(on_scenario.students, name)), name
+    # the same adjustments offered, whatever order the codes' bits come in
+    for j in range(len(on_tables.workplaces)):
+        assert _codes(on_tables, j) == _codes(on_scenario, j)
     assert np.array_equal(on_tables.mentors.capacity, on_scenario.mentors.capacity)
+
+
+def _codes(scenario: Scenario, workplace: int) -> set[str]:
+    mask = scenario.workplaces.adjustments[workplace]
+    return {code for bit, code in enumerate(scenario.adjustments.codes)
+            if (int(mask[bit // 64]) >> (bit % 64)) & 1}

@@ -164,12 +164,13 @@ def plan_fixes(plan_id: DbId, request: Request, services: ServicesDep, user: Web
     """Verified fixes for the unmatched students. They take re-solves (minutes for a
     large scenario), so they are an analysis job; while it runs the answer says so and
     the page asks again for that job."""
-    _stored(services, plan_id)
+    stored = _stored(services, plan_id)
     analysis = plan_analysis(services, plan_id, user.principal.id, job)
     if analysis.busy:
         return render(request, "fragments/fixes_busy.html", user, plan_id=plan_id,
                       job_id=analysis.job_id)
-    return render(request, "fragments/fixes.html", user, fixes=_finished(analysis).fixes)
+    return render(request, "fragments/fixes.html", user, fixes=_finished(analysis).fixes,
+                  scenario_id=stored.scenario_id)
 
 
 def _finished(analysis: AnalysisState) -> worker.PlanAnalysis:
