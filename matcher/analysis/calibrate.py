@@ -92,9 +92,10 @@ def cohorts(table: pd.DataFrame | None = None) -> tuple[Cohort, ...]:
     """The counts table as one cohort per provider and grade, in table order."""
     rows = counts_table() if table is None else table
     found: dict[tuple[str, int], dict[str, int]] = {}
-    for row in rows.itertuples(index=False):
-        found.setdefault((str(row.provider), int(row.grade)), {})[str(row.phase)] = int(
-            row.students)
+    for provider, grade, phase, students in zip(rows["provider"], rows["grade"].astype(int),
+                                                rows["phase"], rows["students"].astype(int),
+                                                strict=True):
+        found.setdefault((str(provider), int(grade)), {})[str(phase)] = int(students)
     return tuple(Cohort(provider, grade, phases.get("aanloop", 0), phases.get("duaal", 0))
                  for (provider, grade), phases in found.items())
 

@@ -71,12 +71,15 @@ def report_data(small: Scenario, pool_sweep: SweepResult) -> ReportData:
     return gather(run_solve(small, SolveSettings()), pool_sweep.rows, recruit_limit=3)
 
 
-# The page's parts, in the order a consultant reads them: who may read it, the summary
-# (placed per priority, the unmatched by reason, the policy answer), then the details.
-SECTIONS = ("report.audience", "report.summary", "report.per_tier", "report.not_placed",
-            "reason.no_feasible_workplace", "reason.capacity", "report.policy_title",
-            "report.details", "report.plan", "report.unmatched_title",
-            "report.recruitment_title", "report.sweep_title")
+# The page's parts, in the order a consultant reads them, answers first: who may read
+# it, the policy answer (over all students, then over those with an allowed workplace),
+# the recruitment plan, placement per group, the unmatched students, then the details.
+SECTIONS = ("report.audience", "report.summary", "report.policy_title", "cli.among_all",
+            "cli.among_feasible", "report.recruit_plan_title", "report.plan",
+            "report.per_tier", "report.per_province", "report.unmatched_title",
+            "report.not_placed", "reason.no_feasible_workplace", "reason.capacity",
+            "report.unmatched_each", "report.details", "report.recruitment_title",
+            "report.sweep_title")
 
 
 def _visible_text(page: str) -> str:
@@ -109,9 +112,43 @@ def test_report_speaks_one_language(report_data: ReportData, lang: Lang,
 
 
 def test_report_answers_the_policy_question(report_data: ReportData) -> None:
-    text = _visible_text(render_report(report_data, "nl"))
-    assert "van de leerlingen met prioriteit 1 geplaatst" in text
-    assert text.count("ze benen") == 2  # among all students, and among feasible ones
+    page = render_report(report_data)  # Dutch unless asked otherwise
+    assert '<html lang="nl">' in page
+    text = _visible_text(page)
+    first = int((report_data.run.scenario.students.priority == 1).sum())
+    assert f"van de {first} leerlingen met prioriteit 1 geplaatst" in text
+    # one table per population, a row per swept point with its interval and verdict
+    assert text.count(render(Message("col.verdict"), "nl")) == 2
+    assert text.count("95 %-interval") >= 4
+    verdicts = [render(Message(f"verdict.{v}"), "nl")
+                for v in ("better", "worse", "as_well", "unclear")]
+    assert sum(text.count(v) for v in verdicts) == 2 * 3  # 3 ratios, 2 populations
+
+
+def test_report_verdicts_claim_only_what_the_intervals_show(report_data: ReportData) -> None:
+    # priority-first places 88 % of the priority-1 students with an allowed workplace
+    # against 79 % of the others at ratio 1, and falls behind at 2: the page must say
+    # "better" at 1, not that they are never placed as well
+    rows = []
+    for ratio, first, others in ((1.0, (0.88, 0.89, 0.88), (0.79, 0.80, 0.78)),
+                                 (2.0, (0.95, 0.95, 0.96), (0.98, 0.98, 0.99))):
+        for seed in range(3):
+            for among in ("all", "feasible"):
+                for tier, rates, n in (("priority-1", first, 100), ("others", others, 400)):
+                    rows.append({"capacity": "workplaces", "ratio": ratio,
+                                 "adapted_share": float("nan"), "travel_limit": float("nan"),
+                                 "seed": seed, "objective": "priority-first", "among": among,
+                                 "dimension": "sector_tier", "group": f"zorg|{tier}",
+                                 "students": n, "placed": round(rates[seed] * n),
+                                 "value": rates[seed], "travel_min": 10.0, "wish_rank": 0.1})
+    data = replace(report_data, sweep_rows=pd.DataFrame(rows))
+    text = _visible_text(render_report(data, "en"))
+    table = text[text.index("priority-first, students with"):]
+    assert "88.3% (86.9%–89.8%)" in table  # mean and t-interval over the 3 seeds
+    assert table.index("placed better") < table.index("placed less well")
+    assert "100" in table and "400" in table  # group sizes next to the rates
+    assert "does not show priority-1 students placed at least as well" in text
+    assert "never" not in text.lower()
 
 
 def test_report_text_from_files_is_escaped(report_data: ReportData) -> None:
