@@ -227,15 +227,17 @@ def _axis_cell(axis: str, value: object) -> Message | Percent | float:
     return number
 
 
-def _verdict_section(rows: pd.DataFrame, objective: str, among: str,
-                     words: _Words) -> _Section:
+def verdict_table(rows: pd.DataFrame, objective: str, among: str, lang: Lang
+                  ) -> tuple[list[str], list[list[str]], list[str]]:
     """Per swept point: priority-1 and the others with intervals and group sizes, and
-    what the gap's interval shows; then from which value on they keep up."""
+    what the gap's interval shows (headings, rows); then the sentences on from which
+    value on they keep up. Shared by the report and ``matcher sweep``."""
+    words = _Words(lang)
     table = verdicts(rows, among)
     table = table[table["objective"] == objective]
     swept = swept_axes(rows) or ["ratio"]
     capacity = str(rows["capacity"].iloc[0])
-    head = [render(axis_label(axis, capacity), words.lang) for axis in swept] + [
+    head = [render(axis_label(axis, capacity), lang) for axis in swept] + [
         words("col.priority_1_placed_share"), words("col.students_1"),
         words("col.others_placed_share"), words("col.students_others"), words("col.verdict")]
     body = []
@@ -248,12 +250,11 @@ def _verdict_section(rows: pd.DataFrame, objective: str, among: str,
             words.value(round(record["students_others"])),
             words(f"verdict.{record['verdict']}")])
     sentences = []
-    if len(swept) == 1:
+    if len(swept) == 1 and len(table):
         axis = swept[0]
-        found = catch_up(table, axis)
         named = axis_label(axis, capacity)
         largest = table[axis].max()
-        for record in found.to_dict("records"):
+        for record in catch_up(table, axis).to_dict("records"):
             value = as_float(record["catch_up"])
             if not math.isnan(value):
                 sentences.append(words("report.keeps_up_from", axis=named,
@@ -261,12 +262,19 @@ def _verdict_section(rows: pd.DataFrame, objective: str, among: str,
             elif not math.isnan(as_float(largest)):
                 sentences.append(words("report.not_shown_at_largest", axis=named,
                                        value=_axis_cell(axis, largest)))
-    seeds = int(table["seeds"].max()) if len(table) else 0
+    return head, body, sentences
+
+
+def _verdict_section(rows: pd.DataFrame, objective: str, among: str,
+                     words: _Words) -> _Section:
+    head, body, sentences = verdict_table(rows, objective, among, words.lang)
+    axes = len(head) - 5
+    seeds = int(rows["seed"].nunique())
     return _Section(
         words("report.verdict_title", objective=Message(f"objective.{objective}"),
               among=Message(f"cli.among_{among}")),
         note=words("report.interval_note", seeds=seeds),
-        table=_Table(head, body, [False] * len(swept) + [True, True, True, True, False]),
+        table=_Table(head, body, [False] * axes + [True, True, True, True, False]),
         text=" ".join(sentences))
 
 

@@ -33,30 +33,35 @@ def test_report_is_self_contained_and_private(small_dir: Path, pool_sweep: Sweep
                                       "--recruit-limit", "5"])
     assert result.exit_code == 0, result.output
     page = (out / "report.html").read_text(encoding="utf-8")
-    for section in ("Summary", "Placement per group", "Unmatched students", "Recruitment list",
-                    "ratio sweep"):
-        assert section in page
+    assert '<html lang="nl">' in page  # Dutch unless asked otherwise
+    for code in ("report.summary", "report.plan", "report.unmatched_title",
+                 "report.recruitment_title", "report.sweep_title"):
+        assert html.escape(render(Message(code), "nl")) in page
     # no external assets: every image is inline, nothing is fetched
     assert "data:image/png;base64," in page
     assert not re.search(r'(src|href)="(?!data:)', page)
     assert "<script" not in page
     # it names students with their priority and reasons: its first words say who may read it
-    # (in Dutch, the users' language, and in the report's language)
+    # (in Dutch, the users' language, and in the report's language when that is another)
+    audience = html.escape(render(Message("report.audience"), "nl"))
+    assert page.index(audience) < page.index("<h1>")
+    english = render_report(gather(run_solve(load_scenario(small_dir), SolveSettings()),
+                                   recruit_limit=0), "en")
     for lang in ("nl", "en"):
         audience = html.escape(render(Message("report.audience"), lang))
-        assert page.index(audience) < page.index("<h1>")
+        assert english.index(audience) < english.index("<h1>")
     # privacy: no adjustment code and no intensive-support flag of anyone; only the
     # recruitment plan names the adjustment a workplace should offer
     sc = load_scenario(small_dir)
-    plan_title = html.escape(render(Message("recruit.title"), "en"))
+    plan_title = html.escape(render(Message("recruit.title"), "nl"))
     assert plan_title in page
     start = page.index(plan_title)
     outside_plan = page[:start] + page[page.index("</section>", start):]
     for code in sc.adjustments.codes:
         assert code not in outside_plan, code
     assert "intensive" not in page.lower()
-    unmatched = (out / "fixes.csv").read_text(encoding="utf-8").splitlines()
-    assert unmatched[0].startswith("student_id,priority,fix")
+    unmatched = (out / "fixes.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert unmatched[0].startswith("leerling;")
 
 
 def test_report_refuses_a_folder_without_sweep(small_dir: Path, tmp_path: Path) -> None:
