@@ -46,7 +46,12 @@ from matplotlib.figure import Figure
 
 from matcher.analysis.changes import Resolver
 from matcher.analysis.fixes import FixReport, cheapest_fixes, fix_rows
-from matcher.analysis.groups import PROVINCE_NAMES, UNKNOWN, student_groups
+from matcher.analysis.groups import (
+    OTHER_SCHOOL_TYPE,
+    PROVINCE_NAMES,
+    UNKNOWN,
+    student_groups,
+)
 from matcher.analysis.marginal import (
     Recruit,
     by_sector_and_province,
@@ -300,8 +305,10 @@ def render_report(data: ReportData, lang: Lang = REPORT_LANG) -> str:
                        table=_table(words, frames["tier"], ("students", "placed")))]
     for dimension in ("phase", "school_type", "sector", "province"):
         frame = frames[dimension].copy()
-        frame["group"] = _objects(frame, [Message("word.unknown") if g == UNKNOWN else g
-                                          for g in frame["group"]])
+        frame["group"] = _objects(frame, [
+            Message("word.unknown") if g == UNKNOWN else
+            Message("word.other") if dimension == "school_type" and g == OTHER_SCHOOL_TYPE
+            else g for g in frame["group"]])
         groups.append(_Section(words(f"report.per_{dimension}"),
                                table=_table(words, frame, ("students", "placed"))))
     placement = _Section(words("report.plan"),
