@@ -200,3 +200,16 @@ def test_report_shows_the_recruitment_plan_beside_the_greedy_list(
     for point in data.curve.points:
         for addition in point.plan.additions:
             assert f"({sc.workplaces.ids[addition.change.workplace]})" in text
+
+
+def test_report_refuses_a_sweep_of_an_older_version(small_dir: Path, tmp_path: Path) -> None:
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "sweep.csv").write_text("ratio,seed,objective,dimension,group,students,placed,value\n"
+                                   "1,0,priority-first,all,all,10,5,0.5\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["report", str(small_dir), "--out", str(tmp_path / "r"),
+                                      "--sweep", str(old), "--lang", "en"])
+    assert result.exit_code == 2
+    assert "older version of matcher sweep" in result.output
+    assert "among" in result.output  # names the missing columns
+    assert not (tmp_path / "r").exists()
