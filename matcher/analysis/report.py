@@ -236,7 +236,8 @@ def verdict_table(rows: pd.DataFrame, objective: str, among: str, lang: Lang
                   ) -> tuple[list[str], list[list[str]], list[str]]:
     """Per swept point: priority-1 and the others with intervals and group sizes, and
     what the gap's interval shows (headings, rows); then the sentences on from which
-    value on they keep up. Shared by the report and ``matcher sweep``."""
+    value of the first swept axis on they keep up (per value of the other swept
+    axes). Shared by the report and ``matcher sweep``."""
     words = _Words(lang)
     table = verdicts(rows, among)
     table = table[table["objective"] == objective]
@@ -255,18 +256,29 @@ def verdict_table(rows: pd.DataFrame, objective: str, among: str, lang: Lang
             words.value(round(record["students_others"])),
             words(f"verdict.{record['verdict']}")])
     sentences = []
-    if len(swept) == 1 and len(table):
-        axis = swept[0]
+    if len(table):
+        # along the first swept axis, once per value of the other swept axes
+        axis, others = swept[0], swept[1:]
         named = axis_label(axis, capacity)
-        largest = table[axis].max()
         for record in catch_up(table, axis).to_dict("records"):
-            value = as_float(record["catch_up"])
-            if not math.isnan(value):
-                sentences.append(words("report.keeps_up_from", axis=named,
-                                       value=_axis_cell(axis, value)))
-            elif not math.isnan(as_float(largest)):
-                sentences.append(words("report.not_shown_at_largest", axis=named,
-                                       value=_axis_cell(axis, largest)))
+            mine = table
+            for other in others:
+                value = record[other]
+                mine = mine[mine[other].isna()] if pd.isna(value) else mine[mine[other] == value]
+            largest = as_float(mine[axis].max())
+            found = as_float(record["catch_up"])
+            if not math.isnan(found):
+                sentence = Message("report.keeps_up_from", axis=named,
+                                   value=_axis_cell(axis, found))
+            elif not math.isnan(largest):
+                sentence = Message("report.not_shown_at_largest", axis=named,
+                                   value=_axis_cell(axis, largest))
+            else:
+                continue
+            for other in reversed(others):
+                sentence = Message("report.at_other", axis=axis_label(other, capacity),
+                                   value=_axis_cell(other, record[other]), sentence=sentence)
+            sentences.append(words.value(sentence))
     return head, body, sentences
 
 

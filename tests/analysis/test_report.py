@@ -213,3 +213,30 @@ def test_report_refuses_a_sweep_of_an_older_version(small_dir: Path, tmp_path: P
     assert "older version of matcher sweep" in result.output
     assert "among" in result.output  # names the missing columns
     assert not (tmp_path / "r").exists()
+
+
+def test_crossed_sweep_says_catch_up_per_value_of_the_other_axis() -> None:
+    from matcher.analysis.report import verdict_table
+
+    rows = []
+    # adapted share 1.0: priority 1 ahead at both ratios; as in the scenario: behind at 2
+    for share, by_ratio in ((1.0, {1.0: (0.95, 0.90), 2.0: (0.99, 0.97)}),
+                            (float("nan"), {1.0: (0.95, 0.90), 2.0: (0.80, 0.99)})):
+        for ratio, (first, others) in by_ratio.items():
+            for seed, wobble in enumerate((0.0, 0.002, -0.002)):
+                for tier, rate, n in (("priority-1", first + wobble, 1000),
+                                      ("others", others, 400)):
+                    rows.append({"capacity": "workplaces", "ratio": ratio,
+                                 "adapted_share": share, "travel_limit": float("nan"),
+                                 "seed": seed, "objective": "priority-first", "among": "all",
+                                 "dimension": "sector_tier", "group": f"bouw|{tier}",
+                                 "students": n, "placed": round(rate * n), "value": rate})
+    _, body, sentences = verdict_table(pd.DataFrame(rows), "priority-first", "all", "en")
+    assert len(body) == 4
+    assert sentences == [
+        "(share of workplaces offering each adjustment: 100%) From 1 (workplaces per student) "
+        "on, at every larger swept value, priority-1 students are placed at least as well as "
+        "the others.",
+        "(share of workplaces offering each adjustment: as in the scenario) At the largest "
+        "swept value, 2 (workplaces per student), the interval does not show priority-1 "
+        "students placed at least as well as the others; the table shows each swept value."]
