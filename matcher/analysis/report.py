@@ -165,13 +165,22 @@ def _image(fig: Figure, alt: str) -> _Image:
     return _Image(alt, png_base64(fig))
 
 
+def _mean_cell(value: object, decimals: int) -> float | str:
+    number = as_float(value)
+    return "–" if math.isnan(number) else round(number, decimals)
+
+
 def _group_frames(run: SolveRun) -> dict[str, pd.DataFrame]:
     rows = pd.DataFrame(plan_rows(run, student_groups(run.scenario)))
     rows = rows[rows["among"] == "all"]
     frames = {}
     for dimension in ("tier", "sector", "province", "phase", "school_type"):
-        part = rows[rows["dimension"] == dimension][["group", "students", "placed", "value"]]
+        part = rows[rows["dimension"] == dimension][
+            ["group", "students", "placed", "value", "travel_min", "wish_rank"]]
         part = part.rename(columns={"value": "rate"}).astype({"students": int, "placed": int})
+        # means over the group's placed students; none placed: no mean
+        part["travel_min"] = _objects(part, [_mean_cell(v, 1) for v in part["travel_min"]])
+        part["wish_rank"] = _objects(part, [_mean_cell(v, 2) for v in part["wish_rank"]])
         if dimension == "province":
             part["group"] = [PROVINCE_NAMES.get(g, g) for g in part["group"]]
         frames[dimension] = part.reset_index(drop=True)
@@ -194,10 +203,11 @@ def _rates_figure(frames: dict[str, pd.DataFrame], words: _Words) -> Figure:
     return fig
 
 
+GROUP_NUMBERS = ("students", "placed", "travel_min", "wish_rank")
 COLUMNS = {f"col.{name}" for name in (
     "group", "students", "placed", "rate", "change", "kind", "sector", "province",
     "students_placed", "priority_1_placed", "changes_with_value", "student", "priority",
-    "reason", "why", "cheapest_fix", "places", "also_places")}
+    "reason", "why", "cheapest_fix", "places", "also_places", "travel_min", "wish_rank")}
 
 
 def _policy_plan(frames: dict[str, pd.DataFrame], words: _Words) -> str:
@@ -314,7 +324,7 @@ def render_report(data: ReportData, lang: Lang = REPORT_LANG) -> str:
             (_policy_plan(frames, words), words("report.policy_no_sweep_axes"))))
 
     groups = [_Section(words("report.per_tier"),
-                       table=_table(words, frames["tier"], ("students", "placed")))]
+                       table=_table(words, frames["tier"], GROUP_NUMBERS))]
     for dimension in ("phase", "school_type", "sector", "province"):
         frame = frames[dimension].copy()
         frame["group"] = _objects(frame, [
@@ -322,7 +332,7 @@ def render_report(data: ReportData, lang: Lang = REPORT_LANG) -> str:
             Message("word.other") if dimension == "school_type" and g == OTHER_SCHOOL_TYPE
             else g for g in frame["group"]])
         groups.append(_Section(words(f"report.per_{dimension}"),
-                               table=_table(words, frame, ("students", "placed"))))
+                               table=_table(words, frame, GROUP_NUMBERS)))
     placement = _Section(words("report.plan"),
                          image=_image(_rates_figure(frames, words), words("report.rates_alt")),
                          parts=groups, grid=True)
