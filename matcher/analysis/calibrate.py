@@ -1,35 +1,41 @@
-"""The Flanders-sized scenario ``scenarios/flanders-2023``, calibrated on public counts.
+"""The Flanders-sized scenario ``scenarios/flanders-2023``: its students follow the
+counts of 1 February 2023 per provider, grade and phase; everything else is
+synthetic.
 
 Why: the ratio curve only means something at the size and mix of the real
-system. On 1 February 2023 Flanders counted 2,042 students in the aanloopfase
-and 2,968 in the dual track (duaal):
+system. The counts are a data table, ``matcher/data/flanders_2023_counts.csv``
+(provider = ``school_id`` prefix, grade, phase, students), read by this script
+and recomputed from the shipped files by a test. Each row says what it rests on:
 
-=================  ========  ======  =====
-provider (school)  grade     aanloop duaal
-=================  ========  ======  =====
-DBSO (CDO)         2         1,782   252
-DBSO (CDO)         3         236     423
-Syntra             3         11      831
-regular secondary  3         13      1,326
-BUSO               3         0       136
-total                        2,042   2,968
-=================  ========  ======  =====
+- ``count_basis`` ``published``: the count as quoted from the Inspectorate's
+  study of dual learning on 1 February 2023 (in issues 5 and 16 of this
+  project; the study itself is not on this machine, so its figure numbers are
+  not cited here); ``derived``: computed from published figures — Syntra
+  grade 3 is Syntra's published total (11 aanloop, 831 duaal) minus its
+  published grade 2 (8, 302), and BUSO follows from the published totals
+  (2,042 aanloop = DBSO 1,782 + 236 + Syntra 11 + regular secondary 13, so no
+  BUSO student is in the aanloop phase; 2,968 duaal − 252 − 423 − 831 − 1,326
+  = 136);
+- ``grade_basis`` ``published`` or ``assumed``: the study splits regular
+  secondary and BUSO by grade too, but those figures are not available here;
+  they are written as grade 3 (and Syntra's remainder as well), an assumption
+  to replace by the published split.
 
-The published totals fix the BUSO split: 1,782 + 236 + 11 + 13 = 2,042 is the
-whole aanloop total, and 2,968 − (252 + 423 + 831 + 1,326) = 136, so all BUSO
-students are counted in duaal. Syntra, regular secondary and BUSO have no
-published grade split; they are written as grade 3 (dual learning there is
-almost all third grade). BUSO students all need at least one reasonable
-adjustment (so they are priority 1 by the contract's default) and a quarter of
-them intensive support.
+BUSO students all need at least one reasonable adjustment (so they are
+priority 1 by the contract's default) and a quarter of them intensive
+support: an assumption, not a published figure.
 
-Everything else — programmes, sectors, wishes, locations around regional
-hubs weighted by province population, workplaces, mentors, existing
-placements — comes from ``matcher.generate`` (seeded), with 2 workplaces per
-student (about 3 seats per student), so a sweep can sample ratios up to 3
-without clones. The school type is the ``school_id`` prefix: ``DBSO-``,
-``SYNTRA-``, ``SO-``, ``BUSO-``. Dates are moved to the reference date
-2023-02-01 (ages and recognition expiries keep their distance to it).
+Synthetic (``matcher.generate``, seeded, not calibrated on any count):
+programmes, sectors, wishes, homes and workplaces around regional hubs
+weighted by province population, the workplaces themselves (2 per student,
+about 3 seats per student, so a sweep can sample ratios up to 3 seats per
+student without clones), their seats, sectors and adjustments offered,
+mentors, existing placements, exclusions and travel times; and the schools
+(the school number after the prefix is the generator's, so the number of
+schools per provider is not the study's). The school type is the
+``school_id`` prefix: ``DBSO-``, ``SYNTRA-``, ``SO-``, ``BUSO-``. Dates are
+moved to the reference date 2023-02-01 (ages and recognition expiries keep
+their distance to it).
 
 Rebuild with ``python -m matcher.analysis.calibrate scenarios/flanders-2023``.
 """
@@ -40,6 +46,7 @@ import datetime as dt
 import sys
 import zlib
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -60,6 +67,10 @@ SEED = 2023
 WORKPLACES_PER_STUDENT = 2.0
 BUSO_INTENSIVE_SHARE = 0.25
 AANLOOP_CONTRACT_READY_SHARE = 0.25
+# Published totals on the calibration date (the counts table must add up to them).
+TOTAL_AANLOOP = 2042
+TOTAL_DUAAL = 2968
+COUNTS_FILE = "flanders_2023_counts.csv"
 
 
 @dataclass(frozen=True)
@@ -70,17 +81,26 @@ class Cohort:
     duaal: int
 
 
-COHORTS: tuple[Cohort, ...] = (
-    Cohort("DBSO", 2, 1782, 252),
-    Cohort("DBSO", 3, 236, 423),
-    Cohort("SYNTRA", 3, 11, 831),
-    Cohort("SO", 3, 13, 1326),
-    Cohort("BUSO", 3, 0, 136),
-)
-TOTAL_AANLOOP = 2042
-TOTAL_DUAAL = 2968
-assert sum(c.aanloop for c in COHORTS) == TOTAL_AANLOOP
-assert sum(c.duaal for c in COHORTS) == TOTAL_DUAAL
+def counts_table() -> pd.DataFrame:
+    """The counts per provider, grade and phase, with what each rests on."""
+    with resources.files("matcher.data").joinpath(COUNTS_FILE).open(encoding="utf-8") as f:
+        return pd.read_csv(f, dtype={"provider": str, "phase": str, "count_basis": str,
+                                     "grade_basis": str})
+
+
+def cohorts(table: pd.DataFrame | None = None) -> tuple[Cohort, ...]:
+    """The counts table as one cohort per provider and grade, in table order."""
+    rows = counts_table() if table is None else table
+    found: dict[tuple[str, int], dict[str, int]] = {}
+    for provider, grade, phase, students in zip(rows["provider"], rows["grade"].astype(int),
+                                                rows["phase"], rows["students"].astype(int),
+                                                strict=True):
+        found.setdefault((str(provider), int(grade)), {})[str(phase)] = int(students)
+    return tuple(Cohort(provider, grade, phases.get("aanloop", 0), phases.get("duaal", 0))
+                 for (provider, grade), phases in found.items())
+
+
+COHORTS: tuple[Cohort, ...] = cohorts()
 
 
 def _rng(stream: str) -> np.random.Generator:

@@ -39,6 +39,7 @@ PROVINCE_NAMES: dict[str, str] = {
     "WNA": "Namen",
 }
 UNKNOWN = "unknown"
+OTHER_SCHOOL_TYPE = "other"  # a school_id without a type prefix
 
 
 @cache
@@ -89,7 +90,7 @@ def programme_sectors(scenario: Scenario) -> ObjArray:
 
 def school_type(school_ids: ObjArray) -> ObjArray:
     """``DBSO`` for ``DBSO-017``; ``other`` for an id without a ``-``."""
-    return np.asarray([str(s).split("-", 1)[0] if "-" in str(s) else "other"
+    return np.asarray([str(s).split("-", 1)[0] if "-" in str(s) else OTHER_SCHOOL_TYPE
                        for s in school_ids], dtype=object)
 
 

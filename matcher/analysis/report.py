@@ -1,13 +1,20 @@
-"""One self-contained HTML page for the consultant, in Dutch or English: first the
-summary (placed per priority, the unmatched split into "no allowed workplace" and
-"all allowed seats taken", and the policy answer: are priority-1 students placed
-as well as the others, and from how many seats per student), then the details
-(placement per group, every unmatched student with the reason and a verified
-fix, the recruitment list, the ratio sweep).
+"""One self-contained HTML page for the consultant, in Dutch (by default) or
+English, answers first:
+
+1. who may read it;
+2. the policy answer: are priority-1 students placed as well as the others —
+   in this plan, and with a sweep per swept point with 95 % intervals over seeds
+   and the group sizes, over all students and over students with an allowed
+   workplace, and from which swept value on they keep up;
+3. the recruitment curve and plan (``matcher recruit``);
+4. placement per group (priority, phase, school type, sector, province);
+5. the unmatched students: by reason, then each with the reason and a verified
+   fix;
+6. details: the single-addition recruitment list and the sweep's plots.
 
 The page is laid out by a Jinja2 template (``templates/report.html``, which
 escapes every text); this module gathers the texts and numbers in the report's
-language.
+language, every word from the message catalogue.
 
 Why one file: it is mailed and opened offline, so plots are inline base64 PNG
 and the style is inline; nothing is fetched.
@@ -28,6 +35,7 @@ it to consultants only; coaches read the coach-view policy's explanations
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,17 +46,22 @@ from matplotlib.figure import Figure
 
 from matcher.analysis.changes import Resolver
 from matcher.analysis.fixes import FixReport, cheapest_fixes, fix_rows
-from matcher.analysis.groups import PROVINCE_NAMES, UNKNOWN, student_groups
+from matcher.analysis.groups import (
+    OTHER_SCHOOL_TYPE,
+    PROVINCE_NAMES,
+    UNKNOWN,
+    student_groups,
+)
 from matcher.analysis.marginal import (
     Recruit,
     by_sector_and_province,
     recruitment_frame,
     recruitment_list,
 )
-from matcher.analysis.metrics import plan_rows
-from matcher.analysis.plots import png_base64, sweep_figures
+from matcher.analysis.metrics import OTHERS, PRIORITY_ONE, plan_rows
+from matcher.analysis.plots import axis_label, png_base64, sweep_figures
 from matcher.analysis.recruit import RecruitCurve, curve_rows, recruitment_curve
-from matcher.analysis.summary import catch_up
+from matcher.analysis.summary import as_float, catch_up, swept_axes, verdicts
 from matcher.exports import (
     CsvDialect,
     Names,
@@ -57,11 +70,13 @@ from matcher.exports import (
     recruitment_table,
     write_csv,
 )
-from matcher.messages import DEFAULT_LANG, Lang, Message, Param, Percent, format_param, render
+from matcher.messages import Lang, Message, Param, Percent, format_param, render
 from matcher.pipeline import SolveRun
 from models.scenario import Scenario
 
 TEMPLATES = Path(__file__).parent / "templates"
+# The report is read by Flemish consultants: Dutch unless asked otherwise.
+REPORT_LANG: Lang = "nl"
 _ENVIRONMENT = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
                            undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
@@ -150,12 +165,22 @@ def _image(fig: Figure, alt: str) -> _Image:
     return _Image(alt, png_base64(fig))
 
 
+def _mean_cell(value: object, decimals: int) -> float | str:
+    number = as_float(value)
+    return "–" if math.isnan(number) else round(number, decimals)
+
+
 def _group_frames(run: SolveRun) -> dict[str, pd.DataFrame]:
     rows = pd.DataFrame(plan_rows(run, student_groups(run.scenario)))
+    rows = rows[rows["among"] == "all"]
     frames = {}
     for dimension in ("tier", "sector", "province", "phase", "school_type"):
-        part = rows[rows["dimension"] == dimension][["group", "students", "placed", "value"]]
+        part = rows[rows["dimension"] == dimension][
+            ["group", "students", "placed", "value", "travel_min", "wish_rank"]]
         part = part.rename(columns={"value": "rate"}).astype({"students": int, "placed": int})
+        # means over the group's placed students; none placed: no mean
+        part["travel_min"] = _objects(part, [_mean_cell(v, 1) for v in part["travel_min"]])
+        part["wish_rank"] = _objects(part, [_mean_cell(v, 2) for v in part["wish_rank"]])
         if dimension == "province":
             part["group"] = [PROVINCE_NAMES.get(g, g) for g in part["group"]]
         frames[dimension] = part.reset_index(drop=True)
@@ -178,85 +203,159 @@ def _rates_figure(frames: dict[str, pd.DataFrame], words: _Words) -> Figure:
     return fig
 
 
+GROUP_NUMBERS = ("students", "placed", "travel_min", "wish_rank")
 COLUMNS = {f"col.{name}" for name in (
     "group", "students", "placed", "rate", "change", "kind", "sector", "province",
     "students_placed", "priority_1_placed", "changes_with_value", "student", "priority",
-    "reason", "why", "cheapest_fix", "places", "also_places")}
+    "reason", "why", "cheapest_fix", "places", "also_places", "travel_min", "wish_rank")}
 
 
-def _policy_answer(frames: dict[str, pd.DataFrame], data: ReportData, words: _Words
-                   ) -> list[str]:
-    """The question the analysis is for: are priority-1 students placed as well as the
-    others, in this plan and, with a sweep, from how many seats per student."""
+def _policy_plan(frames: dict[str, pd.DataFrame], words: _Words) -> str:
+    """Priority-1 students against the others in this plan, with the group sizes."""
     tier = frames["tier"]
-    first = tier[tier["group"] == "1"]
-    others = tier[tier["group"] != "1"]
-    answer = []
-    if len(first) and int(first["students"].sum()):
-        answer.append(words(
-            "report.policy_plan",
-            first=Percent(int(first["placed"].sum()) / int(first["students"].sum())),
-            others=Percent(int(others["placed"].sum()) / max(int(others["students"].sum()), 1))))
-    if data.sweep_rows is None or not len(data.sweep_rows):
-        answer.append(words("report.policy_no_sweep"))
-        return answer
-    objective = data.run.plan.solver.objective
-    for among, dimension in (("cli.among_all", "sector_tier"),
-                             ("cli.among_feasible", "sector_tier_feasible")):
-        answers = catch_up(data.sweep_rows, dimension=dimension)
-        ratio = answers.get(objective, {}).get("all", {}).get("catch_up_ratio")
-        named = Message(f"objective.{objective}")
-        answer.append(words("report.policy_never", objective=named, among=Message(among))
-                      if ratio is None else
-                      words("report.policy_catch_up", objective=named, among=Message(among),
-                            ratio=float(ratio)))
-    return answer
+    first, others = tier[tier["group"] == "1"], tier[tier["group"] != "1"]
+    n_first, n_others = int(first["students"].sum()), int(others["students"].sum())
+    if not n_first or not n_others:
+        return ""
+    return words("report.policy_plan_sizes",
+                 first=Percent(int(first["placed"].sum()) / n_first), n_first=n_first,
+                 others=Percent(int(others["placed"].sum()) / n_others), n_others=n_others)
 
 
-def render_report(data: ReportData, lang: Lang = DEFAULT_LANG) -> str:
-    """The HTML page in ``lang`` (``templates/report.html``): who may read it, the
-    summary (placed per priority, the unmatched split by reason, the policy answer),
-    then the details."""
+def _rate_cell(words: _Words, mean: float, low: float, high: float) -> str:
+    if math.isnan(mean):
+        return "–"
+    if math.isnan(low):
+        return words.value(Percent(mean))
+    return words("report.rate_interval", rate=Percent(mean), low=Percent(max(low, 0.0)),
+                 high=Percent(min(high, 1.0)))
+
+
+def _axis_cell(axis: str, value: object) -> Message | Percent | float:
+    number = as_float(value)
+    if math.isnan(number):
+        return Message("report.as_in_scenario")
+    if axis == "adapted_share":
+        return Percent(number, 0)
+    if axis == "travel_limit":
+        return Message("report.minutes", minutes=int(number))
+    return number
+
+
+def verdict_table(rows: pd.DataFrame, objective: str, among: str, lang: Lang
+                  ) -> tuple[list[str], list[list[str]], list[str]]:
+    """Per swept point: priority-1 and the others with intervals and group sizes, and
+    what the gap's interval shows (headings, rows); then the sentences on from which
+    value of the first swept axis on they keep up (per value of the other swept
+    axes). Shared by the report and ``matcher sweep``."""
+    words = _Words(lang)
+    table = verdicts(rows, among)
+    table = table[table["objective"] == objective]
+    swept = swept_axes(rows) or ["ratio"]
+    capacity = str(rows["capacity"].iloc[0])
+    head = [render(axis_label(axis, capacity), lang) for axis in swept] + [
+        words("col.priority_1_placed_share"), words("col.students_1"),
+        words("col.others_placed_share"), words("col.students_others"), words("col.verdict")]
+    body = []
+    for record in table.sort_values(swept, na_position="first").to_dict("records"):
+        body.append([words.value(_axis_cell(axis, record[axis])) for axis in swept] + [
+            _rate_cell(words, record[PRIORITY_ONE], record[f"{PRIORITY_ONE}_low"],
+                       record[f"{PRIORITY_ONE}_high"]),
+            words.value(round(record["students_1"])),
+            _rate_cell(words, record[OTHERS], record[f"{OTHERS}_low"], record[f"{OTHERS}_high"]),
+            words.value(round(record["students_others"])),
+            words(f"verdict.{record['verdict']}")])
+    sentences = []
+    if len(table):
+        # along the first swept axis, once per value of the other swept axes
+        axis, others = swept[0], swept[1:]
+        named = axis_label(axis, capacity)
+        for record in catch_up(table, axis).to_dict("records"):
+            mine = table
+            for other in others:
+                value = record[other]
+                mine = mine[mine[other].isna()] if pd.isna(value) else mine[mine[other] == value]
+            largest = as_float(mine[axis].max())
+            found = as_float(record["catch_up"])
+            if not math.isnan(found):
+                sentence = Message("report.keeps_up_from", axis=named,
+                                   value=_axis_cell(axis, found))
+            elif not math.isnan(largest):
+                sentence = Message("report.not_shown_at_largest", axis=named,
+                                   value=_axis_cell(axis, largest))
+            else:
+                continue
+            for other in reversed(others):
+                sentence = Message("report.at_other", axis=axis_label(other, capacity),
+                                   value=_axis_cell(other, record[other]), sentence=sentence)
+            sentences.append(words.value(sentence))
+    return head, body, sentences
+
+
+def _verdict_section(rows: pd.DataFrame, objective: str, among: str,
+                     words: _Words) -> _Section:
+    head, body, sentences = verdict_table(rows, objective, among, words.lang)
+    axes = len(head) - 5
+    seeds = int(rows["seed"].nunique())
+    return _Section(
+        words("report.verdict_title", objective=Message(f"objective.{objective}"),
+              among=Message(f"cli.among_{among}")),
+        note=words("report.interval_note", seeds=seeds),
+        table=_Table(head, body, [False] * axes + [True, True, True, True, False]),
+        text=" ".join(sentences))
+
+
+def render_report(data: ReportData, lang: Lang = REPORT_LANG) -> str:
+    """The HTML page in ``lang`` (``templates/report.html``), answers first (see the
+    module doc)."""
     words = _Words(lang)
     run, sc, plan = data.run, data.run.scenario, data.run.plan
     seats = int(sc.workplaces.seats.sum())
     n = len(sc.students)
     frames = _group_frames(run)
-    reasons = Counter(u.reason for u in plan.unmatched)
-    unmatched = _Table([words("col.reason"), words("col.students")],
-                       [[words(f"reason.{reason}"), words.value(reasons.get(reason, 0))]
-                        for reason in ("no_feasible_workplace", "capacity")], [False, True])
-    summary = [
-        _Section(words("report.per_tier"), table=_table(words, frames["tier"],
-                                                        ("students", "placed"))),
-        _Section(words("report.not_placed"), table=unmatched,
-                 text=words("report.unmatched_split",
-                            no_feasible=reasons.get("no_feasible_workplace", 0),
-                            capacity=reasons.get("capacity", 0))),
-        _Section(words("report.policy_title"), text=" ".join(_policy_answer(frames, data,
-                                                                           words))),
-    ]
-    groups = []  # per priority is in the summary
+    objective = plan.solver.objective
+
+    if data.sweep_rows is not None and len(data.sweep_rows):
+        policy = _Section(words("report.policy_title"), text=_policy_plan(frames, words),
+                          parts=[_verdict_section(data.sweep_rows, objective, among, words)
+                                 for among in ("all", "feasible")])
+    else:
+        policy = _Section(words("report.policy_title"), text=" ".join(
+            (_policy_plan(frames, words), words("report.policy_no_sweep_axes"))))
+
+    groups = [_Section(words("report.per_tier"),
+                       table=_table(words, frames["tier"], GROUP_NUMBERS))]
     for dimension in ("phase", "school_type", "sector", "province"):
         frame = frames[dimension].copy()
-        frame["group"] = _objects(frame, [Message("word.unknown") if g == UNKNOWN else g
-                                          for g in frame["group"]])
+        frame["group"] = _objects(frame, [
+            Message("word.unknown") if g == UNKNOWN else
+            Message("word.other") if dimension == "school_type" and g == OTHER_SCHOOL_TYPE
+            else g for g in frame["group"]])
         groups.append(_Section(words(f"report.per_{dimension}"),
-                               table=_table(words, frame, ("students", "placed"))))
-    details = [_Section(words("report.plan"),
-                        image=_image(_rates_figure(frames, words), words("report.rates_alt")),
-                        parts=groups, grid=True),
-               _Section(words("report.unmatched_title"), note=words("report.fix_note"),
-                        table=_unmatched_table(data, words)),
-               _recruitment(data, words)]
-    if data.curve is not None:
-        details.append(_recruitment_plan(data.curve, sc, words))
+                               table=_table(words, frame, GROUP_NUMBERS)))
+    placement = _Section(words("report.plan"),
+                         image=_image(_rates_figure(frames, words), words("report.rates_alt")),
+                         parts=groups, grid=True)
+
+    reasons = Counter(u.reason for u in plan.unmatched)
+    by_reason = _Table([words("col.reason"), words("col.students")],
+                       [[words(f"reason.{reason}"), words.value(reasons.get(reason, 0))]
+                        for reason in ("no_feasible_workplace", "capacity")], [False, True])
+    unmatched = _Section(
+        words("report.unmatched_title"),
+        parts=[_Section(words("report.not_placed"), table=by_reason,
+                        text=words("report.unmatched_split",
+                                   no_feasible=reasons.get("no_feasible_workplace", 0),
+                                   capacity=reasons.get("capacity", 0))),
+               _Section(words("report.unmatched_each"), note=words("report.fix_note"),
+                        table=_unmatched_table(data, words))])
+
+    details = [_recruitment(data, words)]
     if data.sweep_rows is not None and len(data.sweep_rows):
         details.append(_Section(
-            words("report.sweep_title"), note=words("report.catch_up_note"),
-            table=_catch_up_table(data.sweep_rows, words),
+            words("report.sweep_title"),
             parts=[_Section("", image=_image(fig, name))
-                   for name, fig in sweep_figures(data.sweep_rows).items()]))
+                   for name, fig in sweep_figures(data.sweep_rows, lang).items()]))
     # who may read it: said in the users' language, and in the report's when that is another
     audience = " / ".join(_Words(shown)("report.audience") for shown in dict.fromkeys(("nl", lang)))
     return _ENVIRONMENT.get_template("report.html").render(
@@ -264,12 +363,21 @@ def render_report(data: ReportData, lang: Lang = DEFAULT_LANG) -> str:
         note=words("report.note", date=dt.date.today(), students=n,
                    workplaces=len(sc.workplaces), seats=seats,
                    ratio=round(seats / max(n, 1), 2), mentors=len(sc.mentors),
-                   objective=Message(f"objective.{plan.solver.objective}"),
+                   objective=Message(f"objective.{objective}"),
                    status=Message(f"status.{plan.solver.status}")),
         summary_title=words("report.summary"),
         placed=words("report.placed", placed=plan.summary.placed, students=n,
                      share=Percent(plan.summary.placed / max(n, 1))),
-        summary=summary, details_title=words("report.details"), details=details)
+        answers=[policy, _recruitment_plan(data, words), placement, unmatched],
+        details_title=words("report.details"), details=details)
+
+
+def _recruitment_plan(data: ReportData, words: _Words) -> _Section:
+    """The optimal recruitment plan per budget (``matcher.analysis.recruit``), gathered
+    with a recruitment budget; without one, the page says how to get it."""
+    if data.curve is not None:
+        return _recruitment_curve(data.curve, data.run.scenario, words)
+    return _Section(words("report.recruit_plan_title"), text=words("report.recruit_plan_how"))
 
 
 def _unmatched_table(data: ReportData, words: _Words) -> _Table | None:
@@ -301,7 +409,7 @@ def _recruitment(data: ReportData, words: _Words) -> _Section:
             words, best, ("students_placed", "priority_1_placed", "changes_with_value")))])
 
 
-def _recruitment_plan(curve: RecruitCurve, scenario: Scenario, words: _Words) -> _Section:
+def _recruitment_curve(curve: RecruitCurve, scenario: Scenario, words: _Words) -> _Section:
     """The best additions per budget, then the greedy list of the same size taken
     together (``matcher.analysis.recruit``). Names adjustment codes: consultant-only,
     as the whole report is."""
@@ -331,26 +439,7 @@ def _objects(frame: pd.DataFrame, values: list[object]) -> pd.Series:
     return pd.Series(values, index=frame.index, dtype=object)
 
 
-def _catch_up_table(rows: pd.DataFrame, words: _Words) -> _Table:
-    everyone = catch_up(rows)
-    feasible = catch_up(rows, dimension="sector_tier_feasible")
-    records = []
-    sectors = {s for by_sector in everyone.values() for s in by_sector}
-    for sector in sorted(sectors, key=lambda s: (s != "all", s)):
-        record: dict[str, object] = {"sector": sector}
-        for among, answers in (("cli.among_all", everyone), ("cli.among_feasible", feasible)):
-            for objective, by_sector in answers.items():
-                ratio = by_sector.get(sector, {}).get("catch_up_ratio")
-                heading = words("report.objective_among",
-                                objective=Message(f"objective.{objective}"),
-                                among=Message(among))
-                record[heading] = (Message("report.not_within_sweep") if ratio is None
-                                   else float(ratio))
-        records.append(record)
-    return _table(words, pd.DataFrame(records))
-
-
-def write_report(data: ReportData, out_dir: Path, lang: Lang = DEFAULT_LANG,
+def write_report(data: ReportData, out_dir: Path, lang: Lang = REPORT_LANG,
                  dialect: CsvDialect | None = None) -> list[Path]:
     """``report.html``, plus ``fixes.csv`` and ``recruitment.csv`` for spreadsheets, in
     ``lang`` and ``dialect`` (default: the language's; ``matcher.exports``)."""

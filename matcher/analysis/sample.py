@@ -1,19 +1,25 @@
-"""A scenario with the same students and a chosen number of workplace seats.
+"""A scenario with the same students and a chosen number of workplaces (or seats),
+a chosen share of adapted workplaces, or a chosen travel limit.
 
 Why: "how many workplaces per student are needed" is answered by solving the
 same students against more or fewer workplaces. Sampling the scenario's own
 workplaces keeps their mix realistic; stratifying by sector and province keeps
 that mix at every ratio, so a curve shows the effect of the ratio and not of a
-lucky draw in one region.
+lucky draw in one region. More of the same mix cannot help a student whom no
+workplace within reach can take, so two more levers are axes of their own:
+more *adapted* workplaces (``adapt_workplaces``) and a longer or shorter
+travel limit (``with_travel_limit``).
 
-How:
+How (sampling):
 
-- the ratio is **seats per student**: ``Σ seats`` of the sample is as close
-  as possible to ``ratio × students``;
-- each (sector, province) stratum gets its share of the target seats (its share
-  of the scenario's seats, largest remainder); a stratum's rounding error
-  (workplaces have whole seats) is carried to the next, so the total stays
-  within a seat or two of the target;
+- the ratio is **workplaces per student** (the Vlor advice's measure:
+  ``len(workplaces)`` of the sample is as close as possible to
+  ``ratio × students``) or **seats per student** (``Σ seats``); ``Capacity``
+  says which;
+- each (sector, province) stratum gets its share of the target (its share
+  of the scenario's workplaces or seats, largest remainder); a stratum's
+  rounding error (workplaces have whole seats) is carried to the next, so the
+  total stays within a seat or two of the target;
 - within a stratum, workplaces are taken in one random order per seed. When a
   stratum needs more seats than it has, the order is repeated and each further
   pass **clones** the workplaces: id ``W017#2`` is the second copy of
@@ -32,6 +38,7 @@ import dataclasses
 import math
 import zlib
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 
@@ -39,6 +46,8 @@ from matcher.analysis.groups import workplace_provinces
 from models.scenario import IntArray, Mentors, Pinned, Scenario, Workplaces
 
 CLONE_MARK = "#"
+Capacity = Literal["workplaces", "seats"]
+CAPACITIES: tuple[Capacity, ...] = ("workplaces", "seats")
 
 
 @dataclass(frozen=True)
@@ -73,20 +82,24 @@ def _targets(stratum_seats: IntArray, total: int) -> IntArray:
     return result
 
 
-def choose_workplaces(scenario: Scenario, ratio: float, seed: int) -> Sample:
-    """Which workplaces (and copies) make up the sample at ``ratio`` seats per student."""
+def choose_workplaces(scenario: Scenario, ratio: float, seed: int,
+                      capacity: Capacity = "seats") -> Sample:
+    """Which workplaces (and copies) make up the sample at ``ratio`` workplaces or
+    seats (``capacity``) per student."""
     if not math.isfinite(ratio) or ratio <= 0:
         raise ValueError(f"ratio must be positive, not {ratio}")
     w = scenario.workplaces
+    # what one workplace counts for: itself, or its seats
+    weight = w.seats if capacity == "seats" else np.ones(len(w), dtype=np.int64)
     target = max(1, math.floor(ratio * len(scenario.students) + 0.5))
     kept = np.zeros(len(w), dtype=bool)
     kept[scenario.pinned.workplace] = True
     pool = np.flatnonzero((w.seats > 0) & ~kept)
     strata = _strata(scenario)
     labels, stratum_of = np.unique(strata[pool], return_inverse=True)
-    stratum_seats = np.bincount(stratum_of, weights=w.seats[pool],
+    stratum_seats = np.bincount(stratum_of, weights=weight[pool],
                                 minlength=len(labels)).astype(np.int64)
-    remaining = max(0, target - int(w.seats[kept].sum()))
+    remaining = max(0, target - int(weight[kept].sum()))
     wanted = _targets(stratum_seats, remaining)
     # One random key per workplace per seed: the order inside each stratum.
     keys = sample_rng(seed).random(len(w))
@@ -96,7 +109,7 @@ def choose_workplaces(scenario: Scenario, ratio: float, seed: int) -> Sample:
     for k in range(len(labels)):
         members = pool[stratum_of == k]
         members = members[np.argsort(keys[members], kind="stable")]
-        seats = w.seats[members]
+        seats = weight[members]
         goal = max(0, int(wanted[k]) + carry)
         per_pass = int(seats.sum())
         passes = max(1, -(-goal // per_pass))
@@ -189,6 +202,56 @@ def apply_sample(scenario: Scenario, sample: Sample) -> Scenario:
     )
 
 
-def sample_scenario(scenario: Scenario, ratio: float, seed: int) -> Scenario:
-    """Same students, workplaces sampled to ``ratio`` seats per student (see module doc)."""
-    return apply_sample(scenario, choose_workplaces(scenario, ratio, seed))
+def sample_scenario(scenario: Scenario, ratio: float, seed: int,
+                    capacity: Capacity = "seats") -> Scenario:
+    """Same students, workplaces sampled to ``ratio`` workplaces or seats per student
+    (see module doc)."""
+    return apply_sample(scenario, choose_workplaces(scenario, ratio, seed, capacity))
+
+
+def adapt_workplaces(scenario: Scenario, share: float, seed: int) -> Scenario:
+    """The scenario where, for every adjustment code, at least ``share`` of the
+    workplaces offer it: workplaces that offer it keep it, and further workplaces
+    (in one random order per seed and code) start offering it until the share is
+    reached; none stops offering one. ``share`` 1.0 gives every workplace every
+    adjustment. The same seed adds to the same workplaces first at every share, so
+    a larger share is a superset of a smaller one."""
+    if not 0 <= share <= 1:
+        raise ValueError(f"share must be between 0 and 1, not {share}")
+    w = scenario.workplaces
+    masks = w.adjustments.copy()
+    target = math.ceil(share * len(w) - 1e-9)
+    for bit, code in enumerate(scenario.adjustments.codes):
+        word, flag = bit // 64, np.uint64(1) << np.uint64(bit % 64)
+        offering = (masks[:, word] & flag) != 0
+        short = target - int(offering.sum())
+        if short <= 0:
+            continue
+        rng = np.random.default_rng([seed, zlib.crc32(f"sweep.adapt.{code}".encode())])
+        keys = rng.random(len(w))
+        others = np.flatnonzero(~offering)
+        chosen = others[np.argsort(keys[others], kind="stable")[:short]]
+        masks[chosen, word] |= flag
+    return dataclasses.replace(scenario, workplaces=dataclasses.replace(w, adjustments=masks))
+
+
+def adapted_share(scenario: Scenario) -> dict[str, float]:
+    """Per adjustment code, the share of workplaces offering it."""
+    w = scenario.workplaces
+    shares = {}
+    for bit, code in enumerate(scenario.adjustments.codes):
+        flag = np.uint64(1) << np.uint64(bit % 64)
+        offering = (w.adjustments[:, bit // 64] & flag) != 0
+        shares[code] = float(offering.mean()) if len(w) else 0.0
+    return shares
+
+
+def with_travel_limit(scenario: Scenario, minutes: int) -> Scenario:
+    """The scenario where every student's travel limit is ``minutes`` (own limits
+    in students.csv included: the axis asks what one limit for all would do)."""
+    if minutes < 0:
+        raise ValueError(f"travel limit must be at least 0, not {minutes}")
+    s = scenario.students
+    limit = np.full(len(s), minutes, dtype=np.int64)
+    return dataclasses.replace(scenario,
+                               students=dataclasses.replace(s, max_travel_min=limit))

@@ -33,30 +33,65 @@ from matcher.cli.common import (
     user_errors,
 )
 from matcher.cli.recruit import MAX_BUDGET
-from matcher.messages import Lang, Message, Percent, format_param
+from matcher.messages import Message
 from matcher.pipeline import SolveRun, SolveSettings
 
 DEFAULT_RATIOS_TEXT = ",".join(f"{ratio:g}" for ratio in DEFAULT_RATIOS)
 
 
-def parse_ratios(text: str) -> tuple[float, ...]:
-    """``"0.6,0.8,1"`` → ``(0.6, 0.8, 1.0)``; a clear error for anything else."""
-    try:
-        ratios = tuple(float(part) for part in text.split(",") if part.strip())
-    except ValueError:
-        raise typer.BadParameter(say("cli.ratios_invalid", value=text)) from None
-    if not ratios or any(not r > 0 or r == float("inf") for r in ratios):
-        raise typer.BadParameter(say("cli.ratios_positive"))
-    return ratios
+AS_IN_SCENARIO = "scenario"  # an axis value: leave this axis as in the scenario
+
+
+def parse_axis(text: str, option: str, whole: bool = False, at_most: float | None = None
+               ) -> tuple[float | None, ...]:
+    """``"0.6,0.8,scenario"`` → ``(0.6, 0.8, None)``; a clear error for anything else
+    (values must be positive, or at least 0 for whole numbers, and at most ``at_most``)."""
+    values: list[float | None] = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        if part.lower() == AS_IN_SCENARIO:
+            values.append(None)
+            continue
+        try:
+            number = float(part)
+        except ValueError:
+            raise typer.BadParameter(say("cli.axis_invalid", option=option, value=part)
+                                     ) from None
+        low_ok = number >= 0 if whole else number > 0
+        if (not low_ok or number == float("inf") or (whole and number != int(number))
+                or (at_most is not None and number > at_most)):
+            raise typer.BadParameter(say("cli.axis_invalid", option=option, value=part))
+        values.append(number)
+    if not values:
+        raise typer.BadParameter(say("cli.axis_invalid", option=option, value=text))
+    return tuple(values)
+
+
+def parse_ratios(text: str) -> tuple[float | None, ...]:
+    """``"0.6,0.8,1"`` → ``(0.6, 0.8, 1.0)``; ``scenario`` keeps every workplace."""
+    return parse_axis(text, "--ratios")
+
+
+AXIS_HELP = f"Comma-separated; '{AS_IN_SCENARIO}' leaves the axis as in the scenario. "
 
 
 def sweep(
     scenario: ScenarioArg,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for sweep.csv, summary.json "
                                           "and plots/.")],
-    ratios: Annotated[str, typer.Option(help="Seats per student, comma-separated.")] = (
+    ratios: Annotated[str, typer.Option(
+        help="Workplaces (or, with --per seats, seats) per student. " + AXIS_HELP)] = (
         DEFAULT_RATIOS_TEXT),
-    seeds: Annotated[int, typer.Option(help="Samples per ratio.")] = 10,
+    per: Annotated[str, typer.Option(
+        help="What --ratios count: workplaces (the Vlor advice's measure) or seats.")] = (
+        "workplaces"),
+    adapted_shares: Annotated[str, typer.Option(
+        help="Share (0-1) of workplaces offering each reasonable adjustment; more "
+             "workplaces start offering it, none stops. " + AXIS_HELP)] = AS_IN_SCENARIO,
+    travel_limits: Annotated[str, typer.Option(
+        help="Travel limit in minutes for every student. " + AXIS_HELP)] = AS_IN_SCENARIO,
+    seeds: Annotated[int, typer.Option(help="Samples per point.")] = 10,
     first_seed: Annotated[int, typer.Option(help="First sample seed.")] = 0,
     executor: Annotated[str, typer.Option(
         help="local (process pool, default), serial, dask or ray.")] = "local",
@@ -67,18 +102,29 @@ def sweep(
         help="Processes for the local pool or a local cluster; default: one per core.")] = None,
     lang: WritingLangOption = None,
 ) -> None:
-    """Placement per tier, sector, province and phase against the seats/students ratio."""
+    """Placement per priority, phase, school type, province and sector, with 95 %
+    intervals over seeds, against workplaces (or seats) per student, the share of
+    adapted workplaces and the travel limit, each alone or crossed."""
+    from matcher.analysis.sample import CAPACITIES
     from matcher.analysis.sweep import SweepSettings, run_sweep
     from matcher.analysis.sweep_files import write_sweep
 
-    use_lang(lang)
+    chosen_lang = use_lang(lang)
     ratio_values = parse_ratios(ratios)
+    shares = parse_axis(adapted_shares, "--adapted-shares", whole=False, at_most=1.0)
+    limits = parse_axis(travel_limits, "--travel-limits", whole=True)
+    capacity = next((c for c in CAPACITIES if c == per), None)
+    if capacity is None:
+        fail("cli.per_invalid", value=per, choices=", ".join(CAPACITIES))
     if executor not in EXECUTORS:
         fail("cli.executor_invalid", choices=", ".join(EXECUTORS), value=executor)
     if seeds < 1 or first_seed < 0 or (workers is not None and workers < 1):
         fail("cli.sweep_counts_invalid")
     chosen: Executor = next(e for e in EXECUTORS if e == executor)
-    settings = SweepSettings(ratios=ratio_values, seeds=seeds, first_seed=first_seed)
+    settings = SweepSettings(
+        ratios=ratio_values, seeds=seeds, first_seed=first_seed, capacity=capacity,
+        adapted_shares=shares,
+        travel_limits=tuple(None if t is None else int(t) for t in limits))
     with user_errors():
         loaded = load(scenario)
         runs = len(settings.runs())
@@ -93,46 +139,34 @@ def sweep(
         except ExecutorUnavailable as exc:
             err.print(f"[bold red]{exc}[/]")
             raise typer.Exit(2) from None
-        written = write_sweep(result, out_dir)
-    _print_catch_up(result.rows)
-    out.print(say("cli.sweep_done", runs=runs, ratios=len(settings.ratios), seeds=seeds,
+        written = write_sweep(result, out_dir, chosen_lang)
+    _print_verdicts(result.rows)
+    out.print(say("cli.sweep_points_done", runs=runs, points=runs // seeds, seeds=seeds,
                   seconds=round(result.wall_seconds, 1), executor=executor))
     out.print(say("cli.written", files=", ".join(str(p) for p in written)))
 
 
-def _print_catch_up(rows: pd.DataFrame) -> None:
-    """Priority-1 against the others over all sectors, per ratio and objective."""
-    from matcher.analysis.summary import catch_up
+def _print_verdicts(rows: pd.DataFrame) -> None:
+    """Priority-1 against the others per swept point, per objective, over all students
+    and over those with an allowed workplace, with intervals and group sizes."""
+    from matcher.analysis.report import verdict_table
 
     lang = current_lang()
-    for dimension, among in (("sector_tier", Message("cli.among_all")),
-                             ("sector_tier_feasible", Message("cli.among_feasible"))):
-        answers = catch_up(rows, dimension=dimension)
-        table = Table(title=say("cli.rate_title", among=among))
-        table.add_column(say("cli.seats_per_student"), justify="right")
-        for objective in answers:
-            named = Message(f"objective.{objective}")
-            table.add_column(say("cli.priority_one_of", objective=named), justify="right")
-            table.add_column(say("cli.others"), justify="right")
-        first = next(iter(answers.values()))["all"]
-        for i, ratio in enumerate(first["ratios"]):
-            cells = []
-            for objective in answers:
-                mine = answers[objective]["all"]
-                cells += [_pct(mine["priority_1_rate"][i], lang),
-                          _pct(mine["others_rate"][i], lang)]
-            table.add_row(format_param(float(ratio), lang), *cells)
-        out.print(table)
-        for objective, by_sector in answers.items():
-            ratio = by_sector["all"]["catch_up_ratio"]
-            named = Message(f"objective.{objective}")
-            out.print(say("cli.catch_up_never", objective=named, among=among) if ratio is None
-                      else say("cli.catch_up_from", objective=named, among=among,
-                               ratio=float(ratio)))
-
-
-def _pct(value: float | None, lang: Lang) -> str:
-    return "–" if value is None else format_param(Percent(value), lang)
+    for among in ("all", "feasible"):
+        for objective in sorted(rows["objective"].unique(), reverse=True):
+            head, body, sentences = verdict_table(rows, str(objective), among, lang)
+            table = Table(title=say("report.verdict_title",
+                                    objective=Message(f"objective.{objective}"),
+                                    among=Message(f"cli.among_{among}")))
+            for i, heading in enumerate(head):
+                table.add_column(heading, justify="left" if i == len(head) - 1 else "right")
+            for cells in body:
+                table.add_row(*cells)
+            out.print(table)
+            for sentence in sentences:
+                out.print(sentence, markup=False, highlight=False)
+    seeds = int(rows["seed"].nunique())
+    out.print(say("report.interval_note", seeds=seeds), markup=False, highlight=False)
 
 
 def report(
@@ -148,15 +182,17 @@ def report(
     recruit_budget: Annotated[int, typer.Option(
         help="The recruitment plan for budgets 1 to this many additions (0: none; "
              "see `matcher recruit`).")] = 3,
-    lang: WritingLangOption = None,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", envvar="MATCHER_LANG", help="Language of what is printed and written: nl "
+        "or en (default nl for the report; or set MATCHER_LANG).")] = None,
     csv_dialect: CsvDialectOption = None,
 ) -> None:
     """One self-contained HTML page: plan, placement per group, unmatched students with
     reasons and verified fixes, and the recruitment list."""
-    from matcher.analysis.report import gather, write_report
-    from matcher.analysis.sweep_files import read_rows
+    from matcher.analysis.report import REPORT_LANG, gather, write_report
+    from matcher.analysis.sweep_files import SweepFileError, read_rows
 
-    chosen_lang = use_lang(lang)
+    chosen_lang = use_lang(lang or REPORT_LANG)
     dialect = chosen_dialect(csv_dialect)
     chosen = objective_option(objective)
     if recruit_limit < 0:
@@ -168,7 +204,10 @@ def report(
     with user_errors():
         loaded = load(scenario)
         run = solve_run(loaded, SolveSettings(objective=chosen))
-        rows = read_rows(sweep_dir / "sweep.csv") if sweep_dir is not None else None
+        try:
+            rows = read_rows(sweep_dir / "sweep.csv") if sweep_dir is not None else None
+        except SweepFileError as exc:
+            fail("cli.sweep_outdated", file=str(exc.path), columns=", ".join(exc.missing))
         with err.status(say("cli.verifying")):
             data = gather(run, rows, recruit_limit, recruit_budget)
         written = write_report(data, out_dir, chosen_lang, dialect)
