@@ -49,9 +49,11 @@ the stages exactly (``solved_cold`` is True); duals are not available then.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -165,6 +167,12 @@ class WarmEngine:
     @property
     def pair_workplace(self) -> IntArray:
         return self._pairs.workplace
+
+    @property
+    def arcs(self) -> int:
+        """Arcs of the network (its size in memory)."""
+        ns, nw, n_pairs = self._sizes()
+        return n_pairs + 2 * nw + ns
 
     @property
     def solved_cold(self) -> bool:
@@ -459,3 +467,44 @@ class WarmEngine:
             gate=potential[ns + nw:ns + 2 * nw], sink=int(potential[-1]),
             pair=reduced[:n_pairs], intensive_room=reduced[n_pairs:n_pairs + nw],
             room=reduced[n_pairs + nw:n_pairs + 2 * nw], unplaced=reduced[n_pairs + 2 * nw:])
+
+
+Key = TypeVar("Key", bound=Hashable)
+
+
+class EngineCache(Generic[Key]):
+    """Warm engines of recently used scenarios in one process, least recently used
+    dropped first: at most ``count`` engines and ``arcs`` network arcs in all (an
+    engine costs about 150 bytes per arc: LEMON's arrays and the pairs' own)."""
+
+    def __init__(self, count: int, arcs: int) -> None:
+        self._count = count
+        self._arcs = arcs
+        self._engines: OrderedDict[Key, WarmEngine] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._engines)
+
+    def get(self, key: Key) -> WarmEngine | None:
+        engine = self._engines.get(key)
+        if engine is not None:
+            self._engines.move_to_end(key)
+        return engine
+
+    def put(self, key: Key, engine: WarmEngine) -> None:
+        self._engines[key] = engine
+        self._engines.move_to_end(key)
+        while len(self._engines) > self._count or (
+                len(self._engines) > 1 and self.arcs > self._arcs):
+            self._engines.popitem(last=False)
+        if self.arcs > self._arcs:  # one engine beyond the bound alone: not kept
+            self._engines.clear()
+
+    def drop(self, keep: Callable[[Key], bool]) -> None:
+        """Forget the engines whose key ``keep`` refuses (a changed scenario)."""
+        for key in [k for k in self._engines if not keep(k)]:
+            del self._engines[key]
+
+    @property
+    def arcs(self) -> int:
+        return sum(engine.arcs for engine in self._engines.values())

@@ -165,7 +165,7 @@ def change(engine: WarmEngine, data: st.DataObject) -> None:
 
 
 @pytest.mark.parametrize("objective", OBJECTIVES)
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenario=tiny_scenarios(max_students=8, max_workplaces=5), data=st.data())
 def test_warm_changes_equal_a_cold_solve(scenario: Scenario, objective: Objective,
                                          data: st.DataObject) -> None:
@@ -191,7 +191,7 @@ def test_warm_changes_equal_a_cold_solve(scenario: Scenario, objective: Objectiv
         assert_equals_cold(engine)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenario=tiny_scenarios(max_students=8, max_workplaces=5), data=st.data())
 def test_spare_pairs_keep_changes_warm(scenario: Scenario, data: st.DataObject) -> None:
     """With every pair built in closed, no change needs a new network."""
@@ -222,7 +222,7 @@ def test_levels_in_stages_are_solved_cold_and_equal(
 
 
 @pytest.mark.parametrize("objective", OBJECTIVES)
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenario=tiny_scenarios(max_students=8, max_workplaces=5), data=st.data())
 def test_duals_prove_the_plan_optimal(scenario: Scenario, objective: Objective,
                                       data: st.DataObject) -> None:
