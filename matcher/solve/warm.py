@@ -132,6 +132,10 @@ class WarmEngine:
         self._network: lemon.LemonNetwork | None = None
         self._weights: tuple[int, ...] = ()
         self._capacity = residual_capacity(scenario)
+        self._placement: IntArray | None = None
+        self._total_of: Costs | None = None
+        self._total = np.zeros(0, dtype=np.int64)
+        self._total_span = 0
         self.rebuilds = 0  # networks built (1 at the start, one more per added pair set)
         self._index_pairs()
         self._build()
@@ -226,17 +230,27 @@ class WarmEngine:
         ns = len(self.scenario.students)
         no_pair, no_student = np.zeros(len(self._pairs), dtype=np.int64), np.zeros(
             ns, dtype=np.int64)
-        placement = placement_weights(self.scenario.students.priority, self.objective)
+        if self._placement is None:  # the students never change in one engine
+            self._placement = placement_weights(self.scenario.students.priority,
+                                                self.objective)
+        placement = self._placement
         pair_levels, student_levels, spans = [no_pair], [placement], [_span(placement)]
         if self.keep is not None:
+            # the keep level counts moves (+1 placed elsewhere or unplaced) where
+            # ``build_problem`` counts −1 per student who stays: the same optimum (they
+            # differ by the number of students with a previous place), and no negative
+            # cost, so LEMON needs no shift and a new plan changes few costs
+            had = self.keep >= 0
             stays = self.keep[self.pair_student] == self.pair_workplace
-            pair_levels.append(-stays.astype(np.int64))
-            student_levels.append(no_student)
+            pair_levels.append((had[self.pair_student] & ~stays).astype(np.int64))
+            student_levels.append(had.astype(np.int64))
             spans.append(1)
-        total = self._costs.total
-        pair_levels.append(total)
+        if self._total_of is not self._costs:  # the plan's cost, kept while it holds
+            self._total, self._total_of = self._costs.total, self._costs
+            self._total_span = _span(self._total)
+        pair_levels.append(self._total)
         student_levels.append(no_student)
-        spans.append(_span(total))
+        spans.append(self._total_span)
         return pair_levels, student_levels, spans
 
     def _merged_costs(self) -> IntArray | None:
@@ -288,7 +302,8 @@ class WarmEngine:
         if len(arcs) and self.pair_open[arcs].any():
             self.pair_open[arcs] = False
             self._candidates = None
-            self._push_capacities()
+            if self._network is not None:
+                self._network.change_capacities(arcs, np.zeros(len(arcs), dtype=np.int64))
 
     def set_scenario(self, updated: Scenario) -> None:
         """``updated`` in force: the same students, workplaces and allowed pairs with
@@ -298,7 +313,11 @@ class WarmEngine:
         self._capacity = residual_capacity(updated)
         if self._network is not None:
             self._network.graph.set_node_supply(self._supplies())
-            self._network.set_capacities(self._capacities())
+            _, nw, n_pairs = self._sizes()
+            cap = self._capacity
+            self._network.change_capacities(
+                n_pairs + np.arange(2 * nw),
+                np.concatenate([cap.workplace_intensive, cap.workplace_room]))
 
     def exclude(self, updated: Scenario, student: IntArray, workplace: IntArray) -> None:
         """A refusal: ``updated`` is this scenario with these pairs excluded (and
