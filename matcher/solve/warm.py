@@ -412,6 +412,7 @@ class WarmEngine:
                 and not np.array_equal(saved.keep, self.keep))
             self.keep = saved.keep
             self.set_scenario(saved.scenario)
+            self._push_capacities()  # the pairs' arcs as they were
             if costs_changed or keep_changed:
                 self._push_costs()
 
