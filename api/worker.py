@@ -2,7 +2,8 @@
 
 - ``solve``: a plan for the scenario with the pins and refusals of the job;
 - ``replan``: the scenario's newest plan again, with every pin and refusal in force,
-  moving as few students as possible (after a refusal, or a pin the plan breaks);
+  moving as few students as possible (after a refusal, or a pin the plan breaks),
+  solved in the process's warm engine of that scenario (``matcher.solve.warm``);
 - ``analysis``: the verified fixes and the HTML report of a stored plan.
 
 Each job gets the database URL and its id, never a live object, so it runs in any
@@ -17,6 +18,7 @@ plan); otherwise the job is *rebased*: queued again to run on what is in force n
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -41,7 +43,8 @@ from api.tables import Job, StoredPlan, StoredScenario
 from matcher.messages import LANGUAGES, Lang, Message
 from matcher.pipeline import SolveSettings, run_solve
 from matcher.plan import plan_json
-from matcher.replan import previous_workplaces, replan_after_refusals
+from matcher.replan import Replan, previous_workplaces, replan_after_refusals
+from matcher.solve.warm import EngineCache
 from models.plan import Plan
 from models.scenario import IntArray, Scenario
 
@@ -49,6 +52,11 @@ logger = logging.getLogger("api.worker")
 SCENARIOS_KEPT = 2
 MAX_REBASES = 20  # pins and refusals changing faster than a job runs: give up, say so
 SERVER_POLL_SECONDS = 1.0
+# Warm engines kept per solver process (one per recently re-planned scenario version
+# and objective), and their network arcs in all: about 150 bytes an arc, so at most
+# some 750 MB; flanders-2023 is 141k arcs, a 6k × 30k scenario about 450k.
+WARM_ENGINES_KEPT = 4
+WARM_ARCS_KEPT = 5_000_000
 
 # Progress shown for each stage of matcher.pipeline.run_solve, in order.
 STAGE_PROGRESS = (0.15, 0.35, 0.8)
@@ -75,13 +83,18 @@ class InputChanged(Exception):
         self.lineage = lineage
 
 
+# A warm engine's key: scenario id, its content hash, the objective.
+WarmKey = tuple[int, str, str]
+
+
 @dataclass
 class _Process:
     engines: dict[str, Engine]
     scenarios: OrderedDict[str, Scenario]
+    warm: EngineCache[WarmKey]
 
 
-_process = _Process({}, OrderedDict())
+_process = _Process({}, OrderedDict(), EngineCache(WARM_ENGINES_KEPT, WARM_ARCS_KEPT))
 
 
 def watch_server(server_pid: int) -> None:
@@ -312,8 +325,8 @@ def _replan(run: JobRun) -> None:
     broken = unmet(previous, lineage)
     settings = json.loads(base.settings)
     run.report(job_texts.STAGE_REPLANNING, 0.3)
-    result = replan_after_refusals(scenario, previous, list(broken.refusals),
-                                   solve_settings(settings))
+    result = _warm_replan(run, scenario, previous, list(broken.refusals),
+                          solve_settings(settings))
     new_plan = result.run.plan
     causes = {p[0] for p in broken.pins}  # they moved because they were pinned elsewhere
     moved = [s for s in result.moved if s not in causes]
@@ -340,6 +353,25 @@ def _replan(run: JobRun) -> None:
                document=plan_json(new_plan), parent_id=base.id, job_id=run.job_id,
                settings=base.settings, lineage=lineage.to_json(), input_hash=digest,
                moved=moved, created_by=run.created_by, also=finish)
+
+
+def _warm_replan(run: JobRun, scenario: Scenario, previous: Plan,
+                 refusals: list[tuple[str, str]], settings: SolveSettings) -> Replan:
+    """The re-plan in this process's warm engine of the scenario (built on demand,
+    dropped when the scenario's content changes): a network backend's re-plan is
+    solved by LEMON's network simplex from the last optimum, the same optimum as a
+    cold solve (tests/solve/test_warm.py). CP-SAT's re-plans stay cold."""
+    if settings.backend == "cpsat":
+        return replan_after_refusals(scenario, previous, refusals, settings)
+    objective = settings.objective or scenario.config.policy.objective
+    key: WarmKey = (run.scenario_id, run.content_hash, objective)
+    _process.warm.drop(lambda k: k[0] != run.scenario_id or k[1] == run.content_hash)
+    result = replan_after_refusals(scenario, previous, refusals,
+                                   dataclasses.replace(settings, backend="lemon"),
+                                   _process.warm.get(key))
+    if result.warm is not None:
+        _process.warm.put(key, result.warm)
+    return result
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,7 @@ def lemon_seconds(scenario: object, candidates: object, solution: object) -> dic
     from matcher.solve.capacity import residual_capacity
     from matcher.solve.lemon import solve_lemon
     from matcher.solve.problem import build_problem
-    from matcher.solve.warm import WarmReplan
+    from matcher.solve.warm import WarmEngine
     from models.scenario import Scenario
 
     assert isinstance(scenario, Scenario) and isinstance(candidates, Candidates)
@@ -114,14 +114,15 @@ def lemon_seconds(scenario: object, candidates: object, solution: object) -> dic
     t = time.perf_counter()
     solve_lemon(problem)
     solve_only = time.perf_counter() - t
-    warm = WarmReplan.start(scenario, candidates, solution.objective, solution.workplace)
-    assert warm is not None
+    warm = WarmEngine.start(scenario, candidates, solution.objective, solution.workplace)
+    warm.solve()
     student = np.flatnonzero(solution.candidate >= 0)[:1]
     workplace = solution.workplace[student]
     updated = with_exclusions(scenario, [(str(scenario.students.ids[student[0]]),
                                           str(scenario.workplaces.ids[workplace[0]]))])
     t = time.perf_counter()
-    warm.refuse(updated, student, workplace, solution.workplace)
+    warm.exclude(updated, student, workplace)
+    warm.solve()
     return {"lemon_solve": solve_only, "warm_refusal": time.perf_counter() - t}
 
 

@@ -18,7 +18,7 @@ from matcher.diff import PlanDiff, plan_diff, student_priorities
 from matcher.messages import Message
 from matcher.pipeline import SolveRun, SolveSettings, run_solve
 from matcher.plan import build_plan
-from matcher.solve.warm import WarmReplan
+from matcher.solve.warm import WarmEngine
 from models.plan import Plan
 from models.scenario import IntArray, Pinned, Scenario
 
@@ -102,23 +102,25 @@ class Replan:
     run: SolveRun
     diff: PlanDiff  # from the plan before the refusals to the new one, every student
     moved: list[str]  # the other students whose place changed (the refused ones excluded)
-    warm: WarmReplan | None = None  # with the lemon backend: pass it to the next re-plan
+    warm: WarmEngine | None = None  # with the lemon backend: pass it to the next re-plan
 
 
 def replan_after_refusals(
     scenario: Scenario, plan: Plan, refusals: list[tuple[str, str]], settings: SolveSettings,
-    warm: WarmReplan | None = None,
+    warm: WarmEngine | None = None,
 ) -> Replan:
     """A new plan without the refused pairs, moving as few other students as possible.
 
-    With the lemon backend the re-plan is solved by a warm engine: ``warm``
-    from the re-plan that made ``plan`` (of this very ``scenario``) re-solves
-    from that optimum; without it, one is started cold. The result is the same
+    With the lemon backend the re-plan is solved by a warm engine
+    (``matcher.solve.warm``): ``warm``, an engine of this scenario with other pins
+    or refusals (the one that made ``plan``, say), follows to the changed
+    scenario and re-solves from its last optimum; without it, or when it cannot
+    follow, one is started cold. The result is the same
     optimum either way (tests/solve/test_warm.py)."""
     updated = with_exclusions(scenario, refusals)
     keep = previous_workplaces(scenario, plan)
     if settings.backend == "lemon":
-        run, warm = _warm_run(scenario, updated, refusals, settings, keep, warm)
+        run, warm = _warm_run(scenario, updated, settings, keep, warm)
     else:
         run, warm = run_solve(updated, settings, keep=keep), None
     difference = plan_diff(plan, run.plan, student_priorities(scenario))
@@ -127,29 +129,22 @@ def replan_after_refusals(
                                     if c.student_id not in refused], warm)
 
 
-def _warm_run(scenario: Scenario, updated: Scenario, refusals: list[tuple[str, str]],
-              settings: SolveSettings, keep: IntArray,
-              warm: WarmReplan | None) -> tuple[SolveRun, WarmReplan | None]:
+def _warm_run(scenario: Scenario, updated: Scenario, settings: SolveSettings, keep: IntArray,
+              warm: WarmEngine | None) -> tuple[SolveRun, WarmEngine]:
+    """The re-plan in ``warm`` when it can follow to ``updated`` (the same scenario
+    with other pins and refusals), else in a new engine."""
     seconds: dict[str, float] = {}
     objective = settings.objective or scenario.config.policy.objective
-    pins_kept = len(updated.pinned) == len(scenario.pinned)
     started = time.perf_counter()
-    if (warm is not None and warm.scenario is scenario and warm.objective == objective
-            and pins_kept):
-        student = np.asarray([student_index(scenario, s) for s, _ in refusals], dtype=np.int64)
-        workplace = np.asarray([workplace_index(scenario, w) for _, w in refusals],
-                               dtype=np.int64)
-        solution = warm.refuse(updated, student, workplace, keep)
-        seconds["solve"] = time.perf_counter() - started
+    if warm is not None and warm.objective == objective and warm.follow(updated):
+        warm.stay_close_to(keep)
     else:
         candidates = build_candidates(updated)
         seconds["candidates"] = time.perf_counter() - started
         started = time.perf_counter()
-        warm = WarmReplan.start(updated, candidates, objective, keep)
-        if warm is None:  # levels in stages: a cold solve
-            return run_solve(updated, settings, keep=keep), None
-        solution = warm.solution
-        seconds["solve"] = time.perf_counter() - started
+        warm = WarmEngine.start(updated, candidates, objective, keep)
+    solution = warm.solve()
+    seconds["solve"] = time.perf_counter() - started
     started = time.perf_counter()
     plan = build_plan(updated, warm.candidates, solution)
     seconds["explain"] = time.perf_counter() - started

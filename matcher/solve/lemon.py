@@ -89,6 +89,8 @@ class LemonNetwork:
     tails: NDArray[np.int32]  # in sorted order
     heads: NDArray[np.int32]
     shift: IntArray  # per node, added to its outgoing arcs' costs
+    position: IntArray  # position of each of the caller's arcs in sorted order
+    sorted_capacities: IntArray  # as the graph has them
 
     @classmethod
     def build(cls, nodes: int, tails: NDArray[np.int32], heads: NDArray[np.int32],
@@ -99,8 +101,12 @@ class LemonNetwork:
         sorted_heads = np.ascontiguousarray(heads[order], dtype=np.int32)
         graph = Graph(nodes, sorted_tails, sorted_heads)
         graph.set_node_supply(np.ascontiguousarray(supplies, dtype=np.int64))
-        graph.set_edge_capacities(np.ascontiguousarray(capacities[order], dtype=np.int64))
-        network = cls(graph, order, sorted_tails, sorted_heads, np.zeros(nodes, dtype=np.int64))
+        sorted_capacities = np.ascontiguousarray(capacities[order], dtype=np.int64)
+        graph.set_edge_capacities(sorted_capacities)
+        position = np.empty(len(order), dtype=np.int64)
+        position[order] = np.arange(len(order))
+        network = cls(graph, order, sorted_tails, sorted_heads, np.zeros(nodes, dtype=np.int64),
+                      position, sorted_capacities)
         network.set_costs(costs)
         return network
 
@@ -111,8 +117,12 @@ class LemonNetwork:
     def set_costs(self, costs: IntArray) -> None:
         """New costs, in the caller's arc order."""
         ordered = costs[self.order]
-        self.shift = source_shift(self.nodes, self.tails, self.heads, ordered)
-        shifted = ordered + self.shift[self.tails]
+        if int(ordered.min(initial=0)) >= 0:  # nothing to shift (the warm engine's costs)
+            self.shift = np.zeros(self.nodes, dtype=np.int64)
+            shifted = ordered
+        else:
+            self.shift = source_shift(self.nodes, self.tails, self.heads, ordered)
+            shifted = ordered + self.shift[self.tails]
         if int(shifted.max(initial=0)) > shifted_limit(self.nodes):
             raise FlowError("the costs of this scenario are too large for the solver's 64-bit "
                             "range; lower the weights")
@@ -120,8 +130,14 @@ class LemonNetwork:
 
     def set_capacities(self, capacities: IntArray) -> None:
         """New capacities, in the caller's arc order."""
-        self.graph.set_edge_capacities(
-            np.ascontiguousarray(capacities[self.order], dtype=np.int64))
+        self.sorted_capacities = np.ascontiguousarray(capacities[self.order], dtype=np.int64)
+        self.graph.set_edge_capacities(self.sorted_capacities)
+
+    def change_capacities(self, arcs: IntArray, capacities: IntArray) -> None:
+        """New capacities of these arcs (positions in the caller's order); the rest
+        stay as they are."""
+        self.sorted_capacities[self.position[arcs]] = capacities
+        self.graph.set_edge_capacities(self.sorted_capacities)
 
     def solve(self) -> IntArray:
         """The flow on every arc, in the caller's arc order (warm after the first call)."""

@@ -1,14 +1,28 @@
-"""A job whose input changed while it ran is rebased: run again on what is in force."""
+"""A job whose input changed while it ran is rebased: run again on what is in force.
+Re-plans share their scenario's warm engine in the solver process."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
 
 from api import worker
 from api.lineage import Lineage
 from api.tables import Job, Refusal
+from matcher.candidates import build_candidates
+from matcher.check import check_plan
+from matcher.io import load_scenario
+from matcher.pipeline import SolveSettings, run_solve
+from matcher.replan import with_pins
+from matcher.solve.warm import EngineCache, WarmEngine
+from models.plan import Plan
 from tests.api.conftest import solve, start_api, upload_demo, wait_for_job
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def test_a_solve_that_would_break_a_refusal_made_meanwhile_runs_again_with_it(
@@ -45,3 +59,48 @@ def test_a_solve_that_would_break_a_refusal_made_meanwhile_runs_again_with_it(
                             for a in new_plan["plan"]["assignments"]}
     finally:
         running.close()
+
+
+def _placed_pair(plan: Plan, skip: int = 0) -> tuple[str, str]:
+    placed = [a for a in plan.assignments if not a.pinned]
+    return placed[skip].student_id, placed[skip].workplace_id
+
+
+def test_replans_of_a_scenario_share_its_warm_engine_until_its_content_changes(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second refusal re-plans in the engine the first one built (nothing is
+    evaluated again), pins included; another content of the scenario drops it."""
+    monkeypatch.setattr(worker, "_process", dataclasses.replace(
+        worker._process, warm=EngineCache(worker.WARM_ENGINES_KEPT, worker.WARM_ARCS_KEPT)))
+    scenario = load_scenario(SCENARIOS / "demo")
+    settings = SolveSettings()  # a flow plan: its re-plans are warm too
+    plan = run_solve(scenario, settings).plan
+    run = SimpleNamespace(scenario_id=1, content_hash="first")
+    first = worker._warm_replan(run, scenario, plan, [_placed_pair(plan)], settings)  # type: ignore[arg-type]
+    key = (1, "first", scenario.config.policy.objective)
+    assert first.warm is not None and worker._process.warm.get(key) is first.warm
+    pinned = with_pins(first.run.scenario, [(*_placed_pair(first.run.plan, 1), None)])
+    second = worker._warm_replan(run, pinned, first.run.plan,  # type: ignore[arg-type]
+                                 [_placed_pair(first.run.plan, 2)], settings)
+    assert second.warm is first.warm
+    assert "candidates" not in second.run.stage_seconds
+    assert check_plan(second.run.scenario, second.run.plan.as_contract()) == []
+    changed = SimpleNamespace(scenario_id=1, content_hash="second")
+    third = worker._warm_replan(changed, scenario, plan, [_placed_pair(plan)], settings)  # type: ignore[arg-type]
+    assert worker._process.warm.get(key) is None and third.warm is not first.warm
+
+
+def test_the_engine_cache_keeps_the_most_recent_within_its_count_and_arcs() -> None:
+    scenario = load_scenario(SCENARIOS / "demo")
+    candidates = build_candidates(scenario)
+    engines = [WarmEngine.start(scenario, candidates, "priority-first") for _ in range(3)]
+    cache: EngineCache[int] = EngineCache(count=2, arcs=10 * engines[0].arcs)
+    for key, engine in enumerate(engines):
+        cache.put(key, engine)
+    assert len(cache) == 2 and cache.get(0) is None and cache.get(2) is engines[2]
+    small: EngineCache[int] = EngineCache(count=5, arcs=engines[0].arcs)
+    small.put(0, engines[0])
+    small.put(1, engines[1])  # the two together are beyond the arcs: the older goes
+    assert small.get(0) is None and small.get(1) is engines[1]
+    small.drop(lambda key: key != 1)
+    assert len(small) == 0

@@ -1,0 +1,182 @@
+"""Warm engine benchmark: refusal re-plans on a solved plan, in the engine and
+through the service and its web page, against a cold re-solve.
+
+    python benchmarks/bench_warm.py                          # scenarios/flanders-2023
+    python benchmarks/bench_warm.py --scenario DIR --refusals 10 --no-service
+
+Engine: the plan is solved, a warm engine started on it (staying close to it, as
+a re-plan does), then each refusal closes one placed pair and re-solves warm
+(*re-solve*: the change and the exact optimum, mentors named) and builds the plan
+with its explanations (*plan*). For comparison, a cold re-plan of the same
+changed scenario (pairs found again, flow backend). Added pairs: a recognition
+tried at a workplace whose pairs the network does not hold (a new network, cold)
+and again (the arcs held, warm), and with the pairs built in closed from the
+start (``spare``). Service: ``matcher serve`` (bench_api.Server), the plan solved
+with the default backend, then refusals posted as the web page's form does, each
+timed until its re-plan job is done, and until the new plan's page has loaded.
+Prints a table and writes benchmarks/results_warm.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import re
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RESULTS = HERE / "results_warm.json"
+
+
+def engine_figures(folder: Path, refusals: int) -> dict[str, Any]:
+    from matcher.analysis.changes import Change, apply_change
+    from matcher.candidates import build_candidates
+    from matcher.io import load_scenario
+    from matcher.plan import build_plan
+    from matcher.replan import with_exclusions
+    from matcher.rules import Pairs
+    from matcher.solve import solve
+    from matcher.solve.warm import WarmEngine
+
+    scenario = load_scenario(folder)
+    candidates = build_candidates(scenario)
+    objective = scenario.config.policy.objective
+    solution = solve(scenario, candidates, backend="lemon")
+    started = time.perf_counter()
+    engine = WarmEngine.start(scenario, candidates, objective, solution.workplace)
+    engine.solve()
+    start_s = time.perf_counter() - started
+    resolve_ms: list[float] = []
+    plan_ms: list[float] = []
+    cold_s = 0.0
+    current = engine.solve()
+    for i in range(refusals):
+        free = np.ones(len(scenario.students), dtype=bool)
+        free[scenario.pinned.student] = False
+        student = int(np.flatnonzero((current.workplace >= 0) & free)[i])
+        workplace = int(current.workplace[student])
+        updated = with_exclusions(engine.scenario, [(str(scenario.students.ids[student]),
+                                                     str(scenario.workplaces.ids[workplace]))])
+        engine.stay_close_to(current.workplace)
+        started = time.perf_counter()
+        engine.exclude(updated, np.asarray([student]), np.asarray([workplace]))
+        last = engine.solve()
+        resolve_ms.append(1000 * (time.perf_counter() - started))
+        started = time.perf_counter()
+        build_plan(updated, engine.candidates, last)
+        plan_ms.append(1000 * (time.perf_counter() - started))
+        if i == 0:
+            started = time.perf_counter()
+            solve(updated, build_candidates(updated), keep=current.workplace)
+            cold_s = time.perf_counter() - started
+        current = last
+
+    # a recognition: the first workplace of a programme's sector that lacks it
+    n_programmes = len(scenario.programmes.codes)
+    held = set(scenario.workplaces.recognised.tolist())
+    workplace = next(w for w in range(len(scenario.workplaces))
+                     if w * n_programmes not in held)
+    change = Change("recognition", workplace=workplace, programme=0)
+    changed = apply_change(scenario, change)
+
+    def tried(engine: WarmEngine) -> float:
+        started = time.perf_counter()
+        with engine.trial():
+            engine.reevaluate(changed, workplaces=np.asarray([workplace]))
+            engine.solve()
+        return 1000 * (time.perf_counter() - started)
+
+    engine = WarmEngine.start(scenario, candidates, objective, solution.workplace)
+    engine.solve()
+    added_new_ms, added_again_ms = tried(engine), tried(engine)
+    spare = Pairs.of_workplace(scenario, workplace)
+    started = time.perf_counter()
+    spared = WarmEngine.start(scenario, candidates, objective, solution.workplace, spare)
+    spared.solve()
+    spare_start_s = time.perf_counter() - started
+    added_spare_ms = tried(spared)
+    return {
+        "scenario": str(folder), "students": len(scenario.students),
+        "workplaces": len(scenario.workplaces), "pairs": len(candidates),
+        "engine_arcs": engine.arcs, "engine_start_s": start_s,
+        "refusal_resolve_ms": resolve_ms, "refusal_plan_ms": plan_ms,
+        "refusal_resolve_median_ms": statistics.median(resolve_ms),
+        "refusal_resolve_max_ms": max(resolve_ms),
+        "refusal_with_plan_median_ms": statistics.median(
+            r + p for r, p in zip(resolve_ms, plan_ms, strict=True)),
+        "cold_replan_s": cold_s,
+        "added_pairs_new_network_ms": added_new_ms, "added_pairs_held_ms": added_again_ms,
+        "added_pairs_spare_ms": added_spare_ms, "spare_engine_start_s": spare_start_s,
+    }
+
+
+def service_figures(folder: Path, refusals: int) -> dict[str, Any]:
+    import httpx
+    from bench_api import Server
+
+    with tempfile.TemporaryDirectory() as work:
+        server = Server(Path(work))
+        try:
+            scenario_id, _ = server.upload(folder)
+            job = server.wait([server.submit(scenario_id)])[0]
+            plan_id = int(job["plan_id"])
+            page = httpx.Client(base_url=server.base, timeout=600)
+            page.post("/ui/login", data={"api_key": server.headers["X-API-Key"]})
+            found = re.search(r'name="csrf_token" value="([^"]+)"',
+                              page.get(f"/ui/plans/{plan_id}").text)
+            if found is None:
+                raise SystemExit("no CSRF token on the plan page")
+            token = found.group(1)
+            done_ms: list[float] = []
+            page_ms: list[float] = []
+            for _ in range(refusals):
+                plan = server.client.get(f"/plans/{plan_id}").json()["plan"]
+                pair = next(a for a in plan["assignments"] if not a.get("pinned"))
+                started = time.perf_counter()
+                posted = page.post(f"/ui/plans/{plan_id}/refusals", data={
+                    "student_id": pair["student_id"], "workplace_id": pair["workplace_id"],
+                    "csrf_token": token}, follow_redirects=False)
+                job_id = int(posted.headers.get("location", posted.headers.get(
+                    "hx-redirect", "")).rstrip("/").rsplit("/", 1)[-1])
+                plan_id = int(server.wait([job_id])[0]["plan_id"])
+                done_ms.append(1000 * (time.perf_counter() - started))
+                page.get(f"/ui/plans/{plan_id}").raise_for_status()
+                page_ms.append(1000 * (time.perf_counter() - started))
+        finally:
+            server.stop()
+    return {"page_refusal_job_ms": done_ms, "page_refusal_with_page_ms": page_ms,
+            "page_refusal_first_ms": done_ms[0],
+            "page_refusal_warm_median_ms": statistics.median(done_ms[1:] or done_ms)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", type=Path, default=ROOT / "scenarios" / "flanders-2023")
+    parser.add_argument("--refusals", type=int, default=10)
+    parser.add_argument("--no-service", action="store_true")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    result = engine_figures(args.scenario, args.refusals)
+    if not args.no_service:
+        result.update(service_figures(args.scenario, max(args.refusals // 2, 2)))
+    result["machine"] = {"python": platform.python_version(), "platform": platform.platform()}
+    print(f"{'figure':<44} {'value':>10}")
+    for key, value in result.items():
+        if isinstance(value, float):
+            print(f"{key:<44} {value:>10.3f}")
+        elif isinstance(value, int):
+            print(f"{key:<44} {value:>10}")
+    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwritten {args.out}")
+
+
+if __name__ == "__main__":
+    main()
