@@ -70,10 +70,10 @@ from api.schemas import PlanDocument, StudentView, SummaryView
 from matcher.explain import recognised_pairs
 from matcher.exports import Names
 from matcher.messages import DEFAULT_LANG, Lang, Message, render
-from matcher.rules import HARD_RULES, RULE_NAMES, RULES
+from matcher.rules import HARD_RULES, RULE_NAMES, RULES, Pairs
 from matcher.rules import rule_label as engine_rule_label
 from models.plan import Reason, UnmatchedStudent
-from models.scenario import Scenario
+from models.scenario import BoolArray, Scenario
 
 # Fields of a student only consultants read.
 SUPPORT_FIELDS = ("adjustments", "intensive_support", "priority")
@@ -106,13 +106,17 @@ class ShownRules:
     main: str  # the shown rule most of the programme's workplaces fail
 
 
-def check_shown_rules(scenario: Scenario, student: int) -> ShownRules:
-    """Only workplaces listing the student's programme are evaluated: every other one
-    fails recognition, a shown rule, so none of them is a near miss."""
+def _shown_results(scenario: Scenario, student: int) -> tuple[Pairs, dict[str, BoolArray]]:
+    """The student against the workplaces listing their programme, rule by shown rule:
+    every other workplace fails recognition, a shown rule, so it is never a near miss."""
     pairs = recognised_pairs(scenario, np.asarray([student], dtype=np.int64))
+    return pairs, {rule: RULES[rule](pairs) for rule in SHOWN_RULES}
+
+
+def check_shown_rules(scenario: Scenario, student: int) -> ShownRules:
+    pairs, results = _shown_results(scenario, student)
     if not len(pairs):
         return ShownRules(0, "recognised_for_programme")
-    results = {rule: RULES[rule](pairs) for rule in SHOWN_RULES}
     passes = np.logical_and.reduce(list(results.values()))
     misses = {rule: int((~passed).sum()) for rule, passed in results.items()}
     main = max(SHOWN_RULES, key=misses.__getitem__)  # ties: the contract's order
@@ -175,8 +179,7 @@ def coach_actions(scenario: Scenario, student: int) -> list[Message]:
     shown rule lie at most ``policy.max_travel_fix_min`` minutes beyond it; another
     sector only when no recognised workplace lies within that reach."""
     s = scenario.students
-    pairs = recognised_pairs(scenario, np.asarray([student], dtype=np.int64))
-    results = {rule: RULES[rule](pairs) for rule in SHOWN_RULES}
+    pairs, results = _shown_results(scenario, student)
     to_complete: dict[str, None] = {}  # the values to fill in, once each, in rule order
     for rule in SHOWN_RULES:
         missing = HARD_RULES[rule].unknown
