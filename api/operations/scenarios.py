@@ -117,8 +117,11 @@ def solve(db: Session, services: Services, who: Principal, scenario_id: int,
     digest = input_hash(stored.content_hash, lineage, settings)
     now = dt.datetime.now(dt.UTC)
 
+    # A what-if version's solve keeps its base plan's placements where it can (a job with
+    # a source plan): among equally good plans it may pick others than a plain solve.
+    plain = Job.source_plan_id.is_(None)
     active = db.scalar(select(Job).where(Job.scenario_id == scenario_id, Job.kind == "solve",
-                                         Job.input_hash == digest,
+                                         Job.input_hash == digest, plain,
                                          Job.state.in_(("queued", "running")))
                        .order_by(Job.id).limit(1))
     if active is not None:
@@ -128,7 +131,7 @@ def solve(db: Session, services: Services, who: Principal, scenario_id: int,
         return active
 
     previous = db.scalar(select(Job).where(Job.kind == "solve", Job.input_hash == digest,
-                                           Job.state == "done",
+                                           plain, Job.state == "done",
                                            Job.plan_id.is_not(None))
                          .order_by((Job.scenario_id == scenario_id).desc(), Job.id.desc())
                          .limit(1))

@@ -127,3 +127,17 @@ def test_only_consultants_make_versions_of_solved_scenarios(
     unsolved = upload_demo(api)
     assert _version(api, unsolved, MENTORS).status_code == 409
     assert _version(api, 10**6, MENTORS).status_code == 404
+
+
+def test_a_plain_solve_of_a_version_is_not_its_keep_plan(
+        api: Api, demo_plan: tuple[int, int]) -> None:
+    """The version's own solve stays close to the base plan; asking to solve the version
+    afterwards is a plain solve of its content, never a reuse of that kept plan."""
+    scenario_id, _ = demo_plan
+    made = _version(api, scenario_id, MENTORS).json()
+    kept = wait_for_job(api.client, made["job"]["id"], api.consultant)
+    assert kept["state"] == "done", kept
+    plain = solve(api, made["scenario"]["id"])
+    assert plain["reused_from"] is None and plain["plan_id"] != kept["plan_id"]
+    again = solve(api, made["scenario"]["id"])
+    assert again["reused_from"] == plain["id"] and again["plan_id"] == plain["plan_id"]
