@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 from api import job_texts
 from api.auth import create_user
 from api.tables import Job
+from api.web.deps import CSRF_FIELD
 from matcher.cost import uncovered_gaps, wish_rank
 from matcher.rules import Pairs
 from tests.api.conftest import DEMO, Api, demo_files, refuse, solve, start_api, upload_demo
@@ -463,6 +464,22 @@ def test_consultant_sees_the_coach_page_of_the_coach_they_pick(consultant: WebUs
                                                           "coach": coach_id}).text
         assert set(re.findall(r'<article class="card student" id="student-([^"]+)"', html)) \
             == students_of(coach_id), coach_id
+
+
+def _cards(html: str) -> list[str]:
+    """The student cards, each user's own form token left out."""
+    cards = re.findall(r'<article class="card student".*?</article>', html, flags=re.S)
+    return [re.sub(rf'name="{CSRF_FIELD}" value="[^"]*"', "", card) for card in cards]
+
+
+def test_consultant_previews_exactly_what_the_coach_sees(
+        consultant: WebUser, coach_tb02: WebUser, solved: Solved) -> None:
+    """The preview is the coach's view, not the consultant's fuller one: no support need
+    reaches the cards either way."""
+    own = coach_tb02.client.get("/ui/coach", params={"plan": solved.plan_id}).text
+    preview = consultant.client.get("/ui/coach", params={"plan": solved.plan_id,
+                                                         "coach": "TB02"}).text
+    assert _cards(own) and _cards(preview) == _cards(own)
 
 
 def test_coach_cannot_pick_another_coach(coach_tb02: WebUser, solved: Solved) -> None:

@@ -19,10 +19,10 @@ from api.operations import proposals as proposal_operations
 from api.privacy import coach_actions, coach_why
 from api.routes.common import MAX_DB_ID, DbId
 from api.schemas import ProposalRequest
-from api.services import PlanContext, Services
+from api.services import PlanContext
 from api.tables import Pin, Proposal, StoredPlan, StoredScenario
 from api.views import may_see_student
-from api.web.deps import CsrfUserDep, WebUser, WebUserDep
+from api.web.deps import CsrfUserDep, WebUserDep
 from api.web.plan_view import SuggestionWhy, explain_suggestion
 from api.web.templating import render
 from matcher.messages import Message
@@ -48,12 +48,13 @@ class CoachStudent:
     travel_minutes: int | None  # of the current placement, beside each proposed one
 
 
-def _explained(user: WebUser, services: Services, context: PlanContext, position: int,
+def _explained(context: PlanContext, position: int,
                unmatched: UnmatchedStudent | None) -> tuple[str, Message | None, dict[str, int]]:
+    """Why a student is unplaced, as the coach sees it: a consultant opening this page
+    previews the coach's cards, so they get the coach's view too (their own, fuller
+    explanation is on the plan page)."""
     if unmatched is None:
         return "", None, {}
-    if user.is_consultant:
-        return (unmatched.reason, unmatched.message(), services.rejections(context, position))
     why = coach_why(unmatched, context.scenario, position)
     return why.reason, why.message(), why.rules
 
@@ -103,7 +104,7 @@ def coach_page(request: Request, services: ServicesDep, user: WebUserDep,
                 employer = str(scenario.workplaces.employer[workplace])
                 travel_minutes = int(Pairs(scenario, np.asarray([position]),
                                            np.asarray([workplace])).minutes[0])
-            reason, why, rejected = _explained(user, services, context, position, unmatched)
+            reason, why, rejected = _explained(context, position, unmatched)
             students.append(CoachStudent(
                 student_id=sid,
                 programme=scenario.programmes.codes[int(s.programme[position])],
