@@ -61,6 +61,15 @@ def _rejections_by_profile(scenario: Scenario, rule: str, students: IntArray) ->
     first = np.unique(label, return_index=True)[1]
     representatives = students[first]
     n_w = len(scenario.workplaces)
+    if rule == "recognised_for_programme":
+        # a workplace that does not list the programme fails for certain: judge only
+        # those that do
+        listing = recognised_pairs(scenario, representatives)
+        position = np.full(len(scenario.students), -1, dtype=np.int64)
+        position[representatives] = np.arange(len(representatives))
+        passes = np.bincount(position[listing.student[RULES[rule](listing)]],
+                             minlength=len(representatives))
+        return (n_w - passes)[label]
     counts = np.zeros(len(representatives), dtype=np.int64)
     for part in _chunks(len(representatives), n_w):
         who = representatives[part]
@@ -115,16 +124,22 @@ def travel_passes(scenario: Scenario, students: IntArray) -> IntArray:
     outer = np.asarray(tree.query_ball_point(points, edge + RADIUS_SLACK_KM,
                                              return_length=True), dtype=np.int64)
     passes = sure.copy()
-    for i in np.flatnonzero(outer > sure):
-        near = np.asarray(tree.query_ball_point(points[i], edge[i] + RADIUS_SLACK_KM),
-                          dtype=np.int64)
-        chord = np.linalg.norm(unit_sphere_xyz(w.lat[near], w.lon[near]) - points[i], axis=1)
-        shell = near[chord > inner[i]]
-        if len(scenario.travel_keys):  # measured pairs are judged below
-            keys = scenario.pair_keys(np.full(len(shell), students[i], dtype=np.int64), shell)
-            shell = shell[~np.isin(keys, scenario.travel_keys)]
-        pairs = Pairs(scenario, np.full(len(shell), students[i], dtype=np.int64), shell)
-        passes[i] += int(RULES["travel"](pairs).sum())
+    # the shell, for every student at once: all within the outer radius, minus those
+    # within the inner one
+    in_shell = np.flatnonzero(outer > sure)
+    near = tree.query_ball_point(points[in_shell], edge[in_shell] + RADIUS_SLACK_KM)
+    lengths = np.fromiter(map(len, near), dtype=np.int64, count=len(near))
+    at = np.repeat(in_shell, lengths)
+    where = (np.concatenate([np.asarray(n, dtype=np.int64) for n in near]) if len(near)
+             else np.zeros(0, dtype=np.int64))
+    chord = np.linalg.norm(unit_sphere_xyz(w.lat[where], w.lon[where]) - points[at], axis=1)
+    shell = chord > inner[at]
+    at, where = at[shell], where[shell]
+    if len(scenario.travel_keys):  # measured pairs are judged below
+        unmeasured = ~np.isin(scenario.pair_keys(students[at], where), scenario.travel_keys)
+        at, where = at[unmeasured], where[unmeasured]
+    pairs = Pairs(scenario, students[at], where)
+    passes += np.bincount(at[RULES["travel"](pairs)], minlength=len(students))
     if len(scenario.travel_keys):
         # a measured time replaces the estimate: undo the estimate's verdict, apply the rule
         position = np.full(len(s), -1, dtype=np.int64)
