@@ -44,8 +44,9 @@ from models.plan import (
     SolverInfo,
     Summary,
     UnmatchedStudent,
+    trusted_rows,
 )
-from models.scenario import Scenario
+from models.scenario import ObjArray, Scenario
 
 
 def _priority_counts(
@@ -71,24 +72,31 @@ def _assignments(scenario: Scenario, candidates: Candidates, solution: Solution,
     for part in COST_PARTS:
         from_candidates = getattr(candidates.costs, part)
         from_pins = getattr(pinned_costs, part)
-        parts[part] = (np.where(is_pinned, from_pins[np.maximum(row_pinned, 0)]
-                                if len(from_pins) else 0,
-                                from_candidates[chosen] if len(from_candidates) else 0)
-                       .astype(np.int64).tolist())
+        parts[part] = np.where(is_pinned, from_pins[np.maximum(row_pinned, 0)]
+                               if len(from_pins) else 0,
+                               from_candidates[chosen] if len(from_candidates) else 0
+                               ).astype(np.int64)
     mentor = solution.mentor[placed]
-    mentor_ids = [str(m.ids[i]) if i >= 0 else None for i in mentor.tolist()]
-    return [
-        Assignment.model_construct(
-            student_id=student_id, workplace_id=workplace_id, mentor_id=mentor_id,
-            cost=wish + competence + travel,
-            breakdown=Breakdown.model_construct(wish=wish, competence=competence,
-                                                travel=travel),
-            pinned=True if was_pinned else None)
-        for student_id, workplace_id, mentor_id, wish, competence, travel, was_pinned in zip(
-            map(str, s.ids[placed]), map(str, w.ids[solution.workplace[placed]]), mentor_ids,
-            parts["wish"], parts["competence"], parts["travel"], is_pinned.tolist(),
-            strict=True)
-    ]
+    breakdowns = trusted_rows(Breakdown, {part: parts[part].tolist() for part in COST_PARTS})
+    return trusted_rows(Assignment, {
+        "student_id": _texts(s.ids[placed]),
+        "workplace_id": _texts(w.ids[solution.workplace[placed]]),
+        "mentor_id": [None if i < 0 else text for i, text in zip(
+            mentor.tolist(), _texts(m.ids[np.maximum(mentor, 0)] if len(m.ids)
+                                    else np.full(len(mentor), "", dtype=object)),
+            strict=True)],
+        "cost": (parts["wish"] + parts["competence"] + parts["travel"]).tolist(),
+        "breakdown": breakdowns,
+        "pinned": [True if was_pinned else None for was_pinned in is_pinned.tolist()],
+    })
+
+
+def _texts(ids: ObjArray) -> list[str]:
+    """Ids as Python text (a loaded scenario's ids already are: no conversion per id)."""
+    values: list[str] = ids.tolist()
+    if all(type(value) is str for value in values):
+        return values
+    return [str(value) for value in values]
 
 
 def build_plan(scenario: Scenario, candidates: Candidates, solution: Solution) -> Plan:
