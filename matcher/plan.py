@@ -14,9 +14,11 @@ from collections import Counter
 from collections.abc import Callable
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
 import numpy as np
+from pydantic import BaseModel
+from pydantic_core import to_json
 
 from matcher.candidates import Candidates
 from matcher.cost import COST_PARTS, Costs, pair_costs
@@ -44,6 +46,7 @@ from models.plan import (
     SolverInfo,
     Summary,
     UnmatchedStudent,
+    rows_without_cycles,
     trusted_rows,
 )
 from models.scenario import ObjArray, Scenario
@@ -155,9 +158,40 @@ def build_plan(scenario: Scenario, candidates: Candidates, solution: Solution) -
 
 def plan_json(plan: Plan) -> str:
     """plan.json's text: exactly ``json.dumps(plan.as_contract(), ensure_ascii=False,
-    indent=2)`` and a newline, with the rows of each list written through one
-    template per row shape (a row per student: the standard encoder takes seconds)."""
-    return _json(plan.as_contract(), 0) + "\n"
+    indent=2)`` and a newline (a row per student: the standard encoder takes seconds).
+    The lists whose rows hold no number with a fraction (``_EXACT_LISTS``) are written
+    by pydantic's encoder, which writes text, whole numbers, true, false and null as
+    the standard one does; the others through one template per row shape."""
+    with rows_without_cycles():
+        data = plan.as_contract()
+        return "{\n" + ",\n".join(
+            f"  {encode_basestring(key)}: "
+            + (_exact_json(item, 2) if key in _EXACT_LISTS else _json(item, 2))
+            for key, item in data.items()) + "\n}\n"
+
+
+def _float_free(annotation: Any) -> bool:
+    """Whether values of ``annotation`` never hold a float (nor anything unknown)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return all(_float_free(field.annotation) for field in annotation.model_fields.values())
+    if get_origin(annotation) is Literal:
+        return all(not isinstance(choice, float) for choice in get_args(annotation))
+    if get_args(annotation):
+        return all(_float_free(argument) for argument in get_args(annotation))
+    return annotation in (str, int, bool, type(None))
+
+
+# Plan lists written by pydantic's encoder: every field of their rows is text, a whole
+# number, a boolean or null (a float would be written as 1e-5, not as 1e-05)
+_EXACT_LISTS = frozenset(name for name, field in Plan.model_fields.items()
+                         if get_origin(field.annotation) is list
+                         and _float_free(field.annotation))
+
+
+def _exact_json(rows: list[Any], indent: int) -> str:
+    """``rows`` (no floats in them) as ``_json`` writes them, by pydantic's encoder."""
+    # a newline inside JSON text is always escaped: every raw one starts a line
+    return to_json(rows, indent=2).decode("utf-8").replace("\n", "\n" + " " * indent)
 
 
 _Shape = tuple[tuple[str, tuple[str, ...] | None], ...]
