@@ -289,10 +289,12 @@ def write_plan(
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".writing-") as tmp:
         staging = Path(tmp)
         (staging / "plan.json").write_text(plan_json(plan), encoding="utf-8")
-        write_csv(staging / "assignments.csv", assignments_table(plan, names, lang), lang,
-                  chosen)
-        write_csv(staging / "unmatched.csv", unmatched_table(plan, names, lang), lang, chosen)
-        write_csv(staging / "conflicts.csv", conflicts_table(plan, names), lang, chosen)
+        with rows_without_cycles():
+            write_csv(staging / "assignments.csv", assignments_table(plan, names, lang), lang,
+                      chosen)
+            write_csv(staging / "unmatched.csv", unmatched_table(plan, names, lang), lang,
+                      chosen)
+            write_csv(staging / "conflicts.csv", conflicts_table(plan, names), lang, chosen)
         if candidates is not None and scenario is not None:
             costs = candidates.costs
             total = costs.total
