@@ -287,14 +287,26 @@ def _numbered(frame: pd.DataFrame) -> pd.DataFrame:
     for column in frame.columns:
         if not len(blank):
             break
-        cells = frame[column].to_numpy(dtype=object)[blank]
-        blank = blank[np.fromiter((str(cell).strip() == "" for cell in cells), dtype=bool,
-                                  count=len(cells))]
+        blank = blank[_blank(frame[column].to_numpy(dtype=object)[blank])]
     if not len(blank):
         return frame
     kept = np.ones(len(frame), dtype=bool)
     kept[blank] = False
     return frame.loc[kept]
+
+
+_IS_SPACE = np.frompyfunc(str.isspace, 1, 1)
+
+
+def _blank(cells: np.ndarray[Any, Any]) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """Whether each cell holds only whitespace (or nothing)."""
+    try:
+        spaces = np.asarray(_IS_SPACE(cells), dtype=bool)
+    except TypeError:  # a cell that is not text
+        return np.fromiter((str(cell).strip() == "" for cell in cells), dtype=bool,
+                           count=len(cells))
+    blank: np.ndarray[Any, np.dtype[np.bool_]] = np.asarray(cells == "", dtype=bool) | spaces
+    return blank
 
 
 def inline_table(records: Any, label: str) -> tuple[pd.DataFrame | None, list[Problem]]:
