@@ -21,7 +21,7 @@ from matcher.solve import Solution
 from matcher.solve.capacity import FreeRoom, free_room
 from matcher.travel import chord_km, max_estimated_km, unit_sphere_xyz
 from models.plan import Reason
-from models.scenario import FloatArray, IntArray, Scenario
+from models.scenario import BoolArray, FloatArray, IntArray, Scenario
 
 if TYPE_CHECKING:
     from scipy.spatial import cKDTree
@@ -136,7 +136,8 @@ def travel_passes(scenario: Scenario, students: IntArray) -> IntArray:
     shell = chord > inner[at]
     at, where = at[shell], where[shell]
     if len(scenario.travel_keys):  # measured pairs are judged below
-        unmeasured = ~np.isin(scenario.pair_keys(students[at], where), scenario.travel_keys)
+        unmeasured = ~_among_sorted(scenario.pair_keys(students[at], where),
+                                    scenario.travel_keys)
         at, where = at[unmeasured], where[unmeasured]
     pairs = Pairs(scenario, students[at], where)
     passes += np.bincount(at[RULES["travel"](pairs)], minlength=len(students))
@@ -229,8 +230,18 @@ def recognised_within_reach(scenario: Scenario, students: IntArray) -> Pairs:
         found.append(measured[mine])
     pair_keys = np.unique(np.concatenate(found))
     student, workplace = pair_keys // max(n_w, 1), pair_keys % max(n_w, 1)
-    listed = np.isin(workplace * n_programmes + s.programme[student], keys)
+    listed = _among_sorted(workplace * n_programmes + s.programme[student], keys)
     return Pairs(scenario, student[listed], workplace[listed])
+
+
+def _among_sorted(values: IntArray, sorted_keys: IntArray) -> BoolArray:
+    """``np.isin(values, sorted_keys)`` by binary search (``np.isin`` hashes both
+    arrays, and the recognised and measured keys are already sorted)."""
+    if not len(sorted_keys):
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_keys, values), len(sorted_keys) - 1)
+    found: BoolArray = sorted_keys[at] == values
+    return found
 
 
 def _label(scenario: Scenario, rule: str, student: int) -> Message:
@@ -354,7 +365,9 @@ def explain_unmatched(
     feasible = np.bincount(candidates.student, minlength=len(scenario.students))
     capacity = solution.capacity
     left = free_room(scenario, solution.workplace, solution.mentor)
-    mine = np.isin(candidates.student, students)
+    unmatched = np.zeros(len(scenario.students), dtype=bool)
+    unmatched[students] = True
+    mine = np.flatnonzero(unmatched[candidates.student])
     # each unmatched student's allowed workplaces, in candidate order, as one slice
     order = np.argsort(candidates.student[mine], kind="stable")
     by_student = candidates.student[mine][order]
