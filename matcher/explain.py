@@ -21,7 +21,7 @@ from matcher.solve import Solution
 from matcher.solve.capacity import FreeRoom, free_room
 from matcher.travel import chord_km, max_estimated_km, unit_sphere_xyz
 from models.plan import Reason
-from models.scenario import IntArray, Scenario
+from models.scenario import BoolArray, FloatArray, IntArray, Scenario
 
 if TYPE_CHECKING:
     from scipy.spatial import cKDTree
@@ -61,6 +61,15 @@ def _rejections_by_profile(scenario: Scenario, rule: str, students: IntArray) ->
     first = np.unique(label, return_index=True)[1]
     representatives = students[first]
     n_w = len(scenario.workplaces)
+    if rule == "recognised_for_programme":
+        # a workplace that does not list the programme fails for certain: judge only
+        # those that do
+        listing = recognised_pairs(scenario, representatives)
+        position = np.full(len(scenario.students), -1, dtype=np.int64)
+        position[representatives] = np.arange(len(representatives))
+        passes = np.bincount(position[listing.student[RULES[rule](listing)]],
+                             minlength=len(representatives))
+        return (n_w - passes)[label]
     counts = np.zeros(len(representatives), dtype=np.int64)
     for part in _chunks(len(representatives), n_w):
         who = representatives[part]
@@ -90,6 +99,15 @@ def _workplace_tree(scenario: Scenario) -> cKDTree:
     return tree
 
 
+def _reach_chord_km(scenario: Scenario, students: IntArray) -> FloatArray:
+    """Per student, the straight-line (chord) distance of their estimated travel reach:
+    beyond it, with ``RADIUS_SLACK_KM`` for rounding, no estimate passes the travel rule."""
+    policy = scenario.config.policy
+    arcs = max_estimated_km(scenario.students.max_travel_min[students], policy.detour_factor,
+                            policy.travel_speed_kmh)
+    return np.asarray([chord_km(float(a)) for a in arcs], dtype=np.float64)
+
+
 def travel_passes(scenario: Scenario, students: IntArray) -> IntArray:
     """How many workplaces pass the travel rule, per student, without listing them all.
 
@@ -98,27 +116,31 @@ def travel_passes(scenario: Scenario, students: IntArray) -> IntArray:
     a measured time, are judged by the travel rule itself.
     """
     s, w = scenario.students, scenario.workplaces
-    policy = scenario.config.policy
     tree = _workplace_tree(scenario)
     points = unit_sphere_xyz(s.lat[students], s.lon[students])
-    arcs = max_estimated_km(s.max_travel_min[students], policy.detour_factor,
-                            policy.travel_speed_kmh)
-    edge = np.asarray([chord_km(float(a)) for a in arcs])
+    edge = _reach_chord_km(scenario, students)
     inner = np.maximum(edge - RADIUS_SLACK_KM, 0.0)
     sure = np.asarray(tree.query_ball_point(points, inner, return_length=True), dtype=np.int64)
     outer = np.asarray(tree.query_ball_point(points, edge + RADIUS_SLACK_KM,
                                              return_length=True), dtype=np.int64)
     passes = sure.copy()
-    for i in np.flatnonzero(outer > sure):
-        near = np.asarray(tree.query_ball_point(points[i], edge[i] + RADIUS_SLACK_KM),
-                          dtype=np.int64)
-        chord = np.linalg.norm(unit_sphere_xyz(w.lat[near], w.lon[near]) - points[i], axis=1)
-        shell = near[chord > inner[i]]
-        if len(scenario.travel_keys):  # measured pairs are judged below
-            keys = scenario.pair_keys(np.full(len(shell), students[i], dtype=np.int64), shell)
-            shell = shell[~np.isin(keys, scenario.travel_keys)]
-        pairs = Pairs(scenario, np.full(len(shell), students[i], dtype=np.int64), shell)
-        passes[i] += int(RULES["travel"](pairs).sum())
+    # the shell, for every student at once: all within the outer radius, minus those
+    # within the inner one
+    in_shell = np.flatnonzero(outer > sure)
+    near = tree.query_ball_point(points[in_shell], edge[in_shell] + RADIUS_SLACK_KM)
+    lengths = np.fromiter(map(len, near), dtype=np.int64, count=len(near))
+    at = np.repeat(in_shell, lengths)
+    where = (np.concatenate([np.asarray(n, dtype=np.int64) for n in near]) if len(near)
+             else np.zeros(0, dtype=np.int64))
+    chord = np.linalg.norm(unit_sphere_xyz(w.lat[where], w.lon[where]) - points[at], axis=1)
+    shell = chord > inner[at]
+    at, where = at[shell], where[shell]
+    if len(scenario.travel_keys):  # measured pairs are judged below
+        unmeasured = ~_among_sorted(scenario.pair_keys(students[at], where),
+                                    scenario.travel_keys)
+        at, where = at[unmeasured], where[unmeasured]
+    pairs = Pairs(scenario, students[at], where)
+    passes += np.bincount(at[RULES["travel"](pairs)], minlength=len(students))
     if len(scenario.travel_keys):
         # a measured time replaces the estimate: undo the estimate's verdict, apply the rule
         position = np.full(len(s), -1, dtype=np.int64)
@@ -172,6 +194,56 @@ def recognised_pairs(scenario: Scenario, students: IntArray) -> Pairs:
     return Pairs(scenario, student, workplace)
 
 
+def recognised_within_reach(scenario: Scenario, students: IntArray) -> Pairs:
+    """The part of ``recognised_pairs`` the travel rule could pass: the workplaces
+    listing each student's programme within their estimated reach (a KD-tree per
+    programme), and those with a measured time. Ordered by student (as given, ascending),
+    then workplace, as ``recognised_pairs`` orders them."""
+    # imported here: scipy.spatial takes a noticeable part of a second to import
+    from scipy.spatial import cKDTree
+
+    s, w = scenario.students, scenario.workplaces
+    n_w = len(w)
+    n_programmes = max(len(scenario.programmes.codes), 1)
+    keys = scenario.workplaces.recognised
+    programme_of_key = keys % n_programmes
+    radius = _reach_chord_km(scenario, students) + RADIUS_SLACK_KM
+    points = unit_sphere_xyz(s.lat[students], s.lon[students])
+    found: list[IntArray] = [np.zeros(0, dtype=np.int64)]
+    programme = s.programme[students]
+    for code in np.unique(programme):
+        places = keys[programme_of_key == code] // n_programmes
+        if not len(places):
+            continue
+        members = np.flatnonzero(programme == code)
+        tree = cKDTree(unit_sphere_xyz(w.lat[places], w.lon[places]))
+        near = tree.query_ball_point(points[members], radius[members])
+        lengths = np.fromiter(map(len, near), dtype=np.int64, count=len(near))
+        if not lengths.sum():
+            continue
+        who = np.repeat(students[members], lengths)
+        where = places[np.concatenate([np.asarray(n, dtype=np.int64) for n in near])]
+        found.append(scenario.pair_keys(who, where))
+    if len(scenario.travel_keys):
+        measured = scenario.travel_keys
+        mine = np.isin(measured // max(n_w, 1), students)
+        found.append(measured[mine])
+    pair_keys = np.unique(np.concatenate(found))
+    student, workplace = pair_keys // max(n_w, 1), pair_keys % max(n_w, 1)
+    listed = _among_sorted(workplace * n_programmes + s.programme[student], keys)
+    return Pairs(scenario, student[listed], workplace[listed])
+
+
+def _among_sorted(values: IntArray, sorted_keys: IntArray) -> BoolArray:
+    """``np.isin(values, sorted_keys)`` by binary search (``np.isin`` hashes both
+    arrays, and the recognised and measured keys are already sorted)."""
+    if not len(sorted_keys):
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_keys, values), len(sorted_keys) - 1)
+    found: BoolArray = sorted_keys[at] == values
+    return found
+
+
 def _label(scenario: Scenario, rule: str, student: int) -> Message:
     """The rule in plain words; for a missing student field, what to fill in."""
     return HARD_RULES[rule].label_for(scenario.students, student)
@@ -182,26 +254,40 @@ def _no_feasible_details(scenario: Scenario, students: IntArray) -> list[Message
 
     Only workplaces listing the student's programme are examined: any other
     workplace already breaks recognition, so it is never a near miss on
-    another rule.
+    another rule. Most students have a workplace within reach that fails one
+    rule only; those are found among the workplaces within reach alone. The
+    others (every workplace in reach fails two rules or more, or none is in
+    reach) are told from all their recognised workplaces.
     """
-    pairs = recognised_pairs(scenario, students)
+    details = _details(scenario, students, recognised_within_reach(scenario, students),
+                       near_misses_only=True)
+    rest = np.asarray([k for k, detail in enumerate(details) if detail is None], dtype=np.int64)
+    if len(rest):
+        found = _details(scenario, students[rest], recognised_pairs(scenario, students[rest]),
+                         near_misses_only=False)
+        for k, detail in zip(rest.tolist(), found, strict=True):
+            details[k] = detail
+    return [detail for detail in details if detail is not None]
+
+
+def _details(scenario: Scenario, students: IntArray, pairs: Pairs, near_misses_only: bool
+             ) -> list[Message | None]:
+    """The sentence of each student from ``pairs`` (ordered by student, then workplace):
+    all their recognised pairs, or with ``near_misses_only`` those within reach, where
+    only a workplace in reach failing one rule settles it (None: not settled)."""
     results = evaluate(pairs)
     failing = np.zeros(len(pairs), dtype=np.int64)
     for rule in RULE_NAMES:
         failing += ~results[rule]
-    order = np.argsort(pairs.student, kind="stable")
-    bounds = np.searchsorted(pairs.student[order], students, side="left"), np.searchsorted(
-        pairs.student[order], students, side="right")
-    details: list[Message] = []
+    bounds = (np.searchsorted(pairs.student, students, side="left"),
+              np.searchsorted(pairs.student, students, side="right"))
+    details: list[Message | None] = []
     s = scenario.students
     for k, student in enumerate(students):
         programme = scenario.programmes.codes[s.programme[student]]
         limit = int(s.max_travel_min[student])
-        rows = order[bounds[0][k]:bounds[1][k]]
+        rows = np.arange(bounds[0][k], bounds[1][k])
         listed = rows[results["recognised_for_programme"][rows]]
-        if not len(listed):
-            details.append(Message("explain.no_recognition", programme=programme))
-            continue
         single = listed[failing[listed] == 1]
         near_single = single[results["travel"][single]]
         if len(near_single):
@@ -212,6 +298,12 @@ def _no_feasible_details(scenario: Scenario, students: IntArray) -> list[Message
             details.append(Message(
                 "explain.one_rule_short", count=misses[top], limit=limit, programme=programme,
                 examples=examples, rule=_label(scenario, top, int(student))))
+            continue
+        if near_misses_only:
+            details.append(None)
+            continue
+        if not len(listed):
+            details.append(Message("explain.no_recognition", programme=programme))
             continue
         if len(single):
             nearest = int(pairs.minutes[single].min())
@@ -273,7 +365,9 @@ def explain_unmatched(
     feasible = np.bincount(candidates.student, minlength=len(scenario.students))
     capacity = solution.capacity
     left = free_room(scenario, solution.workplace, solution.mentor)
-    mine = np.isin(candidates.student, students)
+    unmatched = np.zeros(len(scenario.students), dtype=bool)
+    unmatched[students] = True
+    mine = np.flatnonzero(unmatched[candidates.student])
     # each unmatched student's allowed workplaces, in candidate order, as one slice
     order = np.argsort(candidates.student[mine], kind="stable")
     by_student = candidates.student[mine][order]

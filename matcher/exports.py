@@ -119,6 +119,16 @@ def _student_names(names: Names, student_id: str) -> list[object]:
     return cells
 
 
+def _student_name_columns(names: Names, student_ids: list[str]) -> list[list[object]]:
+    """``_student_names`` of each student, as columns."""
+    columns: list[list[object]] = [[names.programme.get(i, "") for i in student_ids],
+                                   [names.school.get(i, "") for i in student_ids]]
+    if names.priority is not None:
+        priority = names.priority
+        columns.append([priority.get(i, "") for i in student_ids])
+    return columns
+
+
 def _student_columns(names: Names) -> tuple[str, ...]:
     return ("csv.programme", "csv.school_id",
             *(("csv.priority",) if names.priority is not None else ()))
@@ -129,10 +139,19 @@ def assignments_table(plan: Plan, names: Names, lang: Lang) -> Table:
     columns = ("csv.student_id", *_student_columns(names), "csv.workplace_id", "csv.employer",
                "csv.mentor_id", "csv.cost", "csv.wish", "csv.competence", "csv.travel",
                "csv.pinned")
-    rows = [[a.student_id, *_student_names(names, a.student_id), a.workplace_id,
-             names.employer.get(a.workplace_id, ""), a.mentor_id or "", a.cost,
-             a.breakdown.wish, a.breakdown.competence, a.breakdown.travel,
-             _yes_no(bool(a.pinned), lang)] for a in plan.assignments]
+    # column by column (a row per placed student), then turned into rows
+    placed = plan.assignments
+    students = [a.student_id for a in placed]
+    workplaces = [a.workplace_id for a in placed]
+    breakdowns = [a.breakdown for a in placed]
+    yes, no = _yes_no(True, lang), _yes_no(False, lang)
+    cells: list[Sequence[object]] = [
+        students, *_student_name_columns(names, students), workplaces,
+        [names.employer.get(w, "") for w in workplaces], [a.mentor_id or "" for a in placed],
+        [a.cost for a in placed], [b.wish for b in breakdowns],
+        [b.competence for b in breakdowns], [b.travel for b in breakdowns],
+        [yes if a.pinned else no for a in placed]]
+    rows = [list(row) for row in zip(*cells, strict=True)]
     return Table(columns, rows, ("csv.student_id", "csv.workplace_id", "csv.mentor_id",
                                  "csv.cost", "csv.wish", "csv.competence", "csv.travel",
                                  "csv.pinned"))

@@ -14,9 +14,11 @@ from collections import Counter
 from collections.abc import Callable
 from json.encoder import encode_basestring
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
 import numpy as np
+from pydantic import BaseModel
+from pydantic_core import to_json
 
 from matcher.candidates import Candidates
 from matcher.cost import COST_PARTS, Costs, pair_costs
@@ -44,8 +46,10 @@ from models.plan import (
     SolverInfo,
     Summary,
     UnmatchedStudent,
+    rows_without_cycles,
+    trusted_rows,
 )
-from models.scenario import Scenario
+from models.scenario import ObjArray, Scenario
 
 
 def _priority_counts(
@@ -71,24 +75,31 @@ def _assignments(scenario: Scenario, candidates: Candidates, solution: Solution,
     for part in COST_PARTS:
         from_candidates = getattr(candidates.costs, part)
         from_pins = getattr(pinned_costs, part)
-        parts[part] = (np.where(is_pinned, from_pins[np.maximum(row_pinned, 0)]
-                                if len(from_pins) else 0,
-                                from_candidates[chosen] if len(from_candidates) else 0)
-                       .astype(np.int64).tolist())
+        parts[part] = np.where(is_pinned, from_pins[np.maximum(row_pinned, 0)]
+                               if len(from_pins) else 0,
+                               from_candidates[chosen] if len(from_candidates) else 0
+                               ).astype(np.int64)
     mentor = solution.mentor[placed]
-    mentor_ids = [str(m.ids[i]) if i >= 0 else None for i in mentor.tolist()]
-    return [
-        Assignment.model_construct(
-            student_id=student_id, workplace_id=workplace_id, mentor_id=mentor_id,
-            cost=wish + competence + travel,
-            breakdown=Breakdown.model_construct(wish=wish, competence=competence,
-                                                travel=travel),
-            pinned=True if was_pinned else None)
-        for student_id, workplace_id, mentor_id, wish, competence, travel, was_pinned in zip(
-            map(str, s.ids[placed]), map(str, w.ids[solution.workplace[placed]]), mentor_ids,
-            parts["wish"], parts["competence"], parts["travel"], is_pinned.tolist(),
-            strict=True)
-    ]
+    breakdowns = trusted_rows(Breakdown, {part: parts[part].tolist() for part in COST_PARTS})
+    return trusted_rows(Assignment, {
+        "student_id": _texts(s.ids[placed]),
+        "workplace_id": _texts(w.ids[solution.workplace[placed]]),
+        "mentor_id": [None if i < 0 else text for i, text in zip(
+            mentor.tolist(), _texts(m.ids[np.maximum(mentor, 0)] if len(m.ids)
+                                    else np.full(len(mentor), "", dtype=object)),
+            strict=True)],
+        "cost": (parts["wish"] + parts["competence"] + parts["travel"]).tolist(),
+        "breakdown": breakdowns,
+        "pinned": [True if was_pinned else None for was_pinned in is_pinned.tolist()],
+    })
+
+
+def _texts(ids: ObjArray) -> list[str]:
+    """Ids as Python text (a loaded scenario's ids already are: no conversion per id)."""
+    values: list[str] = ids.tolist()
+    if all(type(value) is str for value in values):
+        return values
+    return [str(value) for value in values]
 
 
 def build_plan(scenario: Scenario, candidates: Candidates, solution: Solution) -> Plan:
@@ -147,9 +158,40 @@ def build_plan(scenario: Scenario, candidates: Candidates, solution: Solution) -
 
 def plan_json(plan: Plan) -> str:
     """plan.json's text: exactly ``json.dumps(plan.as_contract(), ensure_ascii=False,
-    indent=2)`` and a newline, with the rows of each list written through one
-    template per row shape (a row per student: the standard encoder takes seconds)."""
-    return _json(plan.as_contract(), 0) + "\n"
+    indent=2)`` and a newline (a row per student: the standard encoder takes seconds).
+    The lists whose rows hold no number with a fraction (``_EXACT_LISTS``) are written
+    by pydantic's encoder, which writes text, whole numbers, true, false and null as
+    the standard one does; the others through one template per row shape."""
+    with rows_without_cycles():
+        data = plan.as_contract()
+        return "{\n" + ",\n".join(
+            f"  {encode_basestring(key)}: "
+            + (_exact_json(item, 2) if key in _EXACT_LISTS else _json(item, 2))
+            for key, item in data.items()) + "\n}\n"
+
+
+def _float_free(annotation: Any) -> bool:
+    """Whether values of ``annotation`` never hold a float (nor anything unknown)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return all(_float_free(field.annotation) for field in annotation.model_fields.values())
+    if get_origin(annotation) is Literal:
+        return all(not isinstance(choice, float) for choice in get_args(annotation))
+    if get_args(annotation):
+        return all(_float_free(argument) for argument in get_args(annotation))
+    return annotation in (str, int, bool, type(None))
+
+
+# Plan lists written by pydantic's encoder: every field of their rows is text, a whole
+# number, a boolean or null (a float would be written as 1e-5, not as 1e-05)
+_EXACT_LISTS = frozenset(name for name, field in Plan.model_fields.items()
+                         if get_origin(field.annotation) is list
+                         and _float_free(field.annotation))
+
+
+def _exact_json(rows: list[Any], indent: int) -> str:
+    """``rows`` (no floats in them) as ``_json`` writes them, by pydantic's encoder."""
+    # a newline inside JSON text is always escaped: every raw one starts a line
+    return to_json(rows, indent=2).decode("utf-8").replace("\n", "\n" + " " * indent)
 
 
 _Shape = tuple[tuple[str, tuple[str, ...] | None], ...]
@@ -247,10 +289,12 @@ def write_plan(
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".writing-") as tmp:
         staging = Path(tmp)
         (staging / "plan.json").write_text(plan_json(plan), encoding="utf-8")
-        write_csv(staging / "assignments.csv", assignments_table(plan, names, lang), lang,
-                  chosen)
-        write_csv(staging / "unmatched.csv", unmatched_table(plan, names, lang), lang, chosen)
-        write_csv(staging / "conflicts.csv", conflicts_table(plan, names), lang, chosen)
+        with rows_without_cycles():
+            write_csv(staging / "assignments.csv", assignments_table(plan, names, lang), lang,
+                      chosen)
+            write_csv(staging / "unmatched.csv", unmatched_table(plan, names, lang), lang,
+                      chosen)
+            write_csv(staging / "conflicts.csv", conflicts_table(plan, names), lang, chosen)
         if candidates is not None and scenario is not None:
             costs = candidates.costs
             total = costs.total

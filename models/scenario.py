@@ -50,13 +50,18 @@ class Vocabulary:
     def encode(self, lists: Sequence[Sequence[str]]) -> MaskArray:
         """One bitmask row per list of codes (every code must be in the vocabulary)."""
         index = self.index()
-        masks = np.zeros((len(lists), self.words), dtype=np.uint64)
         lengths = np.fromiter((len(values) for values in lists), dtype=np.int64,
                               count=len(lists))
         rows = np.repeat(np.arange(len(lists)), lengths)
         bits = np.fromiter((index[v] for values in lists for v in values), dtype=np.int64,
                            count=int(lengths.sum()))
-        np.bitwise_or.at(masks, (rows, bits // 64), _bit(bits))
+        return self.masks(rows, bits, len(lists))
+
+    def masks(self, rows: IntArray, positions: IntArray, n_rows: int) -> MaskArray:
+        """``n_rows`` bitmask rows with the code at vocabulary position ``positions[i]``
+        set in row ``rows[i]`` (flat lists, as a table's list column holds them)."""
+        masks = np.zeros((n_rows, self.words), dtype=np.uint64)
+        np.bitwise_or.at(masks, (rows, positions // 64), _bit(positions))
         return masks
 
     def decode(self, mask: MaskArray) -> list[str]:

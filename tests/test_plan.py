@@ -7,7 +7,8 @@ from typing import Any
 
 from matcher.check import check_plan
 from matcher.pipeline import SolveSettings, run_solve
-from matcher.plan import plan_json
+from matcher.plan import _EXACT_LISTS, _float_free, plan_json
+from models.plan import Assignment, CapacityConflict, SolverInfo
 from models.scenario import Scenario
 from tests.builders import mentor, scenario, student, workplace
 
@@ -170,3 +171,11 @@ def test_plan_json_is_exactly_what_the_standard_encoder_writes() -> None:
     plan = run_solve(sc, SolveSettings()).plan
     assert plan.assignments and plan.unmatched
     assert plan_json(plan) == json.dumps(plan.as_contract(), ensure_ascii=False, indent=2) + "\n"
+
+
+def test_only_lists_without_fractions_are_written_by_pydantics_encoder() -> None:
+    """pydantic writes 1e-05 as 0.00001: rows that may hold a float (the solver's
+    seconds, an explanation's parameters) stay with the standard encoder's rules."""
+    assert {"assignments", "conflicts", "capacity_conflicts"} == _EXACT_LISTS
+    assert not _float_free(SolverInfo) and not _float_free(dict[str, Any])
+    assert _float_free(Assignment) and _float_free(list[CapacityConflict])

@@ -40,6 +40,7 @@ from models.scenario import (
     BoolArray,
     FloatArray,
     IntArray,
+    MaskArray,
     Mentors,
     ObjArray,
     Pinned,
@@ -127,6 +128,11 @@ def _positions(values: ObjArray | ListColumn, vocabulary: Vocabulary) -> IntArra
     positions: IntArray = pd.Index(vocabulary.codes, dtype=object).get_indexer(
         pd.Index(found, dtype=object)).astype(np.int64)
     return positions
+
+
+def _masks(values: ListColumn, vocabulary: Vocabulary) -> MaskArray:
+    """One bitmask row per table row: the codes of its list cell."""
+    return vocabulary.masks(values.rows, _positions(values, vocabulary), len(values.counts))
 
 
 def _locations(parser: TableParser) -> tuple[FloatArray, FloatArray]:
@@ -403,7 +409,7 @@ def _encode(config: ScenarioConfig, source: str, parsers: dict[str, TableParser]
     wish_matrix[wishes.rows, wishes.offsets] = _positions(wishes, sectors)
     workplace_sector = _positions(sector_text, sectors)
 
-    adjustments_needed = adjustment_vocabulary.encode(needs.as_lists())
+    adjustments_needed = _masks(needs, adjustment_vocabulary)
     default_priority = np.where(
         adjustments_needed.any(axis=1) | intensive, 1, np.where(duaal, 3, 2)
     )
@@ -417,7 +423,7 @@ def _encode(config: ScenarioConfig, source: str, parsers: dict[str, TableParser]
         contract_ready=np.where(ready_given, contract_ready, duaal),
         wishes=wish_matrix,
         wish_count=wishes.counts,
-        gaps=competence_vocabulary.encode(gaps.as_lists()),
+        gaps=_masks(gaps, competence_vocabulary),
         adjustments=adjustments_needed,
         lat=s_lat,
         lon=s_lon,
@@ -437,8 +443,8 @@ def _encode(config: ScenarioConfig, source: str, parsers: dict[str, TableParser]
         offers_contract=np.where(contract_given, offers_contract, True),
         offers_guided=offers_guided,
         accepts_grade2=np.where(grade2_given, accepts_grade2, True),
-        adjustments=adjustment_vocabulary.encode(offered.as_lists()),
-        competences=competence_vocabulary.encode(competences.as_lists()),
+        adjustments=_masks(offered, adjustment_vocabulary),
+        competences=_masks(competences, competence_vocabulary),
         lat=w_lat,
         lon=w_lon,
         min_age=np.where(min_age_given, min_age, UNKNOWN).astype(np.int64),

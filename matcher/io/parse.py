@@ -37,12 +37,6 @@ class ListColumn:
     values: ObjArray  # the values, row by row in cell order
     counts: IntArray  # values per row
 
-    def as_lists(self) -> list[list[str]]:
-        """Each row's values (for ``Vocabulary.encode``)."""
-        if not len(self.counts):
-            return []
-        return [part.tolist() for part in np.split(self.values, np.cumsum(self.counts)[:-1])]
-
     @property
     def offsets(self) -> IntArray:
         """Position of each value within its row (0 for the first)."""
