@@ -187,16 +187,15 @@ class _Layout:
     Students and workplaces with arcs are ordered by component too, so a run of
     components is a contiguous range of each; within a component both keep their
     index order, which makes a network of that run sorted by (tail, head) as it is
-    laid out (``_sorted_network``)."""
+    laid out (``_solve_batch``)."""
 
     arcs: IntArray  # problem arc positions in layout order
     students: IntArray  # students with arcs, in layout order
-    student_first_arc: IntArray  # per entry of ``students``, its first arc in ``arcs``
-    student_rank: IntArray  # per student: its position in ``students``
+    student_arcs: IntArray  # per entry of ``students``, its number of arcs
     workplaces: IntArray  # workplaces with arcs, in layout order
-    workplace_rank: IntArray  # per workplace: its position in ``workplaces``
+    workplace_rank: NDArray[np.int32]  # per workplace: its position in ``workplaces``
     gated: BoolArray  # per workplace: an intensive student has an arc to it
-    batches: list[tuple[int, int, int]]  # per network: first student, workplace, arc
+    batches: list[tuple[int, int, int]]  # per network: its first student, workplace, arc
 
 
 def _component_labels(problem: AssignmentProblem, arcs: IntArray, counts: IntArray) -> IntArray:
@@ -237,19 +236,20 @@ def _layout(problem: AssignmentProblem) -> _Layout:
     workplaces = workplaces[used_workplace[workplaces]]
     sizes = counts[students]
     first_arc = np.cumsum(sizes) - sizes
-    # move every student's run of arcs from its place in ``by_pair`` to its place
-    # in the layout: no second sort
-    old_first = np.cumsum(counts) - counts
-    new_first = np.zeros(ns, dtype=np.int64)
-    new_first[students] = first_arc
-    arc_student = student[by_pair]
-    arcs = np.empty_like(by_pair)
-    arcs[new_first[arc_student] + np.arange(len(by_pair)) - old_first[arc_student]] = by_pair
-    del arc_student, by_pair
-    student_rank = np.zeros(ns, dtype=np.int64)
-    student_rank[students] = np.arange(len(students))
-    workplace_rank = np.zeros(nw, dtype=np.int64)
-    workplace_rank[workplaces] = np.arange(len(workplaces))
+    if np.array_equal(students, np.flatnonzero(counts)):  # one component: sorted already
+        arcs = by_pair
+    else:
+        # move every student's run of arcs from its place in ``by_pair`` to its
+        # place in the layout: no second sort
+        old_first = np.cumsum(counts) - counts
+        new_first = np.zeros(ns, dtype=np.int64)
+        new_first[students] = first_arc
+        arc_student = student[by_pair]
+        arcs = np.empty_like(by_pair)
+        arcs[new_first[arc_student] + np.arange(len(by_pair)) - old_first[arc_student]] = by_pair
+        del arc_student, by_pair
+    workplace_rank = np.zeros(nw, dtype=np.int32)
+    workplace_rank[workplaces] = np.arange(len(workplaces), dtype=np.int32)
     gated = np.zeros(nw, dtype=bool)
     gated[workplace[problem.intensive[student]]] = True
     # a component starts where the label changes; components whose first arc falls
@@ -261,8 +261,7 @@ def _layout(problem: AssignmentProblem) -> _Layout:
     first_workplace = np.searchsorted(workplace_label[workplaces], label_of[starts])
     batches = list(zip(starts.tolist(), first_workplace.tolist(),
                        first_arc[starts].tolist(), strict=True))
-    return _Layout(arcs, students, first_arc, student_rank, workplaces, workplace_rank, gated,
-                   batches)
+    return _Layout(arcs, students, sizes, workplaces, workplace_rank, gated, batches)
 
 
 def _solve_batch(problem: AssignmentProblem, layout: _Layout, first: tuple[int, int, int],
@@ -275,9 +274,9 @@ def _solve_batch(problem: AssignmentProblem, layout: _Layout, first: tuple[int, 
     s1, w1, a1 = end
     arcs = layout.arcs[a0:a1]
     students, workplaces = layout.students[s0:s1], layout.workplaces[w0:w1]
+    sizes = layout.student_arcs[s0:s1]
     ns, nw, n_pairs = len(students), len(workplaces), len(arcs)
     gated = layout.gated[workplaces]
-    gate_of = np.cumsum(gated) - 1
     n_gates = int(gated.sum())
     sink = ns + nw + n_gates
     nodes = sink + 1
@@ -285,21 +284,22 @@ def _solve_batch(problem: AssignmentProblem, layout: _Layout, first: tuple[int, 
     if len(groups) > 1:  # levels beyond LEMON's range: solved in stages
         return solve_lemon_network(_network(problem, arcs, lemon_safe_cost))
 
-    local_student = layout.student_rank[problem.arc_student[arcs]] - s0
-    local_workplace = layout.workplace_rank[problem.arc_workplace[arcs]] - w0
-    pair_head = np.where(problem.intensive[problem.arc_student[arcs]],
-                         ns + nw + gate_of[local_workplace], ns + local_workplace)
-    first_pair = layout.student_first_arc[s0:s1] - a0  # per student, in ``arcs``
+    local_student = np.repeat(np.arange(ns, dtype=np.int32), sizes)
+    pair_head = layout.workplace_rank[problem.arc_workplace[arcs]] + np.int32(ns - w0)
+    intensive = np.repeat(problem.intensive[students], sizes)
+    if n_gates:  # an intensive student's arcs go to the workplace's gate instead
+        to_gate = (np.cumsum(gated) - 1 + nw - np.arange(nw)).astype(np.int32)
+        pair_head[intensive] += to_gate[pair_head[intensive] - ns]
+    first_pair = np.cumsum(sizes) - sizes  # per student, in ``arcs``
     pair_at = np.arange(n_pairs) + local_student
-    unplaced_at = first_pair + np.bincount(local_student, minlength=ns) + np.arange(ns)
+    unplaced_at = first_pair + sizes + np.arange(ns)
     room_at = n_pairs + ns
     gate_at = room_at + nw
-    n_arcs = gate_at + n_gates
 
-    tails = np.empty(n_arcs, dtype=np.int32)
-    heads = np.empty(n_arcs, dtype=np.int32)
-    capacities = np.ones(n_arcs, dtype=np.int64)
-    costs = np.zeros(n_arcs, dtype=np.int64)
+    tails = np.empty(gate_at + n_gates, dtype=np.int32)
+    heads = np.empty_like(tails)
+    capacities = np.ones(len(tails), dtype=np.int64)
+    costs = np.zeros(len(tails), dtype=np.int64)
     tails[pair_at], heads[pair_at] = local_student, pair_head
     tails[unplaced_at], heads[unplaced_at] = np.arange(ns), sink
     tails[room_at:gate_at], heads[room_at:gate_at] = ns + np.arange(nw), sink
@@ -309,11 +309,14 @@ def _solve_batch(problem: AssignmentProblem, layout: _Layout, first: tuple[int, 
     capacities[gate_at:] = problem.workplace_intensive[workplaces[gated]]
 
     level = problem.merged(groups[0], arcs, students)
-    # the keep level's −1 for staying: every student's arcs shifted up by its
-    # lowest (see the module docstring); a student has no incoming arc
-    lowest = np.minimum(np.minimum.reduceat(level.arc, first_pair), 0)
-    costs[pair_at] = level.arc - lowest[local_student]
-    costs[unplaced_at] = level.unplaced - lowest
+    costs[pair_at] = level.arc
+    costs[unplaced_at] = level.unplaced
+    if int(level.arc.min(initial=0)) < 0:
+        # the keep level's −1 for staying: every student's arcs shifted up by its
+        # lowest (see the module docstring); a student has no incoming arc
+        shift = -np.minimum(np.minimum.reduceat(level.arc, first_pair), 0)
+        costs[pair_at] += shift[local_student]
+        costs[unplaced_at] += shift
     if int(costs.max(initial=0)) > shifted_limit(nodes):
         raise FlowError("the costs of this scenario are too large for the solver's 64-bit "
                         "range; lower the weights")
