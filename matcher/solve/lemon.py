@@ -178,6 +178,8 @@ def solve_lemon_network(network: FlowNetwork) -> BoolArray:
 # of CPU for the 14 components of the 6k × 30k row); only components smaller
 # than this many arcs share a network, so thousands of tiny ones cost few calls.
 GROUP_ARCS = 10_000
+# Below this many arcs, starting worker processes costs more than it saves.
+PARALLEL_ARCS = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -264,12 +266,27 @@ def _layout(problem: AssignmentProblem) -> _Layout:
     return _Layout(arcs, students, sizes, workplaces, workplace_rank, gated, batches)
 
 
-def _solve_batch(problem: AssignmentProblem, layout: _Layout, first: tuple[int, int, int],
-                 end: tuple[int, int, int]) -> BoolArray:
-    """Which of the layout's arcs in ``first``..``end`` (student, workplace, arc
-    positions) carry flow in the optimum of their network, built in sorted order:
-    per student its pairs, then its unplaced arc; then workplace → sink; then
-    gate → workplace (node order: students, workplaces, gates, sink)."""
+@dataclass(frozen=True)
+class SortedNetwork:
+    """One network in (tail, head) order, as plain arrays (cheap to send to a
+    worker process); ``pair_at``: where the assignment arcs are, in the layout's
+    order."""
+
+    nodes: int
+    tails: NDArray[np.int32]
+    heads: NDArray[np.int32]
+    capacities: IntArray
+    costs: IntArray
+    supplies: IntArray
+    pair_at: IntArray
+
+
+def _batch_network(problem: AssignmentProblem, layout: _Layout, first: tuple[int, int, int],
+                   end: tuple[int, int, int]) -> SortedNetwork | None:
+    """The network of the layout's arcs in ``first``..``end`` (student, workplace,
+    arc positions), laid out in sorted order: per student its pairs, then its
+    unplaced arc; then workplace → sink; then gate → workplace (node order:
+    students, workplaces, gates, sink). None when its levels need stages."""
     s0, w0, a0 = first
     s1, w1, a1 = end
     arcs = layout.arcs[a0:a1]
@@ -282,7 +299,7 @@ def _solve_batch(problem: AssignmentProblem, layout: _Layout, first: tuple[int, 
     nodes = sink + 1
     groups = merge_groups(problem.spans, problem.n_free, lemon_safe_cost(nodes))
     if len(groups) > 1:  # levels beyond LEMON's range: solved in stages
-        return solve_lemon_network(_network(problem, arcs, lemon_safe_cost))
+        return None
 
     local_student = np.repeat(np.arange(ns, dtype=np.int32), sizes)
     pair_head = layout.workplace_rank[problem.arc_workplace[arcs]] + np.int32(ns - w0)
@@ -323,23 +340,79 @@ def _solve_batch(problem: AssignmentProblem, layout: _Layout, first: tuple[int, 
     supplies = np.zeros(nodes, dtype=np.int64)
     supplies[:ns] = 1
     supplies[sink] = -ns
-    graph = Graph(nodes, tails, heads)
-    graph.set_node_supply(supplies)
-    graph.set_edge_capacities(capacities)
-    graph.set_edge_costs(costs)
+    return SortedNetwork(nodes, tails, heads, capacities, costs, supplies, pair_at)
+
+
+def solve_sorted(network: SortedNetwork) -> BoolArray:
+    """Which assignment arcs carry flow in the network's optimum."""
+    graph = Graph(network.nodes, network.tails, network.heads)
+    graph.set_node_supply(network.supplies)
+    graph.set_edge_capacities(network.capacities)
+    graph.set_edge_costs(network.costs)
     graph.solve()
-    return np.asarray(graph.result()[pair_at] > 0)
+    return np.asarray(graph.result()[network.pair_at] > 0)
 
 
-def solve_lemon(problem: AssignmentProblem) -> BoolArray:
+def solve_lemon(problem: AssignmentProblem, workers: int = 1) -> BoolArray:
     """Chosen arcs of an optimal assignment (one per placed student): one network
     per independent component (the smallest grouped, see ``GROUP_ARCS``), each
-    built in (tail, head) order from the problem's arrays."""
+    built in (tail, head) order from the problem's arrays. A large problem's
+    networks are solved on ``workers`` processes (``pylmcf`` holds the GIL); each
+    network's optimum does not depend on where it is solved, so plans stay
+    identical."""
     chosen = np.zeros(len(problem.arc_student), dtype=bool)
     if not len(chosen):
         return chosen
     layout = _layout(problem)
     ends = [*layout.batches[1:], (len(layout.students), len(layout.workplaces), len(chosen))]
-    for first, end in zip(layout.batches, ends, strict=True):
+    ranges = list(zip(layout.batches, ends, strict=True))
+    if workers > 1 and len(ranges) > 1 and len(chosen) >= PARALLEL_ARCS:
+        _solve_in_processes(problem, layout, ranges, workers, chosen)
+        return chosen
+    for first, end in ranges:
         chosen[layout.arcs[first[2] : end[2]]] = _solve_batch(problem, layout, first, end)
     return chosen
+
+
+def _solve_batch(problem: AssignmentProblem, layout: _Layout, first: tuple[int, int, int],
+                 end: tuple[int, int, int]) -> BoolArray:
+    network = _batch_network(problem, layout, first, end)
+    return _staged(problem, layout.arcs[first[2] : end[2]]) if network is None else (
+        solve_sorted(network))
+
+
+def _staged(problem: AssignmentProblem, arcs: IntArray) -> BoolArray:
+    """Arcs whose levels do not fit one cost in LEMON's range: solved in stages
+    (``solve_network``) on the flow backend's network of them."""
+    return solve_lemon_network(_network(problem, arcs, lemon_safe_cost))
+
+
+def _solve_in_processes(problem: AssignmentProblem, layout: _Layout,
+                        ranges: list[tuple[tuple[int, int, int], tuple[int, int, int]]],
+                        workers: int, chosen: BoolArray) -> None:
+    """Each network built here and solved on a worker process, one more in flight
+    than there are workers, so this process builds the next while they solve;
+    the largest go first, so no worker is left with a large one at the end."""
+    import multiprocessing  # the pool only for large problems: imported here
+    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+
+    ranges = sorted(ranges, key=lambda r: r[0][2] - r[1][2])
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        running: dict[Future[BoolArray], IntArray] = {}
+        waiting = iter(ranges)
+        while True:
+            for first, end in waiting:
+                arcs = layout.arcs[first[2] : end[2]]
+                network = _batch_network(problem, layout, first, end)
+                if network is None:
+                    chosen[arcs] = _staged(problem, arcs)
+                    continue
+                running[pool.submit(solve_sorted, network)] = arcs
+                if len(running) > workers:
+                    break
+            if not running:
+                return
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                chosen[running.pop(future)] = future.result()

@@ -142,3 +142,19 @@ def test_a_scenario_split_into_many_networks_keeps_the_optimum(
     by_flow = solved(scenario, "flow", "priority-first")
     assert problem.level_values(chosen) == level_values(scenario, by_flow, None)
     assert np.bincount(problem.arc_student[chosen]).max(initial=0) <= 1
+
+
+def test_worker_processes_give_the_same_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large problem's networks solved on worker processes: the same plan as in
+    one process, since each network's optimum does not depend on where it runs."""
+    scenario = load_scenario(SCENARIOS / "generated/ratio-1.5")
+    candidates = build_candidates(scenario)
+    monkeypatch.setattr(lemon, "GROUP_ARCS", 200)  # many small networks
+    monkeypatch.setattr(lemon, "PARALLEL_ARCS", 0)  # and the pool at any size
+    serial = solve(scenario, candidates, backend="lemon", workers=1)
+    parallel = solve(scenario, candidates, backend="lemon", workers=2)
+    problem = build_problem(scenario, candidates, serial.capacity, serial.objective)
+    assert len(lemon._layout(problem).batches) > 2
+    assert parallel.objective_value == serial.objective_value
+    assert np.array_equal(parallel.workplace, serial.workplace)
+    assert np.array_equal(parallel.mentor, serial.mentor)
