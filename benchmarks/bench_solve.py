@@ -3,6 +3,13 @@ memory of the main process and of all processes together; a bare OR-Tools min-co
 flow on the same arcs, and the lemon backend (LEMON's network simplex) with a warm
 refusal re-solve, for comparison.
 
+Columns: *flow s* and *lemon s* are each backend's solve alone (``solve_flow``,
+``solve_lemon``, one process, the same problem); *L stage* is the solve stage run
+again with ``--backend lemon`` as the CLI runs it (workers as the flow's), *×stage*
+the flow's solve stage over it, *L total* the end to end time with it in place of
+the flow's. On the big row the single-process flow and the warm engine are left
+out (minutes); the lemon columns are not.
+
     python benchmarks/bench_solve.py                      # 1k, 5k, 20k, 100k; 6k × 30k
     python benchmarks/bench_solve.py --sizes 1000 --rows 6k   # a quicker run
     python benchmarks/bench_solve.py --sizes "" --rows "" --big   # 140k × 252k only
