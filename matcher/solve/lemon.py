@@ -1,6 +1,7 @@
-"""Exact min-cost flow by LEMON's network simplex (``pylmcf``), on the very
-network of the flow backend (``matcher.solve.flow._network``: intensive gates,
-merged levels or stages, pins as residual capacity, the keep level).
+"""Exact min-cost flow by LEMON's network simplex (``pylmcf``), on the network
+of the flow backend (the nodes and arcs of ``matcher.solve.flow._network``:
+intensive gates, merged levels or stages, pins as residual capacity, the keep
+level), one network per independent component.
 
 Why a second engine: on our networks the network simplex is several times
 faster than OR-Tools' cost scaling, and it keeps its spanning-tree basis, so a
@@ -189,7 +190,7 @@ class _Layout:
     Students and workplaces with arcs are ordered by component too, so a run of
     components is a contiguous range of each; within a component both keep their
     index order, which makes a network of that run sorted by (tail, head) as it is
-    laid out (``_solve_batch``)."""
+    laid out (``_batch_network``)."""
 
     arcs: IntArray  # problem arc positions in layout order
     students: IntArray  # students with arcs, in layout order
