@@ -3,6 +3,13 @@ memory of the main process and of all processes together; a bare OR-Tools min-co
 flow on the same arcs, and the lemon backend (LEMON's network simplex) with a warm
 refusal re-solve, for comparison.
 
+Columns: *flow s* and *lemon s* are each backend's solve alone (``solve_flow``,
+``solve_lemon``, one process, the same problem); *L stage* is the solve stage run
+again with ``--backend lemon`` as the CLI runs it (workers as the flow's), *×stage*
+the flow's solve stage over it, *L total* the end to end time with it in place of
+the flow's. On the big row the single-process flow and the warm engine are left
+out (minutes); the lemon columns are not.
+
     python benchmarks/bench_solve.py                      # 1k, 5k, 20k, 100k; 6k × 30k
     python benchmarks/bench_solve.py --sizes 1000 --rows 6k   # a quicker run
     python benchmarks/bench_solve.py --sizes "" --rows "" --big   # 140k × 252k only
@@ -94,9 +101,11 @@ def bare_flow_seconds(problem: object) -> float:
     return time.perf_counter() - started
 
 
-def lemon_seconds(scenario: object, candidates: object, solution: object) -> dict[str, float]:
-    """The lemon backend's solve alone (one network), and a refusal re-plan in the
-    warm engine: one placed student's pair closed, then the re-solve."""
+def lemon_seconds(scenario: object, candidates: object, solution: object,
+                  warm: bool = True) -> dict[str, float]:
+    """The lemon backend's solve alone (its networks, as ``solve_lemon`` builds
+    them), and with ``warm`` a refusal re-plan in the warm engine: one placed
+    student's pair closed, then the re-solve."""
     import numpy as np
 
     from matcher.candidates import Candidates
@@ -114,16 +123,35 @@ def lemon_seconds(scenario: object, candidates: object, solution: object) -> dic
     t = time.perf_counter()
     solve_lemon(problem)
     solve_only = time.perf_counter() - t
-    warm = WarmEngine.start(scenario, candidates, solution.objective, solution.workplace)
-    warm.solve()
+    if not warm:
+        return {"lemon_solve": solve_only}
+    engine = WarmEngine.start(scenario, candidates, solution.objective, solution.workplace)
+    engine.solve()
     student = np.flatnonzero(solution.candidate >= 0)[:1]
     workplace = solution.workplace[student]
     updated = with_exclusions(scenario, [(str(scenario.students.ids[student[0]]),
                                           str(scenario.workplaces.ids[workplace[0]]))])
     t = time.perf_counter()
-    warm.exclude(updated, student, workplace)
-    warm.solve()
+    engine.exclude(updated, student, workplace)
+    engine.solve()
     return {"lemon_solve": solve_only, "warm_refusal": time.perf_counter() - t}
+
+
+def lemon_stage(scenario: object, candidates: object, seconds: dict[str, float]
+                ) -> dict[str, float]:
+    """The solve stage again with ``--backend lemon`` (as the CLI runs it), its CPU
+    seconds, and the end to end time with it in place of the flow's solve stage
+    (the other stages take the same time whichever exact backend solved)."""
+    from matcher.candidates import Candidates
+    from matcher.solve import solve
+    from models.scenario import Scenario
+
+    assert isinstance(scenario, Scenario) and isinstance(candidates, Candidates)
+    cpu, t = time.process_time(), time.perf_counter()
+    solve(scenario, candidates, backend="lemon", workers=os.cpu_count() or 1)
+    stage, stage_cpu = time.perf_counter() - t, time.process_time() - cpu
+    return {"lemon_stage": stage, "lemon_stage_cpu": stage_cpu,
+            "lemon_end_to_end": sum(seconds.values()) - seconds["solve"] + stage}
 
 
 def run_one(scenario_dir: Path, compare: bool) -> dict[str, object]:
@@ -145,9 +173,10 @@ def run_one(scenario_dir: Path, compare: bool) -> dict[str, object]:
         t = time.perf_counter()
         candidates = build_candidates(scenario)
         seconds["candidates"] = time.perf_counter() - t
-        t = time.perf_counter()
+        cpu, t = time.process_time(), time.perf_counter()
         solution = solve(scenario, candidates, workers=os.cpu_count() or 1)  # as the CLI does
         seconds["solve"] = time.perf_counter() - t
+        solve_cpu = time.process_time() - cpu
         t = time.perf_counter()
         plan = build_plan(scenario, candidates, solution)
         seconds["explain"] = time.perf_counter() - t
@@ -176,7 +205,13 @@ def run_one(scenario_dir: Path, compare: bool) -> dict[str, object]:
         "end_to_end_vs_bare": end_to_end / bare if bare > 0 else None,
         "peak_mb": peak_mb,
         "all_processes_peak_mb": memory.peak_bytes / 2**20,
+        # the main process's CPU only: a large flow solve runs in worker processes
+        "solve_cpu": solve_cpu,
     }
+    row |= lemon_stage(scenario, candidates, seconds)
+    row["flow_vs_lemon_stage"] = seconds["solve"] / row["lemon_stage"]  # type: ignore[operator]
+    if not compare:  # the big row: the lemon solve alone, no single-process flow (minutes)
+        row |= lemon_seconds(scenario, candidates, solution, warm=False)
     if compare:
         t = time.perf_counter()
         solve_flow(problem)
@@ -231,7 +266,7 @@ def main() -> None:
     else:
         runs = [(ensure_scenario(int(s), args.ratio, args.seed), True)
                 for s in args.sizes.split(",") if s]
-        # the big row: no single-process flow or lemon after it (minutes more)
+        # the big row: no single-process flow nor warm engine after it (minutes more)
         runs += [(ensure_scenario(*ROWS[n]), n not in BIG_ROWS) for n in names]
     rows = []
     for scenario_dir, compare in runs:
@@ -256,6 +291,7 @@ def print_table(rows: list[dict[str, object]], header: bool) -> None:
         print(f"{'students':>9} {'workpl.':>8} {'arcs':>10} "
               + " ".join(f"{s:>10}" for s in STAGES)
               + f" {'total s':>8} {'bare s':>7} {'×bare':>6} {'flow s':>7} {'lemon s':>7}"
+              f" {'L stage':>7} {'×stage':>6} {'L total':>7}"
               f" {'warm ms':>7} {'peak MB':>8} {'all MB':>8}")
 
     def optional(row: dict[str, object], key: str, width: int, scale: float = 1.0) -> str:
@@ -269,7 +305,9 @@ def print_table(rows: list[dict[str, object]], header: bool) -> None:
               + " ".join(f"{sec[s]:>10.2f}" for s in STAGES)
               + f" {r['end_to_end']:>8.2f} {r['bare_flow']:>7.2f}"
               + f" {optional(r, 'end_to_end_vs_bare', 6)} {optional(r, 'flow_solve', 7)}"
-              + f" {optional(r, 'lemon_solve', 7)} {optional(r, 'warm_refusal', 7, 1000)}"
+              + f" {optional(r, 'lemon_solve', 7)} {optional(r, 'lemon_stage', 7)}"
+              + f" {optional(r, 'flow_vs_lemon_stage', 6)} {optional(r, 'lemon_end_to_end', 7)}"
+              + f" {optional(r, 'warm_refusal', 7, 1000)}"
               + f" {r['peak_mb']:>8.0f} {r['all_processes_peak_mb']:>8.0f}")
 
 

@@ -20,7 +20,7 @@ class SolveSettings:
     objective: Objective | None = None  # None: the scenario's policy.objective
     time_limit_s: float = 60.0
     seed: int = 0
-    workers: int = 1  # processes for independent parts of a large flow problem
+    workers: int = 1  # processes for independent parts of a large flow or lemon problem
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:

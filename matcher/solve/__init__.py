@@ -50,7 +50,7 @@ def solve(
     if backend == "lemon":
         from matcher.solve.lemon import solve_lemon  # imported here: only its users load pylmcf
 
-        chosen = solve_lemon(problem)
+        chosen = solve_lemon(problem, workers=workers)
     else:
         chosen = solve_flow(problem, workers=workers)
     status: Status = "optimal"

@@ -1,6 +1,8 @@
 """The lemon backend (LEMON's network simplex) reaches the same lexicographic
 optimum as the flow backend and the networkx oracle: the same value of every
-level (placements per priority, moves kept, cost), merged or in stages."""
+level (placements per priority, moves kept, cost), merged or in stages, whether
+independent components are solved as one network, one network each, or in
+groups."""
 
 from __future__ import annotations
 
@@ -97,3 +99,61 @@ def test_lemon_matches_flow_on_shipped_scenarios(folder: str, objective: Objecti
     assert lemon_run.plan.summary == flow_run.plan.summary
     assert (level_values(scenario, lemon_run.solution, None)
             == level_values(scenario, flow_run.solution, None))
+
+
+# GROUP_ARCS: 1 gives every component its own network, 3 groups the smallest,
+# 10,000 keeps a tiny scenario in one network (no component split at all)
+GROUPINGS = (1, 3, 10_000)
+
+
+@pytest.mark.parametrize("group_arcs", GROUPINGS)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(scenario=tiny_scenarios(max_students=12, max_workplaces=6, pinned=False))
+def test_components_solved_apart_or_grouped_reach_the_same_optimum(
+    scenario: Scenario, group_arcs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With and without a previous plan to keep (its −1 for staying is the
+    negative cost each student's arcs are shifted for)."""
+    objective: Objective = "priority-first"
+    keep = np.roll(solved(scenario, "flow", objective).workplace, 1)
+    by_flow = [level_values(scenario, solved(scenario, "flow", objective, k), k)
+               for k in (None, keep)]
+    with monkeypatch.context() as patch:
+        patch.setattr(lemon, "GROUP_ARCS", group_arcs)
+        by_lemon = [solved(scenario, "lemon", objective, k) for k in (None, keep)]
+    assert by_lemon[0].objective_value == networkx_objective(scenario, objective)
+    assert [level_values(scenario, solution, k)
+            for solution, k in zip(by_lemon, (None, keep), strict=True)] == by_flow
+
+
+@pytest.mark.parametrize("group_arcs", GROUPINGS)
+def test_a_scenario_split_into_many_networks_keeps_the_optimum(
+    group_arcs: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scenario = load_scenario(SCENARIOS / "generated/ratio-0.8")
+    candidates = build_candidates(scenario)
+    problem = build_problem(scenario, candidates, residual_capacity(scenario), "priority-first")
+    monkeypatch.setattr(lemon, "GROUP_ARCS", group_arcs)
+    networks = len(lemon._layout(problem).batches)
+    assert networks == 1 if group_arcs >= len(problem.arc_student) else networks > 10
+    chosen = lemon.solve_lemon(problem)
+    by_flow = solved(scenario, "flow", "priority-first")
+    assert problem.level_values(chosen) == level_values(scenario, by_flow, None)
+    assert np.bincount(problem.arc_student[chosen]).max(initial=0) <= 1
+
+
+def test_worker_processes_give_the_same_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large problem's networks solved on worker processes: the same plan as in
+    one process, since each network's optimum does not depend on where it runs."""
+    scenario = load_scenario(SCENARIOS / "generated/ratio-1.5")
+    candidates = build_candidates(scenario)
+    monkeypatch.setattr(lemon, "GROUP_ARCS", 200)  # many small networks
+    monkeypatch.setattr(lemon, "PARALLEL_ARCS", 0)  # and the pool at any size
+    serial = solve(scenario, candidates, backend="lemon", workers=1)
+    parallel = solve(scenario, candidates, backend="lemon", workers=2)
+    problem = build_problem(scenario, candidates, serial.capacity, serial.objective)
+    assert len(lemon._layout(problem).batches) > 2
+    assert parallel.objective_value == serial.objective_value
+    assert np.array_equal(parallel.workplace, serial.workplace)
+    assert np.array_equal(parallel.mentor, serial.mentor)
