@@ -17,13 +17,16 @@ import numpy as np
 from matcher.cost import Costs, pair_costs
 from matcher.rules import RULES, Pairs
 from matcher.travel import chord_km, max_estimated_km, unit_sphere_xyz
-from models.scenario import BoolArray, IntArray, Scenario
+from models.scenario import BoolArray, IndexArray, Scenario
 
 if TYPE_CHECKING:
     from scipy.spatial import cKDTree
 
 # Float slack on the query radius; the exact travel rule decides afterwards.
 RADIUS_SLACK_KM = 1e-3
+# Student and workplace positions of candidate pairs: int32 halves the memory of the
+# largest arrays of a solve (millions of pairs) and holds any realistic scenario.
+INDEX = np.int32
 
 
 @dataclass(frozen=True)
@@ -37,11 +40,11 @@ class Candidates:
         return len(self.pairs)
 
     @property
-    def student(self) -> IntArray:
+    def student(self) -> IndexArray:
         return self.pairs.student
 
     @property
-    def workplace(self) -> IntArray:
+    def workplace(self) -> IndexArray:
         return self.pairs.workplace
 
     def excluding(self, scenario: Scenario, excluded: BoolArray) -> Candidates:
@@ -51,7 +54,7 @@ class Candidates:
         return Candidates(self.pairs.subset(kept, scenario), self.costs.take(kept))
 
 
-def _nearby_pairs(scenario: Scenario) -> tuple[IntArray, IntArray]:
+def _nearby_pairs(scenario: Scenario) -> tuple[IndexArray, IndexArray]:
     """Pairs with a recognised programme and within travel radius (a superset)."""
     # imported here: scipy.spatial takes a noticeable part of a second to import,
     # and commands that only read a scenario (validate) never need it
@@ -60,17 +63,17 @@ def _nearby_pairs(scenario: Scenario) -> tuple[IntArray, IntArray]:
     s, w = scenario.students, scenario.workplaces
     policy = scenario.config.policy
     n_programmes = max(len(scenario.programmes.codes), 1)
-    recognised_workplace = w.recognised // n_programmes
+    recognised_workplace = (w.recognised // n_programmes).astype(INDEX)
     recognised_programme = w.recognised % n_programmes
     student_xyz = unit_sphere_xyz(s.lat, s.lon)
     workplace_xyz = unit_sphere_xyz(w.lat, w.lon)
-    found_students: list[IntArray] = []
-    found_workplaces: list[IntArray] = []
+    found_students: list[IndexArray] = []
+    found_workplaces: list[IndexArray] = []
     group_keys = s.programme * (int(s.max_travel_min.max(initial=0)) + 1) + s.max_travel_min
-    order = np.argsort(group_keys, kind="stable")
+    order = np.argsort(group_keys, kind="stable").astype(INDEX)
     starts = np.flatnonzero(np.r_[True, np.diff(group_keys[order]) != 0][: len(order)])
     stops = np.r_[starts[1:], len(order)][: len(starts)]
-    trees: dict[int, tuple[cKDTree, IntArray]] = {}
+    trees: dict[int, tuple[cKDTree, IndexArray]] = {}
     for start, stop in zip(starts, stops, strict=True):
         members = order[start:stop]
         programme = int(s.programme[members[0]])
@@ -88,17 +91,23 @@ def _nearby_pairs(scenario: Scenario) -> tuple[IntArray, IntArray]:
         )
         found_students.append(members[near["i"]])
         found_workplaces.append(places[near["j"]])
-    if not found_students:
-        found_students.append(np.zeros(0, dtype=np.int64))
-        found_workplaces.append(np.zeros(0, dtype=np.int64))
-    student = np.concatenate(found_students)
-    workplace = np.concatenate(found_workplaces)
+        del near
+    student = np.concatenate([np.zeros(0, dtype=INDEX), *found_students])
+    del found_students
+    workplace = np.concatenate([np.zeros(0, dtype=INDEX), *found_workplaces])
+    del found_workplaces
     if len(scenario.travel_keys):
-        # Each student sits in one group, so only measured pairs can repeat a found pair.
-        seen = np.isin(scenario.pair_keys(student, workplace), scenario.travel_keys)
-        student = np.concatenate([student[~seen], scenario.travel_keys // len(w)])
-        workplace = np.concatenate([workplace[~seen], scenario.travel_keys % len(w)])
-    return student.astype(np.int64), workplace.astype(np.int64)
+        # Each student sits in one group, so only measured pairs can repeat a found
+        # pair, and only students with a measurement have one: look up theirs alone.
+        maybe = np.flatnonzero(scenario.has_measured_travel[student])
+        seen = maybe[np.isin(scenario.pair_keys(student[maybe], workplace[maybe]),
+                             scenario.travel_keys)]
+        n_workplaces = len(w)
+        student = np.concatenate([np.delete(student, seen),
+                                  (scenario.travel_keys // n_workplaces).astype(INDEX)])
+        workplace = np.concatenate([np.delete(workplace, seen),
+                                    (scenario.travel_keys % n_workplaces).astype(INDEX)])
+    return student, workplace
 
 
 def build_candidates(scenario: Scenario) -> Candidates:

@@ -36,22 +36,30 @@ def wish_rank(pairs: Pairs) -> IntArray:
     """0-based position of the workplace's sector in the student's wishes;
     ``len(wishes)`` when the sector is not among them; 0 without wishes."""
     s, w = pairs.scenario.students, pairs.scenario.workplaces
-    hit = s.wishes[pairs.student] == w.sector[pairs.workplace][:, None]
-    found = hit.any(axis=1)
-    return np.where(found, hit.argmax(axis=1), s.wish_count[pairs.student]).astype(np.int64)
+    sector = w.sector[pairs.workplace]
+    rank = s.wish_count[pairs.student].astype(np.int64, copy=False)  # fresh: filled in below
+    # one wish column at a time, last first, so the first matching wish wins
+    for position in range(s.wishes.shape[1] - 1, -1, -1):
+        rank[np.ascontiguousarray(s.wishes[:, position])[pairs.student] == sector] = position
+    return rank
 
 
 def uncovered_gaps(pairs: Pairs) -> IntArray:
     """Competence gaps of the student that the workplace does not offer."""
     s, w = pairs.scenario.students, pairs.scenario.workplaces
-    missing = s.gaps[pairs.student] & ~w.competences[pairs.workplace]
-    return np.asarray(np.bitwise_count(missing).sum(axis=1, dtype=np.int64))
+    count = np.zeros(len(pairs), dtype=np.int64)
+    for word in range(s.gaps.shape[1]):  # one 64-bit word at a time: no (pairs × words) copies
+        missing = np.ascontiguousarray(s.gaps[:, word])[pairs.student]
+        missing &= ~np.ascontiguousarray(w.competences[:, word])[pairs.workplace]
+        count += np.bitwise_count(missing)
+    return count
 
 
 def pair_costs(pairs: Pairs) -> Costs:
     weights = pairs.scenario.config.weights
-    return Costs(
-        wish=weights.wish * wish_rank(pairs),
-        competence=weights.competence * uncovered_gaps(pairs),
-        travel=weights.travel * pairs.minutes.astype(np.int64),
-    )
+    wish = wish_rank(pairs)
+    wish *= weights.wish
+    competence = uncovered_gaps(pairs)
+    competence *= weights.competence
+    return Costs(wish=wish, competence=competence,
+                 travel=weights.travel * pairs.minutes.astype(np.int64))

@@ -8,7 +8,7 @@ from functools import cached_property
 import numpy as np
 
 from matcher.travel import travel_minutes
-from models.scenario import IntArray, Scenario
+from models.scenario import IndexArray, IntArray, Scenario
 
 
 @dataclass(frozen=True)
@@ -20,8 +20,8 @@ class Pairs:
     """
 
     scenario: Scenario
-    student: IntArray
-    workplace: IntArray
+    student: IndexArray  # int32 for candidate search's millions of pairs, else int64
+    workplace: IndexArray
     _cache: dict[str, IntArray] = field(default_factory=dict, compare=False, repr=False)
 
     def __len__(self) -> int:
