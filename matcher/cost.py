@@ -7,22 +7,28 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.rules.pairs import Pairs
-from models.scenario import IntArray
+from models.scenario import IntArray, NarrowIntArray, narrowed
 
 COST_PARTS = ("wish", "competence", "travel")
 
 
 @dataclass(frozen=True)
 class Costs:
-    """Cost parts for aligned pairs; ``total = wish + competence + travel``."""
+    """Cost parts for aligned pairs; ``total = wish + competence + travel``.
 
-    wish: IntArray
-    competence: IntArray
-    travel: IntArray
+    The parts may be int32 (``narrowed``: millions of candidate pairs); ``total``
+    and any sum of them is int64."""
+
+    wish: NarrowIntArray
+    competence: NarrowIntArray
+    travel: NarrowIntArray
 
     @property
     def total(self) -> IntArray:
-        return self.wish + self.competence + self.travel
+        total = self.wish.astype(np.int64)
+        total += self.competence
+        total += self.travel
+        return total
 
     def take(self, keep: np.ndarray) -> Costs:
         return Costs(self.wish[keep], self.competence[keep], self.travel[keep])
@@ -61,5 +67,6 @@ def pair_costs(pairs: Pairs) -> Costs:
     wish *= weights.wish
     competence = uncovered_gaps(pairs)
     competence *= weights.competence
-    return Costs(wish=wish, competence=competence,
-                 travel=weights.travel * pairs.minutes.astype(np.int64))
+    travel = pairs.minutes.astype(np.int64)
+    travel *= weights.travel
+    return Costs(wish=narrowed(wish), competence=narrowed(competence), travel=narrowed(travel))

@@ -14,7 +14,7 @@ from importlib import resources
 
 import numpy as np
 
-from models.scenario import FloatArray, IndexArray, IntArray, Scenario
+from models.scenario import FloatArray, IndexArray, IntArray, NarrowIntArray, Scenario, narrowed
 
 EARTH_RADIUS_KM = 6371.0
 
@@ -110,8 +110,10 @@ def estimated_minutes_of(scenario: Scenario, student: IndexArray,
     return b.astype(np.int64)
 
 
-def travel_minutes(scenario: Scenario, student: IndexArray, workplace: IndexArray) -> IntArray:
-    """One-way minutes for each (student, workplace) pair: measured, else estimated."""
+def travel_minutes(scenario: Scenario, student: IndexArray,
+                   workplace: IndexArray) -> NarrowIntArray:
+    """One-way minutes for each (student, workplace) pair: measured, else estimated
+    (int32 when they fit: they are kept for millions of candidate pairs)."""
     minutes = estimated_minutes_of(scenario, student, workplace)
     if len(scenario.travel_keys):
         # Only pairs of a student with a measurement can be measured: look those up.
@@ -121,7 +123,7 @@ def travel_minutes(scenario: Scenario, student: IndexArray, workplace: IndexArra
         at_clipped = np.minimum(at, len(scenario.travel_keys) - 1)
         measured = scenario.travel_keys[at_clipped] == keys
         minutes[maybe[measured]] = scenario.travel_minutes[at_clipped[measured]]
-    return minutes
+    return narrowed(minutes)
 
 
 def unit_sphere_xyz(lat: FloatArray, lon: FloatArray) -> FloatArray:

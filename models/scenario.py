@@ -22,6 +22,20 @@ IntArray = NDArray[np.int64]
 # Positions of students or workplaces: int32 where a large pair set is stored (half the
 # memory), int64 elsewhere; both index the same way.
 IndexArray = NDArray[np.signedinteger[Any]]
+
+
+# Whole numbers stored as int32 when they all fit (``narrowed``), else as int64.
+NarrowIntArray = NDArray[np.signedinteger[Any]]
+
+
+def narrowed(values: IntArray) -> NarrowIntArray:
+    """``values`` as int32 when every value fits (half the memory of the millions of
+    candidate pairs' minutes and costs), else as they are; arithmetic that could leave
+    int32 casts back to int64 first."""
+    low, high = np.iinfo(np.int32).min, np.iinfo(np.int32).max
+    if len(values) and (int(values.min()) < low or int(values.max()) > high):
+        return values
+    return values.astype(np.int32)
 BoolArray = NDArray[np.bool_]
 FloatArray = NDArray[np.float64]
 MaskArray = NDArray[np.uint64]

@@ -8,7 +8,7 @@ from functools import cached_property
 import numpy as np
 
 from matcher.travel import travel_minutes
-from models.scenario import IndexArray, IntArray, Scenario
+from models.scenario import IndexArray, IntArray, NarrowIntArray, Scenario
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Pairs:
         return len(self.student)
 
     @cached_property
-    def minutes(self) -> IntArray:
+    def minutes(self) -> NarrowIntArray:
         return travel_minutes(self.scenario, self.student, self.workplace)
 
     def subset(self, keep: np.ndarray, scenario: Scenario | None = None) -> Pairs:
