@@ -14,7 +14,7 @@ from importlib import resources
 
 import numpy as np
 
-from models.scenario import FloatArray, IndexArray, IntArray, NarrowIntArray, Scenario, narrowed
+from models.scenario import FloatArray, IndexArray, IntArray, NarrowIntArray, Scenario
 
 EARTH_RADIUS_KM = 6371.0
 
@@ -66,55 +66,78 @@ def max_estimated_km(minutes: int | IntArray, detour_factor: float, speed_kmh: f
     return np.asarray(np.asarray(minutes, dtype=np.float64) * speed_kmh / 60.0 / detour_factor)
 
 
+# Pairs per block of the travel estimate: the block's float buffers stay in cache
+# rather than allocating arrays as long as millions of pairs.
+BLOCK_PAIRS = 1 << 16
+
+
 def estimated_minutes_of(scenario: Scenario, student: IndexArray,
                          workplace: IndexArray) -> IntArray:
-    """The estimate alone (ignoring measured times), for each pair:
-    ``estimated_minutes(haversine_km(…))``, bit for bit the same
-    operations, but with each point's radians and cosine computed once per point
-    and the pair arithmetic done in place in three buffers: on millions of pairs,
-    fresh arrays cost more (page faults) than the arithmetic."""
+    """The estimate alone (ignoring measured times), for each pair."""
+    minutes = np.empty(len(student), dtype=np.int64)
+    _estimate_into(scenario, student, workplace, minutes)
+    return minutes
+
+
+def _estimate_into(scenario: Scenario, student: IndexArray, workplace: IndexArray,
+                   minutes: NarrowIntArray) -> None:
+    """``estimated_minutes(haversine_km(…))`` of each pair into ``minutes``, bit for
+    bit the same operations, with each point's radians and cosine computed once per
+    point and the pair arithmetic done in place, block by block, in three buffers."""
     s, w = scenario.students, scenario.workplaces
     policy = scenario.config.policy
     s_phi, w_phi = np.radians(s.lat), np.radians(w.lat)
-    # sin²(Δλ / 2)
-    a = np.take(np.radians(w.lon), workplace)
-    b = np.take(np.radians(s.lon), student)
-    a -= b
-    a /= 2
-    np.sin(a, out=a)
-    a *= a
-    # cos φ1 · cos φ2 · sin²(Δλ / 2)
-    c = np.take(np.cos(s_phi), student)
-    np.take(np.cos(w_phi), workplace, out=b)
-    c *= b
-    c *= a
-    # sin²(Δφ / 2) + the above, as haversine_km adds them
-    np.take(w_phi, workplace, out=b)
-    np.take(s_phi, student, out=a)
-    b -= a
-    del a
-    b /= 2
-    np.sin(b, out=b)
-    b *= b
-    b += c
-    del c
-    np.clip(b, 0.0, 1.0, out=b)
-    np.sqrt(b, out=b)
-    np.arcsin(b, out=b)
-    b *= 2 * EARTH_RADIUS_KM  # km
-    # estimated_minutes
-    b *= policy.detour_factor
-    b /= policy.travel_speed_kmh
-    b *= 60.0
-    np.ceil(b, out=b)
-    return b.astype(np.int64)
+    s_lambda, w_lambda = np.radians(s.lon), np.radians(w.lon)
+    s_cos, w_cos = np.cos(s_phi), np.cos(w_phi)
+    size = min(len(student), BLOCK_PAIRS)
+    a, b, c = np.empty(size), np.empty(size), np.empty(size)
+    for start in range(0, len(student), BLOCK_PAIRS):
+        stop = min(start + BLOCK_PAIRS, len(student))
+        n = stop - start
+        who, where = student[start:stop], workplace[start:stop]
+        a, b, c = a[:n], b[:n], c[:n]
+        # sin²(Δλ / 2)
+        np.take(w_lambda, where, out=a)
+        np.take(s_lambda, who, out=b)
+        a -= b
+        a /= 2
+        np.sin(a, out=a)
+        a *= a
+        # cos φ1 · cos φ2 · sin²(Δλ / 2)
+        np.take(s_cos, who, out=c)
+        np.take(w_cos, where, out=b)
+        c *= b
+        c *= a
+        # sin²(Δφ / 2) + the above, as haversine_km adds them
+        np.take(w_phi, where, out=b)
+        np.take(s_phi, who, out=a)
+        b -= a
+        b /= 2
+        np.sin(b, out=b)
+        b *= b
+        b += c
+        np.clip(b, 0.0, 1.0, out=b)
+        np.sqrt(b, out=b)
+        np.arcsin(b, out=b)
+        b *= 2 * EARTH_RADIUS_KM  # km; then estimated_minutes
+        b *= policy.detour_factor
+        b /= policy.travel_speed_kmh
+        b *= 60.0
+        np.ceil(b, out=b)
+        minutes[start:stop] = b
 
 
 def travel_minutes(scenario: Scenario, student: IndexArray,
                    workplace: IndexArray) -> NarrowIntArray:
     """One-way minutes for each (student, workplace) pair: measured, else estimated
     (int32 when they fit: they are kept for millions of candidate pairs)."""
-    minutes = estimated_minutes_of(scenario, student, workplace)
+    policy = scenario.config.policy
+    longest = math.ceil(math.pi * EARTH_RADIUS_KM * policy.detour_factor
+                        / policy.travel_speed_kmh * 60.0)
+    longest = max(longest, int(scenario.travel_minutes.max(initial=0)))
+    minutes: NarrowIntArray = (np.empty(len(student), dtype=np.int32) if longest < 2**31 - 1
+                               else np.empty(len(student), dtype=np.int64))
+    _estimate_into(scenario, student, workplace, minutes)
     if len(scenario.travel_keys):
         # Only pairs of a student with a measurement can be measured: look those up.
         maybe = np.flatnonzero(scenario.has_measured_travel[student])
@@ -123,7 +146,7 @@ def travel_minutes(scenario: Scenario, student: IndexArray,
         at_clipped = np.minimum(at, len(scenario.travel_keys) - 1)
         measured = scenario.travel_keys[at_clipped] == keys
         minutes[maybe[measured]] = scenario.travel_minutes[at_clipped[measured]]
-    return narrowed(minutes)
+    return minutes
 
 
 def unit_sphere_xyz(lat: FloatArray, lon: FloatArray) -> FloatArray:

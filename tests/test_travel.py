@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.travel import estimated_minutes, estimated_minutes_of, haversine_km
+from matcher.travel import BLOCK_PAIRS, estimated_minutes, estimated_minutes_of, haversine_km
 from tests.builders import one_pair
 
 LATITUDES = st.floats(-90, 90, allow_nan=False)
@@ -45,3 +45,21 @@ def test_many_pairs_get_the_minutes_of_the_formula_pair_by_pair(
     km = haversine_km(s_lat[student], s_lon[student], w_lat[workplace], w_lon[workplace])
     expected = estimated_minutes(km, detour, speed)
     assert estimated_minutes_of(sc, student, workplace).tolist() == expected.tolist()
+
+
+def test_pairs_beyond_one_block_get_the_same_minutes() -> None:
+    """Millions of pairs are estimated block by block; every block must match."""
+    rng = np.random.default_rng(7)
+    base = one_pair()
+    s_lat, w_lat = rng.uniform(49, 52, 50), rng.uniform(49, 52, 70)
+    s_lon, w_lon = rng.uniform(2, 6, 50), rng.uniform(2, 6, 70)
+    sc = dataclasses.replace(
+        base, students=dataclasses.replace(base.students, lat=s_lat, lon=s_lon),
+        workplaces=dataclasses.replace(base.workplaces, lat=w_lat, lon=w_lon))
+    n = 3 * BLOCK_PAIRS + 5
+    student = rng.integers(0, 50, n).astype(np.int32)
+    workplace = rng.integers(0, 70, n).astype(np.int32)
+    policy = sc.config.policy
+    km = haversine_km(s_lat[student], s_lon[student], w_lat[workplace], w_lon[workplace])
+    expected = estimated_minutes(km, policy.detour_factor, policy.travel_speed_kmh)
+    assert np.array_equal(estimated_minutes_of(sc, student, workplace), expected)
