@@ -2,19 +2,23 @@
 
 The full student × workplace matrix is never built: pairs are first pruned by
 programme (only recognised workplaces) and travel radius (a KD-tree on the
-earth's surface), then every hard rule in ``matcher.rules`` is applied exactly.
+earth's surface), then every hard rule in ``matcher.rules`` is applied exactly,
+group of students by group (one programme, one travel limit), so the millions of
+pairs of a large scenario never exist all at once before the rules thin them.
 Pairs with a measured travel time are always examined, since a measurement may
 be shorter than the estimate.
 """
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from matcher.cost import Costs, pair_costs
+from matcher.cost import COST_PARTS, Costs, pair_costs
 from matcher.rules import RULES, Pairs
 from matcher.travel import chord_km, max_estimated_km, unit_sphere_xyz
 from models.scenario import BoolArray, IndexArray, Scenario
@@ -27,6 +31,9 @@ RADIUS_SLACK_KM = 1e-3
 # Student and workplace positions of candidate pairs: int32 halves the memory of the
 # largest arrays of a solve (millions of pairs) and holds any realistic scenario.
 INDEX = np.int32
+# Groups of students searched side by side: the KD-tree searches and numpy's array
+# work release the GIL, and the benchmark machine has two cores.
+SEARCH_THREADS = 2
 
 
 @dataclass(frozen=True)
@@ -54,65 +61,86 @@ class Candidates:
         return Candidates(self.pairs.subset(kept, scenario), self.costs.take(kept))
 
 
-def _nearby_pairs(scenario: Scenario) -> tuple[IndexArray, IndexArray]:
-    """Pairs with a recognised programme and within travel radius (a superset)."""
+@dataclass(frozen=True)
+class _Group:
+    """Students of one programme with one travel limit: one radius search."""
+
+    programme: int
+    members: IndexArray
+    radius_km: float  # chord length, with slack
+
+
+def _groups(scenario: Scenario) -> list[_Group]:
+    s = scenario.students
+    policy = scenario.config.policy
+    group_keys = s.programme * (int(s.max_travel_min.max(initial=0)) + 1) + s.max_travel_min
+    order = np.argsort(group_keys, kind="stable").astype(INDEX)
+    starts = np.flatnonzero(np.r_[True, np.diff(group_keys[order]) != 0][: len(order)])
+    stops = np.r_[starts[1:], len(order)][: len(starts)]
+    groups = []
+    for start, stop in zip(starts, stops, strict=True):
+        members = order[start:stop]
+        minutes = int(s.max_travel_min[members[0]])
+        arc = float(max_estimated_km(minutes, policy.detour_factor, policy.travel_speed_kmh))
+        groups.append(_Group(int(s.programme[members[0]]), members,
+                             chord_km(arc) + RADIUS_SLACK_KM))
+    return groups
+
+
+def build_candidates(scenario: Scenario) -> Candidates:
+    """Every allowed pair with its cost: the pairs found near each group of students
+    (in the order of the groups), then the pairs with a measured travel time."""
     # imported here: scipy.spatial takes a noticeable part of a second to import,
     # and commands that only read a scenario (validate) never need it
     from scipy.spatial import cKDTree
 
     s, w = scenario.students, scenario.workplaces
-    policy = scenario.config.policy
     n_programmes = max(len(scenario.programmes.codes), 1)
     recognised_workplace = (w.recognised // n_programmes).astype(INDEX)
     recognised_programme = w.recognised % n_programmes
     student_xyz = unit_sphere_xyz(s.lat, s.lon)
     workplace_xyz = unit_sphere_xyz(w.lat, w.lon)
-    found_students: list[IndexArray] = []
-    found_workplaces: list[IndexArray] = []
-    group_keys = s.programme * (int(s.max_travel_min.max(initial=0)) + 1) + s.max_travel_min
-    order = np.argsort(group_keys, kind="stable").astype(INDEX)
-    starts = np.flatnonzero(np.r_[True, np.diff(group_keys[order]) != 0][: len(order)])
-    stops = np.r_[starts[1:], len(order)][: len(starts)]
-    trees: dict[int, tuple[cKDTree, IndexArray]] = {}
-    for start, stop in zip(starts, stops, strict=True):
-        members = order[start:stop]
-        programme = int(s.programme[members[0]])
-        if programme not in trees:
-            places = recognised_workplace[recognised_programme == programme]
-            trees[programme] = (cKDTree(workplace_xyz[places]), places)
-        tree, places = trees[programme]
-        if not len(places):
-            continue
-        minutes = int(s.max_travel_min[members[0]])
-        arc = float(max_estimated_km(minutes, policy.detour_factor, policy.travel_speed_kmh))
-        radius = chord_km(arc) + RADIUS_SLACK_KM
-        near = cKDTree(student_xyz[members]).sparse_distance_matrix(
-            tree, radius, output_type="ndarray"
-        )
-        found_students.append(members[near["i"]])
-        found_workplaces.append(places[near["j"]])
+    groups = _groups(scenario)
+    trees: dict[int, tuple[cKDTree, IndexArray]] = {}  # by programme
+
+    def recognised_places(programme: int) -> tuple[cKDTree, IndexArray]:
+        places = recognised_workplace[recognised_programme == programme]
+        return cKDTree(workplace_xyz[places]), places
+
+    def candidates_near(group: _Group) -> Candidates:
+        tree, places = trees[group.programme]
+        near = cKDTree(student_xyz[group.members]).sparse_distance_matrix(
+            tree, group.radius_km, output_type="ndarray")
+        student, workplace = group.members[near["i"]], places[near["j"]]
         del near
-    student = np.concatenate([np.zeros(0, dtype=INDEX), *found_students])
-    del found_students
-    workplace = np.concatenate([np.zeros(0, dtype=INDEX), *found_workplaces])
-    del found_workplaces
-    if len(scenario.travel_keys):
-        # Each student sits in one group, so only measured pairs can repeat a found
-        # pair, and only students with a measurement have one: look up theirs alone.
-        maybe = np.flatnonzero(scenario.has_measured_travel[student])
-        seen = maybe[np.isin(scenario.pair_keys(student[maybe], workplace[maybe]),
-                             scenario.travel_keys)]
-        n_workplaces = len(w)
-        student = np.concatenate([np.delete(student, seen),
-                                  (scenario.travel_keys // n_workplaces).astype(INDEX)])
-        workplace = np.concatenate([np.delete(workplace, seen),
-                                    (scenario.travel_keys % n_workplaces).astype(INDEX)])
-    return student, workplace
+        if len(scenario.travel_keys):
+            # Measured pairs are examined after the groups, whatever their distance:
+            # drop them here. Only a student with a measurement can have one.
+            maybe = np.flatnonzero(scenario.has_measured_travel[student])
+            seen = maybe[np.isin(scenario.pair_keys(student[maybe], workplace[maybe]),
+                                 scenario.travel_keys)]
+            student, workplace = np.delete(student, seen), np.delete(workplace, seen)
+        return allowed(Pairs(scenario, student, workplace))
+
+    programmes = sorted({group.programme for group in groups})
+    with ThreadPoolExecutor(max_workers=min(SEARCH_THREADS, os.cpu_count() or 1)) as pool:
+        trees.update(zip(programmes, pool.map(recognised_places, programmes), strict=True))
+        parts = list(pool.map(candidates_near, groups))
+    trees.clear()
+    measured = scenario.travel_keys
+    parts.append(allowed(Pairs(scenario, (measured // len(w)).astype(INDEX),
+                               (measured % len(w)).astype(INDEX))))
+    return _concatenate(scenario, parts)
 
 
-def build_candidates(scenario: Scenario) -> Candidates:
-    student, workplace = _nearby_pairs(scenario)
-    return allowed(Pairs(scenario, student, workplace))
+def _concatenate(scenario: Scenario, parts: list[Candidates]) -> Candidates:
+    """The candidates of ``parts`` one after the other (their travel minutes too)."""
+    pairs = Pairs(scenario, np.concatenate([part.student for part in parts]),
+                  np.concatenate([part.workplace for part in parts]))
+    pairs.__dict__["minutes"] = np.concatenate([part.pairs.minutes for part in parts])
+    costs = Costs(*(np.concatenate([getattr(part.costs, name) for part in parts])
+                    for name in COST_PARTS))
+    return Candidates(pairs, costs)
 
 
 def allowed(pairs: Pairs) -> Candidates:
