@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from matcher.cost import COST_PARTS, Costs, pair_costs
+from matcher.memory import release_freed_memory
 from matcher.rules import RULES, Pairs
 from matcher.travel import chord_km, max_estimated_km, unit_sphere_xyz
 from models.scenario import BoolArray, IndexArray, Scenario
@@ -34,6 +35,9 @@ INDEX = np.int32
 # Groups of students searched side by side: the KD-tree searches and numpy's array
 # work release the GIL, and the benchmark machine has two cores.
 SEARCH_THREADS = 2
+# From this many candidates on, the memory the search freed is handed back to the
+# system (``matcher.memory``): hundreds of MB at 140k students, a waste of time below.
+RELEASE_AFTER_PAIRS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -130,7 +134,11 @@ def build_candidates(scenario: Scenario) -> Candidates:
     measured = scenario.travel_keys
     parts.append(allowed(Pairs(scenario, (measured // len(w)).astype(INDEX),
                                (measured % len(w)).astype(INDEX))))
-    return _concatenate(scenario, parts)
+    candidates = _concatenate(scenario, parts)
+    if len(candidates) >= RELEASE_AFTER_PAIRS:
+        del parts
+        release_freed_memory()  # the threads' arenas kept the groups' arrays
+    return candidates
 
 
 def _concatenate(scenario: Scenario, parts: list[Candidates]) -> Candidates:
