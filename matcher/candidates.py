@@ -2,9 +2,11 @@
 
 The full student × workplace matrix is never built: pairs are first pruned by
 programme (only recognised workplaces) and travel radius (a KD-tree on the
-earth's surface), then every hard rule in ``matcher.rules`` is applied exactly,
-group of students by group (one programme, one travel limit), so the millions of
-pairs of a large scenario never exist all at once before the rules thin them.
+earth's surface), then every hard rule in ``matcher.rules`` is applied exactly.
+Students are searched in groups (one programme, one travel limit), and groups
+are searched and checked in jobs of about ``JOB_STUDENTS`` students on two
+threads, so the millions of nearby pairs of a large scenario never exist all at
+once before the rules thin them.
 Pairs with a measured travel time are always examined, since a measurement may
 be shorter than the estimate.
 """
@@ -35,6 +37,10 @@ INDEX = np.int32
 # Groups of students searched side by side: the KD-tree searches and numpy's array
 # work release the GIL, and the benchmark machine has two cores.
 SEARCH_THREADS = 2
+# Students per job of the search: enough that the rules' array work outweighs the
+# Python around it (a scenario of a few thousand students is one job), few enough
+# that a job's nearby pairs are a fraction of a large scenario's (140k: 14 jobs).
+JOB_STUDENTS = 10_000
 # From this many candidates on, the memory the search freed is handed back to the
 # system (``matcher.memory``): hundreds of MB at 140k students, a waste of time below.
 RELEASE_AFTER_PAIRS = 1_000_000
@@ -91,9 +97,23 @@ def _groups(scenario: Scenario) -> list[_Group]:
     return groups
 
 
+def _jobs(groups: list[_Group]) -> list[list[_Group]]:
+    """Consecutive groups, about ``JOB_STUDENTS`` students a job."""
+    jobs: list[list[_Group]] = [[]]
+    students = 0
+    for group in groups:
+        if students >= JOB_STUDENTS:
+            jobs.append([])
+            students = 0
+        jobs[-1].append(group)
+        students += len(group.members)
+    return jobs
+
+
 def build_candidates(scenario: Scenario) -> Candidates:
     """Every allowed pair with its cost: the pairs found near each group of students
-    (in the order of the groups), then the pairs with a measured travel time."""
+    (in the order of the groups), then the pairs with a measured travel time. Jobs
+    of groups are searched and checked on ``SEARCH_THREADS`` threads."""
     # imported here: scipy.spatial takes a noticeable part of a second to import,
     # and commands that only read a scenario (validate) never need it
     from scipy.spatial import cKDTree
@@ -111,12 +131,17 @@ def build_candidates(scenario: Scenario) -> Candidates:
         places = recognised_workplace[recognised_programme == programme]
         return cKDTree(workplace_xyz[places]), places
 
-    def candidates_near(group: _Group) -> Candidates:
+    def nearby(group: _Group) -> tuple[IndexArray, IndexArray]:
         tree, places = trees[group.programme]
         near = cKDTree(student_xyz[group.members]).sparse_distance_matrix(
             tree, group.radius_km, output_type="ndarray")
-        student, workplace = group.members[near["i"]], places[near["j"]]
-        del near
+        return group.members[near["i"]], places[near["j"]]
+
+    def candidates_near(job: list[_Group]) -> Candidates:
+        found = [nearby(group) for group in job]
+        student = np.concatenate([np.zeros(0, dtype=INDEX), *(s for s, _ in found)])
+        workplace = np.concatenate([np.zeros(0, dtype=INDEX), *(w for _, w in found)])
+        del found
         if len(scenario.travel_keys):
             # Measured pairs are examined after the groups, whatever their distance:
             # drop them here. Only a student with a measurement can have one.
@@ -127,9 +152,11 @@ def build_candidates(scenario: Scenario) -> Candidates:
         return allowed(Pairs(scenario, student, workplace))
 
     programmes = sorted({group.programme for group in groups})
-    with ThreadPoolExecutor(max_workers=min(SEARCH_THREADS, os.cpu_count() or 1)) as pool:
+    jobs = _jobs(groups)
+    threads = max(min(SEARCH_THREADS, os.cpu_count() or 1, len(jobs)), 1)
+    with ThreadPoolExecutor(max_workers=threads) as pool:
         trees.update(zip(programmes, pool.map(recognised_places, programmes), strict=True))
-        parts = list(pool.map(candidates_near, groups))
+        parts = list(pool.map(candidates_near, jobs))
     trees.clear()
     measured = scenario.travel_keys
     parts.append(allowed(Pairs(scenario, (measured // len(w)).astype(INDEX),
