@@ -14,7 +14,7 @@ from importlib import resources
 
 import numpy as np
 
-from models.scenario import FloatArray, IntArray, Scenario
+from models.scenario import FloatArray, IndexArray, IntArray, NarrowIntArray, Scenario
 
 EARTH_RADIUS_KM = 6371.0
 
@@ -66,23 +66,86 @@ def max_estimated_km(minutes: int | IntArray, detour_factor: float, speed_kmh: f
     return np.asarray(np.asarray(minutes, dtype=np.float64) * speed_kmh / 60.0 / detour_factor)
 
 
-def estimated_minutes_of(scenario: Scenario, student: IntArray, workplace: IntArray) -> IntArray:
+# Pairs per block of the travel estimate: the block's float buffers stay in cache
+# rather than allocating arrays as long as millions of pairs.
+BLOCK_PAIRS = 1 << 16
+
+
+def estimated_minutes_of(scenario: Scenario, student: IndexArray,
+                         workplace: IndexArray) -> IntArray:
     """The estimate alone (ignoring measured times), for each pair."""
+    minutes = np.empty(len(student), dtype=np.int64)
+    _estimate_into(scenario, student, workplace, minutes)
+    return minutes
+
+
+def _estimate_into(scenario: Scenario, student: IndexArray, workplace: IndexArray,
+                   minutes: NarrowIntArray) -> None:
+    """``estimated_minutes(haversine_km(…))`` of each pair into ``minutes``, bit for
+    bit the same operations, with each point's radians and cosine computed once per
+    point and the pair arithmetic done in place, block by block, in three buffers."""
     s, w = scenario.students, scenario.workplaces
     policy = scenario.config.policy
-    km = haversine_km(s.lat[student], s.lon[student], w.lat[workplace], w.lon[workplace])
-    return estimated_minutes(km, policy.detour_factor, policy.travel_speed_kmh)
+    s_phi, w_phi = np.radians(s.lat), np.radians(w.lat)
+    s_lambda, w_lambda = np.radians(s.lon), np.radians(w.lon)
+    s_cos, w_cos = np.cos(s_phi), np.cos(w_phi)
+    size = min(len(student), BLOCK_PAIRS)
+    a, b, c = np.empty(size), np.empty(size), np.empty(size)
+    for start in range(0, len(student), BLOCK_PAIRS):
+        stop = min(start + BLOCK_PAIRS, len(student))
+        n = stop - start
+        who, where = student[start:stop], workplace[start:stop]
+        a, b, c = a[:n], b[:n], c[:n]
+        # sin²(Δλ / 2)
+        np.take(w_lambda, where, out=a)
+        np.take(s_lambda, who, out=b)
+        a -= b
+        a /= 2
+        np.sin(a, out=a)
+        a *= a
+        # cos φ1 · cos φ2 · sin²(Δλ / 2)
+        np.take(s_cos, who, out=c)
+        np.take(w_cos, where, out=b)
+        c *= b
+        c *= a
+        # sin²(Δφ / 2) + the above, as haversine_km adds them
+        np.take(w_phi, where, out=b)
+        np.take(s_phi, who, out=a)
+        b -= a
+        b /= 2
+        np.sin(b, out=b)
+        b *= b
+        b += c
+        np.clip(b, 0.0, 1.0, out=b)
+        np.sqrt(b, out=b)
+        np.arcsin(b, out=b)
+        b *= 2 * EARTH_RADIUS_KM  # km; then estimated_minutes
+        b *= policy.detour_factor
+        b /= policy.travel_speed_kmh
+        b *= 60.0
+        np.ceil(b, out=b)
+        minutes[start:stop] = b
 
 
-def travel_minutes(scenario: Scenario, student: IntArray, workplace: IntArray) -> IntArray:
-    """One-way minutes for each (student, workplace) pair: measured, else estimated."""
-    minutes = estimated_minutes_of(scenario, student, workplace)
+def travel_minutes(scenario: Scenario, student: IndexArray,
+                   workplace: IndexArray) -> NarrowIntArray:
+    """One-way minutes for each (student, workplace) pair: measured, else estimated
+    (int32 when they fit: they are kept for millions of candidate pairs)."""
+    policy = scenario.config.policy
+    longest = math.ceil(math.pi * EARTH_RADIUS_KM * policy.detour_factor
+                        / policy.travel_speed_kmh * 60.0)
+    longest = max(longest, int(scenario.travel_minutes.max(initial=0)))
+    minutes: NarrowIntArray = (np.empty(len(student), dtype=np.int32) if longest < 2**31 - 1
+                               else np.empty(len(student), dtype=np.int64))
+    _estimate_into(scenario, student, workplace, minutes)
     if len(scenario.travel_keys):
-        keys = scenario.pair_keys(student, workplace)
+        # Only pairs of a student with a measurement can be measured: look those up.
+        maybe = np.flatnonzero(scenario.has_measured_travel[student])
+        keys = scenario.pair_keys(student[maybe], workplace[maybe])
         at = np.searchsorted(scenario.travel_keys, keys)
         at_clipped = np.minimum(at, len(scenario.travel_keys) - 1)
         measured = scenario.travel_keys[at_clipped] == keys
-        minutes = np.where(measured, scenario.travel_minutes[at_clipped], minutes)
+        minutes[maybe[measured]] = scenario.travel_minutes[at_clipped[measured]]
     return minutes
 
 

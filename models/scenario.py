@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -17,6 +19,23 @@ from models.config import ScenarioConfig
 from models.message import Message
 
 IntArray = NDArray[np.int64]
+# Positions of students or workplaces: int32 where a large pair set is stored (half the
+# memory), int64 elsewhere; both index the same way.
+IndexArray = NDArray[np.signedinteger[Any]]
+
+
+# Whole numbers stored as int32 when they all fit (``narrowed``), else as int64.
+NarrowIntArray = NDArray[np.signedinteger[Any]]
+
+
+def narrowed(values: IntArray) -> NarrowIntArray:
+    """``values`` as int32 when every value fits (half the memory of the millions of
+    candidate pairs' minutes and costs), else as they are; arithmetic that could leave
+    int32 casts back to int64 first."""
+    low, high = np.iinfo(np.int32).min, np.iinfo(np.int32).max
+    if len(values) and (int(values.min()) < low or int(values.max()) > high):
+        return values
+    return values.astype(np.int32)
 BoolArray = NDArray[np.bool_]
 FloatArray = NDArray[np.float64]
 MaskArray = NDArray[np.uint64]
@@ -192,6 +211,22 @@ class Scenario:
     def name(self) -> str:
         return self.config.name
 
-    def pair_keys(self, student: IntArray, workplace: IntArray) -> IntArray:
+    def pair_keys(self, student: IndexArray, workplace: IndexArray) -> IntArray:
         keys: IntArray = student.astype(np.int64) * len(self.workplaces) + workplace
         return keys
+
+    @cached_property
+    def has_measured_travel(self) -> BoolArray:
+        """Per student: some pair of theirs has a measured travel time, so only their
+        pairs need looking up in ``travel_keys``."""
+        return self._students_in(self.travel_keys)
+
+    @cached_property
+    def has_exclusions(self) -> BoolArray:
+        """Per student: some pair of theirs is excluded."""
+        return self._students_in(self.exclusions)
+
+    def _students_in(self, keys: IntArray) -> BoolArray:
+        found = np.zeros(len(self.students), dtype=bool)
+        found[keys // max(len(self.workplaces), 1)] = True
+        return found

@@ -9,8 +9,12 @@ def adjustments(pairs: Pairs) -> BoolArray:
     """Every reasonable adjustment (redelijke aanpassing) the student needs is
     offered by the workplace."""
     s, w = pairs.scenario.students, pairs.scenario.workplaces
-    missing = s.adjustments[pairs.student] & ~w.adjustments[pairs.workplace]
-    return np.asarray(~missing.any(axis=1))
+    offered = np.ones(len(pairs), dtype=bool)
+    for word in range(s.adjustments.shape[1]):  # one 64-bit word at a time, no 2-d copies
+        missing = np.ascontiguousarray(s.adjustments[:, word])[pairs.student]
+        missing &= ~np.ascontiguousarray(w.adjustments[:, word])[pairs.workplace]
+        offered &= missing == 0
+    return offered
 
 
 # Never named to a coach: it reads a support need.

@@ -12,7 +12,7 @@ def dutch_level(pairs: Pairs) -> BoolArray:
     sc = pairs.scenario
     w = sc.workplaces
     minimum = w.min_dutch_level[pairs.workplace]
-    support = sc.adjustments.contains(w.adjustments[pairs.workplace], LANGUAGE_SUPPORT)
+    support = sc.adjustments.contains(w.adjustments, LANGUAGE_SUPPORT)[pairs.workplace]
     level = sc.students.dutch_level[pairs.student]
     return np.asarray((minimum == 0) | support | ((level > 0) & (level >= minimum)))
 

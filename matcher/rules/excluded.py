@@ -8,10 +8,15 @@ from models.scenario import BoolArray
 def excluded(pairs: Pairs) -> BoolArray:
     """The pair is not listed in exclusions.csv (never proposed)."""
     sc = pairs.scenario
+    passes = np.ones(len(pairs), dtype=bool)
     if not len(sc.exclusions):
-        return np.ones(len(pairs), dtype=bool)
-    keys = sc.pair_keys(pairs.student, pairs.workplace)
-    return np.asarray(~np.isin(keys, sc.exclusions))
+        return passes
+    # Only a student with exclusions can have an excluded pair: look up theirs alone.
+    maybe = np.flatnonzero(sc.has_exclusions[pairs.student])
+    keys = sc.pair_keys(pairs.student[maybe], pairs.workplace[maybe])
+    at = np.minimum(np.searchsorted(sc.exclusions, keys), len(sc.exclusions) - 1)
+    passes[maybe] = sc.exclusions[at] != keys
+    return passes
 
 
 # Not named to a coach: with the adjustments rule it makes up "other reasons", so a

@@ -8,7 +8,7 @@ from functools import cached_property
 import numpy as np
 
 from matcher.travel import travel_minutes
-from models.scenario import IntArray, Scenario
+from models.scenario import IndexArray, IntArray, NarrowIntArray, Scenario
 
 
 @dataclass(frozen=True)
@@ -20,15 +20,15 @@ class Pairs:
     """
 
     scenario: Scenario
-    student: IntArray
-    workplace: IntArray
+    student: IndexArray  # int32 for candidate search's millions of pairs, else int64
+    workplace: IndexArray
     _cache: dict[str, IntArray] = field(default_factory=dict, compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.student)
 
     @cached_property
-    def minutes(self) -> IntArray:
+    def minutes(self) -> NarrowIntArray:
         return travel_minutes(self.scenario, self.student, self.workplace)
 
     def subset(self, keep: np.ndarray, scenario: Scenario | None = None) -> Pairs:

@@ -38,7 +38,7 @@ import numpy as np
 from matcher.candidates import Candidates
 from matcher.solve.capacity import Capacity
 from models.config import Objective
-from models.scenario import BoolArray, IntArray, Scenario
+from models.scenario import BoolArray, IndexArray, IntArray, Scenario
 
 
 @dataclass(frozen=True)
@@ -94,9 +94,11 @@ def merge_groups(spans: Sequence[int], n: int, limit: int) -> list[range]:
 class AssignmentProblem:
     n_students: int
     n_workplaces: int
-    arc_student: IntArray
-    arc_workplace: IntArray
-    arc_candidate: IntArray  # position in Candidates, to read costs back
+    # int32 when the candidates' are (millions of arcs); the student and workplace
+    # arrays may be the candidates' own (read only)
+    arc_student: IndexArray
+    arc_workplace: IndexArray
+    arc_candidate: IndexArray  # position in Candidates, to read costs back
     free: BoolArray  # per student: not pinned, so the solver decides
     intensive: BoolArray  # per student
     levels: tuple[Level, ...]  # most important first; the last is the plan's cost
@@ -183,8 +185,20 @@ def build_problem(
     room = capacity.workplace_room[workplace]
     room_for_intensive = capacity.workplace_intensive[workplace]
     usable = free[student] & (room > 0) & (~s.intensive[student] | (room_for_intensive > 0))
-    arcs = np.flatnonzero(usable)
-    cost = candidates.costs.total[arcs]
+    del room, room_for_intensive
+    index = np.int32 if len(usable) < 2**31 else np.int64
+    arcs: IndexArray
+    if usable.all():
+        # Every candidate is an arc (nothing pinned, no workplace full): share the
+        # candidates' arrays rather than copy millions of pairs.
+        arcs = np.arange(len(usable), dtype=index)
+        arc_student, arc_workplace = student, workplace
+        cost = candidates.costs.total
+    else:
+        arcs = np.flatnonzero(usable).astype(index)
+        arc_student, arc_workplace = student[arcs], workplace[arcs]
+        cost = candidates.costs.total[arcs]
+    del usable
     no_arc_cost = np.zeros(len(arcs), dtype=np.int64)
     no_unplaced_cost = np.zeros(len(s), dtype=np.int64)
     placement = np.where(free, placement_weights(s.priority, objective), 0)
@@ -197,8 +211,8 @@ def build_problem(
     return AssignmentProblem(
         n_students=len(s),
         n_workplaces=len(scenario.workplaces),
-        arc_student=student[arcs],
-        arc_workplace=workplace[arcs],
+        arc_student=arc_student,
+        arc_workplace=arc_workplace,
         arc_candidate=arcs,
         free=free,
         intensive=s.intensive.copy(),

@@ -352,7 +352,8 @@ class WarmEngine:
         changed_cost = held.any() and not np.array_equal(
             costs.total[held], self._costs.total[at[held]])
         if changed_cost:
-            self._costs = Costs(*(np.asarray(getattr(self._costs, name)).copy()
+            # int64 copies: the stored parts may be int32, the new costs may not fit
+            self._costs = Costs(*(getattr(self._costs, name).astype(np.int64)
                                   for name in ("wish", "competence", "travel")))
             for name in ("wish", "competence", "travel"):
                 getattr(self._costs, name)[at[held]] = getattr(costs, name)[held]
