@@ -336,6 +336,26 @@ class Resolver:
                                          np.flatnonzero(before & (after < 0)))
         return self._seen[change]
 
+    def after_all(self, changes: list[Change]) -> IntArray:
+        """Workplace per student once all these changes are made together (a change
+        listed twice is made twice), re-planned from the base plan: in the warm
+        engine when it can hold them, else a cold solve of the changed scenario."""
+        changed = self.scenario
+        for change in changes:
+            changed = apply_change(changed, change)
+        n = len(self.scenario.students)
+        engine = self._warm_engine()
+        if engine is None or any(c.kind == "workplace" for c in changes):
+            return solve(changed, build_candidates(changed), objective=self.objective,
+                         keep=self.base.workplace).workplace[:n]
+        students = [c.student for c in changes if c.kind in ("travel", "data")]
+        workplaces = [c.workplace for c in changes if c.kind not in (
+            "seat", "mentor", "travel", "data")]
+        with engine.trial():
+            engine.reevaluate(changed, students=np.unique(np.asarray(students, np.int64)),
+                              workplaces=np.unique(np.asarray(workplaces, np.int64)))
+            return engine.assignment()
+
     def _component_solve(self, changed: Scenario, candidates: Candidates,
                          change: Change) -> IntArray:
         """Workplace per student after the change, solving only the changed component."""
