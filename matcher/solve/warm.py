@@ -139,6 +139,8 @@ class WarmEngine:
         self._total = np.zeros(0, dtype=np.int64)
         self._total_span = 0
         self.rebuilds = 0  # networks built (1 at the start, one more per added pair set)
+        # pairs held at the start when all were allowed: then ``candidates`` keeps their order
+        self._start_pairs = len(pairs) if allowed.all() else -1
         self._index_pairs()
         self._build()
 
@@ -478,6 +480,14 @@ class WarmEngine:
             self._candidates = Candidates(self._pairs.subset(self.pair_open, self.scenario),
                                           self._costs.take(self.pair_open))
         return self._candidates
+
+    @property
+    def candidates_in_start_order(self) -> bool:
+        """Whether ``candidates`` lists its pairs in the order of the candidates the
+        engine started from (no pair added since, none spare): then, started from
+        ``build_candidates``, they are in the order ``build_candidates`` of the
+        scenario now gives, since rules and exclusions only drop pairs from it."""
+        return len(self._pairs) == self._start_pairs
 
     @property
     def capacity(self) -> Capacity:
