@@ -77,7 +77,7 @@ class PartedNetwork:
         self._dirty = np.ones(count, dtype=bool)
         # restored from a snapshot: flows right, LEMON's basis (and potentials) not yet
         self._stale = np.zeros(count, dtype=bool)
-        self.last_solved = np.zeros(0, dtype=np.int64)  # parts the last ``solve`` solved
+        self.last_solved = np.zeros(0, dtype=np.int64)  # parts the last solve that solved any
         self.version = 0  # one more at every change of a number or a flow
         self._costs_version = 0
         self._supplies_version = 0
@@ -201,12 +201,14 @@ class PartedNetwork:
     def solve(self) -> IntArray:
         """The flow on every arc (read only: the network's own array); only parts
         changed since their last solve are solved (warm from their last basis)."""
-        self.last_solved = np.flatnonzero(self._dirty)
-        self.version += bool(len(self.last_solved))
-        for part in self.last_solved.tolist():
+        solved = np.flatnonzero(self._dirty)
+        if len(solved):  # else the last solve's parts stay the ones ``other_optimum`` searches
+            self.last_solved = solved
+            self.version += 1
+        for part in solved.tolist():
             self.flows[self._arcs(part)] = self.parts[part].solve()
         self._dirty[:] = False
-        self._stale[self.last_solved] = False
+        self._stale[solved] = False
         flows: IntArray = self.flows.view()
         flows.flags.writeable = False
         return flows
@@ -237,7 +239,8 @@ class PartedNetwork:
         return reduced
 
     def other_optimum(self, arcs_below: int) -> bool:
-        """Whether, in a part the last ``solve`` solved, another optimum moves flow on
+        """Whether, in a part the last solve solved (``last_solved``), another optimum
+        moves flow on
         one of the arcs ``[0, arcs_below)``: a cycle of zero reduced cost in the
         residual network passes through it. (Parts not solved again kept their
         optimum.)"""
