@@ -240,11 +240,13 @@ class PartedNetwork:
 
     def other_optimum(self, arcs_below: int) -> bool:
         """Whether, in a part the last solve solved (``last_solved``), another optimum
-        moves flow on
-        one of the arcs ``[0, arcs_below)``: a cycle of zero reduced cost in the
-        residual network passes through it. (Parts not solved again kept their
-        optimum.)"""
+        moves flow on one of the arcs ``[0, arcs_below)``: a cycle of zero reduced
+        cost in the residual network passes through it. (Parts not solved again
+        kept their optimum.)"""
         for part in self.last_solved.tolist():
+            if self._stale[part]:  # restored since: searched at its numbers now
+                self.parts[part].solve()
+                self._stale[part] = False
             if _zero_cycle_through(self.parts[part], self._arcs(part) < arcs_below):
                 return True
         return False
