@@ -41,9 +41,9 @@ from api.records import newest_plan, store_plan
 from api.scenario_store import load_stored
 from api.tables import Job, StoredPlan, StoredScenario
 from matcher.messages import LANGUAGES, Lang, Message
-from matcher.pipeline import SolveSettings, run_solve
+from matcher.pipeline import SolveRun, SolveSettings, run_solve
 from matcher.plan import plan_json
-from matcher.replan import Replan, previous_workplaces, replan_after_refusals
+from matcher.replan import Replan, previous_workplaces, replan_after_refusals, warm_run
 from matcher.solve.warm import EngineCache
 from models.plan import Plan
 from models.scenario import IntArray, Scenario
@@ -409,7 +409,8 @@ def _analyse(run: JobRun) -> None:
 
     The analyses need the solver's state, which is not stored, so the plan is solved
     again on the same input with the stored plan as the one to keep: among optimal
-    plans that is the stored plan itself.
+    plans that is the stored plan itself. It is solved in this process's warm engine
+    of the scenario when it can be (``_analysed_run``), else cold.
     """
     from matcher.analysis.fixes import fix_rows
     from matcher.analysis.report import gather, render_report
@@ -423,7 +424,9 @@ def _analyse(run: JobRun) -> None:
     scenario = run.scenario(Lineage.from_json(lineage_text))
     keep = previous_workplaces(scenario, Plan.model_validate_json(document))
     run.report(job_texts.STAGE_SOLVING_AGAIN, 0.2)
-    solved = run_solve(scenario, solve_settings(json.loads(settings)), keep=keep)
+    solve_with = solve_settings(json.loads(settings))
+    solved = (_analysed_run(run, scenario, keep, solve_with)
+              or run_solve(scenario, solve_with, keep=keep))
     run.report(job_texts.STAGE_LOOKING_FOR_FIXES, 0.5)
     data = gather(solved, recruit_budget=REPORT_RECRUIT_BUDGET)
     analysis = PlanAnalysis(fix_rows(scenario, data.fixes, private=True),
@@ -431,6 +434,29 @@ def _analyse(run: JobRun) -> None:
     with run.sessions() as db:
         run.finish(db, result=analysis.to_json())
         db.commit()
+
+
+def _analysed_run(run: JobRun, scenario: Scenario, keep: IntArray,
+                  settings: SolveSettings) -> SolveRun | None:
+    """The stored plan (``keep``) solved again in this process's warm engine of the
+    scenario (the one re-plans use, or a new one kept for them), or None when only a
+    cold solve gives what the analyses read: CP-SAT's plans, or an engine whose pairs
+    are no longer in the order ``build_candidates`` gives (the recruitment model's
+    choice among equally good additions may follow that order). Keeping the stored
+    plan, the optimum is that plan whatever the solver, so the solution names the
+    stored plan's backend: a fix confirmed by a full re-plan uses it."""
+    if settings.backend == "cpsat":
+        return None
+    objective = settings.objective or scenario.config.policy.objective
+    key: WarmKey = (run.scenario_id, run.content_hash, objective)
+    _process.warm.drop(lambda k: k[0] != run.scenario_id or k[1] == run.content_hash)
+    solved, engine = warm_run(scenario, scenario, dataclasses.replace(settings, backend="lemon"),
+                              keep, _process.warm.get(key))
+    _process.warm.put(key, engine)
+    if not engine.candidates_in_start_order:
+        return None
+    return dataclasses.replace(solved, solution=dataclasses.replace(
+        solved.solution, backend=settings.backend))
 
 
 RUNNERS: dict[str, Callable[[JobRun], None]] = {

@@ -3,6 +3,7 @@ through the service and its web page, against a cold re-solve.
 
     python benchmarks/bench_warm.py                          # scenarios/flanders-2023
     python benchmarks/bench_warm.py --scenario DIR --refusals 10 --no-service
+    python benchmarks/bench_warm.py --no-service --no-analyses   # the engine only
 
 Engine: the plan is solved, a warm engine started on it (staying close to it, as
 a re-plan does), then each refusal closes one placed pair and re-solves warm
@@ -14,6 +15,12 @@ and again (the arcs held, warm), and with the pairs built in closed from the
 start (``spare``). Service: ``matcher serve`` (bench_api.Server), the plan solved
 with the default backend, then refusals posted as the web page's form does, each
 timed until its re-plan job is done, and until the new plan's page has loaded.
+Analyses (CPU seconds of this process, warm against cold in the same run): the
+analysis job's solve again of a stored plan (in the engine a re-plan left, or
+``run_solve`` with the plan kept), the recruitment list's re-solves
+(``Resolver`` warm or cold), and the recruitment plan for budgets 1…3 (its
+greedy screening and sets of additions re-solved warm or cold; CP-SAT's share,
+limited to the report's 5 s per stage, given apart).
 Prints a table and writes benchmarks/results_warm.json.
 """
 
@@ -118,6 +125,61 @@ def engine_figures(folder: Path, refusals: int) -> dict[str, Any]:
     }
 
 
+def analysis_figures(folder: Path) -> dict[str, Any]:
+    import matcher.analysis.recruit as recruit
+    from matcher.analysis.changes import Resolver
+    from matcher.analysis.marginal import recruitment_list
+    from matcher.analysis.report import REPORT_STAGE_TIME_S
+    from matcher.io import load_scenario
+    from matcher.pipeline import SolveSettings, run_solve
+    from matcher.replan import warm_run
+
+    scenario = load_scenario(folder)
+    settings = SolveSettings()
+    run = run_solve(scenario, settings)
+    keep = run.solution.workplace
+    figures: dict[str, Any] = {}
+    started = time.process_time()
+    run_solve(scenario, settings, keep=keep)
+    figures["analysis_solve_again_cold_cpu_s"] = time.process_time() - started
+    lemon = SolveSettings(backend="lemon")
+    _, engine = warm_run(scenario, scenario, lemon, keep, None)  # as a re-plan leaves it
+    started = time.process_time()
+    warm_run(scenario, scenario, lemon, keep, engine)
+    figures["analysis_solve_again_warm_cpu_s"] = time.process_time() - started
+
+    def resolver(warm: bool) -> Resolver:
+        return Resolver(scenario, run.candidates, run.solution, run.solution.objective,
+                        warm=warm)
+
+    for name, warm in (("cold", False), ("warm", True)):
+        started = time.process_time()
+        recruitment_list(run, resolver=resolver(warm))
+        figures[f"marginal_{name}_cpu_s"] = time.process_time() - started
+    cpsat = [0.0]
+    stages = recruit._solve_stages
+
+    def timed(*args: Any, **kwargs: Any) -> Any:
+        begun = time.process_time()
+        try:
+            return stages(*args, **kwargs)
+        finally:
+            cpsat[0] += time.process_time() - begun
+
+    recruit._solve_stages = timed  # type: ignore[assignment]
+    try:
+        for name, warm in (("cold", False), ("warm", True)):
+            cpsat[0] = 0.0
+            started = time.process_time()
+            recruit.recruitment_curve(run, 3, stage_time_s=REPORT_STAGE_TIME_S,
+                                      resolver=resolver(warm))
+            figures[f"recruit_budget3_{name}_cpu_s"] = time.process_time() - started
+            figures[f"recruit_budget3_{name}_cpsat_cpu_s"] = cpsat[0]
+    finally:
+        recruit._solve_stages = stages  # type: ignore[assignment]
+    return figures
+
+
 def service_figures(folder: Path, refusals: int) -> dict[str, Any]:
     import httpx
     from bench_api import Server
@@ -162,9 +224,12 @@ def main() -> None:
     parser.add_argument("--scenario", type=Path, default=ROOT / "scenarios" / "flanders-2023")
     parser.add_argument("--refusals", type=int, default=10)
     parser.add_argument("--no-service", action="store_true")
+    parser.add_argument("--no-analyses", action="store_true")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     result = engine_figures(args.scenario, args.refusals)
+    if not args.no_analyses:
+        result.update(analysis_figures(args.scenario))
     if not args.no_service:
         result.update(service_figures(args.scenario, max(args.refusals // 2, 2)))
     result["machine"] = {"python": platform.python_version(), "platform": platform.platform()}

@@ -120,7 +120,7 @@ def replan_after_refusals(
     updated = with_exclusions(scenario, refusals)
     keep = previous_workplaces(scenario, plan)
     if settings.backend == "lemon":
-        run, warm = _warm_run(scenario, updated, settings, keep, warm)
+        run, warm = warm_run(scenario, updated, settings, keep, warm)
     else:
         run, warm = run_solve(updated, settings, keep=keep), None
     difference = plan_diff(plan, run.plan, student_priorities(scenario))
@@ -129,10 +129,11 @@ def replan_after_refusals(
                                     if c.student_id not in refused], warm)
 
 
-def _warm_run(scenario: Scenario, updated: Scenario, settings: SolveSettings, keep: IntArray,
-              warm: WarmEngine | None) -> tuple[SolveRun, WarmEngine]:
+def warm_run(scenario: Scenario, updated: Scenario, settings: SolveSettings, keep: IntArray,
+             warm: WarmEngine | None) -> tuple[SolveRun, WarmEngine]:
     """The re-plan in ``warm`` when it can follow to ``updated`` (the same scenario
-    with other pins and refusals), else in a new engine."""
+    with other pins and refusals), else in a new engine (also the analysis job's
+    solver state: ``api.worker``)."""
     seconds: dict[str, float] = {}
     objective = settings.objective or scenario.config.policy.objective
     started = time.perf_counter()

@@ -17,7 +17,14 @@ Re-solving is made cheap without changing its result:
   components, so every other component keeps its optimum, and the new plan is
   asked to move as few students as possible away from the base plan
   (``keep``), as a consultant would re-plan after adding the resource: there,
-  the optimum is the base plan itself.
+  the optimum is the base plan itself;
+- that re-solve is a trial in a warm engine (``matcher.solve.warm``) of the
+  base plan, split into those components: the change is made, only its
+  component is solved again from its last basis, and the change is undone.
+  Pairs the changes to try may open are built in closed beforehand
+  (``Resolver.prepare``), so a trial never rebuilds the network. A copied
+  workplace (a node the engine does not have) and levels the engine cannot
+  merge into one cost are solved cold, as before.
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ from matcher.solve import Solution, solve
 from matcher.solve.capacity import residual_capacity
 from matcher.solve.flow import solve_flow
 from matcher.solve.problem import build_problem
+from matcher.solve.warm import WarmEngine
 from matcher.whatif.changes import (
     AcceptGrade2,
     AddMentor,
@@ -221,6 +229,20 @@ def _concat(scenario: Scenario, parts: list[tuple[Pairs, Costs]]) -> Candidates:
     return Candidates(pairs, costs)
 
 
+def _fresh_pairs(changed: Scenario, change: Change) -> Pairs:
+    """The allowed pairs of the changed workplace's column (or the changed student's
+    row) in ``changed``; none for a seat or a mentor."""
+    if change.kind in ("seat", "mentor"):
+        return Pairs(changed, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    if change.kind in ("travel", "data"):
+        fresh = Pairs.of_student(changed, change.student)
+    elif change.kind == "workplace":
+        fresh = Pairs.of_workplace(changed, len(changed.workplaces) - 1)
+    else:
+        fresh = Pairs.of_workplace(changed, change.workplace)
+    return fresh.subset(passes_all(fresh))
+
+
 def changed_candidates(base: Candidates, changed: Scenario, change: Change) -> Candidates:
     """The allowed pairs of ``changed``: the base pairs, with the changed workplace's
     column (or the changed student's row) evaluated again."""
@@ -228,14 +250,11 @@ def changed_candidates(base: Candidates, changed: Scenario, change: Change) -> C
         return Candidates(Pairs(changed, base.student, base.workplace), base.costs)
     if change.kind in ("travel", "data"):
         keep = base.student != change.student
-        fresh = Pairs.of_student(changed, change.student)
     elif change.kind == "workplace":
         keep = np.ones(len(base), dtype=bool)
-        fresh = Pairs.of_workplace(changed, len(changed.workplaces) - 1)
     else:
         keep = base.workplace != change.workplace
-        fresh = Pairs.of_workplace(changed, change.workplace)
-    fresh = fresh.subset(passes_all(fresh))
+    fresh = _fresh_pairs(changed, change)
     kept = Pairs(changed, base.student[keep], base.workplace[keep])
     return _concat(changed, [(kept, base.costs.take(keep)), (fresh, pair_costs(fresh))])
 
@@ -258,17 +277,41 @@ class Resolver:
     """Re-solves a base plan after single changes, remembering each answer."""
 
     def __init__(self, scenario: Scenario, candidates: Candidates, base: Solution,
-                 objective: Objective, whole: bool = False) -> None:
+                 objective: Objective, whole: bool = False, warm: bool = True) -> None:
         """``whole``: find the pairs afresh and solve the whole scenario, exactly as
         ``run_solve(changed, keep=base)`` does. Otherwise only the changed
-        component is solved: the same optimal counts per priority level, but
-        among equally good plans it may choose other students (ties)."""
+        component is solved (``warm``: in the warm engine; see the module doc):
+        the same optimal counts per priority level, but among equally good plans
+        it may choose other students (ties)."""
         self.whole = whole
+        self.warm = warm and not whole
         self.scenario = scenario
         self.candidates = candidates
         self.base = base
         self.objective = objective
         self._seen: dict[Change, Outcome] = {}
+        self._engine: WarmEngine | None = None
+
+    def prepare(self, changes: list[Change]) -> None:
+        """Start the warm engine with the pairs these changes may open built in,
+        closed, so that trying each of them is warm (call before ``outcome``)."""
+        if not self.warm or self._engine is not None:
+            return
+        sc = self.scenario
+        parts = [_fresh_pairs(apply_change(sc, c), c) for c in changes
+                 if c.kind not in ("seat", "mentor", "workplace") and c not in self._seen]
+        spare = Pairs(sc, np.concatenate([p.student for p in parts] + [np.zeros(0, np.int64)]),
+                      np.concatenate([p.workplace for p in parts] + [np.zeros(0, np.int64)]))
+        self._engine = WarmEngine.start(sc, self.candidates, self.objective,
+                                        keep=self.base.workplace, spare=spare, split=True)
+
+    def _warm_engine(self) -> WarmEngine | None:
+        if not self.warm:
+            return None
+        if self._engine is None:
+            self.prepare([])
+        assert self._engine is not None
+        return None if self._engine.solved_cold else self._engine
 
     @property
     def solves(self) -> int:
@@ -282,6 +325,8 @@ class Resolver:
                 # exactly what a user's re-plan does: fresh pairs, whole scenario
                 after = solve(changed, build_candidates(changed), objective=self.objective,
                               keep=self.base.workplace).workplace[:n]
+            elif change.kind != "workplace" and (engine := self._warm_engine()) is not None:
+                after = _trial(engine, changed, change)
             else:
                 candidates = changed_candidates(self.candidates, changed, change)
                 after = self._component_solve(changed, candidates, change)
@@ -290,6 +335,26 @@ class Resolver:
                                          np.flatnonzero(~before & (after >= 0)),
                                          np.flatnonzero(before & (after < 0)))
         return self._seen[change]
+
+    def after_all(self, changes: list[Change]) -> IntArray:
+        """Workplace per student once all these changes are made together (a change
+        listed twice is made twice), re-planned from the base plan: in the warm
+        engine when it can hold them, else a cold solve of the changed scenario."""
+        changed = self.scenario
+        for change in changes:
+            changed = apply_change(changed, change)
+        n = len(self.scenario.students)
+        engine = self._warm_engine()
+        if engine is None or any(c.kind == "workplace" for c in changes):
+            return solve(changed, build_candidates(changed), objective=self.objective,
+                         keep=self.base.workplace).workplace[:n]
+        students = [c.student for c in changes if c.kind in ("travel", "data")]
+        workplaces = [c.workplace for c in changes if c.kind not in (
+            "seat", "mentor", "travel", "data")]
+        with engine.trial():
+            engine.reevaluate(changed, students=np.unique(np.asarray(students, np.int64)),
+                              workplaces=np.unique(np.asarray(workplaces, np.int64)))
+            return engine.assignment()
 
     def _component_solve(self, changed: Scenario, candidates: Candidates,
                          change: Change) -> IntArray:
@@ -326,6 +391,19 @@ class Resolver:
             return False
         priority = self.scenario.students.priority
         return not bool((priority[result.lost] < priority[student]).any())
+
+
+def _trial(engine: WarmEngine, changed: Scenario, change: Change) -> IntArray:
+    """Workplace per student after ``change`` (made in ``changed``), tried in the
+    engine and undone."""
+    with engine.trial():
+        if change.kind in ("seat", "mentor"):
+            engine.set_scenario(changed)
+        elif change.kind in ("travel", "data"):
+            engine.reevaluate(changed, students=np.asarray([change.student]))
+        else:
+            engine.reevaluate(changed, workplaces=np.asarray([change.workplace]))
+        return engine.assignment()
 
 
 def as_scenario_change(scenario: Scenario, change: Change) -> ScenarioChange | None:

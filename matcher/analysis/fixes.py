@@ -28,11 +28,25 @@ Changes tried per student, smallest effort first (``changes.EFFORT``):
   reach, **recruit** a workplace of that sector near the student (advice: it
   names no workplace, so it is not re-planned).
 
-Speed (``matcher.analysis.fix_network``): one network holds the base plan and
-every candidate change; the base optimum's reduced costs exclude, exactly, the
-changes that cannot place anyone, and the rest are re-solved warm. Where a
-warm answer is not the only optimum, the changed scenario is re-planned as the
-what-if path does, so a fix always says what the what-if shows.
+Speed: one warm engine (``matcher.solve.warm``) holds the re-plan network of
+the base plan (the same objective, everyone kept where possible) with every pair
+a candidate change may open built in closed, split into independent parts
+(students and workplaces linked by pairs). Then:
+
+- **screening by the duals** (exact): under optimal node potentials of the base
+  plan, a change whose opened arcs and raised capacities all have a reduced cost
+  ≥ 0 leaves the base plan optimal. The base plan is then the only optimum (any
+  other must keep every placed student where they are, by the keep level, and
+  place nobody more, by the placement level), so the change places nobody: no
+  re-solve is needed;
+- **confirming by a warm trial**: the change is made in the engine, and only the
+  part it touches is solved again, from that part's last basis (milliseconds);
+- **ties**: a re-plan's optimum may not be unique (two students of one priority
+  competing for a new seat at the same cost), and then another exact solver may
+  pick another one. Only when no other optimum places a student differently
+  (``WarmEngine.other_optimum``) is the warm answer the answer of every exact
+  solver; otherwise the changed scenario is re-planned as the what-if path
+  does, so a fix always says what the what-if shows.
 """
 
 from __future__ import annotations
@@ -54,10 +68,8 @@ from matcher.analysis.changes import (
     as_scenario_change,
     birth_date_for_age,
 )
-from matcher.analysis.fix_network import FixNetwork, Opening, node_parts
 from matcher.analysis.groups import UNKNOWN, programme_sectors
 from matcher.candidates import Candidates, build_candidates
-from matcher.cost import Costs, pair_costs
 from matcher.diff import ChangeKind as PlaceChange
 from matcher.diff import plan_diff
 from matcher.messages import Message
@@ -66,7 +78,7 @@ from matcher.rules import RULE_NAMES, RULES, Pairs, evaluate
 from matcher.solve import solve
 from matcher.solve.capacity import Capacity, residual_capacity
 from matcher.solve.mentors import assign_mentors
-from matcher.solve.problem import AssignmentProblem
+from matcher.solve.warm import Duals, WarmEngine
 from models.plan import Assignment, Breakdown, UnmatchedStudent
 from models.scenario import LANGUAGE_SUPPORT, IntArray, Scenario
 from models.scenario import UNKNOWN as UNKNOWN_VALUE
@@ -87,6 +99,17 @@ _LIFTABLE = np.asarray([_TRAVEL, _bits("adjustments"), _bits("dutch_level"),
                         _bits("adjustments", "dutch_level"), _bits("placement_type"),
                         _bits("grade"), _bits("recognised_for_programme"), _bits("min_age")],
                        dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What one change does to the re-plan network: pairs it allows, room it adds."""
+
+    student: IntArray  # pairs newly allowed (student, workplace)
+    workplace: IntArray
+    room_at: IntArray  # workplaces whose room changes
+    room: IntArray  # their new room
+    intensive_room: IntArray  # their new room for intensive students
 
 
 @dataclass(frozen=True)
@@ -361,14 +384,14 @@ class FixFinder:
         self.warm = warm
         self.replans = 0
         self.screened = 0
+        self.solves = 0  # warm trials
         self._outcomes: dict[Change, IntArray] = {}
         self._openings: dict[Change, Opening] = {}
-        self._problem: AssignmentProblem | None = None
-        self._parts: dict[int, FixNetwork | None] = {}
-        self._closed = np.zeros(0, dtype=bool)  # per arc of the problem: opened by a change
-        self._node_part = np.zeros(0, dtype=np.int64)
-        self._part_order = np.zeros(0, dtype=np.int64)
-        self._part_starts = np.zeros(0, dtype=np.int64)
+        self._engine: WarmEngine | None = None
+        self._duals: Duals | None = None  # of the base plan in the engine
+        self._held_student = np.zeros(0, dtype=bool)  # per student: has a pair in the engine
+        self._held_workplace = np.zeros(0, dtype=bool)
+        self._gated = np.zeros(0, dtype=bool)  # per workplace: an intensive student's pair
         self._base_keys = np.sort(self.scenario.pair_keys(run.candidates.student,
                                                           run.candidates.workplace))
 
@@ -396,48 +419,59 @@ class FixFinder:
         return self._openings[change]
 
     def _build_network(self, changes: Iterable[Change]) -> None:
-        """The re-plan problem with the base pairs and every pair these changes may
-        open (closed until a change opens them), in independent parts."""
+        """The warm engine of the re-plan: the base pairs and every pair these changes
+        may open (closed until a change opens them), in independent parts, solved at
+        the base plan with its duals kept for the screening."""
         sc = self.scenario
-        base = self.run.candidates
         openings = [self.opening(c) for c in changes]
         student = np.concatenate([o.student for o in openings] + [np.zeros(0, np.int64)])
         workplace = np.concatenate([o.workplace for o in openings] + [np.zeros(0, np.int64)])
         keys = np.unique(sc.pair_keys(student, workplace))
         n_w = len(sc.workplaces)
-        extra = Pairs(sc, keys // n_w, keys % n_w)
-        costs = pair_costs(extra)
-        both = Candidates(
-            Pairs(sc, np.concatenate([base.student, extra.student]),
-                  np.concatenate([base.workplace, extra.workplace])),
-            Costs(*(np.concatenate([getattr(base.costs, p), getattr(costs, p)])
-                    for p in ("wish", "competence", "travel"))))
-        problem = FixNetwork.build(sc, both, self.base.workplace, self.base.capacity,
-                                   self.base.objective)
-        self._problem = problem
-        self._closed = problem.arc_candidate >= len(base)
-        self._node_part = node_parts(problem)
-        arc_part = self._node_part[problem.arc_student]
-        self._part_order = np.argsort(arc_part, kind="stable")
-        self._part_starts = np.searchsorted(arc_part[self._part_order],
-                                            np.arange(int(self._node_part.max(initial=0)) + 2))
+        engine = WarmEngine.start(sc, self.run.candidates, self.base.objective,
+                                  keep=self.base.workplace,
+                                  spare=Pairs(sc, keys // n_w, keys % n_w), split=True)
+        self._engine = engine
+        self._held_student = np.bincount(engine.pair_student, minlength=len(sc.students)) > 0
+        self._held_workplace = np.bincount(engine.pair_workplace, minlength=n_w) > 0
+        self._gated = np.bincount(engine.pair_workplace[sc.students.intensive[
+            engine.pair_student]], minlength=n_w) > 0
+        if not engine.solved_cold:
+            engine.assignment()  # the base plan: the keep level makes it the only optimum
+            self._duals = engine.duals()
 
-    def network_for(self, change: Change) -> FixNetwork | None:
-        """The independent part of the network the change touches (built when first
-        needed); None when it touches no pair at all."""
-        if self._problem is None:
-            return None
+    def _touches_a_pair(self, change: Change) -> bool:
         if change.kind in ("travel", "data"):
-            node = change.student
-        else:
-            node = self._problem.n_students + change.workplace
-        part = int(self._node_part[node])
-        if part not in self._parts:
-            arcs = self._part_order[self._part_starts[part]:self._part_starts[part + 1]]
-            self._parts[part] = (FixNetwork(self._problem, arcs, self._closed,
-                                            self.base.capacity, self.base.workplace)
-                                 if len(arcs) else None)
-        return self._parts[part]
+            return bool(self._held_student[change.student])
+        return bool(self._held_workplace[change.workplace])
+
+    def may_help(self, opening: Opening) -> bool:
+        """Whether the change could improve on the base plan (see the module doc): an
+        arc it opens or widens has a negative reduced cost at the base optimum."""
+        assert self._engine is not None and self._duals is not None
+        duals, capacity = self._duals, self.base.capacity
+        arcs = self._engine.pair_index(opening.student, opening.workplace)
+        if (duals.pair[arcs[arcs >= 0]] < 0).any():
+            return True
+        at = opening.room_at
+        wider = (opening.room > capacity.workplace_room[at]) & (duals.room[at] < 0)
+        wider_intensive = ((opening.intensive_room > capacity.workplace_intensive[at])
+                           & self._gated[at] & (duals.intensive_room[at] < 0))
+        return bool(wider.any() or wider_intensive.any())
+
+    def warm_workplace(self, change: Change, opening: Opening) -> tuple[IntArray, bool]:
+        """The re-plan's workplace per student, by a warm trial in the engine, and
+        whether every exact solver gives that same plan (no tie)."""
+        engine = self._engine
+        assert engine is not None
+        with engine.trial():
+            engine.open(opening.student, opening.workplace)
+            if len(opening.room_at):
+                engine.set_scenario(apply_change(self.scenario, change))
+            after = engine.assignment()
+            unique = not engine.other_optimum()
+        self.solves += 1
+        return after, unique
 
     # -- re-plans -------------------------------------------------------------------------
 
@@ -455,17 +489,18 @@ class FixFinder:
         """The re-plan's workplace per student; None when the duals show it is the
         base plan (nobody changes)."""
         if change not in self._outcomes:
-            if self.warm and self._problem is not None:
-                network = self.network_for(change)
+            engine = self._engine
+            if self.warm and engine is not None:
                 opening = self.opening(change)
-                if network is None or (network.mergeable and not network.may_help(opening)):
+                if not self._touches_a_pair(change) or (
+                        not engine.solved_cold and not self.may_help(opening)):
                     self.screened += 1
                     return None
-                if network.mergeable:
-                    after, unique = network.workplace_after(opening)
-                    self._outcomes[change] = after if unique else self.whatif_workplace(change)
-                else:
+                if engine.solved_cold:
                     self._outcomes[change] = self.whatif_workplace(change)
+                else:
+                    after, unique = self.warm_workplace(change, opening)
+                    self._outcomes[change] = after if unique else self.whatif_workplace(change)
             else:
                 self._outcomes[change] = self.whatif_workplace(change)
         return self._outcomes[change]
@@ -535,8 +570,7 @@ class FixFinder:
         timings["confirm"] = time.perf_counter() - started
         fixes.sort(key=lambda f: (-len(f.newly_placed), -f.net_gain, f.change.effort,
                                   f.student))
-        solves = sum(p.solves for p in self._parts.values() if p is not None)
-        return FixReport(fixes, unfixed, solves, self.replans, self.screened, timings)
+        return FixReport(fixes, unfixed, self.solves, self.replans, self.screened, timings)
 
 
 def _mentors_after(changed: Scenario, base_workplace: IntArray, base_mentor: IntArray,

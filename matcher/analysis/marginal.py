@@ -88,7 +88,9 @@ def recruitment_list(run: SolveRun, limit: int = LIMIT, resolver: Resolver | Non
     priority = sc.students.priority
     before = run.solution.workplace >= 0
     recruits = []
-    for change in candidate_recruits(run, limit):
+    changes = candidate_recruits(run, limit)
+    resolver.prepare(changes)
+    for change in changes:
         outcome = resolver.outcome(change)
         if outcome.net_gain <= 0:
             continue

@@ -59,7 +59,7 @@ from scipy.optimize import linprog
 from scipy.sparse import coo_matrix, vstack
 from scipy.spatial import cKDTree
 
-from matcher.analysis.changes import EFFORT, Change, apply_change
+from matcher.analysis.changes import EFFORT, Change, Resolver, apply_change
 from matcher.analysis.groups import UNKNOWN, programme_sectors
 from matcher.analysis.marginal import recruitment_list
 from matcher.candidates import build_candidates
@@ -306,8 +306,11 @@ class RecruitModel:
     """The joint model of one scenario's region, solved for any budget."""
 
     def __init__(self, run: SolveRun, max_gates: int = MAX_GATES,
-                 stage_time_s: float = STAGE_TIME_S) -> None:
+                 stage_time_s: float = STAGE_TIME_S, resolver: Resolver | None = None) -> None:
+        """``resolver``: re-plans a set of additions (``Resolver.after_all``: warm,
+        from the base plan), to repair a stage's plan; without it, a normal solve."""
         self.run = run
+        self.resolver = resolver
         self.stage_time_s = stage_time_s
         self.objective: Objective = run.solution.objective
         started = time.perf_counter()
@@ -465,6 +468,8 @@ class RecruitModel:
         def repair(values: np.ndarray) -> np.ndarray:
             made = additions_of(values)
             changes = [a.change for a in made for _ in range(a.count)]
+            if self.resolver is not None:
+                return plan_hint(changes, self.resolver.after_all(changes))
             return plan_hint(changes, plan_after(sc, self.objective, made))
 
         solution, stopped = _solve_stages(columns, rows, stages, self.stage_time_s, hint,
@@ -671,17 +676,24 @@ class RecruitCurve:
 
 
 def recruitment_curve(run: SolveRun, budget: int, stage_time_s: float = STAGE_TIME_S,
-                      max_gates: int = MAX_GATES) -> RecruitCurve:
-    """Plans for budgets 1…``budget``, each next to the greedy list of the same size."""
+                      max_gates: int = MAX_GATES,
+                      resolver: Resolver | None = None) -> RecruitCurve:
+    """Plans for budgets 1…``budget``, each next to the greedy list of the same size.
+    ``resolver``: the re-solves of the greedy screening and of sets of additions (warm
+    from the base plan; pass the one the recruitment list used, and its answers are
+    reused). Its plans keep the base plan where possible, the placements per
+    priority level of a normal solve."""
     started = time.perf_counter()
     sc = run.scenario
-    model = RecruitModel(run, max_gates=max_gates, stage_time_s=stage_time_s)
-    screening = [r for r in recruitment_list(run, private=False)
+    resolver = resolver or Resolver(sc, run.candidates, run.solution, run.solution.objective)
+    model = RecruitModel(run, max_gates=max_gates, stage_time_s=stage_time_s,
+                         resolver=resolver)
+    screening = [r for r in recruitment_list(run, resolver=resolver, private=False)
                  if r.change.kind in ADDITION_KINDS]
     points = []
     for k in range(1, budget + 1):
         top = [r.change for r in screening[:k]]
-        together = plan_after(sc, run.solution.objective, top)
+        together = resolver.after_all(top)
         plan = model.solve(k, start=(top, together))
         greedy = GreedyPoint(k, tuple(top), sum(r.placed for r in screening[:k]),
                              sum(r.by_priority.get("1", 0) for r in screening[:k]),

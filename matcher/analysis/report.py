@@ -104,7 +104,8 @@ def gather(run: SolveRun, sweep_rows: pd.DataFrame | None = None,
     resolver = Resolver(run.scenario, run.candidates, run.solution, run.solution.objective)
     fixes = cheapest_fixes(run)
     recruits = recruitment_list(run, limit=recruit_limit, resolver=resolver, private=True)
-    curve = (recruitment_curve(run, recruit_budget, stage_time_s=recruit_time_s)
+    curve = (recruitment_curve(run, recruit_budget, stage_time_s=recruit_time_s,
+                               resolver=resolver)  # its screening: the answers above
              if recruit_budget > 0 else None)
     return ReportData(run, fixes, recruits, sweep_rows, curve)
 

@@ -62,6 +62,7 @@ from matcher.cost import Costs, pair_costs
 from matcher.rules import Pairs, passes_all
 from matcher.solve import Solution, lemon, optimal_solution, solve
 from matcher.solve.capacity import Capacity, residual_capacity
+from matcher.solve.parts import PartedNetwork
 from matcher.solve.problem import _span, build_problem, merged_span, multipliers, placement_weights
 from models.config import Objective
 from models.scenario import BoolArray, IntArray, Scenario
@@ -83,7 +84,7 @@ class Duals:
     student: IntArray  # potential per student node
     workplace: IntArray  # per workplace node
     gate: IntArray  # per intensive gate of a workplace
-    sink: int
+    sink: int  # 0: potentials are relative to the sink
     pair: IntArray  # reduced cost per pair (``WarmEngine.pair_student`` order)
     intensive_room: IntArray  # per workplace: its gate → workplace arc
     room: IntArray  # per workplace: its workplace → sink arc
@@ -121,15 +122,16 @@ class WarmEngine:
     ``Duals.pair``."""
 
     def __init__(self, scenario: Scenario, pairs: Pairs, costs: Costs, allowed: BoolArray,
-                 objective: Objective, keep: IntArray | None) -> None:
+                 objective: Objective, keep: IntArray | None, split: bool = False) -> None:
         self.scenario = scenario
+        self.split = split
         self.objective = objective
         self.keep = None if keep is None else np.asarray(keep, dtype=np.int64).copy()
         self._pairs = pairs
         self._costs = costs
         self.pair_open = allowed.copy()
         self._candidates: Candidates | None = None
-        self._network: lemon.LemonNetwork | None = None
+        self._network: PartedNetwork | None = None
         self._weights: tuple[int, ...] = ()
         self._capacity = residual_capacity(scenario)
         self._placement: IntArray | None = None
@@ -137,6 +139,8 @@ class WarmEngine:
         self._total = np.zeros(0, dtype=np.int64)
         self._total_span = 0
         self.rebuilds = 0  # networks built (1 at the start, one more per added pair set)
+        # pairs held at the start when all were allowed: then ``candidates`` keeps their order
+        self._start_pairs = len(pairs) if allowed.all() else -1
         self._index_pairs()
         self._build()
 
@@ -144,11 +148,14 @@ class WarmEngine:
 
     @classmethod
     def start(cls, scenario: Scenario, candidates: Candidates, objective: Objective,
-              keep: IntArray | None = None, spare: Pairs | None = None) -> WarmEngine:
+              keep: IntArray | None = None, spare: Pairs | None = None,
+              split: bool = False) -> WarmEngine:
         """An engine for ``scenario`` with its allowed pairs ``candidates``,
         staying close to ``keep`` (a workplace per student, -1 for none) if
         given. ``spare``: pairs (of ``scenario``) not allowed now that later
-        changes may allow; they are built in closed, so allowing them is warm."""
+        changes may allow; they are built in closed, so allowing them is warm.
+        ``split``: the network in independent parts (``matcher.solve.parts``),
+        each re-solved only when a change touches it: for many small trials."""
         pairs, costs = candidates.pairs, candidates.costs
         allowed = np.ones(len(pairs), dtype=bool)
         if spare is not None and len(spare):
@@ -158,7 +165,7 @@ class WarmEngine:
             pairs = _concat_pairs(scenario, [pairs, extra])
             costs = _concat_costs([costs, pair_costs(extra)])
             allowed = np.concatenate([allowed, np.zeros(len(extra), dtype=bool)])
-        return cls(scenario, pairs, costs, allowed, objective, keep)
+        return cls(scenario, pairs, costs, allowed, objective, keep, split)
 
     def _index_pairs(self) -> None:
         self._keys = self.scenario.pair_keys(self._pairs.student, self._pairs.workplace)
@@ -201,8 +208,15 @@ class WarmEngine:
         if costs is None:
             self._network = None
             return
-        self._network = lemon.LemonNetwork.build(sink + 1, tails, heads, self._capacities(),
-                                                 costs, self._supplies())
+        if not self.split:  # one part: the whole network
+            self._network = PartedNetwork(sink + 1, tails, heads, self._capacities(), costs,
+                                          self._supplies(), np.zeros(sink, dtype=np.int64))
+            return
+        # students and workplaces linked by pairs; a gate goes with its workplace
+        joined = np.concatenate([np.arange(ns + nw), ns + np.arange(nw)])
+        self._network = PartedNetwork.components(
+            sink + 1, tails, heads, self._capacities(), costs, self._supplies(),
+            (self.pair_student, ns + self.pair_workplace), joined)
 
     # -- the network's numbers -----------------------------------------------
 
@@ -305,6 +319,18 @@ class WarmEngine:
             if self._network is not None:
                 self._network.change_capacities(arcs, np.zeros(len(arcs), dtype=np.int64))
 
+    def open(self, student: IntArray, workplace: IntArray) -> None:
+        """These held pairs are allowed now (a change the caller evaluated with the
+        rules, such as a fix to try in a ``trial``); pairs not held are ignored:
+        ``reevaluate`` adds them."""
+        arcs = self.pair_index(student, workplace)
+        arcs = arcs[arcs >= 0]
+        if len(arcs) and not self.pair_open[arcs].all():
+            self.pair_open[arcs] = True
+            self._candidates = None
+            if self._network is not None:
+                self._network.change_capacities(arcs, np.ones(len(arcs), dtype=np.int64))
+
     def set_scenario(self, updated: Scenario) -> None:
         """``updated`` in force: the same students, workplaces and allowed pairs with
         other pins, seats or mentors (capacities). Supplies and room are recomputed."""
@@ -312,7 +338,7 @@ class WarmEngine:
         self._candidates = None  # its pairs name the scenario
         self._capacity = residual_capacity(updated)
         if self._network is not None:
-            self._network.graph.set_node_supply(self._supplies())
+            self._network.set_supplies(self._supplies())
             _, nw, n_pairs = self._sizes()
             cap = self._capacity
             self._network.change_capacities(
@@ -396,12 +422,16 @@ class WarmEngine:
         saved = _State(self.scenario, None if self.keep is None else self.keep.copy(),
                        self.pair_open.copy())
         saved_costs = self._costs
+        network = self._network
+        solved = network.snapshot() if network is not None else None
         try:
             yield self
         finally:
             held = len(saved.open)
-            self.pair_open = np.concatenate([saved.open, np.zeros(
-                len(self._pairs) - held, dtype=bool)])
+            restored = np.concatenate([saved.open, np.zeros(len(self._pairs) - held,
+                                                            dtype=bool)])
+            reopened = np.flatnonzero(restored != self.pair_open)
+            self.pair_open = restored
             costs_changed = saved_costs is not self._costs and not np.array_equal(
                 saved_costs.total, self._costs.total[:held])
             if costs_changed:
@@ -412,10 +442,14 @@ class WarmEngine:
                 saved.keep is not None and self.keep is not None
                 and not np.array_equal(saved.keep, self.keep))
             self.keep = saved.keep
-            self.set_scenario(saved.scenario)
-            self._push_capacities()  # the pairs' arcs as they were
+            if self.scenario is not saved.scenario:
+                self.set_scenario(saved.scenario)
+            if self._network is not None and len(reopened):  # the pairs' arcs as they were
+                self._network.change_capacities(reopened, restored[reopened].astype(np.int64))
             if costs_changed or keep_changed:
                 self._push_costs()
+            if solved is not None and network is not None and self._network is network:
+                network.restore(solved)  # parts back as they were need no solve
 
     def follow(self, updated: Scenario) -> bool:
         """Take ``updated`` if it differs from this scenario only in pins and
@@ -448,6 +482,14 @@ class WarmEngine:
         return self._candidates
 
     @property
+    def candidates_in_start_order(self) -> bool:
+        """Whether ``candidates`` lists its pairs in the order of the candidates the
+        engine started from (no pair added since, none spare): then, started from
+        ``build_candidates``, they are in the order ``build_candidates`` of the
+        scenario now gives, since rules and exclusions only drop pairs from it."""
+        return len(self._pairs) == self._start_pairs
+
+    @property
     def capacity(self) -> Capacity:
         return self._capacity
 
@@ -472,15 +514,36 @@ class WarmEngine:
                                 self.objective, problem.objective_value(chosen),
                                 time.perf_counter() - started)
 
+    def assignment(self) -> IntArray:
+        """The workplace of each student (-1 unplaced) at the optimum of the scenario
+        as changed so far, solved warm: ``solve().workplace`` without building the
+        solution (for many trials). Pinned students are at their pins."""
+        if self._network is None:
+            return self.solve().workplace
+        flows = self._network.solve()
+        chosen = np.flatnonzero(flows[: len(self._pairs)] > 0)
+        placed = np.full(len(self.scenario.students), -1, dtype=np.int64)
+        pinned = self.scenario.pinned
+        placed[pinned.student] = pinned.workplace
+        placed[self.pair_student[chosen]] = self.pair_workplace[chosen]
+        return placed
+
+    def other_optimum(self) -> bool:
+        """Whether another optimum of the last solve places some student elsewhere
+        (a zero-cost cycle in the residual network through a pair's arc), when
+        another exact solver might answer otherwise. With ``split``, only the parts
+        that solve solved again are searched: the others kept their optimum."""
+        if self._network is None:
+            raise RuntimeError("the levels of this problem are solved in stages: no duals")
+        return self._network.other_optimum(len(self._pairs))
+
     def duals(self) -> Duals:
         """Potentials and reduced costs of the last ``solve`` (call it first)."""
         if self._network is None:
             raise RuntimeError("the levels of this problem are solved in stages: no duals")
         ns, nw, n_pairs = self._sizes()
         network = self._network
-        # LEMON's potentials price the shifted costs (lemon.source_shift); the shift of
-        # a source node moves its potential by the same amount
-        potential = network.graph.potentials() + network.shift
+        potential = network.potentials()
         reduced = network.reduced_costs()
         return Duals(
             weights=self._weights,

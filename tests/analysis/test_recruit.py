@@ -13,9 +13,10 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, reject, settings
 
-from matcher.analysis.changes import Change
+from matcher.analysis.changes import Change, Resolver
 from matcher.analysis.recruit import (
     Addition,
+    RecruitCurve,
     RecruitModel,
     apply_additions,
     change_set,
@@ -149,3 +150,22 @@ def test_plan_is_the_optimum_of_an_exhaustive_search(scenario: Scenario,
         promised = plan.placed.key(_levels(scenario), objective)
         assert placed_of(scenario, after[: len(scenario.students)]).key(
             _levels(scenario), objective) == promised
+
+
+@pytest.mark.parametrize("folder", ["demo", "small"])
+def test_warm_re_solves_give_the_cold_curve(folder: str, small_dir: Path) -> None:
+    """The screening and the additions re-planned in the warm engine give the curve the
+    cold re-solves give: the same greedy lists, what they place, and the same optimal
+    plan values per budget."""
+    _, scenario = read_inline(DEMO if folder == "demo" else small_dir)
+    run = run_solve(scenario, SolveSettings())
+    objective = run.solution.objective
+
+    def curve(warm: bool) -> RecruitCurve:
+        return recruitment_curve(run, 3, resolver=Resolver(
+            scenario, run.candidates, run.solution, objective, warm=warm))
+
+    warm, cold = curve(True), curve(False)
+    assert [p.greedy for p in warm.points] == [p.greedy for p in cold.points]
+    assert [(p.plan.placed, p.plan.used, p.plan.optimal) for p in warm.points] == [
+        (p.plan.placed, p.plan.used, p.plan.optimal) for p in cold.points]

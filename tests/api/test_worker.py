@@ -104,3 +104,40 @@ def test_the_engine_cache_keeps_the_most_recent_within_its_count_and_arcs() -> N
     assert small.get(0) is None and small.get(1) is engines[1]
     small.drop(lambda key: key != 1)
     assert len(small) == 0
+
+
+def test_an_analysis_reads_the_warm_engine_and_finds_what_a_cold_solve_finds(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a re-plan, the analysis of its plan is solved in the same warm engine (no
+    pair evaluated again) and gives the cold solve's solution and the same fixes and
+    recruitment values; an engine whose pairs changed order leaves it to a cold solve."""
+    from matcher.analysis.report import gather
+    from matcher.replan import previous_workplaces
+
+    monkeypatch.setattr(worker, "_process", dataclasses.replace(
+        worker._process, warm=EngineCache(worker.WARM_ENGINES_KEPT, worker.WARM_ARCS_KEPT)))
+    scenario = load_scenario(SCENARIOS / "demo")
+    settings = SolveSettings()
+    plan = run_solve(scenario, settings).plan
+    run = SimpleNamespace(scenario_id=1, content_hash="first")
+    refused = [_placed_pair(plan)]
+    replanned = worker._warm_replan(run, scenario, plan, refused, settings)  # type: ignore[arg-type]
+    updated = replanned.run.scenario
+    keep = previous_workplaces(updated, replanned.run.plan)
+    warm = worker._analysed_run(run, updated, keep, settings)  # type: ignore[arg-type]
+    cold = run_solve(updated, settings, keep=keep)
+    assert warm is not None and "candidates" not in warm.stage_seconds
+    assert (warm.solution.backend, warm.solution.objective_value) == (
+        cold.solution.backend, cold.solution.objective_value)
+    for field in ("workplace", "mentor", "candidate"):
+        assert getattr(warm.solution, field).tolist() == getattr(cold.solution, field).tolist()
+    assert warm.candidates.student.tolist() == cold.candidates.student.tolist()
+    warm_data, cold_data = gather(warm, recruit_limit=6), gather(cold, recruit_limit=6)
+    assert cold_data.fixes.fixes and cold_data.recruits
+    assert ([(f.student, f.change, f.affected) for f in warm_data.fixes.fixes]
+            == [(f.student, f.change, f.affected) for f in cold_data.fixes.fixes])
+    assert ([(r.change, r.placed, r.by_priority) for r in warm_data.recruits]
+            == [(r.change, r.placed, r.by_priority) for r in cold_data.recruits])
+    # the refusal withdrawn: the engine, started with it in force, adds its pair last
+    lifted = dataclasses.replace(updated, exclusions=scenario.exclusions)
+    assert worker._analysed_run(run, lifted, keep, settings) is None  # type: ignore[arg-type]

@@ -118,6 +118,10 @@ def assert_equals_cold(engine: WarmEngine) -> Solution:
     cold = solve(scenario, build_candidates(scenario), objective=engine.objective, keep=keep)
     assert placed_levels(scenario, warm, keep) == placed_levels(scenario, cold, keep)
     assert warm.objective_value == cold.objective_value
+    assert engine.assignment().tolist() == warm.workplace.tolist()
+    if not engine.split and not engine.solved_cold and not engine.other_optimum():
+        # the only optimum: every exact solver places everyone the same
+        assert warm.workplace.tolist() == cold.workplace.tolist()
     assert check_plan(scenario, build_plan(scenario, engine.candidates, warm).as_contract()) == []
     return warm
 
@@ -171,14 +175,16 @@ def change(engine: WarmEngine, data: st.DataObject) -> None:
 def test_warm_changes_equal_a_cold_solve(scenario: Scenario, objective: Objective,
                                          data: st.DataObject) -> None:
     """Any sequence of changes, some of them tried and undone, with or without
-    spare pairs built in closed and a plan to stay close to."""
+    spare pairs built in closed, a plan to stay close to, the network split in
+    independent parts."""
     spare = None
     if data.draw(st.booleans(), label="spare"):
         n, m = len(scenario.students), len(scenario.workplaces)
         spare = Pairs(scenario, np.repeat(np.arange(n), m), np.tile(np.arange(m), n))
     keep = data.draw(st.sampled_from((None, np.roll(np.arange(len(scenario.students)) %
                                                     len(scenario.workplaces), 1))))
-    engine = WarmEngine.start(scenario, build_candidates(scenario), objective, keep, spare)
+    engine = WarmEngine.start(scenario, build_candidates(scenario), objective, keep, spare,
+                              split=data.draw(st.booleans(), label="split"))
     assert_equals_cold(engine)
     for _ in range(data.draw(st.integers(1, 6), label="steps")):
         if data.draw(st.booleans(), label="trial"):
@@ -231,7 +237,8 @@ def test_duals_prove_the_plan_optimal(scenario: Scenario, objective: Objective,
     no chosen pair a positive one; a workplace with room to spare has none negative
     on its room arc; the potentials price every pair's merged cost."""
     engine = WarmEngine.start(scenario, build_candidates(scenario), objective,
-                              np.zeros(len(scenario.students), dtype=np.int64))
+                              np.zeros(len(scenario.students), dtype=np.int64),
+                              split=data.draw(st.booleans(), label="split"))
     change(engine, data)
     solution = engine.solve()
     duals = engine.duals()
