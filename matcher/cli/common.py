@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.control import strip_control_codes
 from rich.markup import escape
 
 from matcher.csv_dialects import CSV_DIALECT_HELP, CSV_DIALECTS, CsvDialect, default_dialect
@@ -102,9 +103,13 @@ def fail(code: str, /, **params: Param) -> NoReturn:
 def fail_input(problems: list[str]) -> NoReturn:
     """Every problem in the input on stderr, exit 2."""
     err.print(f"[bold red]{say('cli.problems', count=len(problems))}[/]")
-    # one print for all: thousands of bad cells print in a blink, not one call each
-    err.print("\n".join(f"  {problem}" for problem in problems), markup=False,
-              highlight=False, soft_wrap=True)
+    # Plain lines, written as they are: rich would split, measure and segment each
+    # of thousands of lines only to print them unchanged (0.1 s for 10,000 bad
+    # cells). The control codes rich strips (bell, backspace, carriage return…) are
+    # stripped here too.
+    listing = strip_control_codes("\n".join(f"  {problem}" for problem in problems))
+    err.file.write(listing + "\n")
+    err.file.flush()
     raise typer.Exit(2)
 
 
