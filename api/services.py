@@ -11,7 +11,7 @@ from functools import cached_property
 
 import numpy as np
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, defer, sessionmaker
 
 from api.cache import LruCache
 from api.jobs import JobRunner
@@ -180,10 +180,16 @@ class Services:
             stored_plan = db.get(StoredPlan, plan_id)
             if stored_plan is None:
                 raise not_found("plan", plan_id)
-            stored_scenario = db.get(StoredScenario, stored_plan.scenario_id)
+            # the scenario's document (megabytes) is read only when it is not parsed yet
+            stored_scenario = db.get(StoredScenario, stored_plan.scenario_id,
+                                     options=[defer(StoredScenario.document)])
             if stored_scenario is None:
                 raise not_found("plan", plan_id)
-        base = self.scenario(stored_scenario)
+            base = self.scenarios.peek(stored_scenario.content_hash)
+            if base is None:
+                db.refresh(stored_scenario, ["document"])
+        if base is None:
+            base = self.scenario(stored_scenario)
         lineage = Lineage.from_json(stored_plan.lineage)
         return build_plan_context(plan_id, stored_plan.scenario_id,
                                   stored_scenario.content_hash, base, stored_plan.document,
