@@ -61,6 +61,10 @@ class LruCache(Generic[K, V]):
         with self._lock:
             self._entries.pop(key, None)
 
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
     def __contains__(self, key: object) -> bool:
         with self._lock:
             return key in self._entries

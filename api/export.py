@@ -12,12 +12,11 @@ from typing import Annotated
 from fastapi import Query, Request, Response
 
 from api.schemas import PlanDocument
+from matcher.csv_dialects import CsvDialect, default_dialect
 from matcher.exports import (
-    CsvDialect,
     Names,
     conflicts_table,
     csv_text,
-    default_dialect,
     plan_table,
 )
 from matcher.messages import Lang

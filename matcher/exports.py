@@ -19,9 +19,7 @@ Priority
     is built from ``Names`` without it, so the column is not there at all.
 
 Dialects
-    ``comma``: ``,`` between cells, decimal point, UTF-8. ``excel-be``: what Belgian
-    Excel reads by a double click: ``;`` between cells, decimal comma, UTF-8 with a
-    byte order mark. Dutch defaults to ``excel-be``, English to ``comma``.
+    ``comma`` or ``excel-be`` (Belgian Excel), defined in ``matcher.csv_dialects``.
 
 Every text cell goes through ``matcher.csv_cells`` (formula injection).
 """
@@ -33,27 +31,19 @@ import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal, Protocol, cast, get_args
+from typing import Protocol, cast
 
 import pandas as pd
 
 from matcher.csv_cells import text_cell, text_column
+from matcher.csv_dialects import CsvDialect
 from matcher.messages import Lang, Message, render
 from matcher.rules import RULE_NAMES
 from models.plan import Assignment, Plan, UnmatchedStudent
 from models.scenario import Scenario
 
-CsvDialect = Literal["excel-be", "comma"]
-CSV_DIALECTS: tuple[CsvDialect, ...] = get_args(CsvDialect)
 _SEPARATORS: dict[CsvDialect, tuple[str, str]] = {"excel-be": (";", ","), "comma": (",", ".")}
 BOM = "\ufeff"
-CSV_DIALECT_HELP = ("CSV files for spreadsheets: excel-be (';', decimal comma, UTF-8 with BOM; "
-                    "the default with --lang nl) or comma (the default with --lang en).")
-
-
-def default_dialect(lang: Lang) -> CsvDialect:
-    """Dutch readers open files in Belgian Excel; English ones get the plain comma file."""
-    return "excel-be" if lang == "nl" else "comma"
 
 
 @dataclass(frozen=True)

@@ -23,13 +23,12 @@ from pydantic_core import to_json
 from matcher.candidates import Candidates
 from matcher.cost import COST_PARTS, Costs, pair_costs
 from matcher.csv_cells import text_cells
+from matcher.csv_dialects import CsvDialect, default_dialect
 from matcher.explain import explain_unmatched
 from matcher.exports import (
-    CsvDialect,
     Names,
     assignments_table,
     conflicts_table,
-    default_dialect,
     unmatched_table,
     write_csv,
 )

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from matcher.candidates import Candidates, allowed, build_candidates
-from matcher.explain import rejection_counts
-from matcher.rules import RULE_NAMES, Pairs
+from matcher.rules import RULE_NAMES, Pairs, evaluate
 from matcher.solve.capacity import free_room
 from models.scenario import BoolArray, IntArray, Scenario
 
@@ -130,9 +129,12 @@ class PlanState:
         return [_suggestion(options, int(p)) for p in positions[order][:k]]
 
     def rejections(self, student: int) -> dict[str, int]:
-        """How many workplaces each rule rejects for the student."""
-        counts = rejection_counts(self.scenario, np.asarray([student], dtype=np.int64))
-        return {rule: int(counts[rule][0]) for rule in RULE_NAMES}
+        """How many workplaces each rule rejects for the student: every rule on the
+        student's row of pairs (a few milliseconds). The same counts as
+        ``matcher.explain.rejection_counts``, whose KD-tree pays off for many students
+        at once (the service's background table), not for the first question."""
+        results = evaluate(Pairs.of_student(self.scenario, student))
+        return {rule: int(np.count_nonzero(~results[rule])) for rule in RULE_NAMES}
 
 
 def _by_cost(options: Candidates) -> Candidates:

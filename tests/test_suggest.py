@@ -8,6 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 
 from matcher.candidates import Candidates, build_candidates
+from matcher.explain import rejection_counts
 from matcher.io import scenario_from_document
 from matcher.pipeline import SolveSettings, run_solve
 from matcher.suggest import PlanState
@@ -85,6 +86,21 @@ def test_one_students_or_workplaces_pairs_are_those_of_all_candidates(
     indexed = PlanState.build(sc, state.workplace_of, state.workplace_of)
     indexed.index_all()  # the service's background pass: answers slice its index
     _assert_same_pairs(indexed, everything)
+
+
+@settings(max_examples=40, deadline=None)
+@given(every_column_documents(max_students=6, max_workplaces=6))
+def test_one_students_rejection_counts_are_those_of_the_bulk_count(doc: dict[str, Any]
+                                                                    ) -> None:
+    """The first question about a student counts its rejections on the student's row
+    of pairs; they must be the counts the service's table (KD-tree) gives, whatever the
+    columns hold (measured times and exclusions included)."""
+    sc = scenario_from_document(doc)
+    state = PlanState.build(sc, np.full(len(sc.students), -1), np.full(len(sc.students), -1))
+    everyone = rejection_counts(sc, np.arange(len(sc.students), dtype=np.int64))
+    for who in range(len(sc.students)):
+        assert state.rejections(who) == {rule: int(counts[who])
+                                         for rule, counts in everyone.items()}
 
 
 def _assert_same_pairs(state: PlanState, everything: Candidates) -> None:

@@ -25,7 +25,8 @@ def propose(services: Services, who: Principal, plan_id: int,
     Only a workplace the student is allowed at (every hard rule) may be proposed, and
     only on the scenario's newest plan (409 otherwise)."""
     context = services.plan_context(plan_id)
-    student = check_student(who, context.scenario, proposal.student_id)
+    student = check_student(who, context.scenario, proposal.student_id,
+                            context.student_index)
     workplace = context.workplace_index.get(proposal.workplace_id)
     if workplace is None or workplace not in set(
             context.state.of_student(student).workplace.tolist()):

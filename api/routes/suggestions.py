@@ -36,8 +36,8 @@ def student_suggestions(plan_id: DbId, student_id: str, services: ServicesDep,
     """Cheapest first, the student's own workplace left out; with the number of
     workplaces each rule rejects, and of allowed ones without room."""
     context = services.plan_context(plan_id)
-    student = check_student(who, context.scenario, student_id)
     state, scenario = context.state, context.scenario
+    student = check_student(who, scenario, student_id, context.student_index)
     workplaces = scenario.workplaces
     suggestions = [
         WorkplaceSuggestion(workplace_id=str(workplaces.ids[s.workplace]),
@@ -47,16 +47,16 @@ def student_suggestions(plan_id: DbId, student_id: str, services: ServicesDep,
         for s in state.workplaces_for(student, k)
     ]
     allowed = state.of_student(student).workplace
-    others = allowed[allowed != state.workplace_of[student]]
+    current = int(state.workplace_of[student])
+    others = allowed[allowed != current]
     without_room = int((~state.has_room_for(student, others)).sum())
-    assignment = context.assignment_of.get(student_id)
     return StudentSuggestions(
         plan_id=plan_id, student_id=student_id,
-        current_workplace_id=assignment.workplace_id if assignment else None,
+        current_workplace_id=str(workplaces.ids[current]) if current >= 0 else None,
         suggestions=suggestions, allowed_without_room=without_room,
         rejected=visible_rejections(who, scenario, student,
                                     services.rejections(context, student),
-                                    unplaceable=assignment is None and not len(allowed)))
+                                    unplaceable=current < 0 and not len(allowed)))
 
 
 @router.get("/plans/{plan_id}/workplaces/{workplace_id}/suggestions",

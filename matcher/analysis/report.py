@@ -62,10 +62,9 @@ from matcher.analysis.metrics import OTHERS, PRIORITY_ONE, plan_rows
 from matcher.analysis.plots import axis_label, png_base64, sweep_figures
 from matcher.analysis.recruit import RecruitCurve, curve_rows, recruitment_curve
 from matcher.analysis.summary import as_float, catch_up, swept_axes, verdicts
+from matcher.csv_dialects import CsvDialect, default_dialect
 from matcher.exports import (
-    CsvDialect,
     Names,
-    default_dialect,
     fixes_table,
     recruitment_table,
     write_csv,

@@ -7,6 +7,10 @@ consoles, ``--lang``, exit 2 for a user's mistake) is in :mod:`matcher.cli.commo
 (``api/cli.py``), registered through an entry point, as the engine imports nothing of
 ``api``. Exit codes: 0 success, 2 invalid input (every problem listed on stderr, no
 output written), 1 an internal error.
+
+Every command module imports only what its options need; the engine is imported
+inside the command that runs it, so ``matcher validate`` reports a bad cell without
+loading a solver, scipy or openpyxl (``tests/cli/test_main.py``).
 """
 
 from __future__ import annotations

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from matcher.analysis import DEFAULT_RATIOS
-from matcher.analysis.executors import EXECUTORS, Executor, ExecutorUnavailable
 from matcher.cli.common import (
     CsvDialectOption,
     ObjectiveOption,
@@ -34,7 +31,11 @@ from matcher.cli.common import (
 )
 from matcher.cli.recruit import MAX_BUDGET
 from matcher.messages import Message
-from matcher.pipeline import SolveRun, SolveSettings
+
+if TYPE_CHECKING:  # the analysis and the engine load when a command runs
+    import pandas as pd
+
+    from matcher.pipeline import SolveRun
 
 DEFAULT_RATIOS_TEXT = ",".join(f"{ratio:g}" for ratio in DEFAULT_RATIOS)
 
@@ -105,6 +106,15 @@ def sweep(
     """Placement per priority, phase, school type, province and sector, with 95 %
     intervals over seeds, against workplaces (or seats) per student, the share of
     adapted workplaces and the travel limit, each alone or crossed."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from matcher.analysis.executors import EXECUTORS, Executor, ExecutorUnavailable
     from matcher.analysis.sample import CAPACITIES
     from matcher.analysis.sweep import SweepSettings, run_sweep
     from matcher.analysis.sweep_files import write_sweep
@@ -191,6 +201,7 @@ def report(
     reasons and verified fixes, and the recruitment list."""
     from matcher.analysis.report import REPORT_LANG, gather, write_report
     from matcher.analysis.sweep_files import SweepFileError, read_rows
+    from matcher.pipeline import SolveSettings
 
     chosen_lang = use_lang(lang or REPORT_LANG)
     dialect = chosen_dialect(csv_dialect)

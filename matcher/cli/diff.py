@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -21,8 +21,10 @@ from matcher.cli.common import (
     use_lang,
     user_errors,
 )
-from matcher.diff import InconsistentPlan, Place, PlanDiff, plan_diff, student_priorities
 from matcher.messages import Message
+
+if TYPE_CHECKING:  # the engine loads when the command runs
+    from matcher.diff import Place, PlanDiff
 
 
 def diff(
@@ -36,6 +38,8 @@ def diff(
     lang: LangOption = None,
 ) -> None:
     """Compare two plans: per student gained, lost, moved (other workplace or mentor)."""
+    from matcher.diff import InconsistentPlan, plan_diff, student_priorities
+
     use_lang(lang)
     before, after = read_plan(old), read_plan(new)
     if before.scenario != after.scenario:  # allowed (scenario versions), but say so

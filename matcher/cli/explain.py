@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import numpy as np
 import typer
 from rich.table import Table
 
-from matcher.cli.analysis import print_fixes, print_fixes_json
 from matcher.cli.common import (
     LangOption,
     ObjectiveOption,
@@ -24,8 +22,9 @@ from matcher.cli.common import (
     user_errors,
 )
 from matcher.messages import Message
-from matcher.pipeline import SolveRun, SolveSettings
-from matcher.rules import rule_label
+
+if TYPE_CHECKING:  # the engine loads when the command runs
+    from matcher.pipeline import SolveRun
 
 
 def explain(
@@ -42,6 +41,11 @@ def explain(
     lang: LangOption = None,
 ) -> None:
     """Explain one student's place in the optimal plan, or why they have none."""
+    import numpy as np
+
+    from matcher.cli.analysis import print_fixes, print_fixes_json
+    from matcher.pipeline import SolveSettings
+
     use_lang(lang)
     if student is None and not fixes:
         fail("cli.student_required")
@@ -64,6 +68,10 @@ def explain(
 
 
 def _print_student(run: SolveRun, student: int, alternatives: int) -> None:
+    import numpy as np
+
+    from matcher.rules import rule_label
+
     sc, plan = run.scenario, run.plan
     student_id = str(sc.students.ids[student])
     assignment = next((a for a in plan.assignments if a.student_id == student_id), None)

@@ -27,7 +27,6 @@ from matcher.cli.common import (
     user_errors,
 )
 from matcher.messages import Message
-from matcher.pipeline import SolveSettings
 
 MAX_BUDGET = 50
 
@@ -48,6 +47,7 @@ def recruit(
     k additions, the set that places the most priority-1 students, then the most
     students, chosen together (proven optimal), beside the k best single additions."""
     from matcher.analysis.recruit import change_set, curve_json, curve_rows, recruitment_curve
+    from matcher.pipeline import SolveSettings
 
     use_lang(lang)
     if not 1 <= budget <= MAX_BUDGET:

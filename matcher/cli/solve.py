@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 import yaml
@@ -30,16 +30,11 @@ from matcher.cli.common import (
     use_lang,
     user_errors,
 )
-from matcher.cli.diff import print_diff
-from matcher.exports import CsvDialect
-from matcher.io.document import read_inline, write_folder
+from matcher.csv_dialects import CsvDialect
 from matcher.messages import Message
-from matcher.pipeline import SolveRun, SolveSettings
-from matcher.plan import write_plan
-from matcher.solve import BACKENDS
-from matcher.whatif.apply import changed_scenario
-from matcher.whatif.changes import CHANGES_FILE, read_change_set
-from matcher.whatif.compare import solve_version
+
+if TYPE_CHECKING:  # the engine loads when a command runs, only what that command needs
+    from matcher.pipeline import SolveRun, SolveSettings
 
 # What `solve --changes --out OUT` writes beside the plan.
 VERSION_FOLDER = "scenario"  # the changed scenario, for a plain `matcher solve OUT/scenario`
@@ -82,6 +77,10 @@ def solve(
 ) -> None:
     """Find the best placement plan and write plan.json, assignments.csv, unmatched.csv
     and conflicts.csv; with --changes, try a what-if and compare it with the base plan."""
+    from matcher.pipeline import SolveSettings
+    from matcher.plan import write_plan
+    from matcher.solve import BACKENDS
+
     use_lang(lang)
     dialect = chosen_dialect(csv_dialect)
     if backend not in BACKENDS:
@@ -113,6 +112,13 @@ def _solve_changed(scenario: Path, changes: Path, base: Path | None, out_dir: Pa
                    dialect: CsvDialect) -> None:
     """Solve the scenario with a change file made, compare with the base plan, and
     write nothing unless every step succeeded."""
+    from matcher.cli.diff import print_diff
+    from matcher.io.document import read_inline, write_folder
+    from matcher.plan import write_plan
+    from matcher.whatif.apply import changed_scenario
+    from matcher.whatif.changes import CHANGES_FILE, read_change_set
+    from matcher.whatif.compare import solve_version
+
     with user_errors():
         change_set = read_change_set(changes)
         with err.status(say("cli.reading", path=str(scenario))):

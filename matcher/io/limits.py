@@ -20,8 +20,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from openpyxl.utils import get_column_letter
-
 from matcher.io.errors import Problem, ScenarioError
 from matcher.io.tables import DELIMITERS
 from matcher.messages import Message
@@ -47,6 +45,8 @@ def too_many_rows(label: str, row: int, limits: TableLimits) -> Problem:
 def too_many_cells(label: str, row: int, width: int, limits: TableLimits,
                    spreadsheet: bool) -> Problem:
     if spreadsheet:
+        from openpyxl.utils import get_column_letter  # openpyxl loads only for workbooks
+
         return Problem(label, Message("limits.cells_column", row=row,
                                       column=get_column_letter(width),
                                       cells=limits.max_cells), row=row)

@@ -19,9 +19,6 @@ from pathlib import Path
 from typing import Any
 from zipfile import BadZipFile
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
-
 from matcher.io.errors import Problem, ScenarioError
 from matcher.io.folder import read_folder
 from matcher.io.limits import TableLimits, bounded_rows, check_workbook_archive
@@ -82,6 +79,9 @@ def read_workbook(name: str, content: bytes, limits: TableLimits | None = None
     """The settings and tables of a workbook named ``name``. Raises ScenarioError for a
     workbook that cannot be read or whose sheets are not a scenario's, TooLargeError at
     the first row of a sheet beyond ``limits``."""
+    from openpyxl import load_workbook  # openpyxl loads only when a workbook is read
+    from openpyxl.utils.exceptions import InvalidFileException
+
     if limits is not None:
         check_workbook_archive(content, name, limits)
     try:
@@ -146,6 +146,8 @@ def is_workbook_upload(files: list[tuple[str, bytes]]) -> bool:
 def folder_workbook(folder: Path) -> bytes:
     """A scenario folder as one workbook (the reverse of ``read_workbook``), for a
     consultant who wants to edit the scenario in a spreadsheet."""
+    from openpyxl import Workbook
+
     source = read_folder(folder)
     if source.problems:
         raise ScenarioError(source.problems)

@@ -38,3 +38,18 @@ def test_suggestions_match_the_engine(api: Api, demo_plan: tuple[int, int]) -> N
                                 headers=api.consultant).json()
         expected = [str(ids[s.workplace]) for s in context.state.workplaces_for(student, 4)]
         assert [s["workplace_id"] for s in answer["suggestions"]] == expected
+
+
+def test_suggestions_after_the_caches_are_emptied_are_the_same(api: Api,
+                                                               demo_plan: tuple[int, int]
+                                                               ) -> None:
+    """A restarted service (nothing parsed yet) reads the scenario's stored document
+    again and answers as before."""
+    _, plan_id = demo_plan
+    path = f"/plans/{plan_id}/students/S05/suggestions?k=4"
+    before = api.client.get(path, headers=api.consultant).json()
+    services = api.services
+    services.plans.discard(plan_id)
+    services.scenarios.clear()
+    assert api.client.get(path, headers=api.consultant).json() == before
+    assert len(services.scenarios) == 1
