@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, defer, sessionmaker
 
 from api.cache import LruCache
@@ -168,6 +168,17 @@ class Services:
     def plan_context(self, plan_id: int) -> PlanContext:
         return self.plans.get_or_build(plan_id, lambda: self._indexed(
             self._build_context(plan_id)))
+
+    def parsed_plan(self, plan_id: int) -> Plan:
+        """A stored plan, parsed: from its context when that is built, else read."""
+        context = self.plans.peek(plan_id)
+        if context is not None:
+            return context.plan
+        with self.sessions() as db:
+            document = db.scalar(select(StoredPlan.document).where(StoredPlan.id == plan_id))
+        if document is None:
+            raise not_found("plan", plan_id)
+        return Plan.model_validate_json(document)
 
     def _indexed(self, context: PlanContext) -> PlanContext:
         """The context, its allowed pairs indexed in the background: the first

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, update
+from sqlalchemy import select as sql_select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import job_texts
@@ -57,6 +58,9 @@ SERVER_POLL_SECONDS = 1.0
 # some 750 MB; flanders-2023 is 141k arcs, a 6k × 30k scenario about 450k.
 WARM_ENGINES_KEPT = 4
 WARM_ARCS_KEPT = 5_000_000
+# Re-planned plans kept parsed per solver process (the newest of the scenarios
+# re-planned last): the next refusal builds on one of them.
+PLANS_KEPT = 2
 
 # Progress shown for each stage of matcher.pipeline.run_solve, in order.
 STAGE_PROGRESS = (0.15, 0.35, 0.8)
@@ -92,9 +96,11 @@ class _Process:
     engines: dict[str, Engine]
     scenarios: OrderedDict[str, Scenario]
     warm: EngineCache[WarmKey]
+    plans: OrderedDict[int, Plan]  # by stored plan id: the plans this process stored last
 
 
-_process = _Process({}, OrderedDict(), EngineCache(WARM_ENGINES_KEPT, WARM_ARCS_KEPT))
+_process = _Process({}, OrderedDict(), EngineCache(WARM_ENGINES_KEPT, WARM_ARCS_KEPT),
+                    OrderedDict())
 
 
 def watch_server(server_pid: int) -> None:
@@ -315,13 +321,13 @@ def _replan(run: JobRun) -> None:
     students as possible. Run on the plan that is newest when the job starts, so
     changes made together build on each other instead of on one old plan."""
     with run.sessions() as db:
-        base = newest_plan(db, run.scenario_id)
+        base = newest_plan(db, run.scenario_id, with_document=False)
         lineage = current_lineage(db, run.scenario_id)
-    if base is None:
-        raise JobFailed(job_texts.no_plan_to_replan())
+        if base is None:
+            raise JobFailed(job_texts.no_plan_to_replan())
+        previous = _stored_plan(db, base.id)
     run.report(job_texts.STAGE_READING, 0.05)
     scenario = run.scenario(lineage)
-    previous = Plan.model_validate_json(base.document)
     broken = unmet(previous, lineage)
     settings = json.loads(base.settings)
     run.report(job_texts.STAGE_REPLANNING, 0.3)
@@ -333,7 +339,8 @@ def _replan(run: JobRun) -> None:
     run.report(job_texts.STAGE_STORING, 0.95)
     refusal = run.request.get("refusal")
     outcome: dict[str, Any] = {"base_plan_id": base.id, "moved": moved,
-                               "changes": result.diff.as_json()["changes"]}
+                               "changes": [c.as_json(with_priority=True)
+                                           for c in result.changes]}
     if refusal is not None:
         outcome["student_id"], outcome["refused_workplace_id"] = refusal[0], refusal[1]
         outcome["new_workplace_id"] = next((a.workplace_id for a in new_plan.assignments
@@ -348,11 +355,33 @@ def _replan(run: JobRun) -> None:
                           result=json.dumps({**outcome, "plan_id": plan.id,
                                              "version": plan.version}))
 
-    store_plan(run.writes, scenario_id=run.scenario_id,
-               kind="refusal" if refusal is not None else "pins",
-               document=plan_json(new_plan), parent_id=base.id, job_id=run.job_id,
-               settings=base.settings, lineage=lineage.to_json(), input_hash=digest,
-               moved=moved, created_by=run.created_by, also=finish)
+    stored = store_plan(run.writes, scenario_id=run.scenario_id,
+                        kind="refusal" if refusal is not None else "pins",
+                        document=plan_json(new_plan), parent_id=base.id, job_id=run.job_id,
+                        settings=base.settings, lineage=lineage.to_json(), input_hash=digest,
+                        moved=moved, created_by=run.created_by, also=finish)
+    if stored is not None:
+        _remember_plan(stored.id, new_plan)
+
+
+def _stored_plan(db: Session, plan_id: int) -> Plan:
+    """A stored plan, parsed; the plans this process stored are kept parsed (a plan is
+    never changed once stored, and its id never reused), so the next re-plan of the
+    scenario starts from the one before without reading and parsing it again."""
+    kept = _process.plans.get(plan_id)
+    if kept is not None:
+        _process.plans.move_to_end(plan_id)
+        return kept
+    document = db.scalar(sql_select(StoredPlan.document).where(StoredPlan.id == plan_id))
+    if document is None:
+        raise JobCancelled("plan deleted")
+    return Plan.model_validate_json(document)
+
+
+def _remember_plan(plan_id: int, plan: Plan) -> None:
+    _process.plans[plan_id] = plan
+    while len(_process.plans) > PLANS_KEPT:
+        _process.plans.popitem(last=False)
 
 
 def _warm_replan(run: JobRun, scenario: Scenario, previous: Plan,

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from api.services import PlanContext
 from matcher.analysis.groups import PROVINCE_NAMES, student_groups, workplace_provinces
 from matcher.analysis.metrics import group_order
 from matcher.cost import uncovered_gaps, wish_rank
-from matcher.diff import PlanDiff
+from matcher.diff import StudentChange
 from matcher.messages import Lang, Message, render
 from matcher.suggest import Suggestion
 from models.scenario import Scenario
@@ -55,42 +55,44 @@ def province_name(code: str) -> str:
     return PROVINCE_NAMES.get(code, "onbekend")
 
 
-def student_rows(context: PlanContext, changes: PlanDiff | None, base: Scenario
+def student_rows(context: PlanContext, changes: list[StudentChange] | None, base: Scenario
                  ) -> list[StudentRow]:
     """Every student of the plan, placed ones with their workplace and cost; ``base`` is
     the scenario as uploaded, whose placements table says which placements came with it;
     ``changes`` the difference from the previous version, if there is one."""
-    change_of = {c.student_id: c.change for c in changes.changes} if changes else {}
+    change_of = {c.student_id: c.change for c in changes} if changes else {}
     scenario = context.scenario
     from_file = {(str(base.students.ids[st]), str(base.workplaces.ids[wp]))
                  for st, wp in zip(base.pinned.student, base.pinned.workplace, strict=True)}
     s, w = scenario.students, scenario.workplaces
     groups = student_groups(scenario)
+    programmes = [scenario.programmes.codes[p] for p in s.programme.tolist()]
+    provinces = [province_name(str(p)) for p in groups.province]
     rows: list[StudentRow] = []
-    for position, student_id in enumerate(s.ids):
-        sid = str(student_id)
-        row = StudentRow(student_id=sid,
-                         programme=scenario.programmes.codes[int(s.programme[position])],
-                         tier=int(s.priority[position]),
-                         province=province_name(str(groups.province[position])),
-                         programme_sector=str(groups.sector[position]),
-                         placed=False, change=change_of.get(sid, ""))
+    for sid, programme, tier, province, programme_sector in zip(
+            map(str, s.ids), programmes, s.priority.tolist(), provinces,
+            map(str, groups.sector), strict=True):
         assignment = context.assignment_of.get(sid)
         if assignment is not None:
             workplace = context.workplace_index[assignment.workplace_id]
-            row = replace(
-                row, placed=True, workplace_id=assignment.workplace_id,
-                employer=str(w.employer[workplace]),
+            breakdown = assignment.breakdown
+            rows.append(StudentRow(
+                student_id=sid, programme=programme, tier=tier, province=province,
+                programme_sector=programme_sector, placed=True,
+                workplace_id=assignment.workplace_id, employer=str(w.employer[workplace]),
                 sector=scenario.sectors.codes[int(w.sector[workplace])],
                 mentor_id=assignment.mentor_id or "", cost=assignment.cost,
-                wish=assignment.breakdown.wish, competence=assignment.breakdown.competence,
-                travel=assignment.breakdown.travel, pinned=bool(assignment.pinned),
-                from_file=(sid, assignment.workplace_id) in from_file)
+                wish=breakdown.wish, competence=breakdown.competence, travel=breakdown.travel,
+                pinned=bool(assignment.pinned),
+                from_file=(sid, assignment.workplace_id) in from_file,
+                change=change_of.get(sid, "")))
         else:
             unmatched = context.unmatched_of[sid]
-            row = replace(row, reason=unmatched.reason, detail=unmatched.message(),
-                          rules=dict(unmatched.rules))
-        rows.append(row)
+            rows.append(StudentRow(
+                student_id=sid, programme=programme, tier=tier, province=province,
+                programme_sector=programme_sector, placed=False,
+                change=change_of.get(sid, ""), reason=unmatched.reason,
+                detail=unmatched.message(), rules=dict(unmatched.rules)))
     return rows
 
 
@@ -101,10 +103,11 @@ class PlanRows:
     rows: list[StudentRow]
     summary: dict[str, list[GroupLine]]
     provinces: list[str]
-    changes: PlanDiff | None  # from the previous version, if there is one
+    changes: list[StudentChange] | None  # since the previous version, if there is one
 
 
-def plan_rows(context: PlanContext, changes: PlanDiff | None, base: Scenario) -> PlanRows:
+def plan_rows(context: PlanContext, changes: list[StudentChange] | None, base: Scenario
+              ) -> PlanRows:
     rows = student_rows(context, changes, base)
     return PlanRows(rows, group_summary(rows), provinces_of(rows), changes)
 

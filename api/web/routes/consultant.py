@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request, Response
 from sqlalchemy import select
 
 from api.deps import ServicesDep
+from api.jobs import ACTIVE_STATES
 from api.operations import jobs as job_operations
 from api.operations import scenarios as scenario_operations
 from api.problems import ApiProblem, ProblemItem, item_message
@@ -23,6 +24,13 @@ from api.web.templating import is_htmx, render
 from matcher.messages import Message
 
 router = APIRouter()
+# A job page waits this long for its job to end before it is shown: a re-plan after a
+# refusal (well under a second) then opens the new plan at once, without a poll tick;
+# a long solve shows its progress after this wait.
+JOB_PAGE_WAIT_S = 1.0
+# The progress fragment, polled every second, answers as soon as its job ends, or
+# after this long (a long poll: the new plan opens without waiting for the next tick).
+PROGRESS_WAIT_S = 1.0
 
 
 def _scenario_list(services: Services) -> dict[str, Any]:
@@ -137,11 +145,25 @@ def delete(scenario_id: DbId, request: Request, services: ServicesDep, user: Csr
     return go_to(request, "/ui/scenarios")
 
 
+def _job_when_over(services: Services, job_id: int, wait_s: float) -> Job:
+    """The job once it is over (done, failed, cancelled), or as it is after ``wait_s``
+    seconds; woken by the job runner when a job ends, so no time is lost polling."""
+    found: list[Job] = []
+
+    def over() -> bool:
+        with services.sessions() as db:
+            found[:] = [job_or_404(db, job_id)]
+        return found[0].state not in ACTIVE_STATES
+
+    services.runner.wait(over, wait_s)
+    return found[0]
+
+
 @router.get("/jobs/{job_id}")
 def job_page(job_id: DbId, request: Request, services: ServicesDep,
              user: WebConsultantDep) -> Response:
+    job = _job_when_over(services, job_id, JOB_PAGE_WAIT_S)
     with services.sessions() as db:
-        job = job_or_404(db, job_id)
         stored = scenario_or_404(db, job.scenario_id)
     if job.state == "done" and job.plan_id is not None:  # e.g. a stored plan reused
         return go_to(request, _plan_address(job))
@@ -161,8 +183,7 @@ def _plan_address(job: Job) -> str:
 def job_progress(job_id: DbId, request: Request, services: ServicesDep,
                  user: WebConsultantDep) -> Response:
     """Polled by the job page; sends the browser to the plan once it is there."""
-    with services.sessions() as db:
-        job = job_or_404(db, job_id)
+    job = _job_when_over(services, job_id, PROGRESS_WAIT_S)
     if job.state == "done" and job.plan_id is not None and is_htmx(request):
         return go_to(request, _plan_address(job))
     return render(request, "fragments/job_progress.html", user, job=job)

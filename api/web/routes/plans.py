@@ -42,6 +42,7 @@ from api.web.plan_view import (
 )
 from api.web.routes.common import go_to
 from api.web.templating import is_htmx, page_lang, render
+from matcher.diff import plan_changes, student_priorities
 from matcher.exports import (
     Names,
     assignments_table,
@@ -74,8 +75,9 @@ def _plan_rows(request: Request, context: PlanContext, stored: StoredPlan,
     def build() -> PlanRows:
         with services.sessions() as db:
             base = services.scenario(scenario_or_404(db, stored.scenario_id))
-            changes = plan_operations.compare_plans(db, services, user.principal, stored.id,
-                                                None).diff if stored.parent_id else None
+        # the changes since the previous version, as the comparison of the two shows them
+        changes = plan_changes(services.parsed_plan(stored.parent_id), context.plan,
+                               student_priorities(base)) if stored.parent_id else None
         return plan_rows(context, changes, base)
 
     return cache.get_or_build(stored.id, build)
