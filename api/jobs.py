@@ -183,7 +183,7 @@ class JobRunner:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["api.worker"])
         return cf.ProcessPoolExecutor(max_workers=self._workers, mp_context=context,
-                                      initializer=worker.watch_server,
+                                      initializer=worker.start_solver_process,
                                       initargs=(os.getpid(),))
 
     def start(self) -> None:

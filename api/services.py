@@ -165,9 +165,16 @@ class Services:
         return self.scenarios.get_or_build(stored.content_hash,
                                            lambda: load_stored(document, source))
 
-    def plan_context(self, plan_id: int) -> PlanContext:
-        return self.plans.get_or_build(plan_id, lambda: self._indexed(
-            self._build_context(plan_id)))
+    def plan_context(self, plan_id: int, suggestions: bool = True) -> PlanContext:
+        """The plan's context, built once. ``suggestions``: the caller answers suggestions
+        from it, so its allowed pairs are indexed in the background (once); the first
+        suggestions are answered pair row by pair row meanwhile (milliseconds each). A
+        page that shows no suggestions leaves the index (seconds of CPU on a large plan)
+        until one is asked for: a new plan after a refusal opens without it."""
+        context = self.plans.get_or_build(plan_id, lambda: self._build_context(plan_id))
+        if suggestions and not context.state.indexed:
+            self._precompute.submit(context.state.index_all)  # a no-op once it ran
+        return context
 
     def parsed_plan(self, plan_id: int) -> Plan:
         """A stored plan, parsed: from its context when that is built, else read."""
@@ -179,12 +186,6 @@ class Services:
         if document is None:
             raise not_found("plan", plan_id)
         return Plan.model_validate_json(document)
-
-    def _indexed(self, context: PlanContext) -> PlanContext:
-        """The context, its allowed pairs indexed in the background: the first
-        suggestions are answered pair row by pair row meanwhile (milliseconds each)."""
-        self._precompute.submit(context.state.index_all)
-        return context
 
     def _build_context(self, plan_id: int) -> PlanContext:
         with self.sessions() as db:

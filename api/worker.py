@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api import job_texts
 from api.db import make_engine, session_factory, write_session_factory
+from api.gc_tuning import tune_garbage_collector
 from api.lineage import Lineage, current_lineage, effective_scenario, input_hash, unmet
 from api.records import newest_plan, store_plan
 from api.scenario_store import load_stored
@@ -101,6 +102,12 @@ class _Process:
 
 _process = _Process({}, OrderedDict(), EngineCache(WARM_ENGINES_KEPT, WARM_ARCS_KEPT),
                     OrderedDict())
+
+
+def start_solver_process(server_pid: int) -> None:
+    """Pool initializer: the service's collector thresholds, and end with the server."""
+    tune_garbage_collector()
+    watch_server(server_pid)
 
 
 def watch_server(server_pid: int) -> None:

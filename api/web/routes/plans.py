@@ -104,7 +104,7 @@ TableQueryDep = Annotated[TableQuery, Depends(table_query)]
 def plan_page(plan_id: DbId, request: Request, services: ServicesDep, user: WebConsultantDep,
               query: TableQueryDep) -> Response:
     stored = _stored(services, plan_id)
-    context = services.plan_context(plan_id)
+    context = services.plan_context(plan_id, suggestions=False)
     derived = _plan_rows(request, context, stored, user)
     rows = derived.rows
     changes = diff_rows(derived.changes, context.scenario) if derived.changes else []
@@ -145,7 +145,7 @@ def _pins_in_force(db: Session, scenario_id: int) -> dict[str, str]:
 def plan_table(plan_id: DbId, request: Request, services: ServicesDep, user: WebConsultantDep,
                query: TableQueryDep) -> Response:
     stored = _stored(services, plan_id)
-    context = services.plan_context(plan_id)
+    context = services.plan_context(plan_id, suggestions=False)
     rows = _rows(request, context, stored, user)
     with services.sessions() as db:
         pins = _pins_in_force(db, stored.scenario_id)
@@ -205,7 +205,7 @@ def plan_report(plan_id: DbId, request: Request, services: ServicesDep,
 def plan_map(plan_id: DbId, request: Request, services: ServicesDep,
              user: WebConsultantDep) -> Response:
     stored = _stored(services, plan_id)
-    context = services.plan_context(plan_id)
+    context = services.plan_context(plan_id, suggestions=False)
     rows = _rows(request, context, stored, user)
     points = map_points(context, rows, page_lang(request))
     students = [p for p in points if p["kind"] != "workplace"]
@@ -307,7 +307,7 @@ def pin(plan_id: DbId, request: Request, services: ServicesDep, user: CsrfConsul
     result = plan_operations.pin(services, user.principal, plan_id,
                                  [PinRequest(student_id=student_id, workplace_id=workplace_id,
                                              mentor_id=mentor_id or None)])
-    context = services.plan_context(plan_id)
+    context = services.plan_context(plan_id, suggestions=False)
     position = context.workplace_index.get(workplace_id)
     seats = int(context.scenario.workplaces.seats[position]) if position is not None else 0
     pinned_here = sum(1 for p in result.pins if p.workplace_id == workplace_id)
