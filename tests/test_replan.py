@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from matcher.check import check_plan
 from matcher.io import load_scenario
 from matcher.pipeline import SolveSettings, run_solve
+from matcher.plan import plan_json
 from matcher.replan import replan_after_refusals, with_pins
+from models.plan import Plan
 from tests.builders import scenario, student, workplace
 
 DEMO = Path(__file__).resolve().parents[1] / "scenarios" / "demo"
@@ -53,3 +59,35 @@ def test_demo_refusal_shows_who_lost_and_who_gained_the_place() -> None:
     assert changes["S26"].change == "gained" and changes["S26"].after is not None
     assert changes["S26"].after.workplace_id == "W26"
     assert result.moved == ["S26"]  # every other student whose place changed
+
+
+def _document(plan: Plan) -> str:
+    """plan.json without its timing."""
+    contract = plan.as_contract()
+    contract["solver"].pop("seconds")
+    return json.dumps(contract, ensure_ascii=False, indent=2)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.integers(0, 10_000), min_size=1, max_size=4))
+def test_a_chain_of_warm_replans_on_kept_plans_equals_cold_replans_on_stored_ones(
+        picks: list[int]) -> None:
+    # The service's solver process keeps the plan it stored and its warm engine, and
+    # lists only the changed students; each step must store what a cold re-plan of the
+    # stored (parsed) plan stores, and list the changes of the whole difference.
+    sc = load_scenario(DEMO)
+    lemon = SolveSettings(backend="lemon")
+    kept = stored = run_solve(sc, lemon).plan
+    refusals: list[tuple[str, str]] = []
+    warm = None
+    for pick in picks:
+        free = [a for a in kept.assignments if not a.pinned]
+        refusals.append((free[pick % len(free)].student_id, free[pick % len(free)].workplace_id))
+        fast = replan_after_refusals(sc, kept, refusals, lemon, warm)
+        cold = replan_after_refusals(sc, stored, refusals, lemon)
+        assert _document(fast.run.plan) == _document(cold.run.plan)
+        assert fast.changes == cold.diff.changes and fast.moved == cold.moved
+        kept, warm = fast.run.plan, fast.warm
+        stored = Plan.model_validate_json(plan_json(kept))
+        assert stored == kept  # what the solver process keeps is what it stored
+

@@ -29,6 +29,7 @@ from api import job_texts
 from api.auth import create_user
 from api.tables import Job
 from api.web.deps import CSRF_FIELD
+from api.web.routes import consultant as consultant_routes
 from matcher.cost import uncovered_gaps, wish_rank
 from matcher.rules import Pairs
 from tests.api.conftest import DEMO, Api, demo_files, refuse, solve, start_api, upload_demo
@@ -746,6 +747,27 @@ def test_refusal_shows_the_new_plan_without_the_refused_pair(web: Api,
     assert pair not in pairs
     old_page = consultant.client.get(f"/ui/plans/{own.plan_id}").text
     assert f'href="/ui/plans/{new_id}"' in old_page  # the old version points to the new one
+
+
+def test_the_job_page_waits_for_a_replan_and_opens_the_new_plan(
+        web: Api, consultant: WebUser, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The browser goes from the refusal to the job page; that page answers when the
+    # re-plan ends (the job runner wakes it), sending the browser on to the new plan
+    # without a poll tick. The wait is long here so a busy test machine cannot lose it.
+    monkeypatch.setattr(consultant_routes, "JOB_PAGE_WAIT_S", 120.0)
+    own = solve_demo(web)
+    assignment = next(a for a in own.plan["assignments"] if not a.get("pinned"))
+    response = consultant.client.post(
+        f"/ui/plans/{own.plan_id}/refusals", headers=consultant.headers(htmx=True),
+        data={"student_id": assignment["student_id"],
+              "workplace_id": assignment["workplace_id"]})
+    job_page = consultant.client.get(response.headers["HX-Redirect"], follow_redirects=False)
+    assert job_page.status_code == 303, job_page.text
+    found = re.fullmatch(r"/ui/plans/(\d+)\?status=changed", job_page.headers["location"])
+    assert found and int(found.group(1)) != own.plan_id
+    job_id = int(response.headers["HX-Redirect"].rsplit("/", 1)[-1])
+    job = web.client.get(f"/jobs/{job_id}", headers=web.consultant).json()
+    assert job["state"] == "done" and job["plan_id"] == int(found.group(1))
 
 
 def test_demo_refusal_marks_who_lost_and_who_gained_the_place(

@@ -33,6 +33,7 @@ from api.web.analyses import AnalysisState, plan_analysis
 from api.web.deps import CsrfConsultantDep, WebConsultantDep, WebUser
 from api.web.diff_view import diff_rows
 from api.web.plan_view import (
+    Earlier,
     PlanRows,
     StudentRow,
     TableQuery,
@@ -78,9 +79,19 @@ def _plan_rows(request: Request, context: PlanContext, stored: StoredPlan,
         # the changes since the previous version, as the comparison of the two shows them
         changes = plan_changes(services.parsed_plan(stored.parent_id), context.plan,
                                student_priorities(base)) if stored.parent_id else None
-        return plan_rows(context, changes, base)
+        return plan_rows(context, changes, base, _earlier(services, cache, stored.parent_id))
 
     return cache.get_or_build(stored.id, build)
+
+
+def _earlier(services: Services, cache: LruCache[int, PlanRows], plan_id: int | None
+             ) -> Earlier | None:
+    """The previous version's rows, when they and its context are still cached (the
+    consultant refused on its page): the new plan's rows reuse the unchanged ones."""
+    if plan_id is None:
+        return None
+    context, rows = services.plans.peek(plan_id), cache.peek(plan_id)
+    return None if context is None or rows is None else Earlier(context, rows.rows)
 
 
 def _rows(request: Request, context: PlanContext, stored: StoredPlan,
