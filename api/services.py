@@ -160,10 +160,19 @@ class Services:
         self._precompute.shutdown(wait=False, cancel_futures=True)
 
     def scenario(self, stored: StoredScenario) -> Scenario:
-        """The parsed scenario as uploaded (no pins or refusals), cached by content."""
-        document, source = stored.document, f"scenario {stored.id}"
-        return self.scenarios.get_or_build(stored.content_hash,
-                                           lambda: load_stored(document, source))
+        """The parsed scenario as uploaded (no pins or refusals), cached by content; its
+        document is read only when it is not cached (``stored`` may be detached)."""
+        scenario_id = stored.id
+
+        def parse() -> Scenario:
+            with self.sessions() as db:
+                document = db.scalar(select(StoredScenario.document)
+                                     .where(StoredScenario.id == scenario_id))
+            if document is None:
+                raise not_found("scenario", scenario_id)
+            return load_stored(document, f"scenario {scenario_id}")
+
+        return self.scenarios.get_or_build(stored.content_hash, parse)
 
     def plan_context(self, plan_id: int, suggestions: bool = True) -> PlanContext:
         """The plan's context, built once. ``suggestions``: the caller answers suggestions

@@ -15,6 +15,7 @@ from matcher.cost import uncovered_gaps, wish_rank
 from matcher.diff import StudentChange
 from matcher.messages import Lang, Message, render
 from matcher.suggest import Suggestion
+from models.plan import Assignment
 from models.scenario import Scenario
 
 PAGE_SIZE = 50
@@ -123,8 +124,19 @@ def _differing(context: PlanContext, change_of: Mapping[str, str], earlier: Earl
     now_assignment, now_unmatched = context.assignment_of, context.unmatched_of
     return [position for position, row in enumerate(earlier.rows)
             if row.change != change_of.get(row.student_id, "")
-            or now_assignment.get(row.student_id) != before_assignment.get(row.student_id)
+            or _row_fields(now_assignment.get(row.student_id)) != _row_fields(
+                before_assignment.get(row.student_id))
             or now_unmatched.get(row.student_id) != before_unmatched.get(row.student_id)]
+
+
+def _row_fields(assignment: Assignment | None) -> tuple[object, ...] | None:
+    """The fields of an assignment that its row shows (comparing these is much faster
+    than comparing the models)."""
+    if assignment is None:
+        return None
+    part = assignment.breakdown
+    return (assignment.workplace_id, assignment.mentor_id, assignment.cost, part.wish,
+            part.competence, part.travel, assignment.pinned)
 
 
 @dataclass(frozen=True)
