@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from api import worker
 from api.cache import LruCache
@@ -62,6 +62,13 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 
 
 def _stored(services: Services, plan_id: int) -> StoredPlan:
+    """The stored plan without its plan.json (megabytes: the pages read the parsed plan
+    of its context; ``_with_document`` for the downloads)."""
+    with services.sessions() as db:
+        return plan_or_404(db, plan_id, with_document=False)
+
+
+def _with_document(services: Services, plan_id: int) -> StoredPlan:
     with services.sessions() as db:
         return plan_or_404(db, plan_id)
 
@@ -121,8 +128,10 @@ def plan_page(plan_id: DbId, request: Request, services: ServicesDep, user: WebC
     changes = diff_rows(derived.changes, context.scenario) if derived.changes else []
     with services.sessions() as db:
         scenario_row = scenario_or_404(db, stored.scenario_id)
-        parent = db.get(StoredPlan, stored.parent_id) if stored.parent_id else None
-        newer = db.scalars(select(StoredPlan).where(StoredPlan.parent_id == plan_id)).all()
+        parent = plan_or_404(db, stored.parent_id, with_document=False) \
+            if stored.parent_id else None
+        newer = db.scalars(select(StoredPlan).where(StoredPlan.parent_id == plan_id)
+                           .options(defer(StoredPlan.document))).all()
         pins = _pins_in_force(db, stored.scenario_id)
         proposals = db.scalars(select(Proposal).where(Proposal.plan_id == plan_id)
                                .order_by(Proposal.id)).all()
@@ -140,8 +149,8 @@ def plan_page(plan_id: DbId, request: Request, services: ServicesDep, user: WebC
 
 def _refusal_behind(db: Session, plan_id: int) -> dict[str, Any] | None:
     """The refusal that made this plan (student_id, workplace_id), if any."""
-    stored = db.get(StoredPlan, plan_id)
-    job = db.get(Job, stored.job_id) if stored is not None and stored.job_id else None
+    job_id = db.scalar(select(StoredPlan.job_id).where(StoredPlan.id == plan_id))
+    job = db.get(Job, job_id) if job_id else None
     refusal = json.loads(job.request).get("refusal") if job is not None else None
     return None if refusal is None else {"student_id": refusal[0], "workplace_id": refusal[1]}
 
@@ -237,7 +246,7 @@ def _download_name(plan_id: int, suffix: str) -> dict[str, str]:
 
 
 def _plan_and_names(services: Services, plan_id: int) -> tuple[Plan, Names]:
-    stored = _stored(services, plan_id)
+    stored = _with_document(services, plan_id)
     with services.sessions() as db:
         scenario = services.scenario(scenario_or_404(db, stored.scenario_id))
     return Plan.model_validate_json(stored.document), Names.of(scenario)
@@ -267,7 +276,7 @@ def download_conflicts(plan_id: DbId, request: Request, services: ServicesDep,
 
 @router.get("/plans/{plan_id}/plan.json")
 def download_json(plan_id: DbId, services: ServicesDep, user: WebConsultantDep) -> Response:
-    stored = _stored(services, plan_id)
+    stored = _with_document(services, plan_id)
     return Response(stored.document, media_type="application/json",
                     headers=_download_name(plan_id, "json"))
 
