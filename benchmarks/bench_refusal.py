@@ -12,9 +12,10 @@ placed (not pinned) student of the newest plan, one after another:
 * *api*: ``POST /plans/{id}/refusals``, then ``GET /jobs/{id}`` every
   ``--poll-ms`` until the job is done, then ``GET /plans/{new id}`` (readable);
 * *page*: what the browser does after the consultant clicks "refused" on the plan
-  page: htmx posts the form, follows ``HX-Redirect`` to the job page, polls its
-  progress fragment at the interval the fragment asks for (``hx-trigger``) until
-  it is sent on to the new plan, and loads that page (the new plan shown).
+  page: htmx posts the form and follows ``HX-Redirect``: to the new plan (the form
+  waits for a quick re-plan), or to the job page, whose progress fragment it polls
+  at the interval the fragment asks for (``hx-trigger``) until it is sent on to the
+  new plan; then it loads that page (the new plan shown).
 
 Per refusal: the wall time, split into stages by the job's own timestamps (queued
 until a solver claimed it, run, until the client noticed it done, the last page),
@@ -146,17 +147,19 @@ class Refuser:
         target = posted.headers.get("hx-redirect")
         if posted.status_code != 204 or not target:
             raise SystemExit(f"the refusal form was not accepted: {posted.status_code}")
-        job_id = int(target.rstrip("/").rsplit("/", 1)[-1])
-        job_page = self.page.get(target, follow_redirects=False)
-        if job_page.status_code == 303:  # done already: the job page sends on to the plan
-            target = job_page.headers["location"]
-        else:
-            job_page.raise_for_status()
-            target = self._follow_progress(job_page.text, htmx)
+        if target.startswith("/ui/jobs/"):  # the re-plan outlasted the form's wait
+            job_page = self.page.get(target, follow_redirects=False)
+            if job_page.status_code == 303:  # done meanwhile: sent on to the plan
+                target = job_page.headers["location"]
+            else:
+                job_page.raise_for_status()
+                target = self._follow_progress(job_page.text, htmx)
         noticed = time.time()
         shown = time.perf_counter()
         self.page.get(target).raise_for_status()
-        return job_id, noticed, shown
+        plan_id = int(target.split("?")[0].rstrip("/").rsplit("/", 1)[-1])
+        job_id = self.server.client.get(f"/plans/{plan_id}").json()["job_id"]
+        return int(job_id), noticed, shown
 
     def _follow_progress(self, html: str, headers: dict[str, str]) -> str:
         """Poll the job page's progress fragment as htmx does, until it redirects."""

@@ -9,25 +9,20 @@ from fastapi import APIRouter, Form, Request, Response
 from sqlalchemy import select
 
 from api.deps import ServicesDep
-from api.jobs import ACTIVE_STATES
 from api.operations import jobs as job_operations
 from api.operations import scenarios as scenario_operations
 from api.problems import ApiProblem, ProblemItem, item_message
-from api.routes.common import DbId, job_or_404, scenario_or_404
+from api.routes.common import DbId, scenario_or_404
 from api.routes.scenarios import read_scenario
 from api.schemas import SolveRequest
 from api.services import Services
 from api.tables import Job, Pin, Refusal, StoredPlan, StoredScenario
 from api.web.deps import CsrfConsultantDep, WebConsultantDep
-from api.web.routes.common import go_to
+from api.web.routes.common import JOB_PAGE_WAIT_S, go_to, job_when_over, plan_address
 from api.web.templating import is_htmx, render
 from matcher.messages import Message
 
 router = APIRouter()
-# A job page waits this long for its job to end before it is shown: a re-plan after a
-# refusal (well under a second) then opens the new plan at once, without a poll tick;
-# a long solve shows its progress after this wait.
-JOB_PAGE_WAIT_S = 1.0
 # The progress fragment, polled every second, answers as soon as its job ends, or
 # after this long (a long poll: the new plan opens without waiting for the next tick).
 PROGRESS_WAIT_S = 1.0
@@ -145,47 +140,24 @@ def delete(scenario_id: DbId, request: Request, services: ServicesDep, user: Csr
     return go_to(request, "/ui/scenarios")
 
 
-def _job_when_over(services: Services, job_id: int, wait_s: float) -> Job:
-    """The job once it is over (done, failed, cancelled), or as it is after ``wait_s``
-    seconds; woken by the job runner when a job ends, so no time is lost polling."""
-    found: list[Job] = []
-
-    def over() -> bool:
-        with services.sessions() as db:
-            found[:] = [job_or_404(db, job_id)]
-        return found[0].state not in ACTIVE_STATES
-
-    services.runner.wait(over, wait_s)
-    return found[0]
-
-
 @router.get("/jobs/{job_id}")
 def job_page(job_id: DbId, request: Request, services: ServicesDep,
              user: WebConsultantDep) -> Response:
-    job = _job_when_over(services, job_id, JOB_PAGE_WAIT_S)
+    job = job_when_over(services, job_id, JOB_PAGE_WAIT_S)
     with services.sessions() as db:
         stored = scenario_or_404(db, job.scenario_id)
     if job.state == "done" and job.plan_id is not None:  # e.g. a stored plan reused
-        return go_to(request, _plan_address(job))
+        return go_to(request, plan_address(job))
     return render(request, "job.html", user, job=job, scenario_row=stored)
-
-
-def _plan_address(job: Job) -> str:
-    """The plan a finished job made; after a re-plan, with the changed students shown;
-    after a what-if, its comparison with the base plan."""
-    keep = json.loads(job.request or "{}").get("keep_plan_id")
-    if isinstance(keep, int):
-        return f"/ui/scenarios/{job.scenario_id}/compare?base={keep}&plan={job.plan_id}"
-    return f"/ui/plans/{job.plan_id}" + ("?status=changed" if job.kind == "replan" else "")
 
 
 @router.get("/jobs/{job_id}/progress")
 def job_progress(job_id: DbId, request: Request, services: ServicesDep,
                  user: WebConsultantDep) -> Response:
     """Polled by the job page; sends the browser to the plan once it is there."""
-    job = _job_when_over(services, job_id, PROGRESS_WAIT_S)
+    job = job_when_over(services, job_id, PROGRESS_WAIT_S)
     if job.state == "done" and job.plan_id is not None and is_htmx(request):
-        return go_to(request, _plan_address(job))
+        return go_to(request, plan_address(job))
     return render(request, "fragments/job_progress.html", user, job=job)
 
 

@@ -41,7 +41,7 @@ from api.web.plan_view import (
     plan_rows,
     table_page,
 )
-from api.web.routes.common import go_to
+from api.web.routes.common import JOB_PAGE_WAIT_S, go_to, job_when_over, plan_address
 from api.web.templating import is_htmx, page_lang, render
 from matcher.diff import plan_changes, student_priorities
 from matcher.exports import (
@@ -348,9 +348,13 @@ def dismiss_proposal(plan_id: DbId, proposal_id: DbId, services: ServicesDep,
 def refuse(plan_id: DbId, request: Request, services: ServicesDep, user: CsrfConsultantDep,
            student_id: Annotated[str, Form()], workplace_id: Annotated[str, Form()],
            reason: Annotated[str, Form()] = "") -> Response:
-    """Record that the student or the workplace refused, and follow the re-plan job (its
-    page opens the new plan when it is there)."""
+    """Record that the student or the workplace refused, and open the new plan once the
+    re-plan job made it (within ``JOB_PAGE_WAIT_S``), else the job's page, which opens it
+    when it is there."""
     job = plan_operations.refuse(services, user.principal, plan_id,
                                  RefusalRequest(student_id=student_id, workplace_id=workplace_id,
                                                 reason=reason.strip()))
+    job = job_when_over(services, job.id, JOB_PAGE_WAIT_S)
+    if job.state == "done" and job.plan_id is not None:
+        return go_to(request, plan_address(job))
     return go_to(request, f"/ui/jobs/{job.id}")
