@@ -97,7 +97,8 @@ class _Process:
     engines: dict[str, Engine]
     scenarios: OrderedDict[str, Scenario]
     warm: EngineCache[WarmKey]
-    plans: OrderedDict[int, Plan]  # by stored plan id: the plans this process stored last
+    # the plans this process stored last, by database and stored plan id
+    plans: OrderedDict[tuple[str, int], Plan]
 
 
 _process = _Process({}, OrderedDict(), EngineCache(WARM_ENGINES_KEPT, WARM_ARCS_KEPT),
@@ -193,6 +194,7 @@ class JobRun:
     created_by: int | None
     sessions: sessionmaker[Session]
     writes: sessionmaker[Session]
+    database_url: str = ""
 
     def mine(self) -> Any:
         return (Job.id == self.job_id) & (Job.attempts == self.attempt) & \
@@ -243,7 +245,8 @@ def run_job(database_url: str, job_id: int, attempt: int) -> str:
                      lineage=job.lineage, input_hash=job.input_hash,
                      request=json.loads(job.request or "{}"),
                      source_plan_id=job.source_plan_id, rebases=job.rebases,
-                     created_by=job.created_by, sessions=sessions, writes=writes)
+                     created_by=job.created_by, sessions=sessions, writes=writes,
+                     database_url=database_url)
     try:
         RUNNERS[run.kind](run)
         return "done"
@@ -332,7 +335,7 @@ def _replan(run: JobRun) -> None:
         lineage = current_lineage(db, run.scenario_id)
         if base is None:
             raise JobFailed(job_texts.no_plan_to_replan())
-        previous = _stored_plan(db, base.id)
+        previous = _stored_plan(db, run.database_url, base.id)
     run.report(job_texts.STAGE_READING, 0.05)
     scenario = run.scenario(lineage)
     broken = unmet(previous, lineage)
@@ -368,16 +371,16 @@ def _replan(run: JobRun) -> None:
                         settings=base.settings, lineage=lineage.to_json(), input_hash=digest,
                         moved=moved, created_by=run.created_by, also=finish)
     if stored is not None:
-        _remember_plan(stored.id, new_plan)
+        _remember_plan(run.database_url, stored.id, new_plan)
 
 
-def _stored_plan(db: Session, plan_id: int) -> Plan:
+def _stored_plan(db: Session, database_url: str, plan_id: int) -> Plan:
     """A stored plan, parsed; the plans this process stored are kept parsed (a plan is
     never changed once stored, and its id never reused), so the next re-plan of the
     scenario starts from the one before without reading and parsing it again."""
-    kept = _process.plans.get(plan_id)
+    kept = _process.plans.get((database_url, plan_id))
     if kept is not None:
-        _process.plans.move_to_end(plan_id)
+        _process.plans.move_to_end((database_url, plan_id))
         return kept
     document = db.scalar(sql_select(StoredPlan.document).where(StoredPlan.id == plan_id))
     if document is None:
@@ -385,8 +388,8 @@ def _stored_plan(db: Session, plan_id: int) -> Plan:
     return Plan.model_validate_json(document)
 
 
-def _remember_plan(plan_id: int, plan: Plan) -> None:
-    _process.plans[plan_id] = plan
+def _remember_plan(database_url: str, plan_id: int, plan: Plan) -> None:
+    _process.plans[database_url, plan_id] = plan
     while len(_process.plans) > PLANS_KEPT:
         _process.plans.popitem(last=False)
 
