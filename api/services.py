@@ -22,6 +22,7 @@ from api.settings import Settings
 from api.tables import StoredPlan, StoredScenario
 from api.worker import PlanAnalysis
 from matcher.explain import rejection_counts
+from matcher.replan import id_positions
 from matcher.suggest import PlanState
 from models.plan import Assignment, Plan, UnmatchedStudent
 from models.scenario import IntArray, Scenario
@@ -59,17 +60,13 @@ class PlanContext:
         return {u.student_id: u for u in self.plan.unmatched}
 
 
-def _index(ids: np.ndarray) -> dict[str, int]:
-    return {str(value): position for position, value in enumerate(ids)}
-
-
 def build_plan_context(plan_id: int, scenario_id: int, content_hash: str, base: Scenario,
                        document: str, lineage: Lineage) -> PlanContext:
     """The context of a stored plan (its plan.json ``document``)."""
     scenario = effective_scenario(base, lineage)
-    students = _index(scenario.students.ids)
-    workplaces = _index(scenario.workplaces.ids)
-    mentors = _index(scenario.mentors.ids)
+    students = id_positions(scenario.students.ids, scenario.extras, "students")
+    workplaces = id_positions(scenario.workplaces.ids, scenario.extras, "workplaces")
+    mentors = id_positions(scenario.mentors.ids, scenario.extras, "mentors")
     workplace_of = np.full(len(scenario.students), -1, dtype=np.int64)
     mentor_of = np.full(len(scenario.students), -1, dtype=np.int64)
     # only the ids of each placement are needed here: plain JSON, no model per row

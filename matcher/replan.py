@@ -87,10 +87,23 @@ def with_pins(scenario: Scenario, pins: list[tuple[str, str, str | None]]) -> Sc
     ))
 
 
+def id_positions(ids: np.ndarray, extras: dict[str, object], name: str) -> dict[str, int]:
+    """Each id's position in ``ids``, kept in ``extras`` (a scenario's, shared by the
+    scenarios derived from it) while they hold these same ids: re-plans and pages of
+    one scenario look ids up often. Read it only."""
+    cached = extras.get(f"positions:{name}")
+    if isinstance(cached, tuple) and cached[0] is ids:
+        positions: dict[str, int] = cached[1]
+        return positions
+    positions = {str(value): position for position, value in enumerate(ids)}
+    extras[f"positions:{name}"] = (ids, positions)
+    return positions
+
+
 def previous_workplaces(scenario: Scenario, plan: Plan) -> IntArray:
     """The workplace of each student in ``plan`` (-1 when unplaced)."""
-    index = {str(v): i for i, v in enumerate(scenario.workplaces.ids)}
-    students = {str(v): i for i, v in enumerate(scenario.students.ids)}
+    index = id_positions(scenario.workplaces.ids, scenario.extras, "workplaces")
+    students = id_positions(scenario.students.ids, scenario.extras, "students")
     placed = np.full(len(scenario.students), -1, dtype=np.int64)
     for a in plan.assignments:
         if a.student_id in students and a.workplace_id in index:

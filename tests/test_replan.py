@@ -14,6 +14,7 @@ from matcher.io import load_scenario
 from matcher.pipeline import SolveSettings, run_solve
 from matcher.plan import plan_json
 from matcher.replan import (
+    id_positions,
     previous_workplaces,
     replan_after_refusals,
     with_exclusions,
@@ -102,3 +103,13 @@ def test_a_chain_of_warm_replans_on_kept_plans_equals_full_cold_replans(
         kept, warm = fast.run.plan, fast.warm
         stored = Plan.model_validate_json(plan_json(kept))
         assert stored == kept  # what the solver process keeps is what it stored
+
+
+def test_id_positions_are_kept_only_for_the_ids_they_were_made_for() -> None:
+    # a what-if version shares its parent's extras but may hold other workplaces
+    sc = load_scenario(DEMO)
+    ids = sc.workplaces.ids
+    assert id_positions(ids, sc.extras, "workplaces") == {str(v): i for i, v in enumerate(ids)}
+    other = ids[::-1].copy()
+    assert id_positions(other, sc.extras, "workplaces") == {
+        str(v): i for i, v in enumerate(other)}
