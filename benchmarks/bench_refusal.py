@@ -36,6 +36,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,15 @@ def _seconds(text: str | None) -> float:
     return dt.datetime.fromisoformat(text).timestamp()
 
 
+@dataclass(frozen=True)
+class Seen:
+    """What the client saw of one refusal."""
+
+    plan_id: int  # the new plan
+    noticed: float  # time.time() when the client knew the re-plan was done
+    shown: float  # perf_counter() when it asked for the new plan
+
+
 class Refuser:
     """Refusals on the newest plan of one scenario, timed."""
 
@@ -103,13 +113,11 @@ class Refuser:
         session = self.server.process.pid
         cpu_server, cpu_client = session_cpu_seconds(session), time.process_time()
         started_wall, started = time.time(), time.perf_counter()
-        if how == "api":
-            job_id, noticed, shown = self._api(student, workplace)
-        else:
-            job_id, noticed, shown = self._page(student, workplace)
+        seen = self._api(student, workplace) if how == "api" else self._page(student, workplace)
         ended = time.perf_counter()
         cpu_after = session_cpu_seconds(session)
         cpu_client = time.process_time() - cpu_client
+        job_id = self.server.client.get(f"/plans/{seen.plan_id}").json()["job_id"]
         job = self.server.client.get(f"/jobs/{job_id}").json()
         if job["state"] != "done":
             raise SystemExit(f"the re-plan did not finish: {job}")
@@ -121,13 +129,13 @@ class Refuser:
             "request_ms": 1000 * (created - started_wall),
             "queued_ms": 1000 * (claimed - created),
             "run_ms": 1000 * (finished - claimed),
-            "noticed_ms": 1000 * (noticed - finished),
-            "shown_ms": 1000 * (ended - shown),
+            "noticed_ms": 1000 * (seen.noticed - finished),
+            "shown_ms": 1000 * (ended - seen.shown),
             "cpu_server_s": cpu_after[0] - cpu_server[0],
             "cpu_solvers_s": cpu_after[1] - cpu_server[1], "cpu_client_s": cpu_client,
         }
 
-    def _api(self, student: str, workplace: str) -> tuple[int, float, float]:
+    def _api(self, student: str, workplace: str) -> Seen:
         client = self.server.client
         posted = client.post(f"/plans/{self.plan_id}/refusals",
                              json={"student_id": student, "workplace_id": workplace})
@@ -138,9 +146,9 @@ class Refuser:
         noticed = time.time()
         shown = time.perf_counter()
         client.get(f"/plans/{job['plan_id']}").raise_for_status()
-        return job_id, noticed, shown
+        return Seen(int(job["plan_id"]), noticed, shown)
 
-    def _page(self, student: str, workplace: str) -> tuple[int, float, float]:
+    def _page(self, student: str, workplace: str) -> Seen:
         htmx = {"HX-Request": "true", "X-CSRF-Token": self.token}
         posted = self.page.post(f"/ui/plans/{self.plan_id}/refusals", headers=htmx, data={
             "student_id": student, "workplace_id": workplace})
@@ -157,9 +165,7 @@ class Refuser:
         noticed = time.time()
         shown = time.perf_counter()
         self.page.get(target).raise_for_status()
-        plan_id = int(target.split("?")[0].rstrip("/").rsplit("/", 1)[-1])
-        job_id = self.server.client.get(f"/plans/{plan_id}").json()["job_id"]
-        return int(job_id), noticed, shown
+        return Seen(int(target.split("?")[0].rstrip("/").rsplit("/", 1)[-1]), noticed, shown)
 
     def _follow_progress(self, html: str, headers: dict[str, str]) -> str:
         """Poll the job page's progress fragment as htmx does, until it redirects."""
