@@ -60,8 +60,10 @@ SERVER_POLL_SECONDS = 1.0
 WARM_ENGINES_KEPT = 4
 WARM_ARCS_KEPT = 5_000_000
 # Re-planned plans kept parsed per solver process (the newest of the scenarios
-# re-planned last): the next refusal builds on one of them.
+# re-planned last): the next refusal builds on one of them. A parsed plan takes about
+# 1 kB a student, so at most 100,000 students' rows are kept in all.
 PLANS_KEPT = 2
+PLAN_ROWS_KEPT = 100_000
 
 # Progress shown for each stage of matcher.pipeline.run_solve, in order.
 STAGE_PROGRESS = (0.15, 0.35, 0.8)
@@ -390,8 +392,13 @@ def _stored_plan(db: Session, database_url: str, plan_id: int) -> Plan:
 
 def _remember_plan(database_url: str, plan_id: int, plan: Plan) -> None:
     _process.plans[database_url, plan_id] = plan
-    while len(_process.plans) > PLANS_KEPT:
+    while len(_process.plans) > PLANS_KEPT or sum(
+            _rows(kept) for kept in _process.plans.values()) > PLAN_ROWS_KEPT:
         _process.plans.popitem(last=False)
+
+
+def _rows(plan: Plan) -> int:
+    return len(plan.assignments) + len(plan.unmatched)
 
 
 def _warm_replan(run: JobRun, scenario: Scenario, previous: Plan,
