@@ -203,11 +203,7 @@ class Services:
                                      options=[defer(StoredScenario.document)])
             if stored_scenario is None:
                 raise not_found("plan", plan_id)
-            base = self.scenarios.peek(stored_scenario.content_hash)
-            if base is None:
-                db.refresh(stored_scenario, ["document"])
-        if base is None:
-            base = self.scenario(stored_scenario)
+        base = self.scenario(stored_scenario)
         lineage = Lineage.from_json(stored_plan.lineage)
         return build_plan_context(plan_id, stored_plan.scenario_id,
                                   stored_scenario.content_hash, base, stored_plan.document,

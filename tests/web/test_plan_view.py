@@ -10,6 +10,7 @@ from api.web.plan_view import Earlier, student_rows
 from matcher.diff import plan_changes, student_priorities
 from matcher.io import load_scenario
 from matcher.pipeline import SolveSettings, run_solve
+from matcher.plan import plan_json
 from matcher.replan import replan_after_refusals
 
 DEMO = Path(__file__).resolve().parents[2] / "scenarios" / "demo"
@@ -19,7 +20,7 @@ def test_rows_reused_from_the_previous_version_equal_rows_built_anew() -> None:
     base = load_scenario(DEMO)
     settings = SolveSettings(backend="lemon")
     plan = run_solve(base, settings).plan
-    context = build_plan_context(1, 1, "demo", base, plan, Lineage())
+    context = build_plan_context(1, 1, "demo", base, plan_json(plan), Lineage())
     rows = student_rows(context, None, base)
     refusals: list[tuple[str, str]] = []
     warm = None
@@ -27,7 +28,7 @@ def test_rows_reused_from_the_previous_version_equal_rows_built_anew() -> None:
         placed = [a for a in plan.assignments if not a.pinned]
         refusals.append((placed[3 * step].student_id, placed[3 * step].workplace_id))
         result = replan_after_refusals(base, plan, refusals, settings, warm)
-        new = build_plan_context(step + 2, 1, "demo", base, result.run.plan,
+        new = build_plan_context(step + 2, 1, "demo", base, plan_json(result.run.plan),
                                  Lineage(refusals=tuple(refusals)))
         changes = plan_changes(plan, new.plan, student_priorities(base))
         built = student_rows(new, changes, base)
@@ -41,7 +42,7 @@ def test_rows_reused_from_the_previous_version_equal_rows_built_anew() -> None:
 def test_rows_of_another_scenario_are_not_reused() -> None:
     base = load_scenario(DEMO)
     plan = run_solve(base, SolveSettings()).plan
-    context = build_plan_context(1, 1, "demo", base, plan, Lineage())
+    context = build_plan_context(1, 1, "demo", base, plan_json(plan), Lineage())
     rows = student_rows(context, None, base)
     # rows of a plan whose students differ (one row less): everything is built anew
     assert student_rows(context, None, base, Earlier(context, rows[1:])) == rows
