@@ -42,6 +42,9 @@ def serve(
                                                                   host=host)) + "[/]",
                   highlight=False)
     out.print(say("cli.serving", address=page_address(host, port)), highlight=False)
+    from api.gc_tuning import tune_garbage_collector
+
+    tune_garbage_collector()
     uvicorn.run("api.main:create_app", factory=True, host=host, port=port)
 
 

@@ -33,6 +33,7 @@ import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,6 +161,8 @@ class JobRunner:
         self._stuck = stuck_seconds
         self._lock = threading.Lock()
         self._wake = threading.Event()
+        self._ended = threading.Condition()  # notified whenever a job of this server ends
+        self._ends = 0  # jobs ended so far: a waiter sees every end after its check
         self._stopping = threading.Event()
         self._pool: cf.ProcessPoolExecutor | None = None
         self._thread: threading.Thread | None = None
@@ -180,7 +183,7 @@ class JobRunner:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["api.worker"])
         return cf.ProcessPoolExecutor(max_workers=self._workers, mp_context=context,
-                                      initializer=worker.watch_server,
+                                      initializer=worker.start_solver_process,
                                       initargs=(os.getpid(),))
 
     def start(self) -> None:
@@ -197,6 +200,28 @@ class JobRunner:
         """A job was queued: look now rather than at the next poll."""
         self.start()
         self._wake.set()
+
+    def wait(self, over: Callable[[], bool], timeout: float) -> bool:
+        """Wait until ``over()`` (say: a job is no longer queued or running), asking it
+        again each time a job of this server ends, at most ``timeout`` seconds; returns
+        its last answer. A page waits here instead of asking again at its next poll."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._ended:
+                ends = self._ends
+            if over():
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            with self._ended:
+                if self._ends == ends:
+                    self._ended.wait(left)
+
+    def _job_ended(self) -> None:
+        with self._ended:
+            self._ends += 1
+            self._ended.notify_all()
 
     def stop(self) -> None:
         with self._lock:
@@ -310,6 +335,7 @@ class JobRunner:
                 logger.error("job %s: %s", job_id, type(error).__name__)
                 self._fail(job_id, attempt, job_texts.internal_error(type(error).__name__))
         finally:
+            self._job_ended()
             self._wake.set()
 
     def _give_back(self, job_id: int, attempt: int) -> None:

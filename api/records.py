@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, defer, sessionmaker
 
 from api.tables import StoredPlan, StoredScenario
 
@@ -28,9 +28,14 @@ def lock_scenario(db: Session, scenario_id: int) -> StoredScenario | None:
                      .with_for_update(key_share=True))
 
 
-def newest_plan(db: Session, scenario_id: int) -> StoredPlan | None:
-    return db.scalar(select(StoredPlan).where(StoredPlan.scenario_id == scenario_id)
-                     .order_by(StoredPlan.version.desc()).limit(1))
+def newest_plan(db: Session, scenario_id: int, with_document: bool = True
+                ) -> StoredPlan | None:
+    """The scenario's newest plan; ``with_document=False`` leaves its plan.json (up to
+    many megabytes) unread until it is asked for in this session."""
+    query = select(StoredPlan).where(StoredPlan.scenario_id == scenario_id)
+    if not with_document:
+        query = query.options(defer(StoredPlan.document))
+    return db.scalar(query.order_by(StoredPlan.version.desc()).limit(1))
 
 
 def store_plan(

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, defer, sessionmaker
 
 from api.cache import LruCache
@@ -22,6 +22,7 @@ from api.settings import Settings
 from api.tables import StoredPlan, StoredScenario
 from api.worker import PlanAnalysis
 from matcher.explain import rejection_counts
+from matcher.replan import id_positions
 from matcher.suggest import PlanState
 from models.plan import Assignment, Plan, UnmatchedStudent
 from models.scenario import IntArray, Scenario
@@ -59,17 +60,13 @@ class PlanContext:
         return {u.student_id: u for u in self.plan.unmatched}
 
 
-def _index(ids: np.ndarray) -> dict[str, int]:
-    return {str(value): position for position, value in enumerate(ids)}
-
-
 def build_plan_context(plan_id: int, scenario_id: int, content_hash: str, base: Scenario,
                        document: str, lineage: Lineage) -> PlanContext:
     """The context of a stored plan (its plan.json ``document``)."""
     scenario = effective_scenario(base, lineage)
-    students = _index(scenario.students.ids)
-    workplaces = _index(scenario.workplaces.ids)
-    mentors = _index(scenario.mentors.ids)
+    students = id_positions(scenario.students.ids, scenario.extras, "students")
+    workplaces = id_positions(scenario.workplaces.ids, scenario.extras, "workplaces")
+    mentors = id_positions(scenario.mentors.ids, scenario.extras, "mentors")
     workplace_of = np.full(len(scenario.students), -1, dtype=np.int64)
     mentor_of = np.full(len(scenario.students), -1, dtype=np.int64)
     # only the ids of each placement are needed here: plain JSON, no model per row
@@ -160,20 +157,41 @@ class Services:
         self._precompute.shutdown(wait=False, cancel_futures=True)
 
     def scenario(self, stored: StoredScenario) -> Scenario:
-        """The parsed scenario as uploaded (no pins or refusals), cached by content."""
-        document, source = stored.document, f"scenario {stored.id}"
-        return self.scenarios.get_or_build(stored.content_hash,
-                                           lambda: load_stored(document, source))
+        """The parsed scenario as uploaded (no pins or refusals), cached by content; its
+        document is read only when it is not cached (``stored`` may be detached)."""
+        scenario_id = stored.id
 
-    def plan_context(self, plan_id: int) -> PlanContext:
-        return self.plans.get_or_build(plan_id, lambda: self._indexed(
-            self._build_context(plan_id)))
+        def parse() -> Scenario:
+            with self.sessions() as db:
+                document = db.scalar(select(StoredScenario.document)
+                                     .where(StoredScenario.id == scenario_id))
+            if document is None:
+                raise not_found("scenario", scenario_id)
+            return load_stored(document, f"scenario {scenario_id}")
 
-    def _indexed(self, context: PlanContext) -> PlanContext:
-        """The context, its allowed pairs indexed in the background: the first
-        suggestions are answered pair row by pair row meanwhile (milliseconds each)."""
-        self._precompute.submit(context.state.index_all)
+        return self.scenarios.get_or_build(stored.content_hash, parse)
+
+    def plan_context(self, plan_id: int, suggestions: bool = True) -> PlanContext:
+        """The plan's context, built once. ``suggestions``: the caller answers suggestions
+        from it, so its allowed pairs are indexed in the background (once); the first
+        suggestions are answered pair row by pair row meanwhile (milliseconds each). A
+        page that shows no suggestions leaves the index (seconds of CPU on a large plan)
+        until one is asked for: a new plan after a refusal opens without it."""
+        context = self.plans.get_or_build(plan_id, lambda: self._build_context(plan_id))
+        if suggestions and not context.state.indexed:
+            self._precompute.submit(context.state.index_all)  # a no-op once it ran
         return context
+
+    def parsed_plan(self, plan_id: int) -> Plan:
+        """A stored plan, parsed: from its context when that is built, else read."""
+        context = self.plans.peek(plan_id)
+        if context is not None:
+            return context.plan
+        with self.sessions() as db:
+            document = db.scalar(select(StoredPlan.document).where(StoredPlan.id == plan_id))
+        if document is None:
+            raise not_found("plan", plan_id)
+        return Plan.model_validate_json(document)
 
     def _build_context(self, plan_id: int) -> PlanContext:
         with self.sessions() as db:
@@ -185,11 +203,7 @@ class Services:
                                      options=[defer(StoredScenario.document)])
             if stored_scenario is None:
                 raise not_found("plan", plan_id)
-            base = self.scenarios.peek(stored_scenario.content_hash)
-            if base is None:
-                db.refresh(stored_scenario, ["document"])
-        if base is None:
-            base = self.scenario(stored_scenario)
+        base = self.scenario(stored_scenario)
         lineage = Lineage.from_json(stored_plan.lineage)
         return build_plan_context(plan_id, stored_plan.scenario_id,
                                   stored_scenario.content_hash, base, stored_plan.document,

@@ -79,7 +79,9 @@ class StoredScenario(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(500))
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
-    document: Mapped[str] = mapped_column(Text)  # canonical JSON, tables inlined as text cells
+    # canonical JSON, tables inlined as text cells; megabytes, so read only when asked for
+    # (a request mostly needs the parsed scenario, cached by content hash)
+    document: Mapped[str] = mapped_column(Text, deferred=True)
     students: Mapped[int] = mapped_column(Integer)
     workplaces: Mapped[int] = mapped_column(Integer)
     mentors: Mapped[int] = mapped_column(Integer)

@@ -32,10 +32,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine, update
+from sqlalchemy import select as sql_select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import job_texts
 from api.db import make_engine, session_factory, write_session_factory
+from api.gc_tuning import tune_garbage_collector
 from api.lineage import Lineage, current_lineage, effective_scenario, input_hash, unmet
 from api.records import newest_plan, store_plan
 from api.scenario_store import load_stored
@@ -57,6 +59,11 @@ SERVER_POLL_SECONDS = 1.0
 # some 750 MB; flanders-2023 is 141k arcs, a 6k × 30k scenario about 450k.
 WARM_ENGINES_KEPT = 4
 WARM_ARCS_KEPT = 5_000_000
+# Re-planned plans kept parsed per solver process (the newest of the scenarios
+# re-planned last): the next refusal builds on one of them. A parsed plan takes about
+# 1 kB a student, so at most 100,000 students' rows are kept in all.
+PLANS_KEPT = 2
+PLAN_ROWS_KEPT = 100_000
 
 # Progress shown for each stage of matcher.pipeline.run_solve, in order.
 STAGE_PROGRESS = (0.15, 0.35, 0.8)
@@ -92,9 +99,18 @@ class _Process:
     engines: dict[str, Engine]
     scenarios: OrderedDict[str, Scenario]
     warm: EngineCache[WarmKey]
+    # the plans this process stored last, by database and stored plan id
+    plans: OrderedDict[tuple[str, int], Plan]
 
 
-_process = _Process({}, OrderedDict(), EngineCache(WARM_ENGINES_KEPT, WARM_ARCS_KEPT))
+_process = _Process({}, OrderedDict(), EngineCache(WARM_ENGINES_KEPT, WARM_ARCS_KEPT),
+                    OrderedDict())
+
+
+def start_solver_process(server_pid: int) -> None:
+    """Pool initializer: the service's collector thresholds, and end with the server."""
+    tune_garbage_collector()
+    watch_server(server_pid)
 
 
 def watch_server(server_pid: int) -> None:
@@ -180,6 +196,7 @@ class JobRun:
     created_by: int | None
     sessions: sessionmaker[Session]
     writes: sessionmaker[Session]
+    database_url: str = ""
 
     def mine(self) -> Any:
         return (Job.id == self.job_id) & (Job.attempts == self.attempt) & \
@@ -230,7 +247,8 @@ def run_job(database_url: str, job_id: int, attempt: int) -> str:
                      lineage=job.lineage, input_hash=job.input_hash,
                      request=json.loads(job.request or "{}"),
                      source_plan_id=job.source_plan_id, rebases=job.rebases,
-                     created_by=job.created_by, sessions=sessions, writes=writes)
+                     created_by=job.created_by, sessions=sessions, writes=writes,
+                     database_url=database_url)
     try:
         RUNNERS[run.kind](run)
         return "done"
@@ -315,13 +333,13 @@ def _replan(run: JobRun) -> None:
     students as possible. Run on the plan that is newest when the job starts, so
     changes made together build on each other instead of on one old plan."""
     with run.sessions() as db:
-        base = newest_plan(db, run.scenario_id)
+        base = newest_plan(db, run.scenario_id, with_document=False)
         lineage = current_lineage(db, run.scenario_id)
-    if base is None:
-        raise JobFailed(job_texts.no_plan_to_replan())
+        if base is None:
+            raise JobFailed(job_texts.no_plan_to_replan())
+        previous = _stored_plan(db, run.database_url, base.id)
     run.report(job_texts.STAGE_READING, 0.05)
     scenario = run.scenario(lineage)
-    previous = Plan.model_validate_json(base.document)
     broken = unmet(previous, lineage)
     settings = json.loads(base.settings)
     run.report(job_texts.STAGE_REPLANNING, 0.3)
@@ -333,7 +351,8 @@ def _replan(run: JobRun) -> None:
     run.report(job_texts.STAGE_STORING, 0.95)
     refusal = run.request.get("refusal")
     outcome: dict[str, Any] = {"base_plan_id": base.id, "moved": moved,
-                               "changes": result.diff.as_json()["changes"]}
+                               "changes": [c.as_json(with_priority=True)
+                                           for c in result.changes]}
     if refusal is not None:
         outcome["student_id"], outcome["refused_workplace_id"] = refusal[0], refusal[1]
         outcome["new_workplace_id"] = next((a.workplace_id for a in new_plan.assignments
@@ -348,11 +367,38 @@ def _replan(run: JobRun) -> None:
                           result=json.dumps({**outcome, "plan_id": plan.id,
                                              "version": plan.version}))
 
-    store_plan(run.writes, scenario_id=run.scenario_id,
-               kind="refusal" if refusal is not None else "pins",
-               document=plan_json(new_plan), parent_id=base.id, job_id=run.job_id,
-               settings=base.settings, lineage=lineage.to_json(), input_hash=digest,
-               moved=moved, created_by=run.created_by, also=finish)
+    stored = store_plan(run.writes, scenario_id=run.scenario_id,
+                        kind="refusal" if refusal is not None else "pins",
+                        document=plan_json(new_plan), parent_id=base.id, job_id=run.job_id,
+                        settings=base.settings, lineage=lineage.to_json(), input_hash=digest,
+                        moved=moved, created_by=run.created_by, also=finish)
+    if stored is not None:
+        _remember_plan(run.database_url, stored.id, new_plan)
+
+
+def _stored_plan(db: Session, database_url: str, plan_id: int) -> Plan:
+    """A stored plan, parsed; the plans this process stored are kept parsed (a plan is
+    never changed once stored, and its id never reused), so the next re-plan of the
+    scenario starts from the one before without reading and parsing it again."""
+    kept = _process.plans.get((database_url, plan_id))
+    if kept is not None:
+        _process.plans.move_to_end((database_url, plan_id))
+        return kept
+    document = db.scalar(sql_select(StoredPlan.document).where(StoredPlan.id == plan_id))
+    if document is None:
+        raise JobCancelled("plan deleted")
+    return Plan.model_validate_json(document)
+
+
+def _remember_plan(database_url: str, plan_id: int, plan: Plan) -> None:
+    _process.plans[database_url, plan_id] = plan
+    while len(_process.plans) > PLANS_KEPT or sum(
+            _rows(kept) for kept in _process.plans.values()) > PLAN_ROWS_KEPT:
+        _process.plans.popitem(last=False)
+
+
+def _rows(plan: Plan) -> int:
+    return len(plan.assignments) + len(plan.unmatched)
 
 
 def _warm_replan(run: JobRun, scenario: Scenario, previous: Plan,

@@ -68,7 +68,9 @@ def percentile(values: list[float], share: float) -> float:
 class Server:
     """A ``matcher serve`` in its own process group, ended with the benchmark."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, poll_seconds: float | None = 0.05) -> None:
+        """``poll_seconds``: how often the job dispatcher looks for work besides being
+        woken (``MATCHER_JOB_POLL_SECONDS``); None for the service's default."""
         from api.auth import create_user
         from api.db import make_engine, migrate, session_factory
 
@@ -84,7 +86,8 @@ class Server:
             [sys.executable, "-m", "matcher", "serve", "--host", "127.0.0.1", "--port",
              str(self.port)],
             cwd=folder, env={**os.environ, "DATABASE_URL": url,
-                             "MATCHER_JOB_POLL_SECONDS": "0.05"},
+                             **({} if poll_seconds is None else
+                                {"MATCHER_JOB_POLL_SECONDS": str(poll_seconds)})},
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

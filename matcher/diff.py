@@ -227,3 +227,37 @@ def plan_diff(before: PlanLike, after: PlanLike,
         level = priorities.get(student_id) if priorities is not None else None
         students.append(StudentChange(student_id, _kind(was, now), was, now, level))
     return PlanDiff(tuple(students), with_priority=priorities is not None)
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """Some rows of a plan, as ``plan_diff`` reads them."""
+
+    assignments: Sequence[Assignment]
+    unmatched: Sequence[UnmatchedStudent]
+
+
+def _place_keys(plan: PlanLike) -> dict[str, tuple[str | None, str | None, str | None]]:
+    """Each student's place as a tuple (workplace, mentor, unmatched reason)."""
+    keys: dict[str, tuple[str | None, str | None, str | None]] = {
+        a.student_id: (a.workplace_id, a.mentor_id, None) for a in plan.assignments}
+    keys.update((u.student_id, (None, None, u.reason)) for u in plan.unmatched)
+    return keys
+
+
+def plan_changes(before: PlanLike, after: PlanLike,
+                 priorities: Mapping[str, int] | None = None) -> list[StudentChange]:
+    """``plan_diff(before, after, priorities).changes``, in time proportional to the
+    plans' rows but with objects only for the students whose place differs (a re-plan
+    moves a few of thousands). Raises ``InconsistentPlan`` as ``plan_diff`` does."""
+    old, new = _place_keys(before), _place_keys(after)
+    if len(old) != len(before.assignments) + len(before.unmatched) or \
+            len(new) != len(after.assignments) + len(after.unmatched):
+        return plan_diff(before, after, priorities).changes  # a student listed twice
+    differ = {s for s in old.keys() | new.keys() if old.get(s) != new.get(s)}
+
+    def rows(plan: PlanLike) -> _Rows:
+        return _Rows([a for a in plan.assignments if a.student_id in differ],
+                     [u for u in plan.unmatched if u.student_id in differ])
+
+    return plan_diff(rows(before), rows(after), priorities).changes

@@ -10,11 +10,12 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from matcher.candidates import build_candidates
-from matcher.diff import PlanDiff, plan_diff, student_priorities
+from matcher.diff import PlanDiff, StudentChange, plan_changes, plan_diff, student_priorities
 from matcher.messages import Message
 from matcher.pipeline import SolveRun, SolveSettings, run_solve
 from matcher.plan import build_plan
@@ -86,10 +87,23 @@ def with_pins(scenario: Scenario, pins: list[tuple[str, str, str | None]]) -> Sc
     ))
 
 
+def id_positions(ids: np.ndarray, extras: dict[str, object], name: str) -> dict[str, int]:
+    """Each id's position in ``ids``, kept in ``extras`` (a scenario's, shared by the
+    scenarios derived from it) while they hold these same ids: re-plans and pages of
+    one scenario look ids up often. Read it only."""
+    cached = extras.get(f"positions:{name}")
+    if isinstance(cached, tuple) and cached[0] is ids:
+        positions: dict[str, int] = cached[1]
+        return positions
+    positions = {str(value): position for position, value in enumerate(ids)}
+    extras[f"positions:{name}"] = (ids, positions)
+    return positions
+
+
 def previous_workplaces(scenario: Scenario, plan: Plan) -> IntArray:
     """The workplace of each student in ``plan`` (-1 when unplaced)."""
-    index = {str(v): i for i, v in enumerate(scenario.workplaces.ids)}
-    students = {str(v): i for i, v in enumerate(scenario.students.ids)}
+    index = id_positions(scenario.workplaces.ids, scenario.extras, "workplaces")
+    students = id_positions(scenario.students.ids, scenario.extras, "students")
     placed = np.full(len(scenario.students), -1, dtype=np.int64)
     for a in plan.assignments:
         if a.student_id in students and a.workplace_id in index:
@@ -100,9 +114,16 @@ def previous_workplaces(scenario: Scenario, plan: Plan) -> IntArray:
 @dataclass(frozen=True)
 class Replan:
     run: SolveRun
-    diff: PlanDiff  # from the plan before the refusals to the new one, every student
+    previous: Plan  # the plan before the refusals
+    changes: list[StudentChange]  # from ``previous`` to the new plan (``PlanDiff.changes``)
     moved: list[str]  # the other students whose place changed (the refused ones excluded)
     warm: WarmEngine | None = None  # with the lemon backend: pass it to the next re-plan
+
+    @cached_property
+    def diff(self) -> PlanDiff:
+        """From the plan before the refusals to the new one, every student (the service
+        needs only ``changes``: this is made when asked)."""
+        return plan_diff(self.previous, self.run.plan, student_priorities(self.run.scenario))
 
 
 def replan_after_refusals(
@@ -123,10 +144,10 @@ def replan_after_refusals(
         run, warm = warm_run(scenario, updated, settings, keep, warm)
     else:
         run, warm = run_solve(updated, settings, keep=keep), None
-    difference = plan_diff(plan, run.plan, student_priorities(scenario))
+    changes = plan_changes(plan, run.plan, student_priorities(scenario))
     refused = {s for s, _ in refusals}
-    return Replan(run, difference, [c.student_id for c in difference.changes
-                                    if c.student_id not in refused], warm)
+    return Replan(run, plan, changes,
+                  [c.student_id for c in changes if c.student_id not in refused], warm)
 
 
 def warm_run(scenario: Scenario, updated: Scenario, settings: SolveSettings, keep: IntArray,

@@ -63,6 +63,11 @@ class PlanState:
         return cls(scenario=scenario, workplace_of=workplace_of, free_room=room.students,
                    free_intensive=room.intensive)
 
+    @property
+    def indexed(self) -> bool:
+        """Whether ``index_all`` has run."""
+        return bool(self._all)
+
     def index_all(self) -> None:
         """Find every allowed pair at once and index it by student and by workplace
         (seconds on a large plan: for a background thread); later questions slice it."""

@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from matcher.diff import CHANGE_KINDS, UNKNOWN_PRIORITY, InconsistentPlan, plan_diff
+from matcher.diff import (
+    CHANGE_KINDS,
+    UNKNOWN_PRIORITY,
+    InconsistentPlan,
+    plan_changes,
+    plan_diff,
+)
 from models.plan import Assignment, Breakdown, Plan, SolverInfo, Summary, UnmatchedStudent
 
 DEMO = Path(__file__).resolve().parents[1] / "scenarios" / "demo"
@@ -135,3 +141,21 @@ def test_counts_add_up_to_the_students_and_reverse_swaps_gains_and_losses(
     placed_before, placed_after = difference.placed()
     if old.keys() == new.keys():
         assert placed_after - placed_before == counts["gained"] - counts["lost"]
+
+
+@given(plans_strategy, plans_strategy, st.one_of(st.none(), st.dictionaries(
+    st.sampled_from([f"S{i}" for i in range(8)]), st.integers(0, 3))))
+def test_the_changes_alone_are_the_changes_of_the_whole_difference(
+        old: dict[str, PlaceSpec], new: dict[str, PlaceSpec],
+        priorities: dict[str, int] | None) -> None:
+    # a re-plan and the plan page ask only for the changed students
+    before, after = make_plan(old), make_plan(new)
+    assert plan_changes(before, after, priorities) == plan_diff(before, after,
+                                                                priorities).changes
+
+
+def test_the_changes_alone_refuse_a_student_listed_twice_too() -> None:
+    twice = make_plan({"S1": ("W1", "M1")}).model_copy(update={"unmatched": [
+        UnmatchedStudent(student_id="S1", reason="capacity", detail="", rules={})]})
+    with pytest.raises(InconsistentPlan):
+        plan_changes(make_plan({"S1": "capacity"}), twice)

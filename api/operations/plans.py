@@ -42,7 +42,7 @@ def refuse(services: Services, who: Principal, plan_id: int, refusal: RefusalReq
     """Record the refusal and queue the re-plan job that makes the scenario's newest plan
     without the pair (refusals of one scenario apply one at a time)."""
     with services.sessions() as db:
-        stored = plan_or_404(db, plan_id)
+        stored = plan_or_404(db, plan_id, with_document=False)
         scenario_row = scenario_or_404(db, stored.scenario_id)
     base = services.scenario(scenario_row)
     problems = []
@@ -82,7 +82,7 @@ def pin(services: Services, who: Principal, plan_id: int, pins: list[PinRequest]
     replaces the student's earlier one and cancels a refusal of the same pair; pinning a
     pair a coach proposed on this plan accepts the proposal."""
     with services.sessions() as db:
-        stored = plan_or_404(db, plan_id)
+        stored = plan_or_404(db, plan_id, with_document=False)
         scenario_row = scenario_or_404(db, stored.scenario_id)
     base = services.scenario(scenario_row)
     problems = []

@@ -6,7 +6,7 @@ import json
 from typing import Annotated
 
 from fastapi import Path
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from api.job_texts import error_message, stage_message
 from api.problems import ApiProblem, not_found
@@ -32,8 +32,11 @@ def scenario_or_404(db: Session, scenario_id: int) -> StoredScenario:
     return stored
 
 
-def plan_or_404(db: Session, plan_id: int) -> StoredPlan:
-    stored = db.get(StoredPlan, plan_id)
+def plan_or_404(db: Session, plan_id: int, with_document: bool = True) -> StoredPlan:
+    """The stored plan; ``with_document=False`` leaves its plan.json (megabytes) unread
+    until it is asked for in this session."""
+    stored = db.get(StoredPlan, plan_id,
+                    options=() if with_document else [defer(StoredPlan.document)])
     if stored is None:
         raise not_found("plan", plan_id)
     return stored

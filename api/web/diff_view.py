@@ -3,10 +3,11 @@ with employer names next to workplace ids, and the table's filters."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from api.web.plan_view import TablePage, paginate
-from matcher.diff import CHANGE_KINDS, Place, PlanDiff, StudentChange
+from matcher.diff import CHANGE_KINDS, Place, StudentChange
 from models.scenario import Scenario
 
 
@@ -39,14 +40,14 @@ def _cell(place: Place | None, employers: dict[str, str]) -> PlaceCell:
                      mentor_id=place.mentor_id or "", reason=place.reason or "")
 
 
-def diff_rows(difference: PlanDiff, scenario: Scenario) -> list[DiffRow]:
-    """The changed students, in the difference's order."""
+def diff_rows(changes: Sequence[StudentChange], scenario: Scenario) -> list[DiffRow]:
+    """The changed students (``PlanDiff.changes``), in their order."""
     employers = {str(i): str(e) for i, e in zip(scenario.workplaces.ids,
                                                 scenario.workplaces.employer, strict=True)}
     codes = scenario.programmes.codes
     programme = {str(i): codes[int(p)] for i, p in zip(scenario.students.ids,
                                                        scenario.students.programme, strict=True)}
-    return [_row(change, employers, programme) for change in difference.changes]
+    return [_row(change, employers, programme) for change in changes]
 
 
 def _row(change: StudentChange, employers: dict[str, str], programme: dict[str, str]

@@ -4,17 +4,18 @@ and the reasons behind a suggestion in words."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from api.services import PlanContext
 from matcher.analysis.groups import PROVINCE_NAMES, student_groups, workplace_provinces
 from matcher.analysis.metrics import group_order
 from matcher.cost import uncovered_gaps, wish_rank
-from matcher.diff import PlanDiff
+from matcher.diff import StudentChange
 from matcher.messages import Lang, Message, render
 from matcher.suggest import Suggestion
+from models.plan import Assignment
 from models.scenario import Scenario
 
 PAGE_SIZE = 50
@@ -55,43 +56,87 @@ def province_name(code: str) -> str:
     return PROVINCE_NAMES.get(code, "onbekend")
 
 
-def student_rows(context: PlanContext, changes: PlanDiff | None, base: Scenario
-                 ) -> list[StudentRow]:
+@dataclass(frozen=True)
+class Earlier:
+    """Another plan of the same scenario with its rows: a row is a function of the
+    student, their assignment or unmatched entry and their change mark, so a student
+    whose entry and mark are equal in both plans has an equal row, reused."""
+
+    context: PlanContext
+    rows: list[StudentRow]
+
+
+def student_rows(context: PlanContext, changes: list[StudentChange] | None, base: Scenario,
+                 earlier: Earlier | None = None) -> list[StudentRow]:
     """Every student of the plan, placed ones with their workplace and cost; ``base`` is
     the scenario as uploaded, whose placements table says which placements came with it;
-    ``changes`` the difference from the previous version, if there is one."""
-    change_of = {c.student_id: c.change for c in changes.changes} if changes else {}
+    ``changes`` the difference from the previous version, if there is one; ``earlier``
+    rows to reuse (see ``Earlier``; the same scenario, uploaded as ``base``)."""
+    change_of = {c.student_id: c.change for c in changes} if changes else {}
     scenario = context.scenario
     from_file = {(str(base.students.ids[st]), str(base.workplaces.ids[wp]))
                  for st, wp in zip(base.pinned.student, base.pinned.workplace, strict=True)}
     s, w = scenario.students, scenario.workplaces
     groups = student_groups(scenario)
-    rows: list[StudentRow] = []
-    for position, student_id in enumerate(s.ids):
-        sid = str(student_id)
-        row = StudentRow(student_id=sid,
-                         programme=scenario.programmes.codes[int(s.programme[position])],
-                         tier=int(s.priority[position]),
-                         province=province_name(str(groups.province[position])),
-                         programme_sector=str(groups.sector[position]),
-                         placed=False, change=change_of.get(sid, ""))
+    ids = [str(i) for i in s.ids]
+    programmes = [scenario.programmes.codes[p] for p in s.programme.tolist()]
+    tiers = s.priority.tolist()
+    provinces = [province_name(str(p)) for p in groups.province]
+    sectors = [str(sector) for sector in groups.sector]
+
+    def row(position: int) -> StudentRow:
+        sid = ids[position]
         assignment = context.assignment_of.get(sid)
         if assignment is not None:
             workplace = context.workplace_index[assignment.workplace_id]
-            row = replace(
-                row, placed=True, workplace_id=assignment.workplace_id,
+            breakdown = assignment.breakdown
+            return StudentRow(
+                student_id=sid, programme=programmes[position], tier=tiers[position],
+                province=provinces[position], programme_sector=sectors[position],
+                placed=True, workplace_id=assignment.workplace_id,
                 employer=str(w.employer[workplace]),
                 sector=scenario.sectors.codes[int(w.sector[workplace])],
                 mentor_id=assignment.mentor_id or "", cost=assignment.cost,
-                wish=assignment.breakdown.wish, competence=assignment.breakdown.competence,
-                travel=assignment.breakdown.travel, pinned=bool(assignment.pinned),
-                from_file=(sid, assignment.workplace_id) in from_file)
-        else:
-            unmatched = context.unmatched_of[sid]
-            row = replace(row, reason=unmatched.reason, detail=unmatched.message(),
-                          rules=dict(unmatched.rules))
-        rows.append(row)
+                wish=breakdown.wish, competence=breakdown.competence, travel=breakdown.travel,
+                pinned=bool(assignment.pinned),
+                from_file=(sid, assignment.workplace_id) in from_file,
+                change=change_of.get(sid, ""))
+        unmatched = context.unmatched_of[sid]
+        return StudentRow(
+            student_id=sid, programme=programmes[position], tier=tiers[position],
+            province=provinces[position], programme_sector=sectors[position], placed=False,
+            change=change_of.get(sid, ""), reason=unmatched.reason,
+            detail=unmatched.message(), rules=dict(unmatched.rules))
+
+    if earlier is None or [r.student_id for r in earlier.rows] != ids:
+        return [row(position) for position in range(len(ids))]
+    rows = list(earlier.rows)
+    for position in _differing(context, change_of, earlier):
+        rows[position] = row(position)
     return rows
+
+
+def _differing(context: PlanContext, change_of: Mapping[str, str], earlier: Earlier
+               ) -> list[int]:
+    """Positions of the students whose entry or change mark differs from ``earlier``."""
+    before_assignment = earlier.context.assignment_of
+    before_unmatched = earlier.context.unmatched_of
+    now_assignment, now_unmatched = context.assignment_of, context.unmatched_of
+    return [position for position, row in enumerate(earlier.rows)
+            if row.change != change_of.get(row.student_id, "")
+            or _row_fields(now_assignment.get(row.student_id)) != _row_fields(
+                before_assignment.get(row.student_id))
+            or now_unmatched.get(row.student_id) != before_unmatched.get(row.student_id)]
+
+
+def _row_fields(assignment: Assignment | None) -> tuple[object, ...] | None:
+    """The fields of an assignment that its row shows (comparing these is much faster
+    than comparing the models)."""
+    if assignment is None:
+        return None
+    part = assignment.breakdown
+    return (assignment.workplace_id, assignment.mentor_id, assignment.cost, part.wish,
+            part.competence, part.travel, assignment.pinned)
 
 
 @dataclass(frozen=True)
@@ -101,11 +146,12 @@ class PlanRows:
     rows: list[StudentRow]
     summary: dict[str, list[GroupLine]]
     provinces: list[str]
-    changes: PlanDiff | None  # from the previous version, if there is one
+    changes: list[StudentChange] | None  # since the previous version, if there is one
 
 
-def plan_rows(context: PlanContext, changes: PlanDiff | None, base: Scenario) -> PlanRows:
-    rows = student_rows(context, changes, base)
+def plan_rows(context: PlanContext, changes: list[StudentChange] | None, base: Scenario,
+              earlier: Earlier | None = None) -> PlanRows:
+    rows = student_rows(context, changes, base, earlier)
     return PlanRows(rows, group_summary(rows), provinces_of(rows), changes)
 
 

@@ -139,6 +139,8 @@ BACKEND_WORDS: dict[Backend, str] = {"flow": "web.method_flow", "lemon": "web.me
                                      "cpsat": "web.method_cpsat"}
 
 templates = Jinja2Templates(directory=TEMPLATES)
+# the templates ship with the package: no need to look at their files' times per page
+templates.env.auto_reload = False
 templates.env.filters.update(number=number, when=when, label=group_label, msg=msg, stage=stage,
                              job_error=job_error,                              sentence=sentence)
 templates.env.globals.update(t=t, percent=percent, ratio=ratio, messages=messages,

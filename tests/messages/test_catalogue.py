@@ -10,10 +10,23 @@ from pathlib import Path
 from typing import get_args
 
 import pytest
+from babel.numbers import format_decimal
+from hypothesis import given
+from hypothesis import strategies as st
 
 from api.schemas import JobState
 from matcher.analysis.changes import ChangeKind
-from matcher.messages import LANGUAGES, Lang, Message, Percent, known_codes, read_catalogue, render
+from matcher.messages import (
+    _NUMBER_LOCALES,
+    LANGUAGES,
+    Lang,
+    Message,
+    Percent,
+    format_param,
+    known_codes,
+    read_catalogue,
+    render,
+)
 from matcher.rules import HARD_RULES, RULE_NAMES
 from models.config import Objective
 from models.plan import CapacityConflict, SolverInfo, UnmatchedStudent
@@ -189,3 +202,9 @@ def test_a_message_survives_json_as_plan_json_stores_it() -> None:
         Message("explain.full", which=Message("explain.which_one", workplace="W1"), count=1)])
     stored = message.to_json()
     assert Message.from_json(stored["code"], stored["params"]) == message
+
+
+@given(st.integers(-(10**18), 10**18), st.sampled_from(LANGUAGES))
+def test_whole_numbers_are_written_as_the_locale_writes_them(value: int, lang: Lang) -> None:
+    # format_param writes counts itself (babel is slow for hundreds of them on a page)
+    assert format_param(value, lang) == format_decimal(value, locale=_NUMBER_LOCALES[lang])

@@ -29,6 +29,8 @@ from api import job_texts
 from api.auth import create_user
 from api.tables import Job
 from api.web.deps import CSRF_FIELD
+from api.web.routes import consultant as consultant_routes
+from api.web.routes import plans as plan_routes
 from matcher.cost import uncovered_gaps, wish_rank
 from matcher.rules import Pairs
 from tests.api.conftest import DEMO, Api, demo_files, refuse, solve, start_api, upload_demo
@@ -720,8 +722,11 @@ def _when_job_done(user: WebUser, job_id: int) -> str:
     raise AssertionError(f"job {job_id} did not finish")
 
 
-def test_refusal_shows_the_new_plan_without_the_refused_pair(web: Api,
-                                                             consultant: WebUser) -> None:
+def test_refusal_shows_the_new_plan_without_the_refused_pair(
+        web: Api, consultant: WebUser, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the re-plan outlasts the form's wait here: the browser follows the job's page
+    monkeypatch.setattr(plan_routes, "JOB_PAGE_WAIT_S", 0.0)
+    monkeypatch.setattr(consultant_routes, "JOB_PAGE_WAIT_S", 0.0)
     own = solve_demo(web)
     assignment = next(a for a in own.plan["assignments"] if not a.get("pinned"))
     pair = (assignment["student_id"], assignment["workplace_id"])
@@ -748,15 +753,42 @@ def test_refusal_shows_the_new_plan_without_the_refused_pair(web: Api,
     assert f'href="/ui/plans/{new_id}"' in old_page  # the old version points to the new one
 
 
+def test_the_job_page_waits_for_a_replan_and_opens_the_new_plan(
+        web: Api, consultant: WebUser, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The browser goes from the refusal to the job page; that page answers when the
+    # re-plan ends (the job runner wakes it), sending the browser on to the new plan
+    # without a poll tick. The wait is long here so a busy test machine cannot lose it.
+    monkeypatch.setattr(plan_routes, "JOB_PAGE_WAIT_S", 0.0)  # the form does not wait
+    monkeypatch.setattr(consultant_routes, "JOB_PAGE_WAIT_S", 120.0)
+    own = solve_demo(web)
+    assignment = next(a for a in own.plan["assignments"] if not a.get("pinned"))
+    response = consultant.client.post(
+        f"/ui/plans/{own.plan_id}/refusals", headers=consultant.headers(htmx=True),
+        data={"student_id": assignment["student_id"],
+              "workplace_id": assignment["workplace_id"]})
+    job_page = consultant.client.get(response.headers["HX-Redirect"], follow_redirects=False)
+    assert job_page.status_code == 303, job_page.text
+    found = re.fullmatch(r"/ui/plans/(\d+)\?status=changed", job_page.headers["location"])
+    assert found and int(found.group(1)) != own.plan_id
+    job_id = int(response.headers["HX-Redirect"].rsplit("/", 1)[-1])
+    job = web.client.get(f"/jobs/{job_id}", headers=web.consultant).json()
+    assert job["state"] == "done" and job["plan_id"] == int(found.group(1))
+
+
 def test_demo_refusal_marks_who_lost_and_who_gained_the_place(
-        web: Api, consultant: WebUser, coach_tb03: WebUser) -> None:
-    # S25 holds W26's last seat and S26 waits for it; S25's placement is refused.
+        web: Api, consultant: WebUser, coach_tb03: WebUser,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # S25 holds W26's last seat and S26 waits for it; S25's placement is refused. The
+    # refusal form waits for the re-plan (long here, so a busy machine cannot lose it)
+    # and sends the browser straight to the new plan.
+    monkeypatch.setattr(plan_routes, "JOB_PAGE_WAIT_S", 120.0)
     own = solve_demo(web)
     response = consultant.client.post(
         f"/ui/plans/{own.plan_id}/refusals", data={"student_id": "S25", "workplace_id": "W26"},
         headers=consultant.headers(htmx=True))
     assert response.status_code == 204, response.text
-    target = _when_job_done(consultant, int(response.headers["HX-Redirect"].split("/")[-1]))
+    target = response.headers["HX-Redirect"]
+    assert re.fullmatch(r"/ui/plans/\d+\?status=changed", target), target
     page = consultant.client.get(target).text
     banner = page.split('id="replan-banner"')[1].split("</div>")[0]
     assert "Geen enkele andere leerling" not in banner

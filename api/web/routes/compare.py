@@ -96,7 +96,7 @@ def _compare(request: Request, services: Services, user: WebUser, scenario_id: i
             compared = plan_operations.compare_plans(db, services, user.principal, new_id, old_id)
         scenario = services.scenario(scenario_row)
         return Comparison.of(compared.base, compared.new, compared.diff,
-                             diff_rows(compared.diff, scenario))
+                             diff_rows(compared.diff.changes, scenario))
 
     return scenario_row, plans, cache.get_or_build((old_id, new_id), build)
 

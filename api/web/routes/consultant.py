@@ -12,17 +12,20 @@ from api.deps import ServicesDep
 from api.operations import jobs as job_operations
 from api.operations import scenarios as scenario_operations
 from api.problems import ApiProblem, ProblemItem, item_message
-from api.routes.common import DbId, job_or_404, scenario_or_404
+from api.routes.common import DbId, scenario_or_404
 from api.routes.scenarios import read_scenario
 from api.schemas import SolveRequest
 from api.services import Services
 from api.tables import Job, Pin, Refusal, StoredPlan, StoredScenario
 from api.web.deps import CsrfConsultantDep, WebConsultantDep
-from api.web.routes.common import go_to
+from api.web.routes.common import JOB_PAGE_WAIT_S, go_to, job_when_over, plan_address
 from api.web.templating import is_htmx, render
 from matcher.messages import Message
 
 router = APIRouter()
+# The progress fragment, polled every second, answers as soon as its job ends, or
+# after this long (a long poll: the new plan opens without waiting for the next tick).
+PROGRESS_WAIT_S = 1.0
 
 
 def _scenario_list(services: Services) -> dict[str, Any]:
@@ -140,31 +143,21 @@ def delete(scenario_id: DbId, request: Request, services: ServicesDep, user: Csr
 @router.get("/jobs/{job_id}")
 def job_page(job_id: DbId, request: Request, services: ServicesDep,
              user: WebConsultantDep) -> Response:
+    job = job_when_over(services, job_id, JOB_PAGE_WAIT_S)
     with services.sessions() as db:
-        job = job_or_404(db, job_id)
         stored = scenario_or_404(db, job.scenario_id)
     if job.state == "done" and job.plan_id is not None:  # e.g. a stored plan reused
-        return go_to(request, _plan_address(job))
+        return go_to(request, plan_address(job))
     return render(request, "job.html", user, job=job, scenario_row=stored)
-
-
-def _plan_address(job: Job) -> str:
-    """The plan a finished job made; after a re-plan, with the changed students shown;
-    after a what-if, its comparison with the base plan."""
-    keep = json.loads(job.request or "{}").get("keep_plan_id")
-    if isinstance(keep, int):
-        return f"/ui/scenarios/{job.scenario_id}/compare?base={keep}&plan={job.plan_id}"
-    return f"/ui/plans/{job.plan_id}" + ("?status=changed" if job.kind == "replan" else "")
 
 
 @router.get("/jobs/{job_id}/progress")
 def job_progress(job_id: DbId, request: Request, services: ServicesDep,
                  user: WebConsultantDep) -> Response:
     """Polled by the job page; sends the browser to the plan once it is there."""
-    with services.sessions() as db:
-        job = job_or_404(db, job_id)
+    job = job_when_over(services, job_id, PROGRESS_WAIT_S)
     if job.state == "done" and job.plan_id is not None and is_htmx(request):
-        return go_to(request, _plan_address(job))
+        return go_to(request, plan_address(job))
     return render(request, "fragments/job_progress.html", user, job=job)
 
 

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from api import worker
 from api.cache import LruCache
@@ -33,6 +33,7 @@ from api.web.analyses import AnalysisState, plan_analysis
 from api.web.deps import CsrfConsultantDep, WebConsultantDep, WebUser
 from api.web.diff_view import diff_rows
 from api.web.plan_view import (
+    Earlier,
     PlanRows,
     StudentRow,
     TableQuery,
@@ -40,8 +41,9 @@ from api.web.plan_view import (
     plan_rows,
     table_page,
 )
-from api.web.routes.common import go_to
+from api.web.routes.common import JOB_PAGE_WAIT_S, go_to, job_when_over, plan_address
 from api.web.templating import is_htmx, page_lang, render
+from matcher.diff import plan_changes, student_priorities
 from matcher.exports import (
     Names,
     assignments_table,
@@ -60,6 +62,13 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 
 
 def _stored(services: Services, plan_id: int) -> StoredPlan:
+    """The stored plan without its plan.json (megabytes: the pages read the parsed plan
+    of its context; ``_with_document`` for the downloads)."""
+    with services.sessions() as db:
+        return plan_or_404(db, plan_id, with_document=False)
+
+
+def _with_document(services: Services, plan_id: int) -> StoredPlan:
     with services.sessions() as db:
         return plan_or_404(db, plan_id)
 
@@ -74,11 +83,22 @@ def _plan_rows(request: Request, context: PlanContext, stored: StoredPlan,
     def build() -> PlanRows:
         with services.sessions() as db:
             base = services.scenario(scenario_or_404(db, stored.scenario_id))
-            changes = plan_operations.compare_plans(db, services, user.principal, stored.id,
-                                                None).diff if stored.parent_id else None
-        return plan_rows(context, changes, base)
+        # the changes since the previous version, as the comparison of the two shows them
+        changes = plan_changes(services.parsed_plan(stored.parent_id), context.plan,
+                               student_priorities(base)) if stored.parent_id else None
+        return plan_rows(context, changes, base, _earlier(services, cache, stored.parent_id))
 
     return cache.get_or_build(stored.id, build)
+
+
+def _earlier(services: Services, cache: LruCache[int, PlanRows], plan_id: int | None
+             ) -> Earlier | None:
+    """The previous version's rows, when they and its context are still cached (the
+    consultant refused on its page): the new plan's rows reuse the unchanged ones."""
+    if plan_id is None:
+        return None
+    context, rows = services.plans.peek(plan_id), cache.peek(plan_id)
+    return None if context is None or rows is None else Earlier(context, rows.rows)
 
 
 def _rows(request: Request, context: PlanContext, stored: StoredPlan,
@@ -102,14 +122,16 @@ TableQueryDep = Annotated[TableQuery, Depends(table_query)]
 def plan_page(plan_id: DbId, request: Request, services: ServicesDep, user: WebConsultantDep,
               query: TableQueryDep) -> Response:
     stored = _stored(services, plan_id)
-    context = services.plan_context(plan_id)
+    context = services.plan_context(plan_id, suggestions=False)
     derived = _plan_rows(request, context, stored, user)
     rows = derived.rows
     changes = diff_rows(derived.changes, context.scenario) if derived.changes else []
     with services.sessions() as db:
         scenario_row = scenario_or_404(db, stored.scenario_id)
-        parent = db.get(StoredPlan, stored.parent_id) if stored.parent_id else None
-        newer = db.scalars(select(StoredPlan).where(StoredPlan.parent_id == plan_id)).all()
+        parent = plan_or_404(db, stored.parent_id, with_document=False) \
+            if stored.parent_id else None
+        newer = db.scalars(select(StoredPlan).where(StoredPlan.parent_id == plan_id)
+                           .options(defer(StoredPlan.document))).all()
         pins = _pins_in_force(db, stored.scenario_id)
         proposals = db.scalars(select(Proposal).where(Proposal.plan_id == plan_id)
                                .order_by(Proposal.id)).all()
@@ -127,8 +149,8 @@ def plan_page(plan_id: DbId, request: Request, services: ServicesDep, user: WebC
 
 def _refusal_behind(db: Session, plan_id: int) -> dict[str, Any] | None:
     """The refusal that made this plan (student_id, workplace_id), if any."""
-    stored = db.get(StoredPlan, plan_id)
-    job = db.get(Job, stored.job_id) if stored is not None and stored.job_id else None
+    job_id = db.scalar(select(StoredPlan.job_id).where(StoredPlan.id == plan_id))
+    job = db.get(Job, job_id) if job_id else None
     refusal = json.loads(job.request).get("refusal") if job is not None else None
     return None if refusal is None else {"student_id": refusal[0], "workplace_id": refusal[1]}
 
@@ -143,7 +165,7 @@ def _pins_in_force(db: Session, scenario_id: int) -> dict[str, str]:
 def plan_table(plan_id: DbId, request: Request, services: ServicesDep, user: WebConsultantDep,
                query: TableQueryDep) -> Response:
     stored = _stored(services, plan_id)
-    context = services.plan_context(plan_id)
+    context = services.plan_context(plan_id, suggestions=False)
     rows = _rows(request, context, stored, user)
     with services.sessions() as db:
         pins = _pins_in_force(db, stored.scenario_id)
@@ -203,7 +225,7 @@ def plan_report(plan_id: DbId, request: Request, services: ServicesDep,
 def plan_map(plan_id: DbId, request: Request, services: ServicesDep,
              user: WebConsultantDep) -> Response:
     stored = _stored(services, plan_id)
-    context = services.plan_context(plan_id)
+    context = services.plan_context(plan_id, suggestions=False)
     rows = _rows(request, context, stored, user)
     points = map_points(context, rows, page_lang(request))
     students = [p for p in points if p["kind"] != "workplace"]
@@ -224,7 +246,7 @@ def _download_name(plan_id: int, suffix: str) -> dict[str, str]:
 
 
 def _plan_and_names(services: Services, plan_id: int) -> tuple[Plan, Names]:
-    stored = _stored(services, plan_id)
+    stored = _with_document(services, plan_id)
     with services.sessions() as db:
         scenario = services.scenario(scenario_or_404(db, stored.scenario_id))
     return Plan.model_validate_json(stored.document), Names.of(scenario)
@@ -254,7 +276,7 @@ def download_conflicts(plan_id: DbId, request: Request, services: ServicesDep,
 
 @router.get("/plans/{plan_id}/plan.json")
 def download_json(plan_id: DbId, services: ServicesDep, user: WebConsultantDep) -> Response:
-    stored = _stored(services, plan_id)
+    stored = _with_document(services, plan_id)
     return Response(stored.document, media_type="application/json",
                     headers=_download_name(plan_id, "json"))
 
@@ -305,7 +327,7 @@ def pin(plan_id: DbId, request: Request, services: ServicesDep, user: CsrfConsul
     result = plan_operations.pin(services, user.principal, plan_id,
                                  [PinRequest(student_id=student_id, workplace_id=workplace_id,
                                              mentor_id=mentor_id or None)])
-    context = services.plan_context(plan_id)
+    context = services.plan_context(plan_id, suggestions=False)
     position = context.workplace_index.get(workplace_id)
     seats = int(context.scenario.workplaces.seats[position]) if position is not None else 0
     pinned_here = sum(1 for p in result.pins if p.workplace_id == workplace_id)
@@ -326,9 +348,13 @@ def dismiss_proposal(plan_id: DbId, proposal_id: DbId, services: ServicesDep,
 def refuse(plan_id: DbId, request: Request, services: ServicesDep, user: CsrfConsultantDep,
            student_id: Annotated[str, Form()], workplace_id: Annotated[str, Form()],
            reason: Annotated[str, Form()] = "") -> Response:
-    """Record that the student or the workplace refused, and follow the re-plan job (its
-    page opens the new plan when it is there)."""
+    """Record that the student or the workplace refused, and open the new plan once the
+    re-plan job made it (within ``JOB_PAGE_WAIT_S``), else the job's page, which opens it
+    when it is there."""
     job = plan_operations.refuse(services, user.principal, plan_id,
                                  RefusalRequest(student_id=student_id, workplace_id=workplace_id,
                                                 reason=reason.strip()))
+    job = job_when_over(services, job.id, JOB_PAGE_WAIT_S)
+    if job.state == "done" and job.plan_id is not None:
+        return go_to(request, plan_address(job))
     return go_to(request, f"/ui/jobs/{job.id}")
