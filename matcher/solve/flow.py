@@ -34,6 +34,7 @@ from numpy.typing import NDArray
 from ortools.graph.python import min_cost_flow
 
 from matcher.solve.problem import AssignmentProblem, merge_groups
+from matcher.solve.processes import Built, solve_on_processes
 from models.scenario import BoolArray, IntArray
 
 # Small components are grouped so one solver call handles many of them.
@@ -276,23 +277,8 @@ def solve_flow(problem: AssignmentProblem, workers: int = 1) -> BoolArray:
 
 def _solve_in_processes(problem: AssignmentProblem, batches: list[IntArray], workers: int,
                         chosen: BoolArray) -> None:
-    """Each batch's network sent to a worker process, at most ``workers`` at a time:
-    a network is built just before it is sent and dropped once solved, so the main
-    process never holds every batch's network (nor its pickled copy) at once."""
-    import multiprocessing  # the pool only for large problems: imported here
-    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+    """Each batch's network sent to a worker process, at most ``workers`` at a time."""
+    def build(arcs: IntArray) -> Callable[[], Built]:
+        return lambda: (solve_network, _network(problem, arcs))
 
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        running: dict[Future[BoolArray], IntArray] = {}
-        waiting = iter(batches)
-        while True:
-            for arcs in waiting:
-                running[pool.submit(solve_network, _network(problem, arcs))] = arcs
-                if len(running) >= workers:
-                    break
-            if not running:
-                return
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                chosen[running.pop(future)] = future.result()
+    solve_on_processes(((arcs, build(arcs)) for arcs in batches), workers, 0, chosen)

@@ -36,6 +36,7 @@ cost here, and the warm engine can keep them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,6 +51,7 @@ from matcher.solve.flow import (
     solve_network,
 )
 from matcher.solve.problem import AssignmentProblem, merge_groups
+from matcher.solve.processes import Built, solve_on_processes
 from models.scenario import BoolArray, IntArray
 
 ARTIFICIAL_COST = 2**62  # LEMON's ART_COST for int64: max / 2 + 1
@@ -394,26 +396,15 @@ def _solve_in_processes(problem: AssignmentProblem, layout: _Layout,
     """Each network built here and solved on a worker process, one more in flight
     than there are workers, so this process builds the next while they solve;
     the largest go first, so no worker is left with a large one at the end."""
-    import multiprocessing  # the pool only for large problems: imported here
-    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-
     ranges = sorted(ranges, key=lambda r: r[0][2] - r[1][2])
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        running: dict[Future[BoolArray], IntArray] = {}
-        waiting = iter(ranges)
-        while True:
-            for first, end in waiting:
-                arcs = layout.arcs[first[2] : end[2]]
-                network = _batch_network(problem, layout, first, end)
-                if network is None:
-                    chosen[arcs] = _staged(problem, arcs)
-                    continue
-                running[pool.submit(solve_sorted, network)] = arcs
-                if len(running) > workers:
-                    break
-            if not running:
-                return
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                chosen[running.pop(future)] = future.result()
+
+    def build(first: tuple[int, int, int], end: tuple[int, int, int]) -> Callable[[], Built]:
+        def built() -> Built:
+            network = _batch_network(problem, layout, first, end)
+            if network is None:
+                return _staged(problem, layout.arcs[first[2] : end[2]])
+            return solve_sorted, network
+        return built
+
+    solve_on_processes(((layout.arcs[first[2] : end[2]], build(first, end))
+                        for first, end in ranges), workers, 1, chosen)
