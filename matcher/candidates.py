@@ -24,7 +24,7 @@ from matcher.cost import COST_PARTS, Costs, pair_costs
 from matcher.memory import release_freed_memory
 from matcher.rules import RULES, Pairs
 from matcher.travel import chord_km, max_estimated_km, unit_sphere_xyz
-from models.scenario import BoolArray, IndexArray, Scenario
+from models.scenario import BoolArray, FloatArray, IndexArray, IntArray, Scenario
 
 if TYPE_CHECKING:
     from scipy.spatial import cKDTree
@@ -119,20 +119,12 @@ def build_candidates(scenario: Scenario) -> Candidates:
     from scipy.spatial import cKDTree
 
     s, w = scenario.students, scenario.workplaces
-    n_programmes = max(len(scenario.programmes.codes), 1)
-    recognised_workplace = (w.recognised // n_programmes).astype(INDEX)
-    recognised_programme = w.recognised % n_programmes
     student_xyz = unit_sphere_xyz(s.lat, s.lon)
-    workplace_xyz = unit_sphere_xyz(w.lat, w.lon)
     groups = _groups(scenario)
-    trees: dict[int, tuple[cKDTree, IndexArray]] = {}  # by programme
-
-    def recognised_places(programme: int) -> tuple[cKDTree, IndexArray]:
-        places = recognised_workplace[recognised_programme == programme]
-        return cKDTree(workplace_xyz[places]), places
+    trees = _recognised_trees(scenario)
 
     def nearby(group: _Group) -> tuple[IndexArray, IndexArray]:
-        tree, places = trees[group.programme]
+        tree, places = trees.of(group.programme)
         near = cKDTree(student_xyz[group.members]).sparse_distance_matrix(
             tree, group.radius_km, output_type="ndarray")
         return group.members[near["i"]], places[near["j"]]
@@ -155,9 +147,8 @@ def build_candidates(scenario: Scenario) -> Candidates:
     jobs = _jobs(groups)
     threads = max(min(SEARCH_THREADS, os.cpu_count() or 1, len(jobs)), 1)
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        trees.update(zip(programmes, pool.map(recognised_places, programmes), strict=True))
+        list(pool.map(trees.of, programmes))
         parts = list(pool.map(candidates_near, jobs))
-    trees.clear()
     measured = scenario.travel_keys
     parts.append(allowed(Pairs(scenario, (measured // len(w)).astype(INDEX),
                                (measured % len(w)).astype(INDEX))))
@@ -166,6 +157,52 @@ def build_candidates(scenario: Scenario) -> Candidates:
         del parts
         release_freed_memory()  # the threads' arenas kept the groups' arrays
     return candidates
+
+
+@dataclass
+class _RecognisedTrees:
+    """Per programme, a KD-tree over the workplaces recognised for it (and their
+    positions), built once per scenario: the candidate search and the explanation of
+    unmatched students query the same ones."""
+
+    workplaces: object  # the Workplaces they were built for
+    workplace_xyz: FloatArray
+    recognised_workplace: IndexArray
+    recognised_programme: IntArray
+    trees: dict[int, tuple[cKDTree, IndexArray]]
+
+    def of(self, programme: int) -> tuple[cKDTree, IndexArray]:
+        # imported here: scipy.spatial takes a noticeable part of a second to import,
+        # and commands that only read a scenario (validate) never need it
+        from scipy.spatial import cKDTree
+
+        found = self.trees.get(programme)
+        if found is None:  # threads build different programmes' trees: no lock needed
+            places = self.recognised_workplace[self.recognised_programme == programme]
+            found = self.trees[programme] = cKDTree(self.workplace_xyz[places]), places
+        return found
+
+
+def _recognised_trees(scenario: Scenario) -> _RecognisedTrees:
+    """The scenario's recognised-workplace trees, kept with it. The cache remembers
+    which Workplaces it was built for: a scenario derived with ``dataclasses.replace``
+    shares ``extras`` but may hold other workplaces."""
+    cached = scenario.extras.get("recognised_trees")
+    if isinstance(cached, _RecognisedTrees) and cached.workplaces is scenario.workplaces:
+        return cached
+    w = scenario.workplaces
+    n_programmes = max(len(scenario.programmes.codes), 1)
+    made = _RecognisedTrees(w, unit_sphere_xyz(w.lat, w.lon),
+                            (w.recognised // n_programmes).astype(INDEX),
+                            w.recognised % n_programmes, {})
+    scenario.extras["recognised_trees"] = made
+    return made
+
+
+def recognised_tree(scenario: Scenario, programme: int) -> tuple[cKDTree, IndexArray]:
+    """A KD-tree over the workplaces recognised for ``programme`` (points on the
+    sphere of ``unit_sphere_xyz``), with their positions; built once per scenario."""
+    return _recognised_trees(scenario).of(programme)
 
 
 def _concatenate(scenario: Scenario, parts: list[Candidates]) -> Candidates:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from matcher.candidates import RADIUS_SLACK_KM, Candidates
+from matcher.candidates import RADIUS_SLACK_KM, Candidates, recognised_tree
 from matcher.messages import Message
 from matcher.rules import HARD_RULES, RULE_NAMES, RULES, STUDENT_FIELDS, Pairs, evaluate
 from matcher.solve import Solution
@@ -198,25 +198,21 @@ def recognised_within_reach(scenario: Scenario, students: IntArray) -> Pairs:
     """The part of ``recognised_pairs`` the travel rule could pass: the workplaces
     listing each student's programme within their estimated reach (a KD-tree per
     programme), and those with a measured time. Ordered by student (as given, ascending),
-    then workplace, as ``recognised_pairs`` orders them."""
-    # imported here: scipy.spatial takes a noticeable part of a second to import
-    from scipy.spatial import cKDTree
-
-    s, w = scenario.students, scenario.workplaces
-    n_w = len(w)
+    then workplace, as ``recognised_pairs`` orders them. The trees are the candidate
+    search's (``recognised_tree``)."""
+    s = scenario.students
+    n_w = len(scenario.workplaces)
     n_programmes = max(len(scenario.programmes.codes), 1)
     keys = scenario.workplaces.recognised
-    programme_of_key = keys % n_programmes
     radius = _reach_chord_km(scenario, students) + RADIUS_SLACK_KM
     points = unit_sphere_xyz(s.lat[students], s.lon[students])
     found: list[IntArray] = [np.zeros(0, dtype=np.int64)]
     programme = s.programme[students]
     for code in np.unique(programme):
-        places = keys[programme_of_key == code] // n_programmes
+        tree, places = recognised_tree(scenario, int(code))
         if not len(places):
             continue
         members = np.flatnonzero(programme == code)
-        tree = cKDTree(unit_sphere_xyz(w.lat[places], w.lon[places]))
         near = tree.query_ball_point(points[members], radius[members])
         lengths = np.fromiter(map(len, near), dtype=np.int64, count=len(near))
         if not lengths.sum():
