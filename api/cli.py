@@ -43,8 +43,10 @@ def serve(
                   highlight=False)
     out.print(say("cli.serving", address=page_address(host, port)), highlight=False)
     from api.gc_tuning import tune_garbage_collector
+    from api.services import favour_requests_over_precompute
 
     tune_garbage_collector()
+    favour_requests_over_precompute()
     uvicorn.run("api.main:create_app", factory=True, host=host, port=port)
 
 
