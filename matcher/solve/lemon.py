@@ -36,8 +36,8 @@ cost here, and the warm engine can keep them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from numpy.typing import NDArray
@@ -51,7 +51,7 @@ from matcher.solve.flow import (
     solve_network,
 )
 from matcher.solve.problem import AssignmentProblem, merge_groups
-from matcher.solve.processes import Built, solve_on_processes
+from matcher.solve.processes import solve_forked
 from models.scenario import BoolArray, IntArray
 
 ARTIFICIAL_COST = 2**62  # LEMON's ART_COST for int64: max / 2 + 1
@@ -203,38 +203,104 @@ class _Layout:
     batches: list[tuple[int, int, int]]  # per network: its first student, workplace, arc
 
 
-def _component_labels(problem: AssignmentProblem, arcs: IntArray, counts: IntArray) -> IntArray:
-    """The component of every student and workplace node (workplaces after the
-    students), from the arcs sorted by student."""
-    # imported here: scipy's graph module brings its linear algebra along (a tenth
-    # of a second), which a problem of one network does not need
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import connected_components
+def _by_student(problem: AssignmentProblem) -> tuple[IntArray, IntArray, NDArray[np.int32]]:
+    """The arc positions in (student, workplace) order, where each student's run
+    of them ends, and their workplaces in that order.
 
-    ns, nodes = problem.n_students, problem.n_students + problem.n_workplaces
-    row_end = np.zeros(nodes + 1, dtype=np.int64)
-    row_end[1 : ns + 1] = np.cumsum(counts)
-    row_end[ns + 1 :] = len(arcs)
-    columns = (ns + problem.arc_workplace[arcs]).astype(np.int32)
-    graph = csr_matrix((np.ones(len(arcs), dtype=np.int8), columns, row_end),
-                       shape=(nodes, nodes))
-    _, label = connected_components(graph, directed=True, connection="weak")
-    return np.asarray(label, dtype=np.int64)
+    Pairs are distinct, so this order is unique. A sparse matrix built from the
+    pairs, with each arc's position as its value, holds exactly that order: its
+    rows are laid out by a counting sort and each row's columns then sorted,
+    both in compiled code, three times faster than one argsort of millions of
+    (student, workplace) keys."""
+    from scipy.sparse import coo_matrix  # loaded already by the candidate search
+
+    ns, nw = problem.n_students, problem.n_workplaces
+    positions = np.arange(len(problem.arc_student), dtype=np.int64)
+    by_pair = coo_matrix((positions, (problem.arc_student, problem.arc_workplace)),
+                         shape=(ns, nw)).tocsr()
+    by_pair.sort_indices()  # sorted already (tocsr merges duplicates); a no-op then
+    return (np.asarray(by_pair.data, dtype=np.int64), np.asarray(by_pair.indptr, np.int64),
+            np.asarray(by_pair.indices, dtype=np.int32))
+
+
+def _component_labels(problem: AssignmentProblem, student_end: IntArray,
+                      workplaces: NDArray[np.int32]) -> IntArray:
+    """The component of every student and workplace node (workplaces after the
+    students), from each student's run of workplaces (``_by_student``): its
+    lowest workplace, for a student its workplaces' (a student without arcs and
+    a workplace without arcs are each their own)."""
+    ns, nw = problem.n_students, problem.n_workplaces
+    counts = np.diff(student_end)
+    has_arcs = counts > 0
+    root = _workplace_roots(nw, student_end[:-1][has_arcs], counts[has_arcs], workplaces)
+    label = np.empty(ns + nw, dtype=np.int64)
+    label[:ns] = nw + np.arange(ns)
+    label[:ns][has_arcs] = root[workplaces[student_end[:-1][has_arcs]]]
+    label[ns:] = root
+    return label
+
+
+def _workplace_roots(n_workplaces: int, run_start: IntArray, run_length: IntArray,
+                     workplaces: NDArray[np.int32]) -> NDArray[np.int32]:
+    """Per workplace, the lowest workplace it is connected to through students,
+    given each student's run of workplaces in ascending order.
+
+    Label propagation with pointer jumping, a pass over the runs at a time:
+    every workplace of a run whose labels differ takes the run's lowest label,
+    and so does the workplace its old label named (hooking the old tree under
+    the new root); then every label follows its chain to a root. Labels only
+    fall and only ever name a workplace of the same component, so when every
+    run agrees, each component has one label: its lowest workplace. After the
+    first pass only runs that changed are passed over again (a few per cent),
+    and the loop ends only on a pass over every run that changes nothing.
+
+    SciPy's ``connected_components`` gives the same partition (a property test
+    holds them equal) but first transposes the whole graph: on 11 million arcs
+    it took 0.75 s, this 0.45 s."""
+    label = np.arange(n_workplaces, dtype=np.int32)
+    starts, lengths, members = run_start, run_length, workplaces
+    every_run = True
+    while len(starts):
+        old = label[members]
+        low = np.repeat(np.minimum.reduceat(old, starts), lengths)
+        moved = old != low
+        if not moved.any():
+            if every_run:
+                break
+            starts, lengths, members = run_start, run_length, workplaces  # the closing check
+            every_run = True
+            continue
+        # over every member: cheaper than picking out the moved ones first
+        np.minimum.at(label, members, low)
+        np.minimum.at(label, old, low)
+        while True:
+            jumped = label[label]
+            if np.array_equal(jumped, label):
+                break
+            label = jumped
+        changed_run = np.logical_or.reduceat(moved, starts)
+        members = members[np.repeat(changed_run, lengths)]
+        lengths = lengths[changed_run]
+        every_run = False
+        starts = np.cumsum(lengths) - lengths
+    return label
 
 
 def _layout(problem: AssignmentProblem) -> _Layout:
     ns, nw = problem.n_students, problem.n_workplaces
     student, workplace = problem.arc_student, problem.arc_workplace
-    # pairs are distinct, so any sort gives the one order; the stable one is the
-    # fastest here (the candidates come in runs of one student)
-    by_pair = np.argsort(student.astype(np.int64) * nw + workplace, kind="stable")
-    counts = np.bincount(student, minlength=ns)
-    used_workplace = np.bincount(workplace, minlength=nw) > 0
-    if len(by_pair) > GROUP_ARCS:
-        label = _component_labels(problem, by_pair, counts)
+    if len(student) > GROUP_ARCS:
+        by_pair, student_end, workplace_runs = _by_student(problem)
+        label = _component_labels(problem, student_end, workplace_runs)
+        del workplace_runs
         student_label, workplace_label = label[:ns], label[ns:]
-    else:
+    else:  # one network: no components to find, and an argsort of few keys is quick
+        by_pair = np.argsort(student.astype(np.int64) * nw + workplace, kind="stable")
+        student_end = np.r_[0, np.cumsum(np.bincount(student, minlength=ns))]
         student_label, workplace_label = np.zeros(ns, np.int64), np.zeros(nw, np.int64)
+    counts = np.diff(student_end)
+    used_workplace = np.zeros(nw, dtype=bool)
+    used_workplace[workplace] = True
     students = np.argsort(student_label, kind="stable")
     students = students[counts[students] > 0]
     workplaces = np.argsort(workplace_label, kind="stable")
@@ -360,20 +426,22 @@ def solve_lemon(problem: AssignmentProblem, workers: int = 1) -> BoolArray:
     """Chosen arcs of an optimal assignment (one per placed student): one network
     per independent component (the smallest grouped, see ``GROUP_ARCS``), each
     built in (tail, head) order from the problem's arrays. A large problem's
-    networks are solved on ``workers`` processes (``pylmcf`` holds the GIL); each
-    network's optimum does not depend on where it is solved, so plans stay
-    identical."""
+    networks are shared among ``workers`` processes forked from this one
+    (``pylmcf`` holds the GIL); each network's optimum does not depend on where
+    it is solved, so plans stay identical."""
     chosen = np.zeros(len(problem.arc_student), dtype=bool)
     if not len(chosen):
         return chosen
     layout = _layout(problem)
     ends = [*layout.batches[1:], (len(layout.students), len(layout.workplaces), len(chosen))]
     ranges = list(zip(layout.batches, ends, strict=True))
+    parts = [(layout.arcs[first[2] : end[2]], partial(_solve_batch, problem, layout, first, end))
+             for first, end in ranges]
     if workers > 1 and len(ranges) > 1 and len(chosen) >= PARALLEL_ARCS:
-        _solve_in_processes(problem, layout, ranges, workers, chosen)
+        solve_forked(parts, workers, chosen)
         return chosen
-    for first, end in ranges:
-        chosen[layout.arcs[first[2] : end[2]]] = _solve_batch(problem, layout, first, end)
+    for arcs, solve_part in parts:
+        chosen[arcs] = solve_part()
     return chosen
 
 
@@ -388,23 +456,3 @@ def _staged(problem: AssignmentProblem, arcs: IntArray) -> BoolArray:
     """Arcs whose levels do not fit one cost in LEMON's range: solved in stages
     (``solve_network``) on the flow backend's network of them."""
     return solve_lemon_network(_network(problem, arcs, lemon_safe_cost))
-
-
-def _solve_in_processes(problem: AssignmentProblem, layout: _Layout,
-                        ranges: list[tuple[tuple[int, int, int], tuple[int, int, int]]],
-                        workers: int, chosen: BoolArray) -> None:
-    """Each network built here and solved on a worker process, one more in flight
-    than there are workers, so this process builds the next while they solve;
-    the largest go first, so no worker is left with a large one at the end."""
-    ranges = sorted(ranges, key=lambda r: r[0][2] - r[1][2])
-
-    def build(first: tuple[int, int, int], end: tuple[int, int, int]) -> Callable[[], Built]:
-        def built() -> Built:
-            network = _batch_network(problem, layout, first, end)
-            if network is None:
-                return _staged(problem, layout.arcs[first[2] : end[2]])
-            return solve_sorted, network
-        return built
-
-    solve_on_processes(((layout.arcs[first[2] : end[2]], build(first, end))
-                        for first, end in ranges), workers, 1, chosen)

@@ -1,0 +1,63 @@
+"""Parts solved in forked children come back intact, and a child that dies costs
+time, not the plan: its parts are solved in the parent."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from functools import partial
+
+import numpy as np
+import pytest
+
+from matcher.solve.processes import solve_forked
+from models.scenario import BoolArray, IntArray
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+
+
+Part = tuple[IntArray, Callable[[], BoolArray]]
+
+
+def _parts(answer: BoolArray, sizes: list[int],
+           solve: Callable[[IntArray], BoolArray]) -> list[Part]:
+    order = np.random.default_rng(5).permutation(len(answer))
+    ends = np.cumsum(sizes)
+    return [(arcs, partial(solve, arcs)) for arcs in np.split(order, ends[:-1])]
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_every_part_comes_back_where_it_belongs(workers: int) -> None:
+    answer = np.random.default_rng(1).random(1_000) < 0.3
+    sizes = [1, 7, 8, 9, 200, 275, 500]  # odd sizes: the bits of each are unpacked apart
+    chosen = np.zeros(len(answer), dtype=bool)
+    solve_forked(_parts(answer, sizes, lambda arcs: answer[arcs]), workers, chosen)
+    assert np.array_equal(chosen, answer)
+
+
+def test_a_child_that_dies_leaves_its_parts_to_the_parent() -> None:
+    answer = np.random.default_rng(2).random(500) < 0.5
+    parent = os.getpid()
+
+    def solve(arcs: IntArray) -> BoolArray:
+        if os.getpid() != parent:
+            os._exit(9)  # the child is killed midway (out of memory, a signal)
+        return answer[arcs]
+
+    chosen = np.zeros(len(answer), dtype=bool)
+    solve_forked(_parts(answer, [100, 100, 150, 150], solve), 2, chosen)
+    assert np.array_equal(chosen, answer)
+
+
+def test_a_child_that_raises_leaves_its_parts_to_the_parent() -> None:
+    answer = np.random.default_rng(3).random(300) < 0.5
+    parent = os.getpid()
+
+    def solve(arcs: IntArray) -> BoolArray:
+        if os.getpid() != parent:
+            raise MemoryError
+        return answer[arcs]
+
+    chosen = np.zeros(len(answer), dtype=bool)
+    solve_forked(_parts(answer, [100, 200], solve), 2, chosen)
+    assert np.array_equal(chosen, answer)
