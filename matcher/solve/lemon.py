@@ -251,14 +251,25 @@ def _workplace_roots(n_workplaces: int, run_start: IntArray, run_length: IntArra
     the new root); then every label follows its chain to a root. Labels only
     fall and only ever name a workplace of the same component, so when every
     run agrees, each component has one label: its lowest workplace. After the
-    first pass only runs that changed are passed over again (a few per cent),
-    and the loop ends only on a pass over every run that changes nothing.
+    second pass only runs that changed are passed over again (a few per cent),
+    and the loop ends only on a pass over every run that changes nothing (the
+    hooking only speeds it up; that closing pass is what makes it exact).
 
     SciPy's ``connected_components`` gives the same partition (a property test
     holds them equal) but first transposes the whole graph: on 11 million arcs
     it took 0.75 s, this 0.45 s."""
     label = np.arange(n_workplaces, dtype=np.int32)
-    starts, lengths, members = run_start, run_length, workplaces
+    # a run of one workplace always agrees with itself (the runs tile ``workplaces``)
+    several = run_length > 1
+    all_members = workplaces[np.repeat(several, run_length)]
+    run_length = run_length[several]
+    run_start = np.cumsum(run_length) - run_length
+    members = all_members
+    # the first pass, while every label is its own workplace: a run's lowest label
+    # is its first workplace, since runs ascend
+    np.minimum.at(label, members, np.repeat(members[run_start], run_length))
+    label = _jump(label)
+    starts, lengths = run_start, run_length
     every_run = True
     while len(starts):
         old = label[members]
@@ -267,23 +278,28 @@ def _workplace_roots(n_workplaces: int, run_start: IntArray, run_length: IntArra
         if not moved.any():
             if every_run:
                 break
-            starts, lengths, members = run_start, run_length, workplaces  # the closing check
+            starts, lengths, members = run_start, run_length, all_members  # the closing check
             every_run = True
             continue
         # over every member: cheaper than picking out the moved ones first
         np.minimum.at(label, members, low)
         np.minimum.at(label, old, low)
-        while True:
-            jumped = label[label]
-            if np.array_equal(jumped, label):
-                break
-            label = jumped
+        label = _jump(label)
         changed_run = np.logical_or.reduceat(moved, starts)
         members = members[np.repeat(changed_run, lengths)]
         lengths = lengths[changed_run]
         every_run = False
         starts = np.cumsum(lengths) - lengths
     return label
+
+
+def _jump(label: NDArray[np.int32]) -> NDArray[np.int32]:
+    """Every label followed along its chain to a root (a label naming itself)."""
+    while True:
+        jumped = label[label]
+        if np.array_equal(jumped, label):
+            return label
+        label = jumped
 
 
 def _layout(problem: AssignmentProblem) -> _Layout:
@@ -310,15 +326,12 @@ def _layout(problem: AssignmentProblem) -> _Layout:
     if np.array_equal(students, np.flatnonzero(counts)):  # one component: sorted already
         arcs = by_pair
     else:
-        # move every student's run of arcs from its place in ``by_pair`` to its
-        # place in the layout: no second sort
-        old_first = np.cumsum(counts) - counts
-        new_first = np.zeros(ns, dtype=np.int64)
-        new_first[students] = first_arc
-        arc_student = student[by_pair]
-        arcs = np.empty_like(by_pair)
-        arcs[new_first[arc_student] + np.arange(len(by_pair)) - old_first[arc_student]] = by_pair
-        del arc_student, by_pair
+        # every student's run of arcs taken from its place in ``by_pair`` to its
+        # place in the layout, run by run: no second sort
+        source = np.repeat(student_end[students] - first_arc, sizes)
+        source += np.arange(len(source))
+        arcs = by_pair[source]
+        del source, by_pair
     workplace_rank = np.zeros(nw, dtype=np.int32)
     workplace_rank[workplaces] = np.arange(len(workplaces), dtype=np.int32)
     gated = np.zeros(nw, dtype=bool)

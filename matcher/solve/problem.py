@@ -182,10 +182,14 @@ def build_problem(
     free = np.ones(len(s), dtype=bool)
     free[scenario.pinned.student] = False
     student, workplace = candidates.student, candidates.workplace
-    room = capacity.workplace_room[workplace]
-    room_for_intensive = capacity.workplace_intensive[workplace]
-    usable = free[student] & (room > 0) & (~s.intensive[student] | (room_for_intensive > 0))
-    del room, room_for_intensive
+    # judged per workplace first: gathering a flag per pair is far cheaper than its room
+    has_room = capacity.workplace_room > 0
+    has_intensive_room = capacity.workplace_intensive > 0
+    usable = free[student] if not free.all() else np.ones(len(student), dtype=bool)
+    if not has_room.all():
+        usable &= has_room[workplace]
+    if not has_intensive_room.all() and s.intensive.any():
+        usable &= ~s.intensive[student] | has_intensive_room[workplace]
     index = np.int32 if len(usable) < 2**31 else np.int64
     arcs: IndexArray
     if usable.all():
