@@ -218,6 +218,8 @@ def _by_student(problem: AssignmentProblem) -> tuple[IntArray, IntArray, NDArray
     positions = np.arange(len(problem.arc_student), dtype=np.int64)
     by_pair = coo_matrix((positions, (problem.arc_student, problem.arc_workplace)),
                          shape=(ns, nw)).tocsr()
+    if by_pair.nnz != len(positions):  # a repeated pair's positions would be summed
+        raise ValueError("a student–workplace pair occurs twice among the arcs")
     by_pair.sort_indices()  # sorted already (tocsr merges duplicates); a no-op then
     return (np.asarray(by_pair.data, dtype=np.int64), np.asarray(by_pair.indptr, np.int64),
             np.asarray(by_pair.indices, dtype=np.int32))
