@@ -16,7 +16,9 @@ is solved, so plans stay identical. Two ways, after what a part costs:
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -57,62 +59,95 @@ def solve_on_processes(parts: Iterable[tuple[IntArray, Callable[[], Built]]], wo
                 chosen[running.pop(future)] = future.result()
 
 
-def solve_forked(parts: Sequence[tuple[IntArray, Callable[[], BoolArray]]], workers: int,
-                 chosen: BoolArray) -> None:
-    """Mark in ``chosen`` the chosen arcs of every part: (its arc positions, how to
-    solve it), the parts shared by arcs among this process and ``workers`` − 1
-    children forked from it.
+Part = tuple[IntArray, Callable[[], BoolArray]]  # its arc positions, how to solve it
+
+
+def solve_forked(parts: Sequence[Part], workers: int, chosen: BoolArray) -> None:
+    """Mark in ``chosen`` the chosen arcs of every part, the parts shared by arcs
+    among this process and ``workers`` − 1 children forked from it.
 
     For networks that solve in a few hundredths of a second each (LEMON's), sending
     them to a pool costs more than solving them: a forked child reads the problem
     from the memory it shares with this process, and sends back only its parts'
-    chosen arcs as bits. A child that dies (out of memory, killed) costs time, not
-    the plan: its parts are solved here after all."""
-    shares: list[list[int]] = [[] for _ in range(max(workers, 1) if hasattr(os, "fork") else 1)]
-    load = [0] * len(shares)
-    for part in sorted(range(len(parts)), key=lambda p: -len(parts[p][0])):
-        lightest = load.index(min(load))
+    chosen arcs as bits. A child that cannot start or dies (out of memory, killed)
+    costs time, not the plan: its parts are solved here after all."""
+    shares = _shares(parts, workers if hasattr(os, "fork") else 1)
+    children: list[tuple[_Child | None, list[Part]]] = []
+    try:
+        children = [(_Child.start(share), share) for share in shares[1:] if share]
+        for arcs, solve_part in shares[0]:
+            chosen[arcs] = solve_part()
+        for child, share in children:
+            flags = child.answer(sum(len(arcs) for arcs, _ in share)) if child else None
+            start = 0
+            for arcs, solve_part in share:
+                if flags is None:  # the child did not answer: solved here
+                    chosen[arcs] = solve_part()
+                else:
+                    chosen[arcs] = flags[start : start + len(arcs)]
+                    start += len(arcs)
+    finally:
+        for child, _ in children:
+            if child is not None:
+                child.stop()
+
+
+def _shares(parts: Sequence[Part], processes: int) -> list[list[Part]]:
+    """The parts dealt out largest first, each to the process with the fewest arcs."""
+    shares: list[list[Part]] = [[] for _ in range(max(processes, 1))]
+    arcs = [0] * len(shares)
+    for part in sorted(parts, key=lambda part: -len(part[0])):
+        lightest = arcs.index(min(arcs))
         shares[lightest].append(part)
-        load[lightest] += len(parts[part][0])
-    children = [(_fork(parts, share), share) for share in shares[1:] if share]
-    for part in shares[0]:
-        arcs, solve_part = parts[part]
-        chosen[arcs] = solve_part()
-    for (pid, pipe), share in children:
-        _collect(pid, pipe, [parts[part] for part in share], chosen)
+        arcs[lightest] += len(part[0])
+    return shares
 
 
-def _fork(parts: Sequence[tuple[IntArray, Callable[[], BoolArray]]],
-          share: list[int]) -> tuple[int, int]:
-    """A child solving ``share``; its process id and the pipe its answer comes on."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns into the caller's code
-        status = 1
+class _Child:
+    """A forked child solving a share of the parts, and the pipe its answer comes on."""
+
+    def __init__(self, pid: int, pipe: int) -> None:
+        self.pid, self.pipe = pid, pipe
+
+    @classmethod
+    def start(cls, share: list[Part]) -> _Child | None:
+        """The child started, or None when the system would not fork."""
+        read_end, write_end = os.pipe()
         try:
+            pid = os.fork()
+        except OSError:
             os.close(read_end)
-            flags = np.concatenate([parts[part][1]() for part in share])
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(np.packbits(flags).tobytes())
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    return pid, read_end
+            os.close(write_end)
+            return None
+        if pid == 0:  # the child: never returns into the caller's code
+            status = 1
+            try:
+                os.close(read_end)
+                flags = np.concatenate([solve_part() for _, solve_part in share])
+                with os.fdopen(write_end, "wb") as pipe:
+                    pipe.write(np.packbits(flags).tobytes())
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        return cls(pid, read_end)
 
+    def answer(self, arcs: int) -> BoolArray | None:
+        """The chosen flags of the share's ``arcs`` arcs, or None if it failed."""
+        with os.fdopen(self.pipe, "rb") as pipe:
+            self.pipe = -1
+            answer = pipe.read()
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = 0
+        if status != 0 or len(answer) != (arcs + 7) // 8:
+            return None
+        return np.unpackbits(np.frombuffer(answer, dtype=np.uint8), count=arcs).astype(bool)
 
-def _collect(pid: int, read_end: int, share: list[tuple[IntArray, Callable[[], BoolArray]]],
-             chosen: BoolArray) -> None:
-    with os.fdopen(read_end, "rb") as pipe:
-        answer = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    arcs = sum(len(part[0]) for part in share)
-    if status != 0 or len(answer) != (arcs + 7) // 8:
-        for part_arcs, solve_part in share:  # the child did not answer: solved here
-            chosen[part_arcs] = solve_part()
-        return
-    flags = np.unpackbits(np.frombuffer(answer, dtype=np.uint8), count=arcs).astype(bool)
-    start = 0
-    for part_arcs, _ in share:
-        chosen[part_arcs] = flags[start : start + len(part_arcs)]
-        start += len(part_arcs)
+    def stop(self) -> None:
+        """Ended and reaped, if ``answer`` was not asked (this process failed first)."""
+        if self.pipe >= 0:
+            os.close(self.pipe)
+        if self.pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)

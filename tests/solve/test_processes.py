@@ -4,6 +4,7 @@ time, not the plan: its parts are solved in the parent."""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from functools import partial
 
@@ -61,3 +62,42 @@ def test_a_child_that_raises_leaves_its_parts_to_the_parent() -> None:
     chosen = np.zeros(len(answer), dtype=bool)
     solve_forked(_parts(answer, [100, 200], solve), 2, chosen)
     assert np.array_equal(chosen, answer)
+
+
+def test_without_fork_every_part_is_solved_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse() -> int:
+        raise OSError("resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refuse)
+    answer = np.random.default_rng(4).random(400) < 0.5
+    chosen = np.zeros(len(answer), dtype=bool)
+    solve_forked(_parts(answer, [100, 100, 200], lambda arcs: answer[arcs]), 3, chosen)
+    assert np.array_equal(chosen, answer)
+
+
+def test_a_failure_here_stops_and_reaps_the_children(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The error reaches the caller, and no child is left running or unreaped."""
+    forked: list[int] = []
+    fork = os.fork
+
+    def recording_fork() -> int:
+        pid = fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", recording_fork)
+    parent = os.getpid()
+
+    def solve(arcs: IntArray) -> BoolArray:
+        if os.getpid() == parent:
+            raise RuntimeError("this process failed")
+        time.sleep(30)  # a child still busy when its parent fails
+        return np.zeros(len(arcs), dtype=bool)
+
+    chosen = np.zeros(300, dtype=bool)
+    with pytest.raises(RuntimeError, match="this process failed"):
+        solve_forked(_parts(chosen, [100, 200], solve), 2, chosen)
+    assert len(forked) == 1
+    with pytest.raises(ProcessLookupError):
+        os.kill(forked[0], 0)
