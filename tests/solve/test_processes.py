@@ -36,31 +36,26 @@ def test_every_part_comes_back_where_it_belongs(workers: int) -> None:
     assert np.array_equal(chosen, answer)
 
 
-def test_a_child_that_dies_leaves_its_parts_to_the_parent() -> None:
+def _killed() -> None:
+    os._exit(9)  # killed midway (out of memory, a signal)
+
+
+def _raising() -> None:
+    raise MemoryError
+
+
+@pytest.mark.parametrize("failing", [_killed, _raising], ids=["killed", "raising"])
+def test_a_child_that_fails_leaves_its_parts_to_the_parent(failing: Callable[[], None]) -> None:
     answer = np.random.default_rng(2).random(500) < 0.5
     parent = os.getpid()
 
     def solve(arcs: IntArray) -> BoolArray:
         if os.getpid() != parent:
-            os._exit(9)  # the child is killed midway (out of memory, a signal)
+            failing()
         return answer[arcs]
 
     chosen = np.zeros(len(answer), dtype=bool)
     solve_forked(_parts(answer, [100, 100, 150, 150], solve), 2, chosen)
-    assert np.array_equal(chosen, answer)
-
-
-def test_a_child_that_raises_leaves_its_parts_to_the_parent() -> None:
-    answer = np.random.default_rng(3).random(300) < 0.5
-    parent = os.getpid()
-
-    def solve(arcs: IntArray) -> BoolArray:
-        if os.getpid() != parent:
-            raise MemoryError
-        return answer[arcs]
-
-    chosen = np.zeros(len(answer), dtype=bool)
-    solve_forked(_parts(answer, [100, 200], solve), 2, chosen)
     assert np.array_equal(chosen, answer)
 
 
