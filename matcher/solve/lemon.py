@@ -52,7 +52,7 @@ from matcher.solve.flow import (
 )
 from matcher.solve.problem import AssignmentProblem, merge_groups
 from matcher.solve.processes import solve_forked
-from models.scenario import BoolArray, IntArray
+from models.scenario import BoolArray, IndexArray, IntArray
 
 ARTIFICIAL_COST = 2**62  # LEMON's ART_COST for int64: max / 2 + 1
 
@@ -194,7 +194,7 @@ class _Layout:
     index order, which makes a network of that run sorted by (tail, head) as it is
     laid out (``_batch_network``)."""
 
-    arcs: IntArray  # problem arc positions in layout order
+    arcs: IndexArray  # problem arc positions in layout order
     students: IntArray  # students with arcs, in layout order
     student_arcs: IntArray  # per entry of ``students``, its number of arcs
     workplaces: IntArray  # workplaces with arcs, in layout order
@@ -203,7 +203,7 @@ class _Layout:
     batches: list[tuple[int, int, int]]  # per network: its first student, workplace, arc
 
 
-def _by_student(problem: AssignmentProblem) -> tuple[IntArray, IntArray, NDArray[np.int32]]:
+def _by_student(problem: AssignmentProblem) -> tuple[IndexArray, IntArray, NDArray[np.int32]]:
     """The arc positions in (student, workplace) order, where each student's run
     of them ends, and their workplaces in that order.
 
@@ -215,13 +215,14 @@ def _by_student(problem: AssignmentProblem) -> tuple[IntArray, IntArray, NDArray
     from scipy.sparse import coo_matrix  # loaded already by the candidate search
 
     ns, nw = problem.n_students, problem.n_workplaces
-    positions = np.arange(len(problem.arc_student), dtype=np.int64)
+    n_arcs = len(problem.arc_student)
+    positions = np.arange(n_arcs, dtype=np.int32 if n_arcs < 2**31 else np.int64)
     by_pair = coo_matrix((positions, (problem.arc_student, problem.arc_workplace)),
                          shape=(ns, nw)).tocsr()
     if by_pair.nnz != len(positions):  # a repeated pair's positions would be summed
         raise ValueError("a student–workplace pair occurs twice among the arcs")
     by_pair.sort_indices()  # sorted already (tocsr merges duplicates); a no-op then
-    return (np.asarray(by_pair.data, dtype=np.int64), np.asarray(by_pair.indptr, np.int64),
+    return (by_pair.data, np.asarray(by_pair.indptr, np.int64),
             np.asarray(by_pair.indices, dtype=np.int32))
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from models.scenario import BoolArray, IntArray
+from models.scenario import BoolArray, IndexArray, IntArray
 
 # What building one part gives: a network with the function that solves it on a
 # worker, or the part's chosen arcs already (a part solved here instead).
@@ -59,7 +59,7 @@ def solve_on_processes(parts: Iterable[tuple[IntArray, Callable[[], Built]]], wo
                 chosen[running.pop(future)] = future.result()
 
 
-Part = tuple[IntArray, Callable[[], BoolArray]]  # its arc positions, how to solve it
+Part = tuple[IndexArray, Callable[[], BoolArray]]  # its arc positions, how to solve it
 
 
 def solve_forked(parts: Sequence[Part], workers: int, chosen: BoolArray) -> None:
