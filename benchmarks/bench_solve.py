@@ -14,6 +14,7 @@ out (minutes); the lemon columns are not.
     python benchmarks/bench_solve.py --sizes 1000 --rows 6k   # a quicker run
     python benchmarks/bench_solve.py --sizes "" --rows "" --big   # 140k × 252k only
     python benchmarks/bench_solve.py --scenarios scenarios/flanders-2023,DIR
+    python benchmarks/bench_solve.py --sizes "" --rows 6k --big --fresh   # + fresh CLI stages
 
 Each scenario runs in its own fresh process: its imports are timed, and its peak
 memory is its own. *peak MB* is that process's max RSS; *all MB* the largest sum
@@ -228,6 +229,19 @@ def run_one(scenario_dir: Path, compare: bool) -> dict[str, object]:
     return row
 
 
+def fresh_stage_seconds(scenario_dir: Path, backend: str) -> float:
+    """The solve stage as ``matcher solve --backend BACKEND`` reports it in plan.json,
+    run in a fresh process of its own: no stage before it in the same process has
+    left memory or caches warm for it (in ``run_one`` the lemon stage runs after
+    the flow's)."""
+    with tempfile.TemporaryDirectory() as out:
+        subprocess.run([sys.executable, "-m", "matcher", "solve", str(scenario_dir),
+                        "--backend", backend, "--out", out], check=True,
+                       stdout=subprocess.DEVNULL)
+        plan = json.loads((Path(out) / "plan.json").read_text(encoding="utf-8"))
+    return float(plan["solver"]["seconds"])
+
+
 def ensure_scenario(students: int, ratio: float, seed: int) -> Path:
     target = DATA / f"s{students}-r{ratio}-seed{seed}"
     if not (target / "scenario.yaml").exists():
@@ -250,6 +264,9 @@ def main() -> None:
                         help="Scenario folders instead of generated ones, comma-separated.")
     parser.add_argument("--ratio", type=float, default=1.5)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--fresh", action="store_true",
+                        help="Also each backend's solve stage in a fresh `matcher solve` "
+                        "process of its own (lemon first, then flow).")
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--no-compare", action="store_true", help=argparse.SUPPRESS)
@@ -275,6 +292,12 @@ def main() -> None:
                               check=True, capture_output=True, text=True)
         rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
         print_table(rows[-1:], header=len(rows) == 1)
+        if args.fresh:
+            fresh = {backend: fresh_stage_seconds(scenario_dir, backend)
+                     for backend in ("lemon", "flow")}
+            rows[-1]["fresh_stage"] = fresh
+            print(f"{'':>9} fresh processes: flow stage {fresh['flow']:.2f} s, lemon stage "
+                  f"{fresh['lemon']:.2f} s, × {fresh['flow'] / fresh['lemon']:.2f}")
     result = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "platform": platform.platform()},
