@@ -46,7 +46,9 @@ from matcher.messages import LANGUAGES, Lang, Message
 from matcher.pipeline import SolveRun, SolveSettings, run_solve
 from matcher.plan import plan_json
 from matcher.replan import Replan, previous_workplaces, replan_after_refusals, warm_run
-from matcher.solve.warm import EngineCache
+from matcher.solve.warm import EngineCache, WarmEngine
+from matcher.whatif.changes import parse_change_set
+from matcher.whatif.warm import warm_version_run
 from models.plan import Plan
 from models.scenario import IntArray, Scenario
 
@@ -294,14 +296,26 @@ def _rebase(run: JobRun, lineage: Lineage) -> str:
 
 
 def _solve(run: JobRun) -> None:
-    """Solve the scenario with the job's pins and refusals; store the plan."""
+    """Solve the scenario with the job's pins and refusals; store the plan.
+
+    A what-if version's solve starts from this process's warm engine of the scenario
+    it was made from when there is one (``_warm_version``); a plain solve leaves an
+    engine of its scenario behind for the what-ifs, re-plans and analyses after it."""
     run.report(job_texts.STAGE_READING, 0.05)
     lineage = Lineage.from_json(run.lineage)
     stages = iter(STAGE_PROGRESS)
     scenario = run.scenario(lineage)
-    solved = run_solve(scenario, solve_settings(json.loads(run.settings)),
-                       on_stage=lambda stage: run.report(stage, next(stages, 0.9)),
-                       keep=_kept(run, scenario))
+    settings = solve_settings(json.loads(run.settings))
+
+    def on_stage(stage: str) -> None:
+        run.report(stage, next(stages, 0.9))
+
+    keep = _kept(run, scenario)
+    solved = None if keep is None else _warm_version(run, scenario, settings, keep, on_stage)
+    if solved is None:
+        solved = run_solve(scenario, settings, on_stage=on_stage, keep=keep)
+        if keep is None:
+            _leave_engine(run, solved, settings)
     run.report(job_texts.STAGE_STORING, 0.95)
 
     def finish(db: Session, plan: StoredPlan) -> bool:
@@ -326,6 +340,60 @@ def _kept(run: JobRun, scenario: Scenario) -> IntArray | None:
     if document is None:  # the base plan was deleted with its scenario: a plain solve
         return None
     return previous_workplaces(scenario, Plan.model_validate_json(document))
+
+
+def _warm_key(run: JobRun, scenario: Scenario, settings: SolveSettings) -> WarmKey | None:
+    """The key of the job's scenario's warm engine in this process, or None for CP-SAT
+    (its plans are never solved in the engine). Engines of the scenario's other
+    contents are dropped."""
+    if settings.backend == "cpsat":
+        return None
+    _process.warm.drop(lambda k: k[0] != run.scenario_id or k[1] == run.content_hash)
+    return run.scenario_id, run.content_hash, settings.objective or \
+        scenario.config.policy.objective
+
+
+def _leave_engine(run: JobRun, solved: SolveRun, settings: SolveSettings) -> None:
+    """After a plain solve: an engine of its scenario from the pairs just found, its
+    network built when first used (a what-if version of it, a re-plan, an analysis),
+    unless this process has one already or it would not fit the bound."""
+    key = _warm_key(run, solved.scenario, settings)
+    if key is None or _process.warm.get(key) is not None:
+        return
+    objective = settings.objective or solved.scenario.config.policy.objective
+    _process.warm.put(key, WarmEngine.start(solved.scenario, solved.candidates, objective,
+                                            build=False))
+
+
+def _warm_version(run: JobRun, scenario: Scenario, settings: SolveSettings, keep: IntArray,
+                  on_stage: Callable[[str], None]) -> SolveRun | None:
+    """A what-if version solved in a copy of this process's warm engine of the scenario
+    it was made from, its change set made as engine changes (``matcher.whatif.warm``),
+    the copy kept for the version's re-plans; None when there is no such engine or the
+    change set needs a cold solve. The optimum is the cold solve's
+    (tests/whatif/test_warm.py); the plan names the lemon backend that made it, as a
+    re-plan's does."""
+    key = _warm_key(run, scenario, settings)
+    if key is None:
+        return None
+    with run.sessions() as db:
+        version = db.get(StoredScenario, run.scenario_id)
+        parent = db.get(StoredScenario, version.parent_id) if (
+            version is not None and version.parent_id is not None) else None
+        if version is None or parent is None or version.changes is None:
+            return None
+        base_key: WarmKey = (parent.id, parent.content_hash, key[2])
+        changes = version.changes
+    base = _process.warm.get(base_key)
+    if base is None:
+        return None
+    made = warm_version_run(base, scenario, parse_change_set(json.loads(changes)), keep,
+                            on_stage)
+    if made is None:
+        return None
+    solved, engine = made
+    _process.warm.put(key, engine)
+    return solved
 
 
 def _replan(run: JobRun) -> None:
@@ -407,11 +475,9 @@ def _warm_replan(run: JobRun, scenario: Scenario, previous: Plan,
     dropped when the scenario's content changes): a network backend's re-plan is
     solved by LEMON's network simplex from the last optimum, the same optimum as a
     cold solve (tests/solve/test_warm.py). CP-SAT's re-plans stay cold."""
-    if settings.backend == "cpsat":
+    key = _warm_key(run, scenario, settings)
+    if key is None:
         return replan_after_refusals(scenario, previous, refusals, settings)
-    objective = settings.objective or scenario.config.policy.objective
-    key: WarmKey = (run.scenario_id, run.content_hash, objective)
-    _process.warm.drop(lambda k: k[0] != run.scenario_id or k[1] == run.content_hash)
     result = replan_after_refusals(scenario, previous, refusals,
                                    dataclasses.replace(settings, backend="lemon"),
                                    _process.warm.get(key))
@@ -491,11 +557,9 @@ def _analysed_run(run: JobRun, scenario: Scenario, keep: IntArray,
     choice among equally good additions may follow that order). Keeping the stored
     plan, the optimum is that plan whatever the solver, so the solution names the
     stored plan's backend: a fix confirmed by a full re-plan uses it."""
-    if settings.backend == "cpsat":
+    key = _warm_key(run, scenario, settings)
+    if key is None:
         return None
-    objective = settings.objective or scenario.config.policy.objective
-    key: WarmKey = (run.scenario_id, run.content_hash, objective)
-    _process.warm.drop(lambda k: k[0] != run.scenario_id or k[1] == run.content_hash)
     solved, engine = warm_run(scenario, scenario, dataclasses.replace(settings, backend="lemon"),
                               keep, _process.warm.get(key))
     _process.warm.put(key, engine)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -165,9 +166,18 @@ def warm_run(scenario: Scenario, updated: Scenario, settings: SolveSettings, kee
         seconds["candidates"] = time.perf_counter() - started
         started = time.perf_counter()
         warm = WarmEngine.start(updated, candidates, objective, keep)
-    solution = warm.solve()
+    return engine_run(warm, started, seconds), warm
+
+
+def engine_run(engine: WarmEngine, started: float, seconds: dict[str, float],
+               on_stage: Callable[[str], None] = lambda stage: None) -> SolveRun:
+    """The optimum of ``engine``'s scenario as changed so far, and its plan: the
+    solve stage timed from ``started`` (changes made to the engine count), the
+    plan's explanations built from the engine's allowed pairs."""
+    solution = engine.solve()
     seconds["solve"] = time.perf_counter() - started
+    on_stage("stage.explaining")
     started = time.perf_counter()
-    plan = build_plan(updated, warm.candidates, solution)
+    plan = build_plan(engine.scenario, engine.candidates, solution)
     seconds["explain"] = time.perf_counter() - started
-    return SolveRun(updated, warm.candidates, solution, plan, seconds), warm
+    return SolveRun(engine.scenario, engine.candidates, solution, plan, seconds)

@@ -122,7 +122,8 @@ class WarmEngine:
     ``Duals.pair``."""
 
     def __init__(self, scenario: Scenario, pairs: Pairs, costs: Costs, allowed: BoolArray,
-                 objective: Objective, keep: IntArray | None, split: bool = False) -> None:
+                 objective: Objective, keep: IntArray | None, split: bool = False,
+                 build: bool = True) -> None:
         self.scenario = scenario
         self.split = split
         self.objective = objective
@@ -141,21 +142,28 @@ class WarmEngine:
         self.rebuilds = 0  # networks built (1 at the start, one more per added pair set)
         # pairs held at the start when all were allowed: then ``candidates`` keeps their order
         self._start_pairs = len(pairs) if allowed.all() else -1
-        self._index_pairs()
-        self._build()
+        self._keys: IntArray | None = None  # pair keys and their order, made when first asked
+        self._key_order = np.zeros(0, dtype=np.int64)
+        # ``build=False``: the network is built at the first answer (changes made before
+        # then only change the numbers it will be built from)
+        self._unbuilt = not build
+        if build:
+            self._build()
 
     # -- construction -------------------------------------------------------
 
     @classmethod
     def start(cls, scenario: Scenario, candidates: Candidates, objective: Objective,
               keep: IntArray | None = None, spare: Pairs | None = None,
-              split: bool = False) -> WarmEngine:
+              split: bool = False, build: bool = True) -> WarmEngine:
         """An engine for ``scenario`` with its allowed pairs ``candidates``,
         staying close to ``keep`` (a workplace per student, -1 for none) if
         given. ``spare``: pairs (of ``scenario``) not allowed now that later
         changes may allow; they are built in closed, so allowing them is warm.
         ``split``: the network in independent parts (``matcher.solve.parts``),
-        each re-solved only when a change touches it: for many small trials."""
+        each re-solved only when a change touches it: for many small trials.
+        ``build=False``: the network is built at the first answer (an engine kept for
+        later, which may never be asked)."""
         pairs, costs = candidates.pairs, candidates.costs
         allowed = np.ones(len(pairs), dtype=bool)
         if spare is not None and len(spare):
@@ -165,11 +173,26 @@ class WarmEngine:
             pairs = _concat_pairs(scenario, [pairs, extra])
             costs = _concat_costs([costs, pair_costs(extra)])
             allowed = np.concatenate([allowed, np.zeros(len(extra), dtype=bool)])
-        return cls(scenario, pairs, costs, allowed, objective, keep, split)
+        return cls(scenario, pairs, costs, allowed, objective, keep, split, build)
 
-    def _index_pairs(self) -> None:
-        self._keys = self.scenario.pair_keys(self._pairs.student, self._pairs.workplace)
-        self._key_order = np.argsort(self._keys, kind="stable")
+    def _key_index(self) -> tuple[IntArray, IntArray]:
+        if self._keys is None:
+            self._keys = self.scenario.pair_keys(self._pairs.student, self._pairs.workplace)
+            self._key_order = np.argsort(self._keys, kind="stable")
+        return self._keys, self._key_order
+
+    def copy(self) -> WarmEngine:
+        """A new engine in this one's state (scenario, pairs held and open, their costs,
+        the plan to stay close to), its own network built at its first answer: changes
+        to either leave the other as it was. Its pairs are in this engine's order, which
+        after a change of its scenario ``build_candidates`` may not give
+        (``candidates_in_start_order`` is False)."""
+        twin = WarmEngine(self.scenario, self._pairs, self._costs, self.pair_open,
+                          self.objective, self.keep, self.split, build=False)
+        twin._start_pairs = -1
+        twin._keys, twin._key_order = self._keys, self._key_order  # never changed in place
+        twin._placement = self._placement
+        return twin
 
     @property
     def pair_student(self) -> IntArray:
@@ -188,7 +211,13 @@ class WarmEngine:
     @property
     def solved_cold(self) -> bool:
         """True when the levels need stages: every solve is then a cold one."""
+        self._ensure_network()
         return self._network is None
+
+    def _ensure_network(self) -> None:
+        if self._unbuilt:
+            self._unbuilt = False
+            self._build()
 
     def _sizes(self) -> tuple[int, int, int]:
         return len(self.scenario.students), len(self.scenario.workplaces), len(self._pairs)
@@ -283,6 +312,8 @@ class WarmEngine:
 
     def _push_costs(self) -> None:
         """The costs again after the levels changed (warm: only the potentials are redone)."""
+        if self._unbuilt:
+            return
         if self._network is None:
             self._build()  # the levels may fit in one cost now
             return
@@ -302,10 +333,10 @@ class WarmEngine:
         """Position of each (student, workplace) pair among the pairs held, -1 if none."""
         wanted = self.scenario.pair_keys(np.asarray(student, dtype=np.int64),
                                           np.asarray(workplace, dtype=np.int64))
-        at = np.minimum(np.searchsorted(self._keys, wanted, sorter=self._key_order),
-                        max(len(self._keys) - 1, 0))
-        found = self._key_order[at] if len(self._keys) else np.zeros(len(wanted), np.int64)
-        hit = (self._keys[found] == wanted) if len(self._keys) else np.zeros(len(wanted), bool)
+        keys, order = self._key_index()
+        at = np.minimum(np.searchsorted(keys, wanted, sorter=order), max(len(keys) - 1, 0))
+        found = order[at] if len(keys) else np.zeros(len(wanted), np.int64)
+        hit = (keys[found] == wanted) if len(keys) else np.zeros(len(wanted), bool)
         index: IntArray = np.where(hit, found, -1)
         return index
 
@@ -399,8 +430,9 @@ class WarmEngine:
         self._costs = _concat_costs([self._costs, costs])
         self.pair_open = np.concatenate([open_before, np.ones(len(pairs), dtype=bool)])
         self._candidates = None
-        self._index_pairs()
-        self._build()
+        self._keys = None
+        if not self._unbuilt:
+            self._build()
 
     def stay_close_to(self, keep: IntArray | None) -> None:
         """A new plan to move as few students away from (-1 for none), or None."""
@@ -498,6 +530,7 @@ class WarmEngine:
         backend's cold ``solve`` of it would report it (the same level values
         and objective value)."""
         started = time.perf_counter()
+        self._ensure_network()
         candidates = self.candidates
         if self._network is None:
             return solve(self.scenario, candidates, backend="lemon", objective=self.objective,
@@ -518,6 +551,7 @@ class WarmEngine:
         """The workplace of each student (-1 unplaced) at the optimum of the scenario
         as changed so far, solved warm: ``solve().workplace`` without building the
         solution (for many trials). Pinned students are at their pins."""
+        self._ensure_network()
         if self._network is None:
             return self.solve().workplace
         flows = self._network.solve()
@@ -533,12 +567,14 @@ class WarmEngine:
         (a zero-cost cycle in the residual network through a pair's arc), when
         another exact solver might answer otherwise. With ``split``, only the parts
         that solve solved again are searched: the others kept their optimum."""
+        self._ensure_network()
         if self._network is None:
             raise RuntimeError("the levels of this problem are solved in stages: no duals")
         return self._network.other_optimum(len(self._pairs))
 
     def duals(self) -> Duals:
         """Potentials and reduced costs of the last ``solve`` (call it first)."""
+        self._ensure_network()
         if self._network is None:
             raise RuntimeError("the levels of this problem are solved in stages: no duals")
         ns, nw, n_pairs = self._sizes()
@@ -576,13 +612,13 @@ class EngineCache(Generic[Key]):
         return engine
 
     def put(self, key: Key, engine: WarmEngine) -> None:
+        if engine.arcs > self._arcs:  # beyond the bound alone: not kept, the others stay
+            self._engines.pop(key, None)
+            return
         self._engines[key] = engine
         self._engines.move_to_end(key)
-        while len(self._engines) > self._count or (
-                len(self._engines) > 1 and self.arcs > self._arcs):
+        while len(self._engines) > self._count or self.arcs > self._arcs:
             self._engines.popitem(last=False)
-        if self.arcs > self._arcs:  # one engine beyond the bound alone: not kept
-            self._engines.clear()
 
     def drop(self, keep: Callable[[Key], bool]) -> None:
         """Forget the engines whose key ``keep`` refuses (a changed scenario)."""

@@ -1,0 +1,152 @@
+"""A what-if version solved from the warm engine of the scenario it was made from.
+
+A version differs from its base scenario by its change set, and the change set
+says what changed, by id: so the base's warm engine (``matcher.solve.warm``:
+its allowed pairs, their costs, the plan it stays close to) is copied and each
+change made on the copy as an engine change, instead of searching every pair of
+the version again. What each kind of change does to the network is written
+once, in ``ENGINE_CHANGES``:
+
+- seats and mentors change room only: the version's capacities (``set_scenario``);
+- a recognition, an adjustment or placement type offered, grade 2 accepted: the
+  workplace's pairs are evaluated again with the rules (``reevaluate``);
+- a travel limit, a student's data: the student's pairs, likewise.
+
+Loaded scenarios are never compared to find what changed (a new adjustment
+code renumbers the vocabulary's bits, so equal rows need not hold equal
+numbers); only their ids are checked to be the same, in the same order. A
+change the engine cannot take is solved cold by the caller, as are versions
+whose ids differ: the optimum is the same either way (tests/whatif/test_warm.py).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from matcher.pipeline import SolveRun
+from matcher.replan import engine_run, id_positions
+from matcher.solve.warm import WarmEngine
+from matcher.whatif.changes import (
+    AcceptGrade2,
+    AddMentor,
+    AddRecognition,
+    ChangeSet,
+    MentorCapacity,
+    OfferAdjustments,
+    OfferPlacementType,
+    RemoveMentor,
+    RemoveRecognition,
+    Seats,
+    StudentData,
+    TravelLimit,
+)
+from models.scenario import IntArray, Scenario
+
+# Students' columns a copied engine cannot take: intensive support decides the
+# network's shape (an intensive student's pairs pass the workplace's gate), a
+# priority every placement weight, and a location the travel minutes the engine
+# holds with each pair.
+COLD_STUDENT_COLUMNS = frozenset({"intensive_support", "priority", "lat", "lon", "postcode"})
+
+
+@dataclass(frozen=True)
+class Touched:
+    """What a change does to the engine: its room (always recomputed from the
+    version), and the pairs of these students and workplaces (ids) to evaluate again."""
+
+    students: tuple[str, ...] = ()
+    workplaces: tuple[str, ...] = ()
+
+
+ROOM_ONLY = Touched()
+
+
+def _student_data(change: StudentData) -> Touched | None:
+    if COLD_STUDENT_COLUMNS & change.cells().keys():
+        return None
+    return Touched(students=(change.student,))
+
+
+# Each kind of change, as an engine change (None: only a cold solve takes it).
+ENGINE_CHANGES: dict[type[Any], Callable[[Any], Touched | None]] = {
+    Seats: lambda change: ROOM_ONLY,
+    AddMentor: lambda change: ROOM_ONLY,
+    MentorCapacity: lambda change: ROOM_ONLY,
+    RemoveMentor: lambda change: ROOM_ONLY,
+    AddRecognition: lambda change: Touched(workplaces=(change.workplace,)),
+    RemoveRecognition: lambda change: Touched(workplaces=(change.workplace,)),
+    OfferAdjustments: lambda change: Touched(workplaces=(change.workplace,)),
+    OfferPlacementType: lambda change: Touched(workplaces=(change.workplace,)),
+    AcceptGrade2: lambda change: Touched(workplaces=(change.workplace,)),
+    TravelLimit: lambda change: Touched(students=(change.student,)),
+    StudentData: _student_data,
+}
+
+
+def touched(change_set: ChangeSet) -> Touched | None:
+    """What the whole change set does to an engine, or None when a change needs a
+    cold solve."""
+    students: list[str] = []
+    workplaces: list[str] = []
+    for change in change_set.changes:
+        effect = ENGINE_CHANGES[type(change)](change)
+        if effect is None:
+            return None
+        students += effect.students
+        workplaces += effect.workplaces
+    return Touched(tuple(dict.fromkeys(students)), tuple(dict.fromkeys(workplaces)))
+
+
+def same_rows(base: Scenario, version: Scenario) -> bool:
+    """Whether ``version`` has ``base``'s students and workplaces, in the same order,
+    and what no change set changes (settings, reference date, measured travel
+    times): then pair keys and every untouched pair mean the same in both."""
+    return (np.array_equal(base.students.ids, version.students.ids)
+            and np.array_equal(base.workplaces.ids, version.workplaces.ids)
+            and base.config == version.config and base.reference_days == version.reference_days
+            and np.array_equal(base.travel_keys, version.travel_keys)
+            and np.array_equal(base.travel_minutes, version.travel_minutes))
+
+
+def version_engine(base: WarmEngine, version: Scenario, change_set: ChangeSet,
+                   keep: IntArray | None) -> WarmEngine | None:
+    """A copy of ``base`` (an engine of the scenario the version was made from, with
+    any pins and refusals) changed into ``version`` (``change_set`` made, with the
+    version's own pins and refusals) and staying close to ``keep``; None when it
+    cannot be made so (then solve the version cold). ``base`` is not changed."""
+    effect = touched(change_set)
+    if effect is None or not same_rows(base.scenario, version):
+        return None
+    students = id_positions(version.students.ids, version.extras, "students")
+    workplaces = id_positions(version.workplaces.ids, version.extras, "workplaces")
+    engine = base.copy()
+    now, nw = base.scenario.exclusions, len(version.workplaces)
+    added = np.setdiff1d(version.exclusions, now, assume_unique=True)
+    lifted = np.setdiff1d(now, version.exclusions, assume_unique=True)
+    engine.close(added // nw, added % nw)
+    # a refusal lifted: its student's pairs are evaluated again (as ``WarmEngine.follow``)
+    again = np.union1d([students[s] for s in effect.students], lifted // nw)
+    engine.reevaluate(version, students=again.astype(np.int64),
+                      workplaces=np.asarray([workplaces[w] for w in effect.workplaces],
+                                            dtype=np.int64))
+    engine.stay_close_to(keep)
+    return engine
+
+
+def warm_version_run(base: WarmEngine, version: Scenario, change_set: ChangeSet,
+                     keep: IntArray | None,
+                     on_stage: Callable[[str], None] = lambda stage: None
+                     ) -> tuple[SolveRun, WarmEngine] | None:
+    """The version solved in a copy of ``base`` (``version_engine``) and its plan, and
+    that engine (for the version's re-plans); None when only a cold solve takes it."""
+    started = time.perf_counter()
+    engine = version_engine(base, version, change_set, keep)
+    if engine is None:
+        return None
+    on_stage("stage.solving")
+    return engine_run(engine, started, {}, on_stage), engine
