@@ -7,20 +7,24 @@ import dataclasses
 import json
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
 from api import worker
+from api.jobs import claim_next_job
 from api.lineage import Lineage
-from api.tables import Job, Refusal
-from matcher.candidates import build_candidates
+from api.scenario_store import load_stored
+from api.tables import Job, Refusal, StoredPlan, StoredScenario
+from matcher.candidates import Candidates, build_candidates
 from matcher.check import check_plan
 from matcher.io import load_scenario
 from matcher.pipeline import SolveSettings, run_solve
 from matcher.replan import with_pins
 from matcher.solve.warm import EngineCache, WarmEngine
 from models.plan import Plan
-from tests.api.conftest import solve, start_api, upload_demo, wait_for_job
+from models.scenario import Scenario
+from tests.api.conftest import Api, solve, start_api, upload_demo, wait_for_job
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
@@ -141,3 +145,119 @@ def test_an_analysis_reads_the_warm_engine_and_finds_what_a_cold_solve_finds(
     # the refusal withdrawn: the engine, started with it in force, adds its pair last
     lifted = dataclasses.replace(updated, exclusions=scenario.exclusions)
     assert worker._analysed_run(run, lifted, keep, settings) is None  # type: ignore[arg-type]
+
+
+def _run_queued_here(api: Api) -> list[str]:
+    """Run every queued job in this process, oldest first (the runner is stopped), so
+    the test reads this process's warm engines; what became of each."""
+    outcomes = []
+    while (claimed := claim_next_job(api.services.sessions)) is not None:
+        outcomes.append(worker.run_job(api.services.database_url, *claimed))
+    return outcomes
+
+
+def _stored_plan(api: Api, plan_id: int) -> dict[str, Any]:
+    """plan.json as stored (the solver's objective value included)."""
+    with api.services.sessions() as db:
+        stored = db.get(StoredPlan, plan_id)
+        assert stored is not None
+        plan: dict[str, Any] = json.loads(stored.document)
+    return plan
+
+
+def solving_job(api: Api, job: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = api.client.get(f"/jobs/{job['id']}", headers=api.consultant).json()
+    return found
+
+
+def _level_values(plan: dict[str, Any], base: dict[str, Any]) -> tuple[object, ...]:
+    """A stored plan's value of each level: placements per priority, students kept in
+    their place in ``base``, the plan's cost."""
+    before = {a["student_id"]: a["workplace_id"] for a in base["assignments"]}
+    kept = sum(before.get(a["student_id"]) == a["workplace_id"] for a in plan["assignments"])
+    return (plan["summary"]["placed_by_priority"], kept,
+            sum(a["cost"] for a in plan["assignments"]))
+
+
+def test_a_version_after_a_solve_of_its_base_is_solved_in_the_warm_engine(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plain solve leaves an engine of the base; a version's solve copies it (no
+    pair searched again), stores a plan with the cold solve's objective value, keeps
+    the copy for the version, whose next refusal re-plans in it; without a base engine,
+    or with a change the engine cannot take, the version is solved cold."""
+    import matcher.pipeline
+
+    monkeypatch.setattr(worker, "_process", dataclasses.replace(
+        worker._process, warm=EngineCache(worker.WARM_ENGINES_KEPT, worker.WARM_ARCS_KEPT)))
+    searches: list[int] = []
+    search = matcher.pipeline.build_candidates
+
+    def counted(scenario: Scenario) -> Candidates:
+        searches.append(len(scenario.students))
+        return search(scenario)
+
+    monkeypatch.setattr(matcher.pipeline, "build_candidates", counted)
+    running = start_api(tmp_path)
+    api = next(running)
+    try:
+        api.services.runner.stop()  # the jobs run in this process
+        monkeypatch.setattr(api.services.runner, "wake", lambda: None)
+        scenario_id = upload_demo(api)
+        solving = api.client.post(f"/scenarios/{scenario_id}/solve", json={},
+                                  headers=api.consultant).json()
+        assert _run_queued_here(api) == ["done"] and len(searches) == 1
+        objective = load_scenario(SCENARIOS / "demo").config.policy.objective
+
+        def key(stored_id: int) -> tuple[int, str, str]:
+            with api.services.sessions() as db:
+                stored = db.get(StoredScenario, stored_id)
+                assert stored is not None
+                return stored_id, stored.content_hash, objective
+
+        base = worker._process.warm.get(key(scenario_id))
+        assert base is not None
+
+        def version(changes: list[dict[str, Any]]) -> tuple[int, int, dict[str, Any]]:
+            """The version's id, its plan's id and the plan."""
+            made = api.client.post(f"/scenarios/{scenario_id}/versions",
+                                   json={"changes": changes}, headers=api.consultant)
+            assert made.status_code == 201, made.text
+            assert _run_queued_here(api) == ["done"]
+            job = api.client.get(f"/jobs/{made.json()['job']['id']}",
+                                 headers=api.consultant).json()
+            return (int(made.json()["scenario"]["id"]), int(job["plan_id"]),
+                    _stored_plan(api, job["plan_id"]))
+
+        seats = [{"kind": "add_mentor", "workplace": "W25"},
+                 {"kind": "accept_grade2", "workplace": "W08"}]
+        warm_id, plan_id, warm_plan = version(seats)
+        assert len(searches) == 1  # no pair searched again
+        engine = worker._process.warm.get(key(warm_id))
+        assert engine is not None and engine is not base
+        assert worker._process.warm.get(key(scenario_id)) is base
+        # the same change set without the base's engine: solved cold, the same optimum
+        worker._process.warm.drop(lambda k: k[0] != scenario_id)
+        cold_id, _, cold_plan = version(seats)
+        assert len(searches) == 2 and worker._process.warm.get(key(cold_id)) is None
+        base_plan = _stored_plan(api, int(solving_job(api, solving)["plan_id"]))
+        assert _level_values(warm_plan, base_plan) == _level_values(cold_plan, base_plan)
+        with api.services.sessions() as db:
+            stored = db.get(StoredScenario, warm_id)
+            assert stored is not None
+            scenario = load_stored(stored.document, source="version")
+        assert check_plan(scenario, warm_plan) == []
+        # a refusal on the version's plan is re-planned in the version's engine
+        placed = next(a for a in warm_plan["assignments"] if not a.get("pinned"))
+        refused = api.client.post(f"/plans/{plan_id}/refusals", headers=api.consultant,
+                                  json={"student_id": placed["student_id"],
+                                        "workplace_id": placed["workplace_id"]})
+        assert refused.status_code == 202, refused.text
+        assert _run_queued_here(api) == ["done"]
+        assert len(searches) == 2 and worker._process.warm.get(key(warm_id)) is engine
+        # a change the engine cannot take (a student's priority): cold, nothing kept
+        worker._process.warm.put(key(scenario_id), base)
+        priority_id, _, _ = version([{"kind": "student_data", "student": "S01",
+                                   "values": {"priority": 4}}])
+        assert len(searches) == 3 and worker._process.warm.get(key(priority_id)) is None
+    finally:
+        running.close()
