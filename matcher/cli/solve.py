@@ -111,7 +111,12 @@ def _solve_changed(scenario: Path, changes: Path, base: Path | None, out_dir: Pa
                    settings: SolveSettings, export_candidates: bool,
                    dialect: CsvDialect) -> None:
     """Solve the scenario with a change file made, compare with the base plan, and
-    write nothing unless every step succeeded."""
+    write nothing unless every step succeeded.
+
+    Solved cold, not from a warm engine (``matcher.whatif.warm``): with ``--base`` an
+    engine of the base would first need the base's pair search, as costly as the
+    version's own; without it the base's solve could seed one (one search saved), but
+    the version is then solved by the backend asked for, as a one-shot run expects."""
     from matcher.cli.diff import print_diff
     from matcher.io.document import read_inline, write_folder
     from matcher.plan import write_plan
