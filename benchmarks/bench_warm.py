@@ -4,6 +4,7 @@ through the service and its web page, against a cold re-solve.
     python benchmarks/bench_warm.py                          # scenarios/flanders-2023
     python benchmarks/bench_warm.py --scenario DIR --refusals 10 --no-service
     python benchmarks/bench_warm.py --no-service --no-analyses   # the engine only
+    python benchmarks/bench_warm.py --versions-only   # what-if versions, warm vs cold
 
 Engine: the plan is solved, a warm engine started on it (staying close to it, as
 a re-plan does), then each refusal closes one placed pair and re-solves warm
@@ -20,7 +21,13 @@ analysis job's solve again of a stored plan (in the engine a re-plan left, or
 ``run_solve`` with the plan kept), the recruitment list's re-solves
 (``Resolver`` warm or cold), and the recruitment plan for budgets 1…3 (its
 greedy screening and sets of additions re-solved warm or cold; CP-SAT's share,
-limited to the report's 5 s per stage, given apart).
+limited to the report's 5 s per stage, given apart). What-if versions (CPU seconds
+and wall, median of ``--repeats``): a version made by one change set (a seat where
+the base plan is full; a recognition a workplace lacks) solved as the service's
+version job does, cold (``run_solve`` keeping the base plan) and warm (a copy of the
+engine a plain solve of the base leaves, ``matcher.whatif.warm``), both up to the
+plan with its explanations, the same level values checked; then a refusal on the
+version's plan re-planned in the version's engine.
 Prints a table and writes benchmarks/results_warm.json.
 """
 
@@ -28,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import re
 import statistics
@@ -123,6 +131,87 @@ def engine_figures(folder: Path, refusals: int) -> dict[str, Any]:
         "added_pairs_new_network_ms": added_new_ms, "added_pairs_held_ms": added_again_ms,
         "added_pairs_spare_ms": added_spare_ms, "spare_engine_start_s": spare_start_s,
     }
+
+
+def version_figures(folder: Path, repeats: int) -> dict[str, Any]:
+    from matcher.io.document import read_inline
+    from matcher.pipeline import SolveSettings, run_solve
+    from matcher.replan import previous_workplaces, replan_after_refusals
+    from matcher.solve.capacity import residual_capacity
+    from matcher.solve.problem import build_problem
+    from matcher.solve.warm import WarmEngine
+    from matcher.whatif.apply import changed_scenario
+    from matcher.whatif.changes import parse_change_set
+    from matcher.whatif.warm import warm_version_run
+
+    document, scenario = read_inline(folder)
+    settings = SolveSettings()
+    objective = scenario.config.policy.objective
+    base = run_solve(scenario, settings)
+    full = base.plan.assignments[0].workplace_id
+    n_programmes = len(scenario.programmes.codes)
+    held = set(scenario.workplaces.recognised.tolist())
+    lacking = next(w for w in range(len(scenario.workplaces)) if w * n_programmes not in held)
+    change_sets = {
+        "seats": [{"kind": "seats", "workplace": full, "add": 1}],
+        "recognition": [{"kind": "add_recognition",
+                         "workplace": str(scenario.workplaces.ids[lacking]),
+                         "programme": str(scenario.programmes.codes[0])}]}
+
+    def levels(run: Any, keep: Any) -> list[int]:
+        problem = build_problem(run.scenario, run.candidates, residual_capacity(run.scenario),
+                                objective, keep)
+        chosen = problem.free[problem.arc_student] & (
+            run.solution.workplace[problem.arc_student] == problem.arc_workplace)
+        return problem.level_values(chosen)
+
+    versions = {}
+    for name, changes in change_sets.items():
+        change_set = parse_change_set({"changes": changes})
+        version = changed_scenario(document, change_set).scenario
+        versions[name] = (change_set, version, previous_workplaces(version, base.plan))
+
+    def warm_solve(engine: WarmEngine, name: str, seconds: dict[str, list[float]]) -> Any:
+        change_set, version, keep = versions[name]
+        wall, cpu = time.perf_counter(), time.process_time()
+        made = warm_version_run(engine, version, change_set, keep)
+        seconds["cpu"].append(time.process_time() - cpu)
+        seconds["wall"].append(time.perf_counter() - wall)
+        if made is None:
+            raise SystemExit(f"the {name} change was not solved warm")
+        return made
+
+    figures: dict[str, Any] = {"version_load_average_start": os.getloadavg()[0]}
+    for name in versions:
+        other = next(n for n in versions if n != name)
+        _, version, keep = versions[name]
+        timed: dict[str, dict[str, list[float]]] = {
+            way: {"cpu": [], "wall": []} for way in ("cold", "first", "next")}
+        for _ in range(repeats):
+            wall, cpu = time.perf_counter(), time.process_time()
+            cold = run_solve(version, settings, keep=keep)
+            timed["cold"]["cpu"].append(time.process_time() - cpu)
+            timed["cold"]["wall"].append(time.perf_counter() - wall)
+            # first: in the engine a plain solve of the base leaves (its pairs, no network)
+            engine = WarmEngine.start(scenario, base.candidates, objective, build=False)
+            warm, copied = warm_solve(engine, name, timed["first"])
+            # next: the base's engine after another what-if (its network solved: warm)
+            engine = WarmEngine.start(scenario, base.candidates, objective, build=False)
+            warm_solve(engine, other, {"cpu": [], "wall": []})
+            warm, copied = warm_solve(engine, name, timed["next"])
+            if levels(warm, keep) != levels(cold, keep):
+                raise SystemExit(f"the {name} version's warm optimum differs from the cold")
+        pair = next(a for a in warm.plan.assignments if not a.pinned)
+        wall, cpu = time.perf_counter(), time.process_time()
+        replan_after_refusals(version, warm.plan, [(pair.student_id, pair.workplace_id)],
+                              SolveSettings(backend="lemon"), copied)
+        for way, seconds in timed.items():
+            figures[f"version_{name}_{way}_cpu_s"] = statistics.median(seconds["cpu"])
+            figures[f"version_{name}_{way}_wall_s"] = statistics.median(seconds["wall"])
+        figures[f"version_{name}_first_refusal_cpu_s"] = time.process_time() - cpu
+        figures[f"version_{name}_first_refusal_wall_s"] = time.perf_counter() - wall
+    figures["version_load_average_end"] = os.getloadavg()[0]
+    return figures
 
 
 def analysis_figures(folder: Path) -> dict[str, Any]:
@@ -225,22 +314,38 @@ def main() -> None:
     parser.add_argument("--refusals", type=int, default=10)
     parser.add_argument("--no-service", action="store_true")
     parser.add_argument("--no-analyses", action="store_true")
+    parser.add_argument("--versions-only", action="store_true",
+                        help="only the what-if versions' figures, updated in --out")
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
+    if args.versions_only:
+        result = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
+        figures = version_figures(args.scenario, args.repeats)
+        result.update(figures)
+        _print(figures)
+        args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        print(f"\nwritten {args.out}")
+        return
     result = engine_figures(args.scenario, args.refusals)
+    result.update(version_figures(args.scenario, args.repeats))
     if not args.no_analyses:
         result.update(analysis_figures(args.scenario))
     if not args.no_service:
         result.update(service_figures(args.scenario, max(args.refusals // 2, 2)))
     result["machine"] = {"python": platform.python_version(), "platform": platform.platform()}
+    _print(result)
+    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwritten {args.out}")
+
+
+def _print(result: dict[str, Any]) -> None:
     print(f"{'figure':<44} {'value':>10}")
     for key, value in result.items():
         if isinstance(value, float):
             print(f"{key:<44} {value:>10.3f}")
         elif isinstance(value, int):
             print(f"{key:<44} {value:>10}")
-    args.out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(f"\nwritten {args.out}")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,11 @@
 """A what-if version solved from the warm engine of the scenario it was made from.
 
 A version differs from its base scenario by its change set, and the change set
-says what changed, by id: so the base's warm engine (``matcher.solve.warm``:
-its allowed pairs, their costs, the plan it stays close to) is copied and each
-change made on the copy as an engine change, instead of searching every pair of
-the version again. What each kind of change does to the network is written
-once, in ``ENGINE_CHANGES``:
+says what changed, by id: so each change is made as an engine change in a trial
+of the base's warm engine (``matcher.solve.warm``: its allowed pairs, their
+costs, its last optimum), re-solved from there, and undone, instead of searching
+every pair of the version again and solving from scratch. What each kind of
+change does to the network is written once, in ``ENGINE_CHANGES``:
 
 - seats and mentors change room only: the version's capacities (``set_scenario``);
 - a recognition, an adjustment or placement type offered, grade 2 accepted: the
@@ -115,40 +115,46 @@ def same_rows(base: Scenario, version: Scenario) -> bool:
             and np.array_equal(base.travel_minutes, version.travel_minutes))
 
 
-def version_engine(base: WarmEngine, version: Scenario, change_set: ChangeSet,
-                   keep: IntArray | None) -> WarmEngine | None:
-    """A copy of ``base`` (an engine of the scenario the version was made from, with
-    any pins and refusals) changed into ``version`` (``change_set`` made, with the
-    version's own pins and refusals) and staying close to ``keep``; None when it
-    cannot be made so (then solve the version cold). ``base`` is not changed."""
-    effect = touched(change_set)
-    if effect is None or not same_rows(base.scenario, version):
-        return None
+def _change_into(engine: WarmEngine, version: Scenario, effect: Touched,
+                 keep: IntArray | None) -> None:
+    """Make ``engine`` (of the version's base, with any pins and refusals) the
+    version's: its change set's ``effect``, its own pins and refusals, staying close
+    to ``keep``."""
     students = id_positions(version.students.ids, version.extras, "students")
     workplaces = id_positions(version.workplaces.ids, version.extras, "workplaces")
-    engine = base.copy()
-    now, nw = base.scenario.exclusions, len(version.workplaces)
+    now, nw = engine.scenario.exclusions, len(version.workplaces)
     added = np.setdiff1d(version.exclusions, now, assume_unique=True)
     lifted = np.setdiff1d(now, version.exclusions, assume_unique=True)
     engine.close(added // nw, added % nw)
     # a refusal lifted: its student's pairs are evaluated again (as ``WarmEngine.follow``)
-    again = np.union1d([students[s] for s in effect.students], lifted // nw)
+    again = np.union1d(np.asarray([students[s] for s in effect.students], dtype=np.int64),
+                       lifted // nw)
     engine.reevaluate(version, students=again.astype(np.int64),
                       workplaces=np.asarray([workplaces[w] for w in effect.workplaces],
                                             dtype=np.int64))
     engine.stay_close_to(keep)
-    return engine
 
 
 def warm_version_run(base: WarmEngine, version: Scenario, change_set: ChangeSet,
                      keep: IntArray | None,
                      on_stage: Callable[[str], None] = lambda stage: None
                      ) -> tuple[SolveRun, WarmEngine] | None:
-    """The version solved in a copy of ``base`` (``version_engine``) and its plan, and
-    that engine (for the version's re-plans); None when only a cold solve takes it."""
-    started = time.perf_counter()
-    engine = version_engine(base, version, change_set, keep)
-    if engine is None:
+    """The version solved in ``base`` (an engine of the scenario it was made from,
+    with any pins and refusals) and its plan, with an engine of the version for its
+    re-plans; None when only a cold solve takes ``change_set``, or the version's rows
+    are not the base's.
+
+    The version is a ``trial`` of ``base``: re-solved from the base's last optimum
+    (warm) and undone, so ``base`` serves the next what-if or re-plan of its own
+    scenario. The version's engine is a copy made in the trial, its network built at
+    its first answer (``pylmcf`` cannot copy a basis)."""
+    effect = touched(change_set)
+    if effect is None or not same_rows(base.scenario, version):
         return None
-    on_stage("stage.solving")
-    return engine_run(engine, started, {}, on_stage), engine
+    started = time.perf_counter()
+    with base.trial():
+        _change_into(base, version, effect, keep)
+        on_stage("stage.solving")
+        run = engine_run(base, started, {}, on_stage)
+        engine = base.copy()
+    return run, engine
