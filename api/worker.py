@@ -367,12 +367,12 @@ def _leave_engine(run: JobRun, solved: SolveRun, settings: SolveSettings) -> Non
 
 def _warm_version(run: JobRun, scenario: Scenario, settings: SolveSettings, keep: IntArray,
                   on_stage: Callable[[str], None]) -> SolveRun | None:
-    """A what-if version solved in a copy of this process's warm engine of the scenario
-    it was made from, its change set made as engine changes (``matcher.whatif.warm``),
-    the copy kept for the version's re-plans; None when there is no such engine or the
-    change set needs a cold solve. The optimum is the cold solve's
-    (tests/whatif/test_warm.py); the plan names the lemon backend that made it, as a
-    re-plan's does."""
+    """A what-if version solved in this process's warm engine of the scenario it was
+    made from, its change set made as engine changes in a trial undone afterwards
+    (``matcher.whatif.warm``), and an engine of the version kept for its re-plans; None
+    when there is no such engine or the change set needs a cold solve. The optimum is
+    the cold solve's (tests/whatif/test_warm.py); the plan names the lemon backend that
+    made it, as a re-plan's does."""
     key = _warm_key(run, scenario, settings)
     if key is None:
         return None

@@ -139,7 +139,7 @@ class WarmEngine:
         self._total_of: Costs | None = None
         self._total = np.zeros(0, dtype=np.int64)
         self._total_span = 0
-        self.rebuilds = 0  # networks built (1 at the start, one more per added pair set)
+        self.rebuilds = 0  # networks built (one at the first answer, one per added pair set)
         # pairs held at the start when all were allowed: then ``candidates`` keeps their order
         self._start_pairs = len(pairs) if allowed.all() else -1
         self._keys: IntArray | None = None  # pair keys and their order, made when first asked
