@@ -21,6 +21,7 @@ from matcher.check import check_plan
 from matcher.io import load_scenario
 from matcher.pipeline import SolveSettings, run_solve
 from matcher.replan import with_pins
+from matcher.rules import Pairs
 from matcher.solve.warm import EngineCache, WarmEngine
 from models.plan import Plan
 from models.scenario import Scenario
@@ -108,6 +109,13 @@ def test_the_engine_cache_keeps_the_most_recent_within_its_count_and_arcs() -> N
     assert small.get(0) is None and small.get(1) is engines[1]
     small.drop(lambda key: key != 1)
     assert len(small) == 0
+    # an engine beyond the arcs alone is not kept, and the others stay
+    bigger = WarmEngine.start(scenario, candidates, "priority-first",
+                              spare=Pairs.of_workplace(scenario, 0), build=False)
+    assert bigger.arcs > engines[0].arcs
+    small.put(0, engines[0])
+    small.put(1, bigger)
+    assert small.get(1) is None and small.get(0) is engines[0]
 
 
 def test_an_analysis_reads_the_warm_engine_and_finds_what_a_cold_solve_finds(
