@@ -434,6 +434,12 @@ class WarmEngine:
         if not self._unbuilt:
             self._build()
 
+    def reprice_placements(self) -> None:
+        """The students' priorities changed (``scenario`` has the new ones): every
+        student's placement weight again (warm: only the costs change)."""
+        self._placement = None
+        self._push_costs()
+
     def stay_close_to(self, keep: IntArray | None) -> None:
         """A new plan to move as few students away from (-1 for none), or None."""
         keep = None if keep is None else np.asarray(keep, dtype=np.int64)
@@ -454,6 +460,7 @@ class WarmEngine:
         saved = _State(self.scenario, None if self.keep is None else self.keep.copy(),
                        self.pair_open.copy())
         saved_costs = self._costs
+        saved_placement = self._placement
         network = self._network
         solved = network.snapshot() if network is not None else None
         try:
@@ -474,6 +481,9 @@ class WarmEngine:
                 saved.keep is not None and self.keep is not None
                 and not np.array_equal(saved.keep, self.keep))
             self.keep = saved.keep
+            if self._placement is not saved_placement:  # priorities changed inside
+                self._placement = saved_placement
+                keep_changed = True
             if self.scenario is not saved.scenario:
                 self.set_scenario(saved.scenario)
             if self._network is not None and len(reopened):  # the pairs' arcs as they were

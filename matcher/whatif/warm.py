@@ -10,7 +10,8 @@ change does to the network is written once, in ``ENGINE_CHANGES``:
 - seats and mentors change room only: the version's capacities (``set_scenario``);
 - a recognition, an adjustment or placement type offered, grade 2 accepted: the
   workplace's pairs are evaluated again with the rules (``reevaluate``);
-- a travel limit, a student's data: the student's pairs, likewise.
+- a travel limit, a student's data: the student's pairs, likewise; a priority
+  also every placement weight (``reprice_placements``).
 
 Loaded scenarios are never compared to find what changed (a new adjustment
 code renumbers the vocabulary's bits, so equal rows need not hold equal
@@ -47,29 +48,31 @@ from matcher.whatif.changes import (
 )
 from models.scenario import IntArray, Scenario
 
-# Students' columns a copied engine cannot take: intensive support decides the
-# network's shape (an intensive student's pairs pass the workplace's gate), a
-# priority every placement weight, and a location the travel minutes the engine
-# holds with each pair.
-COLD_STUDENT_COLUMNS = frozenset({"intensive_support", "priority", "lat", "lon", "postcode"})
+# Students' columns the engine cannot take: intensive support decides the network's
+# shape (an intensive student's pairs pass the workplace's gate), and a location the
+# travel minutes the engine holds with each pair (the plan's explanations read them).
+COLD_STUDENT_COLUMNS = frozenset({"intensive_support", "lat", "lon", "postcode"})
 
 
 @dataclass(frozen=True)
 class Touched:
     """What a change does to the engine: its room (always recomputed from the
-    version), and the pairs of these students and workplaces (ids) to evaluate again."""
+    version), the pairs of these students and workplaces (ids) to evaluate again, and
+    whether the placement weights change (a priority: they depend on every student's)."""
 
     students: tuple[str, ...] = ()
     workplaces: tuple[str, ...] = ()
+    priorities: bool = False
 
 
 ROOM_ONLY = Touched()
 
 
 def _student_data(change: StudentData) -> Touched | None:
-    if COLD_STUDENT_COLUMNS & change.cells().keys():
+    columns = change.cells().keys()
+    if COLD_STUDENT_COLUMNS & columns:
         return None
-    return Touched(students=(change.student,))
+    return Touched(students=(change.student,), priorities="priority" in columns)
 
 
 # Each kind of change, as an engine change (None: only a cold solve takes it).
@@ -93,13 +96,16 @@ def touched(change_set: ChangeSet) -> Touched | None:
     cold solve."""
     students: list[str] = []
     workplaces: list[str] = []
+    priorities = False
     for change in change_set.changes:
         effect = ENGINE_CHANGES[type(change)](change)
         if effect is None:
             return None
         students += effect.students
         workplaces += effect.workplaces
-    return Touched(tuple(dict.fromkeys(students)), tuple(dict.fromkeys(workplaces)))
+        priorities |= effect.priorities
+    return Touched(tuple(dict.fromkeys(students)), tuple(dict.fromkeys(workplaces)),
+                   priorities)
 
 
 def same_rows(base: Scenario, version: Scenario) -> bool:
@@ -132,6 +138,8 @@ def _change_into(engine: WarmEngine, version: Scenario, effect: Touched,
     engine.reevaluate(version, students=again.astype(np.int64),
                       workplaces=np.asarray([workplaces[w] for w in effect.workplaces],
                                             dtype=np.int64))
+    if effect.priorities:
+        engine.reprice_placements()
     engine.stay_close_to(keep)
 
 

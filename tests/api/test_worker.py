@@ -262,10 +262,10 @@ def test_a_version_after_a_solve_of_its_base_is_solved_in_the_warm_engine(
         assert refused.status_code == 202, refused.text
         assert _run_queued_here(api) == ["done"]
         assert len(searches) == 2 and worker._process.warm.get(key(warm_id)) is engine
-        # a change the engine cannot take (a student's priority): cold, nothing kept
+        # a change the engine cannot take (a student's intensive support): cold, none kept
         worker._process.warm.put(key(scenario_id), base)
-        priority_id, _, _ = version([{"kind": "student_data", "student": "S01",
-                                   "values": {"priority": 4}}])
-        assert len(searches) == 3 and worker._process.warm.get(key(priority_id)) is None
+        intensive_id, _, _ = version([{"kind": "student_data", "student": "S01",
+                                       "values": {"intensive_support": True}}])
+        assert len(searches) == 3 and worker._process.warm.get(key(intensive_id)) is None
     finally:
         running.close()

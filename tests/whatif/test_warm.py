@@ -29,6 +29,7 @@ from matcher.whatif.apply import changed_scenario
 from matcher.whatif.changes import ChangeSet, parse_change_set
 from matcher.whatif.warm import COLD_STUDENT_COLUMNS, touched, warm_version_run
 from models.config import OBJECTIVES, Objective
+from models.plan import Plan
 from models.scenario import IntArray, Scenario
 from tests.strategies import (
     BIRTH_DATES,
@@ -200,12 +201,12 @@ def test_a_version_solved_warm_reaches_the_cold_optimum(
 
 def test_what_the_engine_cannot_take_is_left_to_a_cold_solve(
         demo: tuple[dict[str, Any], Scenario]) -> None:
-    """A student's intensive support, priority or location, and a version whose rows
+    """A student's intensive support or location, and a version whose rows
     are not the base's: ``warm_version_run`` gives None (the caller solves cold)."""
     document, base = demo
     engine = WarmEngine.start(base, build_candidates(base), "priority-first", build=False)
     for column in sorted(COLD_STUDENT_COLUMNS):
-        value = {"intensive_support": "true", "priority": "4", "lat": "51.1", "lon": "4.5",
+        value = {"intensive_support": "true", "lat": "51.1", "lon": "4.5",
                  "postcode": "2000"}[column]
         change_set = parse_change_set({"changes": [
             {"kind": "seats", "workplace": "W01", "add": 1},
@@ -219,3 +220,28 @@ def test_what_the_engine_cannot_take_is_left_to_a_cold_solve(
     reordered = dataclasses.replace(version, students=dataclasses.replace(
         version.students, ids=version.students.ids[order]))
     assert warm_version_run(engine, reordered, seats, None) is None
+
+
+@pytest.mark.parametrize(("student", "priority"), [("S26", 1), ("S25", 4)])
+def test_a_priority_changed_in_a_version_weighs_every_placement_again(
+        demo: tuple[dict[str, Any], Scenario], demo_plan: Plan, student: str,
+        priority: int) -> None:
+    """In the demo S25 and S26 want M27's last slot: a priority changed decides who
+    gets it, in a solved engine of the base as in a cold solve."""
+    document, base = demo
+    change_set = parse_change_set({"changes": [
+        {"kind": "student_data", "student": student, "values": {"priority": priority}}]})
+    version = changed_scenario(document, change_set).scenario
+    keep = previous_workplaces(version, demo_plan)
+    engine = WarmEngine.start(base, build_candidates(base), base.config.policy.objective)
+    engine.solve()
+    made = warm_version_run(engine, version, change_set, keep)
+    assert made is not None
+    cold = run_solve(version, SolveSettings(), keep=keep)
+    assert level_values(version, made[0].solution, keep) == level_values(
+        version, cold.solution, keep)
+    assert made[0].plan.summary == cold.plan.summary
+    assert made[0].plan.summary != demo_plan.summary  # the change matters
+    # undone in the base's engine: its priorities weigh again
+    assert level_values(base, engine.solve(), None) == level_values(
+        base, run_solve(base, SolveSettings()).solution, None)
