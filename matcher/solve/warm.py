@@ -58,7 +58,7 @@ from typing import Generic, TypeVar
 import numpy as np
 
 from matcher.candidates import Candidates
-from matcher.cost import Costs, pair_costs
+from matcher.cost import COST_PARTS, Costs, pair_costs
 from matcher.rules import Pairs, passes_all
 from matcher.solve import Solution, lemon, optimal_solution, solve
 from matcher.solve.capacity import Capacity, residual_capacity
@@ -106,6 +106,30 @@ def _concat_pairs(scenario: Scenario, parts: list[Pairs]) -> Pairs:
     # travel minutes carry over (Pairs.subset does the same), so they are never recomputed
     pairs.__dict__["minutes"] = np.concatenate([p.minutes for p in parts])
     return pairs
+
+
+def _with_minutes(pairs: Pairs, minutes: np.ndarray) -> Pairs:
+    """``pairs`` with these travel minutes (a student's location changed)."""
+    changed = Pairs(pairs.scenario, pairs.student, pairs.workplace)
+    changed.__dict__["minutes"] = minutes
+    return changed
+
+
+def _minutes_set(pairs: Pairs, at: IntArray, minutes: np.ndarray) -> Pairs:
+    """``pairs`` with ``minutes`` at positions ``at``, or ``pairs`` itself when equal."""
+    now = pairs.minutes
+    if np.array_equal(now[at], minutes):
+        return pairs
+    changed = now.astype(np.result_type(now, minutes))  # a copy
+    changed[at] = minutes
+    return _with_minutes(pairs, changed)
+
+
+def _same_costs(first: Costs, second: Costs) -> bool:
+    """Every part equal: a plan shows the breakdown, which may change when the total
+    does not."""
+    return all(np.array_equal(getattr(first, name), getattr(second, name))
+               for name in COST_PARTS)
 
 
 def _concat_costs(parts: list[Costs]) -> Costs:
@@ -406,8 +430,11 @@ class WarmEngine:
         new_open[touched] = False
         new_open[at[held]] = True
         costs = pair_costs(allowed)
-        changed_cost = held.any() and not np.array_equal(
-            costs.total[held], self._costs.total[at[held]])
+        changed_cost = held.any() and not _same_costs(costs.take(held),
+                                                      self._costs.take(at[held]))
+        pairs = _minutes_set(self._pairs, at[held], allowed.minutes[held])
+        if pairs is not self._pairs:  # a location changed: the explanations read them
+            self._pairs, self._candidates = pairs, None
         if changed_cost:
             # int64 copies: the stored parts may be int32, the new costs may not fit
             self._costs = Costs(*(getattr(self._costs, name).astype(np.int64)
@@ -460,6 +487,7 @@ class WarmEngine:
         saved = _State(self.scenario, None if self.keep is None else self.keep.copy(),
                        self.pair_open.copy())
         saved_costs = self._costs
+        saved_pairs = self._pairs
         saved_placement = self._placement
         network = self._network
         solved = network.snapshot() if network is not None else None
@@ -471,11 +499,13 @@ class WarmEngine:
                                                             dtype=bool)])
             reopened = np.flatnonzero(restored != self.pair_open)
             self.pair_open = restored
-            costs_changed = saved_costs is not self._costs and not np.array_equal(
-                saved_costs.total, self._costs.total[:held])
+            costs_changed = saved_costs is not self._costs and not _same_costs(
+                saved_costs, self._costs.take(np.arange(held)))
             if costs_changed:
                 self._costs = _concat_costs([saved_costs, self._costs.take(
                     np.arange(held, len(self._pairs)))])
+            if self._pairs is not saved_pairs:  # travel minutes as they were
+                self._pairs = _minutes_set(self._pairs, np.arange(held), saved_pairs.minutes)
             self._candidates = None
             keep_changed = (saved.keep is None) != (self.keep is None) or (
                 saved.keep is not None and self.keep is not None

@@ -49,9 +49,8 @@ from matcher.whatif.changes import (
 from models.scenario import IntArray, Scenario
 
 # Students' columns the engine cannot take: intensive support decides the network's
-# shape (an intensive student's pairs pass the workplace's gate), and a location the
-# travel minutes the engine holds with each pair (the plan's explanations read them).
-COLD_STUDENT_COLUMNS = frozenset({"intensive_support", "lat", "lon", "postcode"})
+# shape (an intensive student's pairs pass the workplace's gate).
+COLD_STUDENT_COLUMNS = frozenset({"intensive_support"})
 
 
 @dataclass(frozen=True)

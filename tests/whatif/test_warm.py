@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from matcher.candidates import build_candidates
+from matcher.candidates import Candidates, build_candidates
 from matcher.check import check_plan
 from matcher.io.document import load_inline, text_records
 from matcher.io.errors import ScenarioError
@@ -48,7 +48,7 @@ STUDENT_VALUES: dict[str, tuple[Any, ...]] = {
     "sector_wishes": ("", *SECTORS, "retail;bouw"), "competence_gaps": ("", *COMPETENCES),
     "adjustments": ("", "rolstoel", "tolk", "rolstoel;tolk"), "max_travel_min": (0, 30, 90),
     "school_id": ("SC9",), "priority": (1, 4), "intensive_support": (True, False),
-    "lat": (50.95, 51.2),
+    "lat": (50.95, 51.2), "lon": (4.45, 4.9), "postcode": ("", "2800", "3000"),
 }
 
 
@@ -61,6 +61,15 @@ def level_values(scenario: Scenario, solution: Solution, keep: IntArray | None) 
     chosen = free & (solution.workplace[problem.arc_student] == problem.arc_workplace)
     assert int(chosen.sum()) == int((problem.free & (solution.workplace >= 0)).sum())
     return problem.level_values(chosen)
+
+
+def allowed(candidates: Candidates) -> dict[tuple[int, int], tuple[int, ...]]:
+    """Each allowed pair's travel minutes and cost parts (what plans and explanations
+    read of them)."""
+    costs = candidates.costs
+    return {(int(s), int(w)): (int(m), int(a), int(b), int(c)) for s, w, m, a, b, c in zip(
+        candidates.student, candidates.workplace, candidates.pairs.minutes, costs.wish,
+        costs.competence, costs.travel, strict=True)}
 
 
 def _change(data: st.DataObject, kind: str, tables: dict[str, Any]) -> dict[str, Any]:
@@ -180,6 +189,7 @@ def test_a_version_solved_warm_reaches_the_cold_optimum(
     assert level_values(version, warm.solution, keep) == level_values(
         version, cold.solution, keep)
     assert warm.solution.objective_value == cold.solution.objective_value
+    assert allowed(warm.candidates) == allowed(cold.candidates)
     # the base engine is as it was: its optimum is still its scenario's
     assert engine.scenario is followed
     assert level_values(followed, engine.solve(), None) == level_values(
@@ -201,13 +211,12 @@ def test_a_version_solved_warm_reaches_the_cold_optimum(
 
 def test_what_the_engine_cannot_take_is_left_to_a_cold_solve(
         demo: tuple[dict[str, Any], Scenario]) -> None:
-    """A student's intensive support or location, and a version whose rows
+    """A student's intensive support, and a version whose rows
     are not the base's: ``warm_version_run`` gives None (the caller solves cold)."""
     document, base = demo
     engine = WarmEngine.start(base, build_candidates(base), "priority-first", build=False)
     for column in sorted(COLD_STUDENT_COLUMNS):
-        value = {"intensive_support": "true", "lat": "51.1", "lon": "4.5",
-                 "postcode": "2000"}[column]
+        value = {"intensive_support": "true"}[column]
         change_set = parse_change_set({"changes": [
             {"kind": "seats", "workplace": "W01", "add": 1},
             {"kind": "student_data", "student": "S01", "values": {column: value}}]})
@@ -245,3 +254,24 @@ def test_a_priority_changed_in_a_version_weighs_every_placement_again(
     # undone in the base's engine: its priorities weigh again
     assert level_values(base, engine.solve(), None) == level_values(
         base, run_solve(base, SolveSettings()).solution, None)
+
+
+def test_a_student_moved_in_a_version_has_the_travel_minutes_of_a_cold_search(
+        demo: tuple[dict[str, Any], Scenario], demo_plan: Plan) -> None:
+    """S01 lives further away in the version: the engine's pairs of S01 carry the new
+    travel minutes and costs (plans and explanations read them), and the base's engine
+    has its own back."""
+    document, base = demo
+    change_set = parse_change_set({"changes": [
+        {"kind": "student_data", "student": "S01", "values": {"lat": 51.02}}]})
+    version = changed_scenario(document, change_set).scenario
+    keep = previous_workplaces(version, demo_plan)
+    candidates = build_candidates(base)
+    engine = WarmEngine.start(base, candidates, base.config.policy.objective)
+    engine.solve()
+    made = warm_version_run(engine, version, change_set, keep)
+    assert made is not None
+    moved = allowed(made[0].candidates)
+    assert moved == allowed(build_candidates(version))
+    assert moved != allowed(candidates)  # the move changes S01's minutes
+    assert allowed(engine.candidates) == allowed(candidates)
