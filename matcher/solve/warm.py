@@ -500,7 +500,7 @@ class WarmEngine:
             reopened = np.flatnonzero(restored != self.pair_open)
             self.pair_open = restored
             costs_changed = saved_costs is not self._costs and not _same_costs(
-                saved_costs, self._costs.take(np.arange(held)))
+                saved_costs, Costs(*(getattr(self._costs, name)[:held] for name in COST_PARTS)))
             if costs_changed:
                 self._costs = _concat_costs([saved_costs, self._costs.take(
                     np.arange(held, len(self._pairs)))])
