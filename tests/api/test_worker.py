@@ -194,6 +194,7 @@ def test_a_version_after_a_solve_of_its_base_is_solved_in_the_warm_engine(
     the copy for the version, whose next refusal re-plans in it; without a base engine,
     or with a change the engine cannot take, the version is solved cold."""
     import matcher.pipeline
+    import matcher.replan
 
     monkeypatch.setattr(worker, "_process", dataclasses.replace(
         worker._process, warm=EngineCache(worker.WARM_ENGINES_KEPT, worker.WARM_ARCS_KEPT)))
@@ -205,6 +206,7 @@ def test_a_version_after_a_solve_of_its_base_is_solved_in_the_warm_engine(
         return search(scenario)
 
     monkeypatch.setattr(matcher.pipeline, "build_candidates", counted)
+    monkeypatch.setattr(matcher.replan, "build_candidates", counted)  # a re-plan's search
     running = start_api(tmp_path)
     api = next(running)
     try:
