@@ -199,7 +199,7 @@ def test_a_version_after_a_solve_of_its_base_is_solved_in_the_warm_engine(
     monkeypatch.setattr(worker, "_process", dataclasses.replace(
         worker._process, warm=EngineCache(worker.WARM_ENGINES_KEPT, worker.WARM_ARCS_KEPT)))
     searches: list[int] = []
-    search = matcher.pipeline.build_candidates
+    from matcher.candidates import build_candidates as search
 
     def counted(scenario: Scenario) -> Candidates:
         searches.append(len(scenario.students))

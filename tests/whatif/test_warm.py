@@ -85,7 +85,8 @@ def _change(data: st.DataObject, kind: str, tables: dict[str, Any]) -> dict[str,
                   for r in tables["workplaces"]}
 
     def pick(what: str) -> str:
-        return data.draw(st.sampled_from(ids[what]))
+        picked: str = data.draw(st.sampled_from(ids[what]))
+        return picked
 
     def set_or_add(low: int, high: int) -> dict[str, int]:
         return data.draw(st.one_of(st.builds(lambda v: {"set": v}, st.integers(0, high)),
