@@ -253,10 +253,11 @@ def _workplace_roots(n_workplaces: int, run_start: IntArray, run_length: IntArra
     and so does the workplace its old label named (hooking the old tree under
     the new root); then every label follows its chain to a root. Labels only
     fall and only ever name a workplace of the same component, so when every
-    run agrees, each component has one label: its lowest workplace. After the
-    second pass only runs that changed are passed over again (a few per cent),
-    and the loop ends only on a pass over every run that changes nothing (the
-    hooking only speeds it up; that closing pass is what makes it exact).
+    run agrees, each component has one label: its lowest workplace. Each pass
+    goes on with the runs that disagreed (at 140k: 97,000 of 135,000 runs, then
+    7,700, then none), and the loop ends only on a pass over every run in which
+    none disagrees (the hooking only speeds it up; that closing pass is what
+    makes it exact).
 
     SciPy's ``connected_components`` gives the same partition (a property test
     holds them equal) but first transposes the whole graph: on 11 million arcs
@@ -272,27 +273,26 @@ def _workplace_roots(n_workplaces: int, run_start: IntArray, run_length: IntArra
     # is its first workplace, since runs ascend
     np.minimum.at(label, members, np.repeat(members[run_start], run_length))
     label = _jump(label)
-    starts, lengths = run_start, run_length
+    starts, lengths, members = run_start, run_length, all_members
     every_run = True
     while len(starts):
         old = label[members]
-        low = np.repeat(np.minimum.reduceat(old, starts), lengths)
-        moved = old != low
-        if not moved.any():
+        low = np.minimum.reduceat(old, starts)
+        disagree = low != np.maximum.reduceat(old, starts)
+        if not disagree.any():
             if every_run:
                 break
             starts, lengths, members = run_start, run_length, all_members  # the closing check
             every_run = True
             continue
-        # over every member: cheaper than picking out the moved ones first
+        inside = np.repeat(disagree, lengths)
+        members, old, lengths = members[inside], old[inside], lengths[disagree]
+        low = np.repeat(low[disagree], lengths)
         np.minimum.at(label, members, low)
         np.minimum.at(label, old, low)
         label = _jump(label)
-        changed_run = np.logical_or.reduceat(moved, starts)
-        members = members[np.repeat(changed_run, lengths)]
-        lengths = lengths[changed_run]
-        every_run = False
         starts = np.cumsum(lengths) - lengths
+        every_run = False
     return label
 
 
