@@ -48,9 +48,10 @@ def solve(
     capacity = residual_capacity(scenario)
     problem = build_problem(scenario, candidates, capacity, objective, keep)
     if backend == "lemon":
-        from matcher.solve.lemon import solve_lemon  # imported here: only its users load pylmcf
+        # imported here: only its users load pylmcf
+        from matcher.solve.lemon import programme_groups, solve_lemon
 
-        chosen = solve_lemon(problem, workers=workers)
+        chosen = solve_lemon(problem, workers=workers, groups=programme_groups(scenario))
     else:
         chosen = solve_flow(problem, workers=workers)
     status: Status = "optimal"

@@ -52,7 +52,7 @@ from matcher.solve.flow import (
 )
 from matcher.solve.problem import AssignmentProblem, merge_groups
 from matcher.solve.processes import solve_forked
-from models.scenario import BoolArray, IndexArray, IntArray
+from models.scenario import BoolArray, IndexArray, IntArray, Scenario
 
 ARTIFICIAL_COST = 2**62  # LEMON's ART_COST for int64: max / 2 + 1
 
@@ -203,9 +203,11 @@ class _Layout:
     batches: list[tuple[int, int, int]]  # per network: its first student, workplace, arc
 
 
-def _by_student(problem: AssignmentProblem) -> tuple[IndexArray, IntArray, NDArray[np.int32]]:
-    """The arc positions in (student, workplace) order, where each student's run
-    of them ends, and their workplaces in that order.
+def _by_student(problem: AssignmentProblem, arcs: IndexArray, student: IndexArray,
+                workplace: IndexArray) -> tuple[IndexArray, IntArray, NDArray[np.int32]]:
+    """These arc positions (of these students and workplaces) in (student,
+    workplace) order, where each student's run of them ends, and their workplaces
+    in that order.
 
     Pairs are distinct, so this order is unique. A sparse matrix built from the
     pairs, with each arc's position as its value, holds exactly that order: its
@@ -215,11 +217,8 @@ def _by_student(problem: AssignmentProblem) -> tuple[IndexArray, IntArray, NDArr
     from scipy.sparse import coo_matrix  # loaded already by the candidate search
 
     ns, nw = problem.n_students, problem.n_workplaces
-    n_arcs = len(problem.arc_student)
-    positions = np.arange(n_arcs, dtype=np.int32 if n_arcs < 2**31 else np.int64)
-    by_pair = coo_matrix((positions, (problem.arc_student, problem.arc_workplace)),
-                         shape=(ns, nw)).tocsr()
-    if by_pair.nnz != len(positions):  # a repeated pair's positions would be summed
+    by_pair = coo_matrix((arcs, (student, workplace)), shape=(ns, nw)).tocsr()
+    if by_pair.nnz != len(arcs):  # a repeated pair's positions would be summed
         raise ValueError("a student–workplace pair occurs twice among the arcs")
     by_pair.sort_indices()  # sorted already (tocsr merges duplicates); a no-op then
     return (by_pair.data, np.asarray(by_pair.indptr, np.int64),
@@ -235,7 +234,7 @@ def _component_labels(problem: AssignmentProblem, student_end: IntArray,
     ns, nw = problem.n_students, problem.n_workplaces
     counts = np.diff(student_end)
     has_arcs = counts > 0
-    root = _workplace_roots(nw, student_end[:-1][has_arcs], counts[has_arcs], workplaces)
+    root = _roots(nw, student_end[:-1][has_arcs], counts[has_arcs], workplaces)
     label = np.empty(ns + nw, dtype=np.int64)
     label[:ns] = nw + np.arange(ns)
     label[:ns][has_arcs] = root[workplaces[student_end[:-1][has_arcs]]]
@@ -243,34 +242,34 @@ def _component_labels(problem: AssignmentProblem, student_end: IntArray,
     return label
 
 
-def _workplace_roots(n_workplaces: int, run_start: IntArray, run_length: IntArray,
-                     workplaces: NDArray[np.int32]) -> NDArray[np.int32]:
-    """Per workplace, the lowest workplace it is connected to through students,
-    given each student's run of workplaces in ascending order.
+def _roots(n_nodes: int, run_start: IntArray, run_length: IntArray,
+           members: NDArray[np.int32]) -> NDArray[np.int32]:
+    """Per node, the lowest node it is connected to, where each run of ``members``
+    (ascending) joins its nodes: a student's workplaces, or a workplace's programmes.
 
     Label propagation with pointer jumping, a pass over the runs at a time:
-    every workplace of a run whose labels differ takes the run's lowest label,
-    and so does the workplace its old label named (hooking the old tree under
-    the new root); then every label follows its chain to a root. Labels only
-    fall and only ever name a workplace of the same component, so when every
-    run agrees, each component has one label: its lowest workplace. Each pass
-    goes on with the runs that disagreed (at 140k: 97,000 of 135,000 runs, then
-    7,700, then none), and the loop ends only on a pass over every run in which
-    none disagrees (the hooking only speeds it up; that closing pass is what
-    makes it exact).
+    every node of a run whose labels differ takes the run's lowest label, and so
+    does the node its old label named (hooking the old tree under the new root);
+    then every label follows its chain to a root. Labels only fall and only ever
+    name a node of the same component, so when every run agrees, each component
+    has one label: its lowest node. Each pass goes on with the runs that
+    disagreed (at 140k students' workplaces: 97,000 of 135,000 runs, then 7,700,
+    then none), and the loop ends only on a pass over every run in which none
+    disagrees (the hooking only speeds it up; that closing pass is what makes it
+    exact).
 
     SciPy's ``connected_components`` gives the same partition (a property test
     holds them equal) but first transposes the whole graph: on 11 million arcs
-    it took 0.75 s, this 0.45 s."""
-    label = np.arange(n_workplaces, dtype=np.int32)
-    # a run of one workplace always agrees with itself (the runs tile ``workplaces``)
+    it took 0.75 s, this 0.3–0.45 s."""
+    label = np.arange(n_nodes, dtype=np.int32)
+    # a run of one node always agrees with itself (the runs tile ``members``)
     several = run_length > 1
-    all_members = workplaces[np.repeat(several, run_length)]
+    all_members = members[np.repeat(several, run_length)]
     run_length = run_length[several]
     run_start = np.cumsum(run_length) - run_length
     members = all_members
-    # the first pass, while every label is its own workplace: a run's lowest label
-    # is its first workplace, since runs ascend
+    # the first pass, while every label is its own node: a run's lowest label is
+    # its first node, since runs ascend
     np.minimum.at(label, members, np.repeat(members[run_start], run_length))
     label = _jump(label)
     starts, lengths, members = run_start, run_length, all_members
@@ -305,18 +304,35 @@ def _jump(label: NDArray[np.int32]) -> NDArray[np.int32]:
         label = jumped
 
 
-def _layout(problem: AssignmentProblem) -> _Layout:
+def _layout(problem: AssignmentProblem, groups: Groups | None = None,
+            subset: IndexArray | None = None) -> _Layout:
+    """The layout of the problem's arcs, or of ``subset`` of them (the arcs of some
+    of ``groups``). With ``groups``, components are ordered and grouped into
+    networks within their group only, so a subset's networks are exactly those
+    the whole problem's layout has for those groups: the same optima, the same
+    plan, however the groups are shared among processes."""
     ns, nw = problem.n_students, problem.n_workplaces
-    student, workplace = problem.arc_student, problem.arc_workplace
-    if len(student) > GROUP_ARCS:
-        by_pair, student_end, workplace_runs = _by_student(problem)
+    arcs: IndexArray
+    if subset is None:
+        n_arcs = len(problem.arc_student)
+        arcs = np.arange(n_arcs, dtype=np.int32) if n_arcs < 2**31 else np.arange(n_arcs)
+        student, workplace = problem.arc_student, problem.arc_workplace
+    else:
+        arcs = subset
+        student, workplace = problem.arc_student[subset], problem.arc_workplace[subset]
+    if len(arcs) > GROUP_ARCS or groups is not None:
+        by_pair, student_end, workplace_runs = _by_student(problem, arcs, student, workplace)
         label = _component_labels(problem, student_end, workplace_runs)
         del workplace_runs
         student_label, workplace_label = label[:ns], label[ns:]
     else:  # one network: no components to find, and an argsort of few keys is quick
-        by_pair = np.argsort(student.astype(np.int64) * nw + workplace, kind="stable")
+        by_pair = arcs[np.argsort(student.astype(np.int64) * nw + workplace, kind="stable")]
         student_end = np.r_[0, np.cumsum(np.bincount(student, minlength=ns))]
         student_label, workplace_label = np.zeros(ns, np.int64), np.zeros(nw, np.int64)
+    if groups is not None:  # labels are below ns + nw
+        student_label += groups.student.astype(np.int64) * (ns + nw)
+        workplace_label += groups.workplace.astype(np.int64) * (ns + nw)
+    del arcs
     counts = np.diff(student_end)
     used_workplace = np.zeros(nw, dtype=bool)
     used_workplace[workplace] = True
@@ -339,12 +355,18 @@ def _layout(problem: AssignmentProblem) -> _Layout:
     workplace_rank[workplaces] = np.arange(len(workplaces), dtype=np.int32)
     gated = np.zeros(nw, dtype=bool)
     gated[workplace[problem.intensive[student]]] = True
-    # a component starts where the label changes; components whose first arc falls
-    # in the same window of GROUP_ARCS arcs share a network
+    # a component starts where the label changes; components of one group whose
+    # first arc falls in the same window of GROUP_ARCS arcs from the group's first
+    # share a network
     label_of = student_label[students]
     starts = np.flatnonzero(np.r_[True, label_of[1:] != label_of[:-1]])
-    window = first_arc[starts] // GROUP_ARCS
-    starts = starts[np.r_[True, window[1:] != window[:-1]]]
+    group = (np.zeros(len(starts), dtype=np.int64) if groups is None
+             else groups.student[students[starts]])
+    group_begins = np.r_[True, group[1:] != group[:-1]]
+    group_first_arc = first_arc[starts][np.maximum.accumulate(
+        np.where(group_begins, np.arange(len(starts)), 0))]
+    window = (first_arc[starts] - group_first_arc) // GROUP_ARCS
+    starts = starts[group_begins | np.r_[True, window[1:] != window[:-1]]]
     first_workplace = np.searchsorted(workplace_label[workplaces], label_of[starts])
     batches = list(zip(starts.tolist(), first_workplace.tolist(),
                        first_arc[starts].tolist(), strict=True))
@@ -438,27 +460,112 @@ def solve_sorted(network: SortedNetwork) -> BoolArray:
     return np.asarray(graph.result()[network.pair_at] > 0)
 
 
-def solve_lemon(problem: AssignmentProblem, workers: int = 1) -> BoolArray:
+@dataclass(frozen=True)
+class Groups:
+    """A split of students and workplaces that no arc crosses, known beforehand
+    (``programme_groups``): each group's arcs can be laid out apart."""
+
+    student: NDArray[np.int32]
+    workplace: NDArray[np.int32]
+
+
+def programme_groups(scenario: Scenario) -> Groups:
+    """Students and workplaces grouped by programmes linked through shared
+    workplaces. A pair needs a recognition of the student's programme (the
+    recognition rule), so no allowed pair joins two groups. A group is named by
+    its lowest programme; a workplace recognised for nothing is a group of its own."""
+    n_programmes, n_workplaces = len(scenario.programmes.codes), len(scenario.workplaces)
+    keys = scenario.workplaces.recognised  # sorted: each workplace's programmes ascend
+    programme = (keys % n_programmes).astype(np.int32)
+    counts = np.bincount(keys // n_programmes, minlength=n_workplaces)
+    recognised = counts > 0
+    run_start = (np.cumsum(counts) - counts)[recognised]
+    root = _roots(n_programmes, run_start, counts[recognised], programme)
+    workplace = np.arange(n_programmes, n_programmes + n_workplaces, dtype=np.int32)
+    workplace[recognised] = root[programme[run_start]]
+    return Groups(root[scenario.students.programme], workplace)
+
+
+# A split among processes pays only when its largest side has at most this share of
+# the arcs: that side lays out and solves its arcs alone, where otherwise every
+# process would share the networks of one layout of all of them.
+LARGEST_SIDE = 0.7
+
+
+def _splits(problem: AssignmentProblem, groups: Groups) -> bool:
+    """No arc joins a student and a workplace of different groups."""
+    return np.array_equal(groups.student[problem.arc_student],
+                          groups.workplace[problem.arc_workplace])
+
+
+def _sides(problem: AssignmentProblem, groups: Groups, processes: int) -> list[IndexArray]:
+    """The arcs dealt out by group (which ``_splits`` them) to ``processes`` sides,
+    largest group first, each to the side with the fewest arcs; none when the
+    largest side would be too large."""
+    arc_group = groups.student[problem.arc_student]
+    sizes = np.bincount(arc_group)
+    side_of = np.zeros(len(sizes), dtype=np.int32)
+    arcs = [0] * processes
+    for group in np.argsort(-sizes, kind="stable")[: np.count_nonzero(sizes)]:
+        side = arcs.index(min(arcs))
+        side_of[group] = side
+        arcs[side] += int(sizes[group])
+    if max(arcs) > LARGEST_SIDE * len(arc_group):
+        return []
+    arc_side = side_of[arc_group]
+    return [np.flatnonzero(arc_side == side).astype(problem.arc_student.dtype)
+            for side in range(processes) if arcs[side]]
+
+
+def solve_lemon(problem: AssignmentProblem, workers: int = 1,
+                groups: Groups | None = None) -> BoolArray:
     """Chosen arcs of an optimal assignment (one per placed student): one network
     per independent component (the smallest grouped, see ``GROUP_ARCS``), each
-    built in (tail, head) order from the problem's arrays. A large problem's
-    networks are shared among ``workers`` processes forked from this one
-    (``pylmcf`` holds the GIL); each network's optimum does not depend on where
-    it is solved, so plans stay identical."""
+    built in (tail, head) order from the problem's arrays.
+
+    A large problem is shared among ``workers`` processes forked from this one
+    (``pylmcf`` holds the GIL): by ``groups`` when they split it evenly enough,
+    each side laid out and solved by one process; else its one layout's networks.
+    Each network's optimum does not depend on where it is solved, so plans stay
+    identical."""
     chosen = np.zeros(len(problem.arc_student), dtype=bool)
     if not len(chosen):
         return chosen
-    layout = _layout(problem)
-    ends = [*layout.batches[1:], (len(layout.students), len(layout.workplaces), len(chosen))]
-    ranges = list(zip(layout.batches, ends, strict=True))
+    if groups is not None and not _splits(problem, groups):
+        groups = None
+    parallel = workers > 1 and len(chosen) >= PARALLEL_ARCS
+    sides = _sides(problem, groups, workers) if parallel and groups is not None else []
+    if len(sides) > 1:
+        solve_forked([(side, partial(_solve_side, problem, groups, side)) for side in sides],
+                     workers, chosen)
+        return chosen
+    layout = _layout(problem, groups)
     parts = [(layout.arcs[first[2] : end[2]], partial(_solve_batch, problem, layout, first, end))
-             for first, end in ranges]
-    if workers > 1 and len(ranges) > 1 and len(chosen) >= PARALLEL_ARCS:
+             for first, end in _ranges(layout)]
+    if parallel and len(parts) > 1:
         solve_forked(parts, workers, chosen)
         return chosen
     for arcs, solve_part in parts:
         chosen[arcs] = solve_part()
     return chosen
+
+
+def _ranges(layout: _Layout) -> list[tuple[tuple[int, int, int], tuple[int, int, int]]]:
+    """Each network's (first, end) student, workplace and arc positions."""
+    ends = [*layout.batches[1:], (len(layout.students), len(layout.workplaces),
+                                  len(layout.arcs))]
+    return list(zip(layout.batches, ends, strict=True))
+
+
+def _solve_side(problem: AssignmentProblem, groups: Groups | None,
+                side: IndexArray) -> BoolArray:
+    """Which of these arcs (some groups' arcs) are chosen: their own layout, every
+    network solved here."""
+    layout = _layout(problem, groups, side)
+    chosen = np.zeros(len(problem.arc_student), dtype=bool)
+    for first, end in _ranges(layout):
+        chosen[layout.arcs[first[2] : end[2]]] = _solve_batch(problem, layout, first, end)
+    return chosen[side]
 
 
 def _solve_batch(problem: AssignmentProblem, layout: _Layout, first: tuple[int, int, int],

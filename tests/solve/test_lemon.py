@@ -184,7 +184,7 @@ def test_components_are_scipys_and_named_by_their_lowest_workplace(
     counts = np.bincount(student, minlength=n_students)
     student_end = np.r_[0, np.cumsum(counts)]
     has_arcs = counts > 0
-    root = lemon._workplace_roots(n_workplaces, student_end[:-1][has_arcs], counts[has_arcs],
+    root = lemon._roots(n_workplaces, student_end[:-1][has_arcs], counts[has_arcs],
                                   workplace)
 
     nodes = n_students + n_workplaces
@@ -200,3 +200,50 @@ def test_components_are_scipys_and_named_by_their_lowest_workplace(
     for w in range(n_workplaces):
         assert root[w] == min(v for v in range(n_workplaces) if expected[n_students + v]
                               == expected[n_students + w])
+
+
+@pytest.mark.parametrize("folder", ["flanders-2023", "generated/ratio-1.5"])
+def test_no_allowed_pair_joins_two_programme_groups(folder: str) -> None:
+    """The recognition rule keeps every pair inside its programmes' group, so each
+    group's arcs can be laid out and solved by a process of its own."""
+    scenario = load_scenario(SCENARIOS / folder)
+    candidates = build_candidates(scenario)
+    groups = lemon.programme_groups(scenario)
+    assert np.array_equal(groups.student[candidates.student],
+                          groups.workplace[candidates.workplace])
+    assert len(np.unique(groups.student)) > 1  # the split is there to use
+
+
+def test_sides_solved_apart_keep_the_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A problem split by programme groups among processes: the same plan as one
+    layout solved in one process (each network's optimum is where it is)."""
+    scenario = load_scenario(SCENARIOS / "generated/ratio-1.5")
+    candidates = build_candidates(scenario)
+    monkeypatch.setattr(lemon, "PARALLEL_ARCS", 0)
+    monkeypatch.setattr(lemon, "LARGEST_SIDE", 1.0)
+    monkeypatch.setattr(lemon, "GROUP_ARCS", 200)  # small components share networks
+    problem = build_problem(scenario, candidates, residual_capacity(scenario), "priority-first")
+    sides = lemon._sides(problem, lemon.programme_groups(scenario), 2)
+    assert len(sides) == 2
+    assert sorted(np.concatenate(sides).tolist()) == list(range(len(problem.arc_student)))
+    serial = solve(scenario, candidates, backend="lemon", workers=1)
+    split = solve(scenario, candidates, backend="lemon", workers=2)
+    assert np.array_equal(split.workplace, serial.workplace)
+    assert split.objective_value == serial.objective_value
+
+
+def test_groups_that_an_arc_crosses_are_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A split that some arc crosses would cut a component in two: it is ignored,
+    and the problem is solved as one layout, to the same optimum."""
+    scenario = load_scenario(SCENARIOS / "generated/ratio-1.5")
+    candidates = build_candidates(scenario)
+    problem = build_problem(scenario, candidates, residual_capacity(scenario), "priority-first")
+    groups = lemon.programme_groups(scenario)
+    crossing = groups.workplace.copy()
+    crossing[problem.arc_workplace[0]] += 1_000
+    wrong = lemon.Groups(groups.student, crossing)
+    assert not lemon._splits(problem, wrong)
+    monkeypatch.setattr(lemon, "PARALLEL_ARCS", 0)
+    monkeypatch.setattr(lemon, "LARGEST_SIDE", 1.0)
+    chosen = lemon.solve_lemon(problem, workers=2, groups=wrong)
+    assert problem.level_values(chosen) == problem.level_values(lemon.solve_lemon(problem))
