@@ -1,3 +1,3 @@
-from matcher.cli.main import app
+from matcher.cli import app
 
 app()

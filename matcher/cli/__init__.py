@@ -22,6 +22,9 @@ def __getattr__(name: str) -> Any:
     """``matcher.cli.app`` (the console script), built on first use: a plugin imports
     ``matcher.cli.common``, which must not load the plugins back while it is imported."""
     if name == "app":
+        from matcher.memory import no_huge_page_advice_for_numpy
+
+        no_huge_page_advice_for_numpy()  # before anything imports NumPy
         from matcher.cli.main import app
 
         return app

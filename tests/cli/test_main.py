@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import os
 import shutil
 import subprocess
 import sys
@@ -93,3 +94,19 @@ def test_validate_reports_every_bad_cell_without_loading_a_solver(bad_workplaces
 def test_validate_of_a_good_scenario_loads_no_solver() -> None:
     code, modules, _ = _imports(["validate", str(DEMO)], (*SOLVERS, "openpyxl"))
     assert (code, modules) == (0, [])
+
+
+@pytest.mark.parametrize(("chosen", "expected"), [(None, "0"), ("1", "1")])
+def test_the_command_asks_numpy_for_no_huge_page_advice_unless_the_user_chose(
+    chosen: str | None, expected: str
+) -> None:
+    """Set before NumPy is imported (it reads the switch once); a user's own
+    NUMPY_MADVISE_HUGEPAGE is left as it is."""
+    probe = ("import os, sys; from matcher.cli import app; "
+             "print('numpy' in sys.modules, os.environ['NUMPY_MADVISE_HUGEPAGE'])")
+    env = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"}
+    if chosen is not None:
+        env["NUMPY_MADVISE_HUGEPAGE"] = chosen
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          env=env, check=True)
+    assert done.stdout.split() == ["False", expected]
