@@ -162,7 +162,10 @@ def run_one(scenario_dir: Path, compare: bool) -> dict[str, object]:
     seconds: dict[str, float] = {}
     with PeakMemory() as memory:
         t = time.perf_counter()
-        from matcher.cli import app  # noqa: F401  (what `matcher solve` does before it starts)
+        from matcher.memory import no_huge_page_advice_for_numpy
+
+        no_huge_page_advice_for_numpy()  # as the matcher command does, before NumPy loads
+        import matcher.cli  # noqa: F401  (what `matcher solve` imports before it starts)
         from matcher.candidates import build_candidates
         from matcher.io import load_scenario
         from matcher.plan import build_plan, write_plan
