@@ -492,17 +492,19 @@ def programme_groups(scenario: Scenario) -> Groups:
 LARGEST_SIDE = 0.7
 
 
-def _splits(problem: AssignmentProblem, groups: Groups) -> bool:
-    """No arc joins a student and a workplace of different groups."""
-    return np.array_equal(groups.student[problem.arc_student],
-                          groups.workplace[problem.arc_workplace])
-
-
-def _sides(problem: AssignmentProblem, groups: Groups, processes: int) -> list[IndexArray]:
-    """The arcs dealt out by group (which ``_splits`` them) to ``processes`` sides,
-    largest group first, each to the side with the fewest arcs; none when the
-    largest side would be too large."""
+def _arc_groups(problem: AssignmentProblem, groups: Groups) -> NDArray[np.int32] | None:
+    """Each arc's group, or None when some arc joins a student and a workplace of
+    different groups (the split would cut a component in two)."""
     arc_group = groups.student[problem.arc_student]
+    if not np.array_equal(arc_group, groups.workplace[problem.arc_workplace]):
+        return None
+    return arc_group
+
+
+def _sides(arc_group: NDArray[np.int32], processes: int) -> list[IndexArray]:
+    """The arcs dealt out by group to ``processes`` sides, largest group first,
+    each to the side with the fewest arcs; none when the largest side would be
+    too large."""
     sizes = np.bincount(arc_group)
     side_of = np.zeros(len(sizes), dtype=np.int32)
     arcs = [0] * processes
@@ -513,7 +515,8 @@ def _sides(problem: AssignmentProblem, groups: Groups, processes: int) -> list[I
     if max(arcs) > LARGEST_SIDE * len(arc_group):
         return []
     arc_side = side_of[arc_group]
-    return [np.flatnonzero(arc_side == side).astype(problem.arc_student.dtype)
+    position = np.int32 if len(arc_group) < 2**31 else np.int64
+    return [np.flatnonzero(arc_side == side).astype(position)
             for side in range(processes) if arcs[side]]
 
 
@@ -531,10 +534,12 @@ def solve_lemon(problem: AssignmentProblem, workers: int = 1,
     chosen = np.zeros(len(problem.arc_student), dtype=bool)
     if not len(chosen):
         return chosen
-    if groups is not None and not _splits(problem, groups):
+    arc_group = None if groups is None else _arc_groups(problem, groups)
+    if arc_group is None:
         groups = None
     parallel = workers > 1 and len(chosen) >= PARALLEL_ARCS
-    sides = _sides(problem, groups, workers) if parallel and groups is not None else []
+    sides = _sides(arc_group, workers) if parallel and arc_group is not None else []
+    del arc_group
     if len(sides) > 1:
         solve_forked([(side, partial(_solve_side, problem, groups, side)) for side in sides],
                      workers, chosen)

@@ -223,7 +223,9 @@ def test_sides_solved_apart_keep_the_plan(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(lemon, "LARGEST_SIDE", 1.0)
     monkeypatch.setattr(lemon, "GROUP_ARCS", 200)  # small components share networks
     problem = build_problem(scenario, candidates, residual_capacity(scenario), "priority-first")
-    sides = lemon._sides(problem, lemon.programme_groups(scenario), 2)
+    arc_group = lemon._arc_groups(problem, lemon.programme_groups(scenario))
+    assert arc_group is not None
+    sides = lemon._sides(arc_group, 2)
     assert len(sides) == 2
     assert sorted(np.concatenate(sides).tolist()) == list(range(len(problem.arc_student)))
     serial = solve(scenario, candidates, backend="lemon", workers=1)
@@ -242,7 +244,7 @@ def test_groups_that_an_arc_crosses_are_not_used(monkeypatch: pytest.MonkeyPatch
     crossing = groups.workplace.copy()
     crossing[problem.arc_workplace[0]] += 1_000
     wrong = lemon.Groups(groups.student, crossing)
-    assert not lemon._splits(problem, wrong)
+    assert lemon._arc_groups(problem, wrong) is None
     monkeypatch.setattr(lemon, "PARALLEL_ARCS", 0)
     monkeypatch.setattr(lemon, "LARGEST_SIDE", 1.0)
     chosen = lemon.solve_lemon(problem, workers=2, groups=wrong)
