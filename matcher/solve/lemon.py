@@ -501,10 +501,10 @@ def _arc_groups(problem: AssignmentProblem, groups: Groups) -> NDArray[np.int32]
     return arc_group
 
 
-def _sides(arc_group: NDArray[np.int32], processes: int) -> list[IndexArray]:
-    """The arcs dealt out by group to ``processes`` sides, largest group first,
-    each to the side with the fewest arcs; none when the largest side would be
-    too large."""
+def _sides(arc_group: NDArray[np.int32], processes: int) -> NDArray[np.int32] | None:
+    """Per group, its side: the groups dealt out to ``processes`` sides, largest
+    first, each to the side with the fewest arcs; None when the largest side
+    would be too large, or there would be only one."""
     sizes = np.bincount(arc_group)
     side_of = np.zeros(len(sizes), dtype=np.int32)
     arcs = [0] * processes
@@ -512,12 +512,9 @@ def _sides(arc_group: NDArray[np.int32], processes: int) -> list[IndexArray]:
         side = arcs.index(min(arcs))
         side_of[group] = side
         arcs[side] += int(sizes[group])
-    if max(arcs) > LARGEST_SIDE * len(arc_group):
-        return []
-    arc_side = side_of[arc_group]
-    position = np.int32 if len(arc_group) < 2**31 else np.int64
-    return [np.flatnonzero(arc_side == side).astype(position)
-            for side in range(processes) if arcs[side]]
+    if max(arcs) > LARGEST_SIDE * len(arc_group) or np.count_nonzero(arcs) < 2:
+        return None
+    return side_of
 
 
 def solve_lemon(problem: AssignmentProblem, workers: int = 1,
@@ -538,12 +535,13 @@ def solve_lemon(problem: AssignmentProblem, workers: int = 1,
     if arc_group is None:
         groups = None
     parallel = workers > 1 and len(chosen) >= PARALLEL_ARCS
-    sides = _sides(arc_group, workers) if parallel and arc_group is not None else []
-    del arc_group
-    if len(sides) > 1:
-        solve_forked([(side, partial(_solve_side, problem, groups, side)) for side in sides],
-                     workers, chosen)
+    side_of = _sides(arc_group, workers) if parallel and arc_group is not None else None
+    if side_of is not None and arc_group is not None:
+        # each process finds its side's arcs itself, and answers for every arc
+        solve_forked([(None, partial(_solve_side, problem, groups, arc_group, side_of, side))
+                      for side in range(int(side_of.max()) + 1)], workers, chosen)
         return chosen
+    del arc_group
     layout = _layout(problem, groups)
     parts = [(layout.arcs[first[2] : end[2]], partial(_solve_batch, problem, layout, first, end))
              for first, end in _ranges(layout)]
@@ -563,14 +561,16 @@ def _ranges(layout: _Layout) -> list[tuple[tuple[int, int, int], tuple[int, int,
 
 
 def _solve_side(problem: AssignmentProblem, groups: Groups | None,
-                side: IndexArray) -> BoolArray:
-    """Which of these arcs (some groups' arcs) are chosen: their own layout, every
-    network solved here."""
-    layout = _layout(problem, groups, side)
+                arc_group: NDArray[np.int32], side_of: NDArray[np.int32],
+                side: int) -> BoolArray:
+    """Which arcs of the groups on ``side`` are chosen (False for every other arc):
+    their own layout, every network solved here."""
+    position = np.int32 if len(arc_group) < 2**31 else np.int64
+    layout = _layout(problem, groups, np.flatnonzero(side_of[arc_group] == side).astype(position))
     chosen = np.zeros(len(problem.arc_student), dtype=bool)
     for first, end in _ranges(layout):
         chosen[layout.arcs[first[2] : end[2]]] = _solve_batch(problem, layout, first, end)
-    return chosen[side]
+    return chosen
 
 
 def _solve_batch(problem: AssignmentProblem, layout: _Layout, first: tuple[int, int, int],

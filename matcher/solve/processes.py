@@ -59,7 +59,10 @@ def solve_on_processes(parts: Iterable[tuple[IntArray, Callable[[], Built]]], wo
                 chosen[running.pop(future)] = future.result()
 
 
-Part = tuple[IndexArray, Callable[[], BoolArray]]  # its arc positions, how to solve it
+# A part: its arc positions and how to solve it (its chosen flags in that order),
+# or None and how to solve it when it finds its arcs itself: then its flags cover
+# every arc of the problem, False outside its own.
+Part = tuple[IndexArray | None, Callable[[], BoolArray]]
 
 
 def solve_forked(parts: Sequence[Part], workers: int, chosen: BoolArray) -> None:
@@ -71,35 +74,43 @@ def solve_forked(parts: Sequence[Part], workers: int, chosen: BoolArray) -> None
     from the memory it shares with this process, and sends back only its parts'
     chosen arcs as bits. A child that cannot start or dies (out of memory, killed)
     costs time, not the plan: its parts are solved here after all."""
-    shares = _shares(parts, workers if hasattr(os, "fork") else 1)
+    shares = _shares(parts, len(chosen), workers if hasattr(os, "fork") else 1)
     children: list[tuple[_Child | None, list[Part]]] = []
     try:
         children = [(_Child.start(share), share) for share in shares[1:] if share]
         for arcs, solve_part in shares[0]:
-            chosen[arcs] = solve_part()
+            _mark(chosen, arcs, solve_part())
         for child, share in children:
-            flags = child.answer(sum(len(arcs) for arcs, _ in share)) if child else None
+            sizes = [len(chosen) if arcs is None else len(arcs) for arcs, _ in share]
+            flags = child.answer(sum(sizes)) if child else None
             start = 0
-            for arcs, solve_part in share:
+            for (arcs, solve_part), size in zip(share, sizes, strict=True):
                 if flags is None:  # the child did not answer: solved here
-                    chosen[arcs] = solve_part()
+                    _mark(chosen, arcs, solve_part())
                 else:
-                    chosen[arcs] = flags[start : start + len(arcs)]
-                    start += len(arcs)
+                    _mark(chosen, arcs, flags[start : start + size])
+                    start += size
     finally:
         for child, _ in children:
             if child is not None:
                 child.stop()
 
 
-def _shares(parts: Sequence[Part], processes: int) -> list[list[Part]]:
+def _mark(chosen: BoolArray, arcs: IndexArray | None, flags: BoolArray) -> None:
+    if arcs is None:
+        chosen |= flags
+    else:
+        chosen[arcs] = flags
+
+
+def _shares(parts: Sequence[Part], n_arcs: int, processes: int) -> list[list[Part]]:
     """The parts dealt out largest first, each to the process with the fewest arcs."""
     shares: list[list[Part]] = [[] for _ in range(max(processes, 1))]
-    arcs = [0] * len(shares)
-    for part in sorted(parts, key=lambda part: -len(part[0])):
-        lightest = arcs.index(min(arcs))
+    load = [0] * len(shares)
+    for part in sorted(parts, key=lambda part: -(n_arcs if part[0] is None else len(part[0]))):
+        lightest = load.index(min(load))
         shares[lightest].append(part)
-        arcs[lightest] += len(part[0])
+        load[lightest] += n_arcs if part[0] is None else len(part[0])
     return shares
 
 

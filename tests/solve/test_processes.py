@@ -96,3 +96,18 @@ def test_a_failure_here_stops_and_reaps_the_children(monkeypatch: pytest.MonkeyP
     assert len(forked) == 1
     with pytest.raises(ProcessLookupError):
         os.kill(forked[0], 0)
+
+
+def test_a_part_that_finds_its_own_arcs_answers_for_every_arc() -> None:
+    """Parts without positions (each finds its arcs itself, in its own process)
+    flag every arc, False outside their own: the flags are merged."""
+    answer = np.random.default_rng(6).random(900) < 0.4
+    side = np.arange(len(answer)) % 3
+
+    def solve(k: int) -> BoolArray:
+        own: BoolArray = answer & (side == k)
+        return own
+
+    chosen = np.zeros(len(answer), dtype=bool)
+    solve_forked([(None, partial(solve, k)) for k in range(3)], 2, chosen)
+    assert np.array_equal(chosen, answer)
