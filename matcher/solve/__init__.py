@@ -10,6 +10,7 @@ import numpy as np
 from matcher.candidates import Candidates
 from matcher.solve.capacity import Capacity, residual_capacity
 from matcher.solve.flow import solve_flow
+from matcher.solve.lemon import programme_groups, solve_lemon
 from matcher.solve.mentors import assign_mentors
 from matcher.solve.problem import AssignmentProblem, build_problem
 from models.config import Objective
@@ -48,9 +49,6 @@ def solve(
     capacity = residual_capacity(scenario)
     problem = build_problem(scenario, candidates, capacity, objective, keep)
     if backend == "lemon":
-        # imported here: only its users load pylmcf
-        from matcher.solve.lemon import programme_groups, solve_lemon
-
         chosen = solve_lemon(problem, workers=workers, groups=programme_groups(scenario))
     else:
         chosen = solve_flow(problem, workers=workers)
