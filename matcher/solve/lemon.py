@@ -234,7 +234,7 @@ def _component_labels(problem: AssignmentProblem, student_end: IntArray,
     ns, nw = problem.n_students, problem.n_workplaces
     counts = np.diff(student_end)
     has_arcs = counts > 0
-    root = _roots(nw, student_end[:-1][has_arcs], counts[has_arcs], workplaces)
+    root = _roots(nw, counts[has_arcs], workplaces)
     label = np.empty(ns + nw, dtype=np.int64)
     label[:ns] = nw + np.arange(ns)
     label[:ns][has_arcs] = root[workplaces[student_end[:-1][has_arcs]]]
@@ -242,10 +242,12 @@ def _component_labels(problem: AssignmentProblem, student_end: IntArray,
     return label
 
 
-def _roots(n_nodes: int, run_start: IntArray, run_length: IntArray,
-           members: NDArray[np.int32]) -> NDArray[np.int32]:
+def _roots(n_nodes: int, run_length: IntArray, members: NDArray[np.int32]
+           ) -> NDArray[np.int32]:
     """Per node, the lowest node it is connected to, where each run of ``members``
-    (ascending) joins its nodes: a student's workplaces, or a workplace's programmes.
+    joins its nodes: a student's workplaces, or a workplace's programmes. The runs
+    (of ``run_length`` members each) follow one another through ``members``, each
+    in ascending order.
 
     Label propagation with pointer jumping, a pass over the runs at a time:
     every node of a run whose labels differ takes the run's lowest label, and so
@@ -480,7 +482,7 @@ def programme_groups(scenario: Scenario) -> Groups:
     counts = np.bincount(keys // n_programmes, minlength=n_workplaces)
     recognised = counts > 0
     run_start = (np.cumsum(counts) - counts)[recognised]
-    root = _roots(n_programmes, run_start, counts[recognised], programme)
+    root = _roots(n_programmes, counts[recognised], programme)
     workplace = np.arange(n_programmes, n_programmes + n_workplaces, dtype=np.int32)
     workplace[recognised] = root[programme[run_start]]
     return Groups(root[scenario.students.programme], workplace)

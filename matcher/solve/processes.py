@@ -77,7 +77,9 @@ def solve_forked(parts: Sequence[Part], workers: int, chosen: BoolArray) -> None
     shares = _shares(parts, len(chosen), workers if hasattr(os, "fork") else 1)
     children: list[tuple[_Child | None, list[Part]]] = []
     try:
-        children = [(_Child.start(share), share) for share in shares[1:] if share]
+        for share in shares[1:]:
+            if share:
+                children.append((_Child.start(share), share))
         for arcs, solve_part in shares[0]:
             _mark(chosen, arcs, solve_part())
         for child, share in children:
@@ -114,6 +116,12 @@ def _shares(parts: Sequence[Part], n_arcs: int, processes: int) -> list[list[Par
     return shares
 
 
+# Signals that could make a child leave ``_Child.start`` for the caller's code (a
+# KeyboardInterrupt, a handler that raises) before it is inside its ``try``:
+# blocked across the fork, and the child's own are the system's defaults.
+_HELD_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
 class _Child:
     """A forked child solving a share of the parts, and the pipe its answer comes on."""
 
@@ -122,17 +130,27 @@ class _Child:
 
     @classmethod
     def start(cls, share: list[Part]) -> _Child | None:
-        """The child started, or None when the system would not fork."""
-        read_end, write_end = os.pipe()
+        """The child started, or None when the system would not give a pipe or a fork."""
+        try:
+            read_end, write_end = os.pipe()
+        except OSError:
+            return None
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
         try:
             pid = os.fork()
-        except OSError:
+        except BaseException as error:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             os.close(read_end)
             os.close(write_end)
-            return None
+            if isinstance(error, OSError):
+                return None
+            raise
         if pid == 0:  # the child: never returns into the caller's code
             status = 1
             try:
+                for held in _HELD_SIGNALS:
+                    signal.signal(held, signal.SIG_DFL)
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
                 os.close(read_end)
                 flags = np.concatenate([solve_part() for _, solve_part in share])
                 with os.fdopen(write_end, "wb") as pipe:
@@ -140,6 +158,7 @@ class _Child:
                 status = 0
             finally:
                 os._exit(status)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         os.close(write_end)
         return cls(pid, read_end)
 
@@ -148,9 +167,10 @@ class _Child:
         with os.fdopen(self.pipe, "rb") as pipe:
             self.pipe = -1
             answer = pipe.read()
-        _, status = os.waitpid(self.pid, 0)
-        self.pid = 0
-        if status != 0 or len(answer) != (arcs + 7) // 8:
+        # the child writes only once it has every answer, so a whole answer is one
+        # even when something else reaped the child (a SIGCHLD handler) first
+        exited = self._reap()
+        if exited not in (0, None) or len(answer) != (arcs + 7) // 8:
             return None
         return np.unpackbits(np.frombuffer(answer, dtype=np.uint8), count=arcs).astype(bool)
 
@@ -158,7 +178,16 @@ class _Child:
         """Ended and reaped, if ``answer`` was not asked (this process failed first)."""
         if self.pipe >= 0:
             os.close(self.pipe)
+            self.pipe = -1
         if self.pid:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
+            self._reap()
+
+    def _reap(self) -> int | None:
+        """The child's wait status, or None when it was reaped elsewhere."""
+        pid, self.pid = self.pid, 0
+        try:
+            return os.waitpid(pid, 0)[1]
+        except ChildProcessError:
+            return None

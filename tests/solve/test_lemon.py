@@ -182,10 +182,8 @@ def test_components_are_scipys_and_named_by_their_lowest_workplace(
     student = np.array([s for s, _ in arcs], dtype=np.int64)
     workplace = np.array([w for _, w in arcs], dtype=np.int32)
     counts = np.bincount(student, minlength=n_students)
-    student_end = np.r_[0, np.cumsum(counts)]
     has_arcs = counts > 0
-    root = lemon._roots(n_workplaces, student_end[:-1][has_arcs], counts[has_arcs],
-                                  workplace)
+    root = lemon._roots(n_workplaces, counts[has_arcs], workplace)
 
     nodes = n_students + n_workplaces
     graph = coo_matrix((np.ones(len(arcs)), (student, n_students + workplace)),

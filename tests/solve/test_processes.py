@@ -59,11 +59,13 @@ def test_a_child_that_fails_leaves_its_parts_to_the_parent(failing: Callable[[],
     assert np.array_equal(chosen, answer)
 
 
-def test_without_fork_every_part_is_solved_here(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("refused", ["fork", "pipe"])
+def test_without_a_child_every_part_is_solved_here(refused: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse() -> int:
         raise OSError("resource temporarily unavailable")
 
-    monkeypatch.setattr(os, "fork", refuse)
+    monkeypatch.setattr(os, refused, refuse)
     answer = np.random.default_rng(4).random(400) < 0.5
     chosen = np.zeros(len(answer), dtype=bool)
     solve_forked(_parts(answer, [100, 100, 200], lambda arcs: answer[arcs]), 3, chosen)
