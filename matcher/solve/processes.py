@@ -11,7 +11,10 @@ is solved, so plans stay identical. Two ways, after what a part costs:
   next network is ready when a worker frees up.
 - ``solve_forked`` (LEMON, hundredths of a second per network, where pickling
   the networks cost more than solving them): children forked from this process
-  build and solve their share from the memory they share with it.
+  build and solve their share from the memory they share with it. Only the
+  command line asks for more than one worker: the service runs jobs side by side
+  in its pool instead, one process each, so its solver processes (which run a
+  watch thread) never fork.
 """
 
 from __future__ import annotations
