@@ -50,8 +50,8 @@ from matcher.solve.flow import (
     _within_range,
     solve_network,
 )
-from matcher.solve.problem import AssignmentProblem, merge_groups
-from matcher.solve.processes import solve_forked
+from matcher.solve.problem import AssignmentProblem, merge_groups, position_type
+from matcher.solve.processes import deal, solve_forked
 from models.scenario import BoolArray, IndexArray, IntArray, Scenario
 
 ARTIFICIAL_COST = 2**62  # LEMON's ART_COST for int64: max / 2 + 1
@@ -269,10 +269,9 @@ def _roots(n_nodes: int, run_length: IntArray, members: NDArray[np.int32]
     all_members = members[np.repeat(several, run_length)]
     run_length = run_length[several]
     run_start = np.cumsum(run_length) - run_length
-    members = all_members
     # the first pass, while every label is its own node: a run's lowest label is
     # its first node, since runs ascend
-    np.minimum.at(label, members, np.repeat(members[run_start], run_length))
+    np.minimum.at(label, all_members, np.repeat(all_members[run_start], run_length))
     label = _jump(label)
     starts, lengths, members = run_start, run_length, all_members
     every_run = True
@@ -317,7 +316,7 @@ def _layout(problem: AssignmentProblem, groups: Groups | None = None,
     arcs: IndexArray
     if subset is None:
         n_arcs = len(problem.arc_student)
-        arcs = np.arange(n_arcs, dtype=np.int32) if n_arcs < 2**31 else np.arange(n_arcs)
+        arcs = np.arange(n_arcs, dtype=position_type(n_arcs))
         student, workplace = problem.arc_student, problem.arc_workplace
     else:
         arcs = subset
@@ -507,16 +506,10 @@ def _sides(arc_group: NDArray[np.int32], processes: int) -> NDArray[np.int32] | 
     """Per group, its side: the groups dealt out to ``processes`` sides, largest
     first, each to the side with the fewest arcs; None when the largest side
     would be too large, or there would be only one."""
-    sizes = np.bincount(arc_group)
-    side_of = np.zeros(len(sizes), dtype=np.int32)
-    arcs = [0] * processes
-    for group in np.argsort(-sizes, kind="stable")[: np.count_nonzero(sizes)]:
-        side = arcs.index(min(arcs))
-        side_of[group] = side
-        arcs[side] += int(sizes[group])
+    side_of, arcs = deal(np.bincount(arc_group).tolist(), processes)
     if max(arcs) > LARGEST_SIDE * len(arc_group) or np.count_nonzero(arcs) < 2:
         return None
-    return side_of
+    return np.asarray(side_of, dtype=np.int32)
 
 
 def solve_lemon(problem: AssignmentProblem, workers: int = 1,
@@ -549,9 +542,8 @@ def solve_lemon(problem: AssignmentProblem, workers: int = 1,
              for first, end in _ranges(layout)]
     if parallel and len(parts) > 1:
         solve_forked(parts, workers, chosen)
-        return chosen
-    for arcs, solve_part in parts:
-        chosen[arcs] = solve_part()
+    else:
+        _solve_here(problem, layout, chosen)
     return chosen
 
 
@@ -567,12 +559,18 @@ def _solve_side(problem: AssignmentProblem, groups: Groups | None,
                 side: int) -> BoolArray:
     """Which arcs of the groups on ``side`` are chosen (False for every other arc):
     their own layout, every network solved here."""
-    position = np.int32 if len(arc_group) < 2**31 else np.int64
-    layout = _layout(problem, groups, np.flatnonzero(side_of[arc_group] == side).astype(position))
+    side_arcs: IndexArray = np.flatnonzero(side_of[arc_group] == side).astype(
+        position_type(len(arc_group)))
+    layout = _layout(problem, groups, side_arcs)
     chosen = np.zeros(len(problem.arc_student), dtype=bool)
+    _solve_here(problem, layout, chosen)
+    return chosen
+
+
+def _solve_here(problem: AssignmentProblem, layout: _Layout, chosen: BoolArray) -> None:
+    """Mark the chosen arcs of every network of the layout, each solved in turn here."""
     for first, end in _ranges(layout):
         chosen[layout.arcs[first[2] : end[2]]] = _solve_batch(problem, layout, first, end)
-    return chosen
 
 
 def _solve_batch(problem: AssignmentProblem, layout: _Layout, first: tuple[int, int, int],

@@ -156,6 +156,12 @@ class AssignmentProblem:
         )
 
 
+def position_type(n: int) -> type[np.int32] | type[np.int64]:
+    """The integer type of positions among ``n`` items: int32 (half the memory of
+    millions of them) while they fit."""
+    return np.int32 if n < 2**31 else np.int64
+
+
 def placement_weights(priority: IntArray, objective: Objective) -> IntArray:
     """Cost per student of staying unplaced, in the placement level."""
     if objective == "placements-first" or not len(priority):
@@ -190,7 +196,7 @@ def build_problem(
         usable &= has_room[workplace]
     if not has_intensive_room.all() and s.intensive.any():
         usable &= ~s.intensive[student] | has_intensive_room[workplace]
-    index = np.int32 if len(usable) < 2**31 else np.int64
+    index = position_type(len(usable))
     arcs: IndexArray
     if usable.all():
         # Every candidate is an arc (nothing pinned, no workplace full): share the

@@ -109,14 +109,26 @@ def _mark(chosen: BoolArray, arcs: IndexArray | None, flags: BoolArray) -> None:
 
 
 def _shares(parts: Sequence[Part], n_arcs: int, processes: int) -> list[list[Part]]:
-    """The parts dealt out largest first, each to the process with the fewest arcs."""
+    """The parts dealt out by arcs among the processes (``deal``)."""
+    process_of, _ = deal([n_arcs if arcs is None else len(arcs) for arcs, _ in parts],
+                         max(processes, 1))
     shares: list[list[Part]] = [[] for _ in range(max(processes, 1))]
-    load = [0] * len(shares)
-    for part in sorted(parts, key=lambda part: -(n_arcs if part[0] is None else len(part[0]))):
-        lightest = load.index(min(load))
-        shares[lightest].append(part)
-        load[lightest] += n_arcs if part[0] is None else len(part[0])
+    for part, process in zip(parts, process_of, strict=True):
+        shares[process].append(part)
     return shares
+
+
+def deal(sizes: Sequence[int], bins: int) -> tuple[list[int], list[int]]:
+    """Each item's bin and each bin's total: the items dealt out largest first
+    (ties in their order), each to the bin with the smallest total so far (ties:
+    the lowest bin)."""
+    bin_of = [0] * len(sizes)
+    totals = [0] * bins
+    for item in sorted(range(len(sizes)), key=lambda item: -sizes[item]):
+        lightest = totals.index(min(totals))
+        bin_of[item] = lightest
+        totals[lightest] += sizes[item]
+    return bin_of, totals
 
 
 # Signals that could make a child leave ``_Child.start`` for the caller's code (a
