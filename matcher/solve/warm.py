@@ -532,15 +532,23 @@ class WarmEngine:
                 and updated.mentors is now.mentors and updated.config is now.config
                 and updated.travel_keys is now.travel_keys):
             return False
+        lifted = self.take_refusals(updated)
+        if len(lifted):
+            self.reevaluate(updated, students=lifted)
+        else:
+            self.set_scenario(updated)
+        return True
+
+    def take_refusals(self, updated: Scenario) -> IntArray:
+        """Close the pairs ``updated`` excludes and this scenario does not; the
+        students whose exclusions ``updated`` lifted, whose pairs the caller must
+        evaluate again (``reevaluate``)."""
+        now = self.scenario
         added = np.setdiff1d(updated.exclusions, now.exclusions, assume_unique=True)
         lifted = np.setdiff1d(now.exclusions, updated.exclusions, assume_unique=True)
         nw = len(now.workplaces)
         self.close(added // nw, added % nw)
-        if len(lifted):
-            self.reevaluate(updated, students=np.unique(lifted // nw))
-        else:
-            self.set_scenario(updated)
-        return True
+        return np.unique(lifted // nw).astype(np.int64)
 
     # -- answers -------------------------------------------------------------
 

@@ -127,13 +127,9 @@ def _change_into(engine: WarmEngine, version: Scenario, effect: Touched,
     to ``keep``."""
     students = id_positions(version.students.ids, version.extras, "students")
     workplaces = id_positions(version.workplaces.ids, version.extras, "workplaces")
-    now, nw = engine.scenario.exclusions, len(version.workplaces)
-    added = np.setdiff1d(version.exclusions, now, assume_unique=True)
-    lifted = np.setdiff1d(now, version.exclusions, assume_unique=True)
-    engine.close(added // nw, added % nw)
-    # a refusal lifted: its student's pairs are evaluated again (as ``WarmEngine.follow``)
+    # a refusal lifted: its student's pairs are evaluated again
     again = np.union1d(np.asarray([students[s] for s in effect.students], dtype=np.int64),
-                       lifted // nw)
+                       engine.take_refusals(version))
     engine.reevaluate(version, students=again.astype(np.int64),
                       workplaces=np.asarray([workplaces[w] for w in effect.workplaces],
                                             dtype=np.int64))
