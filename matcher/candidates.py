@@ -207,9 +207,9 @@ def recognised_tree(scenario: Scenario, programme: int) -> tuple[cKDTree, IndexA
 
 def _concatenate(scenario: Scenario, parts: list[Candidates]) -> Candidates:
     """The candidates of ``parts`` one after the other (their travel minutes too)."""
-    pairs = Pairs(scenario, np.concatenate([part.student for part in parts]),
-                  np.concatenate([part.workplace for part in parts]))
-    pairs.__dict__["minutes"] = np.concatenate([part.pairs.minutes for part in parts])
+    pairs = Pairs.with_minutes(scenario, np.concatenate([part.student for part in parts]),
+                               np.concatenate([part.workplace for part in parts]),
+                               np.concatenate([part.pairs.minutes for part in parts]))
     costs = Costs(*(np.concatenate([getattr(part.costs, name) for part in parts])
                     for name in COST_PARTS))
     return Candidates(pairs, costs)

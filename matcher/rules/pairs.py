@@ -31,14 +31,23 @@ class Pairs:
     def minutes(self) -> NarrowIntArray:
         return travel_minutes(self.scenario, self.student, self.workplace)
 
+    @classmethod
+    def with_minutes(cls, scenario: Scenario, student: IndexArray, workplace: IndexArray,
+                     minutes: NarrowIntArray) -> Pairs:
+        """Pairs whose travel minutes are known already (carried over from the pairs
+        they were made of), so they are never computed again."""
+        pairs = cls(scenario, student, workplace)
+        pairs.__dict__["minutes"] = minutes  # what ``minutes`` would have cached
+        return pairs
+
     def subset(self, keep: np.ndarray, scenario: Scenario | None = None) -> Pairs:
         """The pairs where ``keep`` holds (a boolean mask or positions); of
         ``scenario`` when given (the same people and places, e.g. more pairs
         excluded), so the travel minutes carry over."""
-        pairs = Pairs(scenario or self.scenario, self.student[keep], self.workplace[keep])
-        if "minutes" in self.__dict__:
-            pairs.__dict__["minutes"] = self.minutes[keep]
-        return pairs
+        if "minutes" not in self.__dict__:
+            return Pairs(scenario or self.scenario, self.student[keep], self.workplace[keep])
+        return Pairs.with_minutes(scenario or self.scenario, self.student[keep],
+                                  self.workplace[keep], self.minutes[keep])
 
     @classmethod
     def of_student(cls, scenario: Scenario, student: int) -> Pairs:

@@ -101,18 +101,10 @@ class _State:
 
 
 def _concat_pairs(scenario: Scenario, parts: list[Pairs]) -> Pairs:
-    pairs = Pairs(scenario, np.concatenate([p.student for p in parts]).astype(np.int64),
-                  np.concatenate([p.workplace for p in parts]).astype(np.int64))
-    # travel minutes carry over (Pairs.subset does the same), so they are never recomputed
-    pairs.__dict__["minutes"] = np.concatenate([p.minutes for p in parts])
-    return pairs
-
-
-def _with_minutes(pairs: Pairs, minutes: np.ndarray) -> Pairs:
-    """``pairs`` with these travel minutes (a student's location changed)."""
-    changed = Pairs(pairs.scenario, pairs.student, pairs.workplace)
-    changed.__dict__["minutes"] = minutes
-    return changed
+    return Pairs.with_minutes(scenario,
+                              np.concatenate([p.student for p in parts]).astype(np.int64),
+                              np.concatenate([p.workplace for p in parts]).astype(np.int64),
+                              np.concatenate([p.minutes for p in parts]))
 
 
 def _minutes_set(pairs: Pairs, at: IntArray, minutes: np.ndarray) -> Pairs:
@@ -122,7 +114,8 @@ def _minutes_set(pairs: Pairs, at: IntArray, minutes: np.ndarray) -> Pairs:
         return pairs
     changed = now.astype(np.result_type(now, minutes))  # a copy
     changed[at] = minutes
-    return _with_minutes(pairs, changed)
+    # a student's location changed
+    return Pairs.with_minutes(pairs.scenario, pairs.student, pairs.workplace, changed)
 
 
 def _same_costs(first: Costs, second: Costs) -> bool:
